@@ -1,0 +1,20 @@
+//! Mingjing's domain: the data standard, field types and validators.
+//!
+//! Pure logic: no files, no database, no clock (the day of import is passed in).
+//! Every type here is valid by construction: an [`IdNumber`] cannot hold an invalid number.
+
+pub mod calendar;
+pub mod cell;
+pub mod check;
+pub mod id;
+pub mod number;
+pub mod standard;
+pub mod uscc;
+
+pub use calendar::Month;
+pub use cell::{Cell, Problem, Value};
+pub use check::{ColumnMap, HeaderError, KeyIndex, RowChecker, RowError, RowOutcome, RowWarning};
+pub use id::IdNumber;
+pub use number::{Decimal, Money};
+pub use standard::{DatasetType, Field, FieldType, Program, Standard};
+pub use uscc::CreditCode;
