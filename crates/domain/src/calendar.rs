@@ -174,20 +174,53 @@ mod tests {
     #[test]
     fn bad_dates_are_refused() {
         for s in ["2024-02-30", "20230229", "2024-13-01"] {
-            assert!(matches!(parse_date(s), Err(CalendarError::NoSuchDate(_))), "{s}");
+            assert!(
+                matches!(parse_date(s), Err(CalendarError::NoSuchDate(_))),
+                "{s}"
+            );
         }
-        for s in ["", "2024", "2024-03", "24-3-5", "2024-03-05 10:00", "2024年3月", "March 5", "2024-3/5", "202403051"] {
-            assert!(matches!(parse_date(s), Err(CalendarError::NotADate(_))), "{s}");
+        for s in [
+            "",
+            "2024",
+            "2024-03",
+            "24-3-5",
+            "2024-03-05 10:00",
+            "2024年3月",
+            "March 5",
+            "2024-3/5",
+            "202403051",
+        ] {
+            assert!(
+                matches!(parse_date(s), Err(CalendarError::NotADate(_))),
+                "{s}"
+            );
         }
         assert_eq!(parse_date("2024-02-29").unwrap(), d(2024, 2, 29));
     }
 
     #[test]
     fn every_listed_month_form_parses() {
-        for s in ["2024-03", "2024/03", "2024.03", "2024年03月", "2024-3", "2024/3", "2024.3", "2024年3月", "202403"] {
+        for s in [
+            "2024-03",
+            "2024/03",
+            "2024.03",
+            "2024年03月",
+            "2024-3",
+            "2024/3",
+            "2024.3",
+            "2024年3月",
+            "202403",
+        ] {
             assert_eq!(parse_month(s).unwrap(), Month::new(2024, 3).unwrap(), "{s}");
         }
-        for s in ["2024-13", "202413", "2024", "2024-03-01", "24-03", "2024年3"] {
+        for s in [
+            "2024-13",
+            "202413",
+            "2024",
+            "2024-03-01",
+            "24-03",
+            "2024年3",
+        ] {
             assert!(parse_month(s).is_err(), "{s}");
         }
     }

@@ -52,13 +52,29 @@ pub enum Problem {
     Number(NumberError),
     NotAnInteger,
     Calendar(CalendarError),
-    NotInEnum { value: String, allowed: Vec<String> },
+    NotInEnum {
+        value: String,
+        allowed: Vec<String>,
+    },
     TextTooLong(usize),
-    ControlCharacter { code: u32, position: usize },
+    ControlCharacter {
+        code: u32,
+        position: usize,
+    },
     ExcelError(String),
-    PeriodMismatch { found: Month, expected: Month },
-    DuplicateKey { first_row: u64 },
-    ExtraCells { cells: usize, columns: usize },
+    PeriodMismatch {
+        found: Month,
+        expected: Month,
+    },
+    /// `key` names the key fields by their headers, joined with `+`.
+    DuplicateKey {
+        first_row: u64,
+        key: String,
+    },
+    ExtraCells {
+        cells: usize,
+        columns: usize,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -88,8 +104,8 @@ impl fmt::Display for Problem {
                 f,
                 "month {found} differs from the upload's period {expected}"
             ),
-            Problem::DuplicateKey { first_row } => {
-                write!(f, "duplicate key: the same key as row {first_row}")
+            Problem::DuplicateKey { first_row, key } => {
+                write!(f, "duplicate key ({key}): the same as row {first_row}")
             }
             Problem::ExtraCells { cells, columns } => write!(
                 f,
@@ -150,7 +166,9 @@ pub fn check_cell(field: &Field, cell: &Cell<'_>, ctx: &CheckContext) -> Result<
             if matches!(cell, Cell::Number(_)) && s.len() > 15 {
                 return Err(Problem::IdAsNumber);
             }
-            IdNumber::parse(s, ctx.today).map(Value::Id).map_err(Problem::Id)
+            IdNumber::parse(s, ctx.today)
+                .map(Value::Id)
+                .map_err(Problem::Id)
         }
         FieldType::Uscc => CreditCode::parse(s).map(Value::Code).map_err(Problem::Code),
         FieldType::Text => {
@@ -266,11 +284,19 @@ mod tests {
             Ok(Value::Month(Month::new(2024, 3).unwrap()))
         );
         assert_eq!(
-            check_cell(&field(FieldType::Date, true), &Cell::Number(20240305.0), &ctx()),
+            check_cell(
+                &field(FieldType::Date, true),
+                &Cell::Number(20240305.0),
+                &ctx()
+            ),
             Ok(Value::Date(dt.date()))
         );
         assert_eq!(
-            check_cell(&field(FieldType::Id18, true), &Cell::Number(1.1010519491231e17), &ctx()),
+            check_cell(
+                &field(FieldType::Id18, true),
+                &Cell::Number(1.1010519491231e17),
+                &ctx()
+            ),
             Err(Problem::IdAsNumber)
         );
         assert_eq!(
@@ -288,7 +314,10 @@ mod tests {
         let f = field(FieldType::Text, true);
         assert!(matches!(
             check_cell(&f, &text("a\0b"), &ctx()),
-            Err(Problem::ControlCharacter { code: 0, position: 2 })
+            Err(Problem::ControlCharacter {
+                code: 0,
+                position: 2
+            })
         ));
         assert!(check_cell(&f, &text("a\tb\r\nc"), &ctx()).is_ok());
         let long = "字".repeat(MAX_TEXT_CHARS + 1);

@@ -1,8 +1,8 @@
 //! Checking a file's header and rows against a dataset type.
 
 use crate::calendar::Month;
-use crate::cell::{check_cell, Cell, CheckContext, Problem, Value};
-use crate::standard::{normalize_header, DatasetType, FieldType, PERIOD_FIELD};
+use crate::cell::{Cell, CheckContext, Problem, Value, check_cell};
+use crate::standard::{DatasetType, FieldType, PERIOD_FIELD, normalize_header};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::fmt;
@@ -11,8 +11,15 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HeaderError {
     NoHeader,
-    MissingColumn { key: String, label: String },
-    DuplicateColumn { field: String, first: String, second: String },
+    MissingColumn {
+        key: String,
+        label: String,
+    },
+    DuplicateColumn {
+        field: String,
+        first: String,
+        second: String,
+    },
 }
 
 impl fmt::Display for HeaderError {
@@ -22,7 +29,11 @@ impl fmt::Display for HeaderError {
             HeaderError::MissingColumn { key, label } => {
                 write!(f, "row 1: required column {label} ({key}) is missing")
             }
-            HeaderError::DuplicateColumn { field, first, second } => write!(
+            HeaderError::DuplicateColumn {
+                field,
+                first,
+                second,
+            } => write!(
                 f,
                 "row 1: columns {first} and {second} both name field {field}"
             ),
@@ -59,7 +70,11 @@ pub struct RowWarning {
 
 impl fmt::Display for RowWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "row {}, column {}: {}", self.row, self.column, self.message)
+        write!(
+            f,
+            "row {}, column {}: {}",
+            self.row, self.column, self.message
+        )
     }
 }
 
@@ -248,10 +263,11 @@ pub struct KeyIndex {
 impl KeyIndex {
     /// Records the row's key, or returns the row that had it first.
     pub fn insert(&mut self, key_fields: &[usize], values: &[Value], row: u64) -> Option<u64> {
-        let mut key = Vec::with_capacity(24 * key_fields.len());
-        for &i in key_fields {
-            encode_key_part(&values[i], &mut key);
-        }
+        self.insert_encoded(encode_key(key_fields, values), row)
+    }
+
+    /// As [`KeyIndex::insert`], with the key already encoded by [`encode_key`].
+    pub fn insert_encoded(&mut self, key: Vec<u8>, row: u64) -> Option<u64> {
         match self.seen.entry(key) {
             std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
             std::collections::hash_map::Entry::Vacant(e) => {
@@ -260,6 +276,15 @@ impl KeyIndex {
             }
         }
     }
+}
+
+/// An unambiguous byte encoding of a row's key fields, for comparison.
+pub fn encode_key(key_fields: &[usize], values: &[Value]) -> Vec<u8> {
+    let mut key = Vec::with_capacity(24 * key_fields.len());
+    for &i in key_fields {
+        encode_key_part(&values[i], &mut key);
+    }
+    key
 }
 
 /// An unambiguous byte encoding of a value for key comparison.
@@ -323,10 +348,21 @@ mod tests {
         let ty = std.dataset_type("disability_certs").unwrap();
         let map = map_headers(
             ty,
-            &headers(&["备注", " status ", "残疾等级", "公民身份号码", "name", "残疾类别", "发证日期"]),
+            &headers(&[
+                "备注",
+                " status ",
+                "残疾等级",
+                "公民身份号码",
+                "name",
+                "残疾类别",
+                "发证日期",
+            ]),
         )
         .unwrap();
-        assert_eq!(map.columns, vec![Some(3), Some(4), Some(5), Some(2), Some(6), Some(1)]);
+        assert_eq!(
+            map.columns,
+            vec![Some(3), Some(4), Some(5), Some(2), Some(6), Some(1)]
+        );
     }
 
     #[test]
@@ -335,7 +371,16 @@ mod tests {
         let ty = std.dataset_type("properties").unwrap();
         let map = map_headers(
             ty,
-            &headers(&["权利人身份证号", "权利人姓名", "不动产权证号", "坐落", "用途", "面积（平方米）", "登记日期", "状态"]),
+            &headers(&[
+                "权利人身份证号",
+                "权利人姓名",
+                "不动产权证号",
+                "坐落",
+                "用途",
+                "面积（平方米）",
+                "登记日期",
+                "状态",
+            ]),
         )
         .unwrap();
         assert_eq!(map.columns[5], Some(5));
@@ -364,13 +409,18 @@ mod tests {
     fn rows_are_checked_with_their_spreadsheet_numbers() {
         let std = Standard::builtin();
         let ty = std.dataset_type("deaths").unwrap();
-        let map = map_headers(ty, &headers(&["公民身份号码", "姓名", "死亡日期", "数据来源"])).unwrap();
+        let map = map_headers(
+            ty,
+            &headers(&["公民身份号码", "姓名", "死亡日期", "数据来源"]),
+        )
+        .unwrap();
         let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
         let checker = RowChecker::new(ty, &map, today, None);
         let t = |s: &'static str| Cell::Text(Cow::Borrowed(s));
-        let RowOutcome::Invalid(errs) =
-            checker.check(7, &[t("110105194912310021"), t(""), t("2024-02-30"), t("火化")])
-        else {
+        let RowOutcome::Invalid(errs) = checker.check(
+            7,
+            &[t("110105194912310021"), t(""), t("2024-02-30"), t("火化")],
+        ) else {
             panic!("expected errors")
         };
         let text: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
@@ -383,7 +433,10 @@ mod tests {
                 "row 7, column 数据来源: '火化' is not one of: 户籍注销, 医学死亡证明, 火化记录",
             ]
         );
-        assert!(matches!(checker.check(8, &[t(" "), Cell::Empty]), RowOutcome::Blank));
+        assert!(matches!(
+            checker.check(8, &[t(" "), Cell::Empty]),
+            RowOutcome::Blank
+        ));
     }
 
     #[test]

@@ -128,7 +128,11 @@ impl IdNumber {
     fn digits(self) -> [u8; 18] {
         let mut out = [0u8; 18];
         let check = self.0 % 11;
-        out[17] = if check == 10 { b'X' } else { b'0' + check as u8 };
+        out[17] = if check == 10 {
+            b'X'
+        } else {
+            b'0' + check as u8
+        };
         let mut body = self.0 / 11;
         for slot in out[..17].iter_mut().rev() {
             *slot = b'0' + (body % 10) as u8;
@@ -216,7 +220,10 @@ mod tests {
         // GB 11643 worked example.
         let id = IdNumber::parse("11010519491231002X", today()).unwrap();
         assert_eq!(id.to_string(), "11010519491231002X");
-        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
+        assert_eq!(
+            id.birth_date(),
+            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
+        );
         assert_eq!(id.region(), 110105);
         assert!(!id.is_male());
         assert_eq!(id.masked(), "110105********002X");
@@ -264,15 +271,10 @@ mod tests {
     }
 
     fn valid_first17() -> impl Strategy<Value = String> {
-        (
-            100000u32..999999,
-            0i64..(365 * 120),
-            0u32..1000,
-        )
-            .prop_map(|(region, days, seq)| {
-                let birth = EARLIEST_BIRTH + chrono::Duration::days(days);
-                format!("{region:06}{}{seq:03}", birth.format("%Y%m%d"))
-            })
+        (100000u32..999999, 0i64..(365 * 120), 0u32..1000).prop_map(|(region, days, seq)| {
+            let birth = EARLIEST_BIRTH + chrono::Duration::days(days);
+            format!("{region:06}{}{seq:03}", birth.format("%Y%m%d"))
+        })
     }
 
     proptest! {

@@ -106,7 +106,9 @@ impl FromStr for Money {
     type Err = NumberError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let v = parse_scaled(s, 2)?;
-        i64::try_from(v).map(Money).map_err(|_| NumberError::TooLarge)
+        i64::try_from(v)
+            .map(Money)
+            .map_err(|_| NumberError::TooLarge)
     }
 }
 
@@ -182,7 +184,11 @@ mod tests {
         );
         assert_eq!("-1".parse::<Money>().unwrap_err(), NumberError::Negative);
         for bad in ["", ".", "1,000", "1e3", "abc", "1.2.3", "¥5"] {
-            assert_eq!(bad.parse::<Money>().unwrap_err(), NumberError::NotANumber, "{bad}");
+            assert_eq!(
+                bad.parse::<Money>().unwrap_err(),
+                NumberError::NotANumber,
+                "{bad}"
+            );
         }
         assert_eq!(
             "99999999999999999999".parse::<Money>().unwrap_err(),

@@ -107,7 +107,8 @@ impl Serialize for Money {
 impl<'de> Deserialize<'de> for Money {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        s.parse().map_err(|e| serde::de::Error::custom(format!("money '{s}' {e}")))
+        s.parse()
+            .map_err(|e| serde::de::Error::custom(format!("money '{s}' {e}")))
     }
 }
 
@@ -228,7 +229,9 @@ impl Standard {
             }
             for other in &p.exclusive_with {
                 if !codes.contains(other.as_str()) {
-                    return Err(err(format!("exclusive_with names unknown programme '{other}'")));
+                    return Err(err(format!(
+                        "exclusive_with names unknown programme '{other}'"
+                    )));
                 }
             }
         }
@@ -321,7 +324,10 @@ impl DatasetType {
                     }
                 }
                 (_, false) => {
-                    return Err(err(format!("field '{}' has values but is not an enum", f.key)));
+                    return Err(err(format!(
+                        "field '{}' has values but is not an enum",
+                        f.key
+                    )));
                 }
                 _ => {}
             }
@@ -345,7 +351,7 @@ impl DatasetType {
                 Some(f) if f.ty == FieldType::Month && f.required => {}
                 _ => {
                     return Err(err(
-                        "a periodic type needs a required month field 'period'".into(),
+                        "a periodic type needs a required month field 'period'".into()
                     ));
                 }
             }
@@ -390,7 +396,10 @@ mod tests {
         let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../../shared/standard/datasets.toml");
         if let Ok(text) = std::fs::read_to_string(shared) {
-            assert_eq!(text, BUILTIN_STANDARD, "standard/datasets.toml differs from shared/");
+            assert_eq!(
+                text, BUILTIN_STANDARD,
+                "standard/datasets.toml differs from shared/"
+            );
         }
     }
 
@@ -410,26 +419,43 @@ mod tests {
         assert_eq!(ok.name, "subsidy_land");
 
         let cases = [
-            (r#"label = "x"
+            (
+                r#"label = "x"
                 key = ["nope"]
-                fields = [{ key = "a", label = "A", type = "text", required = true }]"#, "unknown field"),
-            (r#"label = "x"
+                fields = [{ key = "a", label = "A", type = "text", required = true }]"#,
+                "unknown field",
+            ),
+            (
+                r#"label = "x"
                 key = ["a"]
-                fields = [{ key = "a", label = "A", type = "enum", required = true }]"#, "lists no values"),
-            (r#"label = "x"
+                fields = [{ key = "a", label = "A", type = "enum", required = true }]"#,
+                "lists no values",
+            ),
+            (
+                r#"label = "x"
                 key = ["a"]
                 period = true
-                fields = [{ key = "a", label = "A", type = "text", required = true }]"#, "month field 'period'"),
-            (r#"label = "x"
+                fields = [{ key = "a", label = "A", type = "text", required = true }]"#,
+                "month field 'period'",
+            ),
+            (
+                r#"label = "x"
                 key = ["a"]
                 fields = [{ key = "a", label = "A", type = "text", required = true },
-                          { key = "b", label = "A", type = "text" }]"#, "names two fields"),
-            (r#"label = "x"
+                          { key = "b", label = "A", type = "text" }]"#,
+                "names two fields",
+            ),
+            (
+                r#"label = "x"
                 key = ["a"]
-                fields = [{ key = "a", label = "A", type = "float", required = true }]"#, "unknown variant"),
+                fields = [{ key = "a", label = "A", type = "float", required = true }]"#,
+                "unknown variant",
+            ),
         ];
         for (text, want) in cases {
-            let e = DatasetType::parse_definition("t", text).unwrap_err().to_string();
+            let e = DatasetType::parse_definition("t", text)
+                .unwrap_err()
+                .to_string();
             assert!(e.contains(want), "{e} should contain {want}");
         }
     }

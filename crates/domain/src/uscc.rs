@@ -5,7 +5,9 @@ use std::str::FromStr;
 
 /// The 31 symbols of GB 32100 (no I, O, Z, S, V), in value order.
 pub const ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// A credit code whose check character (position 18) is right. Valid by construction.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

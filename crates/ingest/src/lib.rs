@@ -1,1 +1,10 @@
-pub fn placeholder() {}
+//! Ingestion: a department's file in, checked rows out as Parquet, or a rejection naming
+//! every error. Knows nothing of databases or of where uploads are kept.
+
+pub mod columnar;
+pub mod error;
+pub mod import;
+pub mod read;
+
+pub use error::FileError;
+pub use import::{CheckedFile, ImportRequest, Limits, Slice, import_file};

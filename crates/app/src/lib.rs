@@ -1,0 +1,298 @@
+//! Application services: what the CLI and the server both do, in one place.
+//!
+//! A [`Platform`] is one data directory with its metadata store. It owns the order of an
+//! import (check, write, publish, register) that makes an upload land whole or not at all.
+
+use mingjing_domain::{DatasetType, Month, Standard};
+use mingjing_ingest::{CheckedFile, FileError, ImportRequest, Limits, import_file};
+use mingjing_store::{
+    Committed, DataDir, MetaStore, NewSlice, NewUpload, Replaced, SqlStore, StoreError, Upload,
+};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+pub use mingjing_ingest::read::TextEncoding;
+
+/// The county's own place name when none is set.
+pub const DEFAULT_COUNTY: &str = "陇县";
+pub const SETTING_COUNTY: &str = "county";
+/// The configuration file inside a data directory.
+pub const CONFIG_FILE: &str = "mingjing.toml";
+/// Environment variable that overrides the configured database.
+pub const DATABASE_URL_ENV: &str = "MINGJING_DATABASE_URL";
+
+/// Settings read from `DIR/mingjing.toml`, overridable from the environment.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `postgres://…` for production; absent means the embedded SQLite in the data directory.
+    pub database_url: Option<String>,
+    #[serde(default)]
+    pub limits: LimitsConfig,
+}
+
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    pub max_file_bytes: u64,
+    pub max_rows: u64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        let l = Limits::default();
+        LimitsConfig {
+            max_file_bytes: l.max_file_bytes,
+            max_rows: l.max_rows,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("unknown dataset type '{0}'")]
+    UnknownType(String),
+    #[error("dataset type '{0}' is uploaded one month at a time: --period YYYY-MM is required")]
+    PeriodRequired(String),
+    #[error("dataset type '{0}' is a snapshot: --period does not apply to it")]
+    PeriodRefused(String),
+    #[error("{0}")]
+    BadPeriod(String),
+    #[error("the data directory {0} is not initialised: run `mingjing init` first")]
+    NotInitialised(PathBuf),
+    #[error("configuration file {path}: {msg}")]
+    Config { path: PathBuf, msg: String },
+    #[error(transparent)]
+    File(#[from] FileError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<std::io::Error> for AppError {
+    fn from(e: std::io::Error) -> Self {
+        AppError::Store(StoreError::Io(e))
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone)]
+pub enum ImportOutcome {
+    Loaded {
+        upload_id: i64,
+        checked: CheckedFile,
+        replaced: Vec<Replaced>,
+    },
+    /// The same file is already the current upload for this type, organisation and period.
+    AlreadyLoaded { upload: Upload },
+}
+
+/// One file to import.
+pub struct ImportInput<'a> {
+    pub dataset_type: &'a str,
+    pub org: &'a str,
+    pub period: Option<&'a str>,
+    pub file_name: &'a str,
+    pub bytes: Vec<u8>,
+    pub user: &'a str,
+}
+
+/// One data directory and its metadata store.
+pub struct Platform {
+    pub data: DataDir,
+    pub meta: SqlStore,
+    pub config: Config,
+}
+
+impl Platform {
+    /// Reads `DIR/mingjing.toml` (if any) with the environment override applied.
+    pub fn load_config(dir: &Path) -> Result<Config, AppError> {
+        let path = dir.join(CONFIG_FILE);
+        let mut config = match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str::<Config>(&text).map_err(|e| AppError::Config {
+                path: path.clone(),
+                msg: e.to_string(),
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
+            Err(e) => return Err(e.into()),
+        };
+        if let Ok(url) = std::env::var(DATABASE_URL_ENV)
+            && !url.is_empty()
+        {
+            config.database_url = Some(url);
+        }
+        Ok(config)
+    }
+
+    fn database_url(data: &DataDir, config: &Config) -> String {
+        config
+            .database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", data.sqlite_path().display()))
+    }
+
+    /// Creates (or opens) a platform in `dir`: migrates, installs the built-in standard,
+    /// sets the county name when given.
+    pub async fn init(dir: &Path, county: Option<&str>) -> Result<Self, AppError> {
+        let config = Self::load_config(dir)?;
+        let data = DataDir::open(dir)?;
+        let meta = SqlStore::connect(&Self::database_url(&data, &config)).await?;
+        meta.install_standard(&Standard::builtin()).await?;
+        match county {
+            Some(c) => meta.set_setting(SETTING_COUNTY, c.trim()).await?,
+            None if meta.setting(SETTING_COUNTY).await?.is_none() => {
+                meta.set_setting(SETTING_COUNTY, DEFAULT_COUNTY).await?
+            }
+            None => {}
+        }
+        let p = Platform { data, meta, config };
+        p.recover().await?;
+        Ok(p)
+    }
+
+    /// Opens an initialised platform and removes whatever an interrupted import left behind.
+    pub async fn open(dir: &Path) -> Result<Self, AppError> {
+        let config = Self::load_config(dir)?;
+        if config.database_url.is_none() && !dir.join("mingjing.db").exists() {
+            return Err(AppError::NotInitialised(dir.to_path_buf()));
+        }
+        let data = DataDir::open(dir)?;
+        let meta = SqlStore::connect(&Self::database_url(&data, &config)).await?;
+        if meta.setting(SETTING_COUNTY).await?.is_none() {
+            return Err(AppError::NotInitialised(dir.to_path_buf()));
+        }
+        let p = Platform { data, meta, config };
+        p.recover().await?;
+        Ok(p)
+    }
+
+    /// Removes staging folders and unregistered upload folders. Returns what was removed.
+    pub async fn recover(&self) -> Result<Vec<String>, AppError> {
+        let registered: HashSet<String> = self.meta.upload_dirs().await?.into_iter().collect();
+        Ok(self.data.recover(&registered)?)
+    }
+
+    pub async fn county(&self) -> Result<String, AppError> {
+        Ok(self
+            .meta
+            .setting(SETTING_COUNTY)
+            .await?
+            .unwrap_or_else(|| DEFAULT_COUNTY.to_string()))
+    }
+
+    pub async fn dataset_type(&self, name: &str) -> Result<DatasetType, AppError> {
+        self.meta
+            .dataset_type(name)
+            .await?
+            .ok_or_else(|| AppError::UnknownType(name.to_string()))
+    }
+
+    fn limits(&self) -> Limits {
+        Limits {
+            max_file_bytes: self.config.limits.max_file_bytes,
+            max_rows: self.config.limits.max_rows,
+            ..Limits::default()
+        }
+    }
+
+    /// Checks the upload's options against its type before any work is done.
+    pub async fn resolve_import(
+        &self,
+        dataset_type: &str,
+        period: Option<&str>,
+    ) -> Result<(DatasetType, Option<Month>), AppError> {
+        let ty = self.dataset_type(dataset_type).await?;
+        let period = match (ty.period, period) {
+            (true, None) => return Err(AppError::PeriodRequired(ty.name)),
+            (false, Some(_)) => return Err(AppError::PeriodRefused(ty.name)),
+            (false, None) => None,
+            (true, Some(p)) => Some(
+                mingjing_domain::calendar::parse_month(p)
+                    .map_err(|e| AppError::BadPeriod(format!("--period: {e}")))?,
+            ),
+        };
+        Ok((ty, period))
+    }
+
+    /// Imports one file: all of it lands, or nothing does.
+    pub async fn import(&self, input: ImportInput<'_>) -> Result<ImportOutcome, AppError> {
+        let (ty, period) = self
+            .resolve_import(input.dataset_type, input.period)
+            .await?;
+        let org = self
+            .meta
+            .ensure_org(input.org.trim(), "registered_by_import")
+            .await?;
+        let sha = mingjing_ingest::import::sha256_hex(&input.bytes);
+        if let Some(upload) = self
+            .meta
+            .find_current_identical(&ty.name, org.id, period, &sha)
+            .await?
+        {
+            return Ok(ImportOutcome::AlreadyLoaded { upload });
+        }
+
+        let staged = self.data.stage()?;
+        let limits = self.limits();
+        let today = chrono::Local::now().date_naive();
+        let file_name = input.file_name.to_string();
+        let bytes = input.bytes;
+        let out_dir = staged.path.clone();
+        let ty_for_check = ty.clone();
+        // Checking and writing is CPU-bound: keep it off the async runtime.
+        let checked = tokio::task::spawn_blocking(move || {
+            import_file(&ImportRequest {
+                ty: &ty_for_check,
+                file_name: &file_name,
+                bytes: &bytes,
+                period,
+                today,
+                limits,
+                out_dir: &out_dir,
+            })
+        })
+        .await
+        .expect("import task does not panic");
+        let checked = match checked {
+            Ok(c) => c,
+            Err(e) => {
+                self.data.discard(staged)?;
+                return Err(e.into());
+            }
+        };
+
+        self.data.publish(&staged)?;
+        let new = NewUpload {
+            dataset_type: ty.name.clone(),
+            org_id: org.id,
+            period,
+            file_name: input.file_name.to_string(),
+            sha256: checked.sha256.clone(),
+            rows: checked.rows,
+            uploaded_by: input.user.to_string(),
+            dir: staged.name.clone(),
+            slices: checked
+                .slices
+                .iter()
+                .map(|s| NewSlice {
+                    partition: s.partition.clone(),
+                    rows: s.rows,
+                    file: s.file.clone(),
+                })
+                .collect(),
+        };
+        match self.meta.commit_upload(&new).await {
+            Ok(Committed {
+                upload_id,
+                replaced,
+            }) => Ok(ImportOutcome::Loaded {
+                upload_id,
+                checked,
+                replaced,
+            }),
+            Err(e) => {
+                self.data.unpublish(&staged.name)?;
+                Err(e.into())
+            }
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! `mingjing`: the batch interface (`../shared/standard/batch.md`) and the generator.
+//!
+//! Exit status: 0 success, 1 bad input (the message names file, row and column),
+//! 2 misuse (unknown option or type), 3 a failure of this machine (database, disk).
+
+use clap::{Parser, Subcommand};
+use mingjing_app::{AppError, ImportInput, ImportOutcome, Platform};
+use mingjing_ingest::FileError;
+use mingjing_store::MetaStore;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "mingjing", version, about = "明镜 智慧监督大数据平台")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create an empty platform with the built-in data standard and model library.
+    Init {
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The county's own place name.
+        #[arg(long)]
+        county: Option<String>,
+    },
+    /// Load one CSV or Excel file as an upload.
+    Import {
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// Dataset type, e.g. benefit_payments.
+        #[arg(long = "type")]
+        dataset_type: String,
+        /// The uploading organisation's name.
+        #[arg(long)]
+        org: String,
+        /// The month, for types uploaded one month at a time.
+        #[arg(long)]
+        period: Option<String>,
+        file: PathBuf,
+    },
+    /// Write a synthetic county in the standard's formats, with a ground-truth file.
+    Generate {
+        /// Folder to write into (created; must be empty).
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Number of residents.
+        #[arg(long, default_value_t = 250_000)]
+        persons: u32,
+        /// Months of payment rolls, ending with --last-month.
+        #[arg(long, default_value_t = 12)]
+        months: u32,
+        /// The last month of data (YYYY-MM).
+        #[arg(long, default_value = "2026-10")]
+        last_month: String,
+    },
+}
+
+const EXIT_BAD_INPUT: u8 = 1;
+const EXIT_MISUSE: u8 = 2;
+const EXIT_INTERNAL: u8 = 3;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    runtime.block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Init { data_dir, county } => {
+            match Platform::init(&data_dir, county.as_deref()).await {
+                Ok(p) => {
+                    let county = p.county().await.unwrap_or_default();
+                    let types = p.meta.dataset_types().await.map(|t| t.len()).unwrap_or(0);
+                    println!(
+                        "initialised {} for {county}: {types} dataset types",
+                        data_dir.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&data_dir.display().to_string(), &e),
+            }
+        }
+        Command::Import {
+            data_dir,
+            dataset_type,
+            org,
+            period,
+            file,
+        } => {
+            let file_label = file.display().to_string();
+            let platform = match Platform::open(&data_dir).await {
+                Ok(p) => p,
+                Err(e) => return fail(&data_dir.display().to_string(), &e),
+            };
+            // Misuse is reported before the file is even read.
+            if let Err(e) = platform
+                .resolve_import(&dataset_type, period.as_deref())
+                .await
+            {
+                return fail(&file_label, &e);
+            }
+            let bytes = match read_limited(&file, platform.config.limits.max_file_bytes) {
+                Ok(b) => b,
+                Err(e) => return fail(&file_label, &e),
+            };
+            let user = std::env::var("USER").unwrap_or_else(|_| "cli".into());
+            let file_name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| file_label.clone());
+            let outcome = platform
+                .import(ImportInput {
+                    dataset_type: &dataset_type,
+                    org: &org,
+                    period: period.as_deref(),
+                    file_name: &file_name,
+                    bytes,
+                    user: &format!("cli:{user}"),
+                })
+                .await;
+            match outcome {
+                Ok(ImportOutcome::Loaded {
+                    upload_id,
+                    checked,
+                    replaced,
+                }) => {
+                    for w in &checked.warnings {
+                        eprintln!("warning: {w}");
+                    }
+                    if checked.warnings_total > checked.warnings.len() as u64 {
+                        eprintln!(
+                            "warning: … and {} more warnings",
+                            checked.warnings_total - checked.warnings.len() as u64
+                        );
+                    }
+                    println!(
+                        "{file_label}: added {} rows as upload #{upload_id}",
+                        checked.rows
+                    );
+                    for r in replaced {
+                        let part = if r.partition.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", r.partition)
+                        };
+                        println!("replaced {} rows{part} of upload #{}", r.rows, r.upload_id);
+                    }
+                    ExitCode::SUCCESS
+                }
+                Ok(ImportOutcome::AlreadyLoaded { upload }) => {
+                    println!(
+                        "{file_label}: already loaded as upload #{} ({} rows); nothing changed",
+                        upload.id, upload.rows
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&file_label, &e),
+            }
+        }
+        Command::Generate {
+            out,
+            seed,
+            persons,
+            months,
+            last_month,
+        } => {
+            let last = match mingjing_domain::calendar::parse_month(&last_month) {
+                Ok(m) => m,
+                Err(e) => {
+                    eprintln!("error: --last-month: {e}");
+                    return ExitCode::from(EXIT_MISUSE);
+                }
+            };
+            let spec = mingjing_synth::Spec {
+                seed,
+                persons,
+                months,
+                last_month: last,
+            };
+            match mingjing_synth::generate(&spec, &out) {
+                Ok(summary) => {
+                    println!("{summary}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {}: {e}", out.display());
+                    ExitCode::from(EXIT_INTERNAL)
+                }
+            }
+        }
+    }
+}
+
+/// Reads a file, refusing one over the limit before reading it.
+fn read_limited(path: &PathBuf, limit: u64) -> Result<Vec<u8>, AppError> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| AppError::File(FileError::Io(e)))?
+        .len();
+    if size > limit {
+        return Err(AppError::File(FileError::TooLarge { size, limit }));
+    }
+    std::fs::read(path).map_err(|e| AppError::File(FileError::Io(e)))
+}
+
+fn fail(what: &str, e: &AppError) -> ExitCode {
+    let code = match e {
+        AppError::UnknownType(_)
+        | AppError::PeriodRequired(_)
+        | AppError::PeriodRefused(_)
+        | AppError::BadPeriod(_)
+        | AppError::NotInitialised(_)
+        | AppError::Config { .. } => EXIT_MISUSE,
+        AppError::File(FileError::Io(_)) | AppError::Store(_) => EXIT_INTERNAL,
+        AppError::File(_) => EXIT_BAD_INPUT,
+    };
+    match e {
+        AppError::File(FileError::Rows { total, .. }) => {
+            eprintln!("error: {what}: rejected with {total} errors; nothing was loaded");
+            eprintln!("{e}");
+        }
+        AppError::File(FileError::Header(_)) => {
+            eprintln!("error: {what}: rejected, the header does not fit; nothing was loaded");
+            eprintln!("{e}");
+        }
+        AppError::File(_) => {
+            eprintln!("error: {what}: rejected: {e}; nothing was loaded");
+        }
+        _ => eprintln!("error: {what}: {e}"),
+    }
+    ExitCode::from(code)
+}

@@ -1,0 +1,149 @@
+//! The columnar form of a dataset type: one Arrow/Parquet column per field, plus `_row`.
+
+use arrow_array::builder::{Date32Builder, Decimal128Builder, Int64Builder, StringBuilder};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field as ArrowField, Schema, SchemaRef};
+use chrono::NaiveDate;
+use mingjing_domain::number::DECIMAL_SCALE;
+use mingjing_domain::{DatasetType, FieldType, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The column holding each row's spreadsheet row number in its source file, for evidence.
+pub const ROW_COLUMN: &str = "_row";
+/// Field metadata key naming the standard's field type (a `month` is stored as its first day).
+pub const FIELD_TYPE_META: &str = "mingjing.type";
+
+pub const MONEY_PRECISION: u8 = 18;
+pub const DECIMAL_PRECISION: u8 = 38;
+
+const UNIX_EPOCH_CE_DAYS: i32 = 719_163;
+
+pub fn arrow_type(ty: FieldType) -> DataType {
+    match ty {
+        FieldType::Id18 | FieldType::Uscc | FieldType::Text | FieldType::Enum => DataType::Utf8,
+        FieldType::Date | FieldType::Month => DataType::Date32,
+        FieldType::Money => DataType::Decimal128(MONEY_PRECISION, 2),
+        FieldType::Decimal => DataType::Decimal128(DECIMAL_PRECISION, DECIMAL_SCALE as i8),
+        FieldType::Int => DataType::Int64,
+    }
+}
+
+/// The Arrow schema of a type's uploads.
+pub fn schema(ty: &DatasetType) -> SchemaRef {
+    let mut fields: Vec<ArrowField> =
+        ty.fields
+            .iter()
+            .map(|f| {
+                ArrowField::new(&f.key, arrow_type(f.ty), !f.required).with_metadata(HashMap::from(
+                    [(FIELD_TYPE_META.to_string(), f.ty.as_str().to_string())],
+                ))
+            })
+            .collect();
+    fields.push(ArrowField::new(ROW_COLUMN, DataType::Int64, false));
+    Arc::new(Schema::new(fields))
+}
+
+pub fn date32(d: NaiveDate) -> i32 {
+    chrono::Datelike::num_days_from_ce(&d) - UNIX_EPOCH_CE_DAYS
+}
+
+enum ColumnBuilder {
+    Utf8(StringBuilder),
+    Date(Date32Builder),
+    Decimal(Decimal128Builder),
+    Int(Int64Builder),
+}
+
+/// Accumulates checked rows of one type into a record batch.
+pub struct BatchBuilder<'a> {
+    ty: &'a DatasetType,
+    schema: SchemaRef,
+    columns: Vec<ColumnBuilder>,
+    rows: Int64Builder,
+    len: usize,
+}
+
+impl<'a> BatchBuilder<'a> {
+    pub fn new(ty: &'a DatasetType, schema: SchemaRef, capacity: usize) -> Self {
+        let columns = ty
+            .fields
+            .iter()
+            .map(|f| match f.ty {
+                FieldType::Id18 | FieldType::Uscc | FieldType::Text | FieldType::Enum => {
+                    ColumnBuilder::Utf8(StringBuilder::with_capacity(capacity, capacity * 16))
+                }
+                FieldType::Date | FieldType::Month => {
+                    ColumnBuilder::Date(Date32Builder::with_capacity(capacity))
+                }
+                FieldType::Money => ColumnBuilder::Decimal(
+                    Decimal128Builder::with_capacity(capacity)
+                        .with_data_type(arrow_type(FieldType::Money)),
+                ),
+                FieldType::Decimal => ColumnBuilder::Decimal(
+                    Decimal128Builder::with_capacity(capacity)
+                        .with_data_type(arrow_type(FieldType::Decimal)),
+                ),
+                FieldType::Int => ColumnBuilder::Int(Int64Builder::with_capacity(capacity)),
+            })
+            .collect();
+        BatchBuilder {
+            ty,
+            schema,
+            columns,
+            rows: Int64Builder::with_capacity(capacity),
+            len: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Appends one checked row (values in field order, as the row checker produced them).
+    pub fn push(&mut self, row: u64, values: &[Value]) {
+        for ((col, v), field) in self.columns.iter_mut().zip(values).zip(&self.ty.fields) {
+            match (col, v) {
+                (ColumnBuilder::Utf8(b), Value::Null) => b.append_null(),
+                (ColumnBuilder::Utf8(b), Value::Id(id)) => b.append_value(id.to_string()),
+                (ColumnBuilder::Utf8(b), Value::Code(c)) => b.append_value(c.as_str()),
+                (ColumnBuilder::Utf8(b), Value::Text(s)) => b.append_value(s),
+                (ColumnBuilder::Utf8(b), Value::Enum(i)) => {
+                    b.append_value(&field.values[*i as usize])
+                }
+                (ColumnBuilder::Date(b), Value::Null) => b.append_null(),
+                (ColumnBuilder::Date(b), Value::Date(d)) => b.append_value(date32(*d)),
+                (ColumnBuilder::Date(b), Value::Month(m)) => b.append_value(date32(m.first_day())),
+                (ColumnBuilder::Decimal(b), Value::Null) => b.append_null(),
+                (ColumnBuilder::Decimal(b), Value::Money(m)) => b.append_value(i128::from(m.fen())),
+                (ColumnBuilder::Decimal(b), Value::Decimal(d)) => b.append_value(d.scaled()),
+                (ColumnBuilder::Int(b), Value::Null) => b.append_null(),
+                (ColumnBuilder::Int(b), Value::Int(i)) => b.append_value(*i),
+                (_, v) => unreachable!("value {v:?} does not fit field {}", field.key),
+            }
+        }
+        self.rows.append_value(row as i64);
+        self.len += 1;
+    }
+
+    pub fn finish(mut self) -> RecordBatch {
+        let mut arrays: Vec<ArrayRef> = self
+            .columns
+            .iter_mut()
+            .map(|c| -> ArrayRef {
+                match c {
+                    ColumnBuilder::Utf8(b) => Arc::new(b.finish()),
+                    ColumnBuilder::Date(b) => Arc::new(b.finish()),
+                    ColumnBuilder::Decimal(b) => Arc::new(b.finish()),
+                    ColumnBuilder::Int(b) => Arc::new(b.finish()),
+                }
+            })
+            .collect();
+        arrays.push(Arc::new(self.rows.finish()));
+        RecordBatch::try_new(self.schema, arrays).expect("builders match the schema")
+    }
+}

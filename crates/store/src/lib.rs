@@ -1,0 +1,35 @@
+//! Storage: the data directory (Parquet files of uploads, committed atomically) and the
+//! metadata store (dataset types, organisations, uploads) behind the [`MetaStore`] trait,
+//! on SQLite or PostgreSQL. Knows nothing of file formats, HTTP or models.
+
+pub mod datadir;
+pub mod meta;
+
+pub use datadir::{DataDir, Staged};
+pub use meta::{
+    Backend, Committed, CurrentSlice, MetaStore, NewSlice, NewUpload, Org, Replaced, SqlStore,
+    Upload,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+impl StoreError {
+    /// True when the database refused a write for a unique constraint (a concurrent writer won).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}

@@ -1,0 +1,568 @@
+//! The metadata store: one trait, implemented over SQLite (embedded) and PostgreSQL.
+//!
+//! Both backends run the same SQL through sqlx's `Any` driver (`$N` parameters, `RETURNING`,
+//! partial unique indexes and BIGINT/TEXT columns work on both); each keeps its own migrations.
+//! Values the `Any` driver cannot carry (dates, decimals, JSON) are stored as text.
+
+use crate::StoreError;
+use mingjing_domain::{DatasetType, Month, Program, Standard};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Row};
+use std::future::Future;
+use std::str::FromStr;
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Org {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub parent_id: Option<i64>,
+}
+
+/// One slice of an upload to register.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSlice {
+    pub partition: String,
+    pub rows: u64,
+    pub file: String,
+}
+
+/// An upload whose files are published and durable, to register.
+#[derive(Debug, Clone)]
+pub struct NewUpload {
+    pub dataset_type: String,
+    pub org_id: i64,
+    pub period: Option<Month>,
+    pub file_name: String,
+    pub sha256: String,
+    pub rows: u64,
+    pub uploaded_by: String,
+    /// The folder under `uploads/`.
+    pub dir: String,
+    pub slices: Vec<NewSlice>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    pub id: i64,
+    pub dataset_type: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub period: Option<Month>,
+    pub file_name: String,
+    pub sha256: String,
+    pub rows: u64,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+    pub dir: String,
+}
+
+/// A slice of the current data of a type: what the engine reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentSlice {
+    pub upload_id: i64,
+    pub org_id: i64,
+    pub period: Option<Month>,
+    pub partition: String,
+    pub rows: u64,
+    /// Folder under `uploads/` and the file in it.
+    pub dir: String,
+    pub file: String,
+}
+
+/// An earlier slice that a new upload replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replaced {
+    pub upload_id: i64,
+    pub partition: String,
+    pub rows: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Committed {
+    pub upload_id: i64,
+    pub replaced: Vec<Replaced>,
+}
+
+/// Metadata of the platform. Every write is one transaction.
+pub trait MetaStore: Send + Sync {
+    fn backend(&self) -> Backend;
+
+    /// Writes the standard's types and programmes (first start) unless they are already there.
+    fn install_standard(&self, standard: &Standard) -> impl Future<Output = Result<()>> + Send;
+
+    /// Adds or replaces an administrator-defined type.
+    fn put_dataset_type(&self, ty: &DatasetType) -> impl Future<Output = Result<()>> + Send;
+    fn dataset_types(&self) -> impl Future<Output = Result<Vec<DatasetType>>> + Send;
+    fn dataset_type(&self, name: &str) -> impl Future<Output = Result<Option<DatasetType>>> + Send;
+    fn programs(&self) -> impl Future<Output = Result<Vec<Program>>> + Send;
+
+    fn set_setting(&self, key: &str, value: &str) -> impl Future<Output = Result<()>> + Send;
+    fn setting(&self, key: &str) -> impl Future<Output = Result<Option<String>>> + Send;
+
+    /// The organisation with this name, registered (as `kind`) if it is new.
+    fn ensure_org(&self, name: &str, kind: &str) -> impl Future<Output = Result<Org>> + Send;
+    fn orgs(&self) -> impl Future<Output = Result<Vec<Org>>> + Send;
+
+    /// A committed upload of the same file for the same (type, organisation, period) whose
+    /// slices are all still current: re-importing it changes nothing.
+    fn find_current_identical(
+        &self,
+        dataset_type: &str,
+        org_id: i64,
+        period: Option<Month>,
+        sha256: &str,
+    ) -> impl Future<Output = Result<Option<Upload>>> + Send;
+
+    /// Registers an upload and marks the slices it replaces, in one transaction.
+    fn commit_upload(&self, upload: &NewUpload) -> impl Future<Output = Result<Committed>> + Send;
+
+    fn upload(&self, id: i64) -> impl Future<Output = Result<Option<Upload>>> + Send;
+    /// Uploads newest first, optionally of one organisation.
+    fn uploads(&self, org_id: Option<i64>) -> impl Future<Output = Result<Vec<Upload>>> + Send;
+    /// The current data of a type: the latest slice of every (org, month, partition).
+    fn current_slices(
+        &self,
+        dataset_type: &str,
+    ) -> impl Future<Output = Result<Vec<CurrentSlice>>> + Send;
+    /// Every folder name committed uploads use (for recovery of the data directory).
+    fn upload_dirs(&self) -> impl Future<Output = Result<Vec<String>>> + Send;
+}
+
+/// The SQL implementation of [`MetaStore`] for both backends.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+fn now_utc() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn period_text(p: Option<Month>) -> String {
+    p.map(|m| m.to_string()).unwrap_or_default()
+}
+
+fn parse_period(s: &str) -> Result<Option<Month>> {
+    if s.is_empty() {
+        Ok(None)
+    } else {
+        Month::from_str(s)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt(format!("period '{s}': {e}")))
+    }
+}
+
+impl SqlStore {
+    /// Connects and migrates. `url` is `sqlite://PATH` or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Config(format!(
+                "unsupported database url (expected sqlite:// or postgres://): {}",
+                redact_url(url)
+            )));
+        };
+        let mut url = url.to_string();
+        if backend == Backend::Sqlite && !url.contains('?') {
+            url.push_str("?mode=rwc");
+        }
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL for concurrent readers; FULL so a commit survives power loss.
+                        sqlx::raw_sql(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                        )
+                        .execute(conn)
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        let store = SqlStore { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => {
+                sqlx::migrate!("migrations/postgres")
+                    .run(&self.pool)
+                    .await?
+            }
+        }
+        Ok(())
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    fn upload_from_row(row: &sqlx::any::AnyRow) -> Result<Upload> {
+        Ok(Upload {
+            id: row.try_get("id")?,
+            dataset_type: row.try_get("dataset_type")?,
+            org_id: row.try_get("org_id")?,
+            org_name: row.try_get("org_name")?,
+            period: parse_period(&row.try_get::<String, _>("period")?)?,
+            file_name: row.try_get("file_name")?,
+            sha256: row.try_get("sha256")?,
+            rows: row.try_get::<i64, _>("row_count")? as u64,
+            uploaded_by: row.try_get("uploaded_by")?,
+            uploaded_at: row.try_get("uploaded_at")?,
+            dir: row.try_get("dir")?,
+        })
+    }
+}
+
+/// Never log or show a database password.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://***{}", &url[..s], &url[at..]),
+        _ => url.to_string(),
+    }
+}
+
+/// `SELECT` of uploads with their organisation's name, followed by the given clauses.
+macro_rules! select_uploads {
+    ($rest:literal) => {
+        concat!(
+            "SELECT u.id, u.dataset_type, u.org_id, o.name AS org_name, u.period, u.file_name, \
+             u.sha256, u.row_count, u.uploaded_by, u.uploaded_at, u.dir \
+             FROM uploads u JOIN orgs o ON o.id = u.org_id ",
+            $rest
+        )
+    };
+}
+
+impl MetaStore for SqlStore {
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn install_standard(&self, standard: &Standard) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let now = now_utc();
+        for ty in &standard.types {
+            let json = serde_json::to_string(ty).expect("serialisable");
+            sqlx::query(
+                "INSERT INTO dataset_types (name, definition, builtin, created_at, updated_at) \
+                 VALUES ($1, $2, 1, $3, $3) ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(&ty.name)
+            .bind(json)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for p in &standard.programs {
+            let json = serde_json::to_string(p).expect("serialisable");
+            sqlx::query(
+                "INSERT INTO programs (code, definition, updated_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (code) DO NOTHING",
+            )
+            .bind(&p.code)
+            .bind(json)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn put_dataset_type(&self, ty: &DatasetType) -> Result<()> {
+        ty.validate()
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let json = serde_json::to_string(ty).expect("serialisable");
+        let now = now_utc();
+        let mut tx = self.pool.begin().await?;
+        let builtin: Option<i64> =
+            sqlx::query_scalar("SELECT builtin FROM dataset_types WHERE name = $1")
+                .bind(&ty.name)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if builtin == Some(1) {
+            return Err(StoreError::Invalid(format!(
+                "dataset type '{}' is part of the built-in standard and cannot be redefined",
+                ty.name
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO dataset_types (name, definition, builtin, created_at, updated_at) \
+             VALUES ($1, $2, 0, $3, $3) \
+             ON CONFLICT (name) DO UPDATE SET definition = excluded.definition, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(&ty.name)
+        .bind(json)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn dataset_types(&self) -> Result<Vec<DatasetType>> {
+        // Built-in types first, in the standard's order (their rowid/identity order).
+        let rows = sqlx::query(
+            "SELECT name, definition FROM dataset_types ORDER BY builtin DESC, created_at, name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let standard_order = Standard::builtin();
+        let mut out = rows.iter().map(decode_type).collect::<Result<Vec<_>>>()?;
+        out.sort_by_key(|t| {
+            standard_order
+                .types
+                .iter()
+                .position(|s| s.name == t.name)
+                .unwrap_or(usize::MAX)
+        });
+        Ok(out)
+    }
+
+    async fn dataset_type(&self, name: &str) -> Result<Option<DatasetType>> {
+        let row = sqlx::query("SELECT name, definition FROM dataset_types WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(decode_type).transpose()
+    }
+
+    async fn programs(&self) -> Result<Vec<Program>> {
+        let rows = sqlx::query("SELECT code, definition FROM programs ORDER BY code")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let code: String = r.try_get("code")?;
+                let def: String = r.try_get("definition")?;
+                let mut p: Program = serde_json::from_str(&def)
+                    .map_err(|e| StoreError::Corrupt(format!("programme {code}: {e}")))?;
+                p.code = code;
+                Ok(p)
+            })
+            .collect()
+    }
+
+    async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn ensure_org(&self, name: &str, kind: &str) -> Result<Org> {
+        sqlx::query(
+            "INSERT INTO orgs (name, kind, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name)
+        .bind(kind)
+        .bind(now_utc())
+        .execute(&self.pool)
+        .await?;
+        let row = sqlx::query("SELECT id, name, kind, parent_id FROM orgs WHERE name = $1")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await?;
+        decode_org(&row)
+    }
+
+    async fn orgs(&self) -> Result<Vec<Org>> {
+        let rows = sqlx::query("SELECT id, name, kind, parent_id FROM orgs ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(decode_org).collect()
+    }
+
+    async fn find_current_identical(
+        &self,
+        dataset_type: &str,
+        org_id: i64,
+        period: Option<Month>,
+        sha256: &str,
+    ) -> Result<Option<Upload>> {
+        let sql = select_uploads!(
+            "WHERE u.dataset_type = $1 AND u.org_id = $2 AND u.period = $3 AND u.sha256 = $4 \
+             AND NOT EXISTS (SELECT 1 FROM upload_slices s \
+                             WHERE s.upload_id = u.id AND s.superseded_by IS NOT NULL) \
+             ORDER BY u.id DESC LIMIT 1"
+        );
+        let row = sqlx::query(sql)
+            .bind(dataset_type)
+            .bind(org_id)
+            .bind(period_text(period))
+            .bind(sha256)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(Self::upload_from_row).transpose()
+    }
+
+    async fn commit_upload(&self, up: &NewUpload) -> Result<Committed> {
+        let period = period_text(up.period);
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO uploads (dataset_type, org_id, period, file_name, sha256, row_count, \
+             uploaded_by, uploaded_at, dir) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(&up.dataset_type)
+        .bind(up.org_id)
+        .bind(&period)
+        .bind(&up.file_name)
+        .bind(&up.sha256)
+        .bind(up.rows as i64)
+        .bind(&up.uploaded_by)
+        .bind(now_utc())
+        .bind(&up.dir)
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut replaced = Vec::new();
+        for s in &up.slices {
+            let old = sqlx::query(
+                "UPDATE upload_slices SET superseded_by = $1 \
+                 WHERE dataset_type = $2 AND org_id = $3 AND period = $4 AND partition_key = $5 \
+                 AND superseded_by IS NULL RETURNING upload_id, row_count",
+            )
+            .bind(id)
+            .bind(&up.dataset_type)
+            .bind(up.org_id)
+            .bind(&period)
+            .bind(&s.partition)
+            .fetch_all(&mut *tx)
+            .await?;
+            for r in old {
+                replaced.push(Replaced {
+                    upload_id: r.try_get("upload_id")?,
+                    partition: s.partition.clone(),
+                    rows: r.try_get::<i64, _>("row_count")? as u64,
+                });
+            }
+            sqlx::query(
+                "INSERT INTO upload_slices (upload_id, dataset_type, org_id, period, \
+                 partition_key, row_count, file) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id)
+            .bind(&up.dataset_type)
+            .bind(up.org_id)
+            .bind(&period)
+            .bind(&s.partition)
+            .bind(s.rows as i64)
+            .bind(&s.file)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        replaced.sort_by(|a, b| (a.upload_id, &a.partition).cmp(&(b.upload_id, &b.partition)));
+        Ok(Committed {
+            upload_id: id,
+            replaced,
+        })
+    }
+
+    async fn upload(&self, id: i64) -> Result<Option<Upload>> {
+        let sql = select_uploads!("WHERE u.id = $1");
+        let row = sqlx::query(sql).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(Self::upload_from_row).transpose()
+    }
+
+    async fn uploads(&self, org_id: Option<i64>) -> Result<Vec<Upload>> {
+        let sql = select_uploads!("WHERE ($1 < 0 OR u.org_id = $1) ORDER BY u.id DESC");
+        let rows = sqlx::query(sql)
+            .bind(org_id.unwrap_or(-1))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(Self::upload_from_row).collect()
+    }
+
+    async fn current_slices(&self, dataset_type: &str) -> Result<Vec<CurrentSlice>> {
+        let rows = sqlx::query(
+            "SELECT s.upload_id, s.org_id, s.period, s.partition_key, s.row_count, u.dir, s.file \
+             FROM upload_slices s JOIN uploads u ON u.id = s.upload_id \
+             WHERE s.dataset_type = $1 AND s.superseded_by IS NULL \
+             ORDER BY s.upload_id, s.partition_key",
+        )
+        .bind(dataset_type)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CurrentSlice {
+                    upload_id: r.try_get("upload_id")?,
+                    org_id: r.try_get("org_id")?,
+                    period: parse_period(&r.try_get::<String, _>("period")?)?,
+                    partition: r.try_get("partition_key")?,
+                    rows: r.try_get::<i64, _>("row_count")? as u64,
+                    dir: r.try_get("dir")?,
+                    file: r.try_get("file")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn upload_dirs(&self) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar("SELECT dir FROM uploads ORDER BY dir")
+            .fetch_all(&self.pool)
+            .await?)
+    }
+}
+
+fn decode_type(r: &sqlx::any::AnyRow) -> Result<DatasetType> {
+    let name: String = r.try_get("name")?;
+    let def: String = r.try_get("definition")?;
+    let mut t: DatasetType = serde_json::from_str(&def)
+        .map_err(|e| StoreError::Corrupt(format!("dataset type {name}: {e}")))?;
+    t.name = name;
+    Ok(t)
+}
+
+fn decode_org(r: &sqlx::any::AnyRow) -> Result<Org> {
+    Ok(Org {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        kind: r.try_get("kind")?,
+        parent_id: r.try_get("parent_id")?,
+    })
+}
