@@ -192,6 +192,10 @@ async fn run(cli: Cli) -> ExitCode {
                     println!("{summary}");
                     ExitCode::SUCCESS
                 }
+                Err(e @ mingjing_synth::SynthError::TooSmall) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(EXIT_MISUSE)
+                }
                 Err(e) => {
                     eprintln!("error: {}: {e}", out.display());
                     ExitCode::from(EXIT_INTERNAL)
