@@ -171,6 +171,43 @@ impl Platform {
         Ok(self.data.recover(&registered)?)
     }
 
+    /// Checks that the data directory and the metadata agree: every slice of every committed
+    /// upload is a readable Parquet file with the registered row count, and nothing else is
+    /// there. Returns the problems found (empty when consistent).
+    pub async fn verify(&self) -> Result<Vec<String>, AppError> {
+        let mut problems = Vec::new();
+        let registered: HashSet<String> = self.meta.upload_dirs().await?.into_iter().collect();
+        for dir in self.data.upload_dirs()? {
+            if !registered.contains(&dir) {
+                problems.push(format!("uploads/{dir} is not registered"));
+            }
+        }
+        if std::fs::read_dir(self.data.root().join("staging"))?
+            .next()
+            .is_some()
+        {
+            problems.push("staging/ is not empty".into());
+        }
+        for ty in self.meta.dataset_types().await? {
+            for s in self.meta.all_slices(&ty.name).await? {
+                let path = self.data.slice_path(&s.dir, &s.file);
+                match mingjing_ingest::columnar::parquet_row_count(&path) {
+                    Ok(n) if n == s.rows => {}
+                    Ok(n) => problems.push(format!(
+                        "upload #{} {}: {} rows in the file, {} registered",
+                        s.upload_id, s.file, n, s.rows
+                    )),
+                    Err(e) => problems.push(format!(
+                        "upload #{} {}: unreadable: {e}",
+                        s.upload_id,
+                        path.display()
+                    )),
+                }
+            }
+        }
+        Ok(problems)
+    }
+
     pub async fn county(&self) -> Result<String, AppError> {
         Ok(self
             .meta

@@ -42,6 +42,12 @@ enum Command {
         period: Option<String>,
         file: PathBuf,
     },
+    /// Check that the data directory and the metadata agree (after removing what an
+    /// interrupted import left behind).
+    Check {
+        #[arg(long)]
+        data_dir: PathBuf,
+    },
     /// Write a synthetic county in the standard's formats, with a ground-truth file.
     Generate {
         /// Folder to write into (created; must be empty).
@@ -165,6 +171,26 @@ async fn run(cli: Cli) -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(&file_label, &e),
+            }
+        }
+        Command::Check { data_dir } => {
+            let platform = match Platform::open(&data_dir).await {
+                Ok(p) => p,
+                Err(e) => return fail(&data_dir.display().to_string(), &e),
+            };
+            match platform.verify().await {
+                Ok(problems) if problems.is_empty() => {
+                    println!("{}: consistent", data_dir.display());
+                    ExitCode::SUCCESS
+                }
+                Ok(problems) => {
+                    for p in &problems {
+                        eprintln!("{p}");
+                    }
+                    eprintln!("error: {}: {} problems", data_dir.display(), problems.len());
+                    ExitCode::from(EXIT_BAD_INPUT)
+                }
+                Err(e) => fail(&data_dir.display().to_string(), &e),
             }
         }
         Command::Generate {

@@ -147,3 +147,11 @@ impl<'a> BatchBuilder<'a> {
         RecordBatch::try_new(self.schema, arrays).expect("builders match the schema")
     }
 }
+
+/// The number of rows a Parquet file holds, from its footer.
+pub fn parquet_row_count(path: &std::path::Path) -> Result<u64, parquet::errors::ParquetError> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let file = std::fs::File::open(path)?;
+    let reader = SerializedFileReader::new(file)?;
+    Ok(reader.metadata().file_metadata().num_rows() as u64)
+}

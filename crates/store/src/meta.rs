@@ -134,6 +134,11 @@ pub trait MetaStore: Send + Sync {
         &self,
         dataset_type: &str,
     ) -> impl Future<Output = Result<Vec<CurrentSlice>>> + Send;
+    /// Every slice of a type, replaced ones included (for consistency checks).
+    fn all_slices(
+        &self,
+        dataset_type: &str,
+    ) -> impl Future<Output = Result<Vec<CurrentSlice>>> + Send;
     /// Every folder name committed uploads use (for recovery of the data directory).
     fn upload_dirs(&self) -> impl Future<Output = Result<Vec<String>>> + Send;
 }
@@ -527,19 +532,19 @@ impl MetaStore for SqlStore {
         .bind(dataset_type)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CurrentSlice {
-                    upload_id: r.try_get("upload_id")?,
-                    org_id: r.try_get("org_id")?,
-                    period: parse_period(&r.try_get::<String, _>("period")?)?,
-                    partition: r.try_get("partition_key")?,
-                    rows: r.try_get::<i64, _>("row_count")? as u64,
-                    dir: r.try_get("dir")?,
-                    file: r.try_get("file")?,
-                })
-            })
-            .collect()
+        decode_slices(&rows)
+    }
+
+    async fn all_slices(&self, dataset_type: &str) -> Result<Vec<CurrentSlice>> {
+        let rows = sqlx::query(
+            "SELECT s.upload_id, s.org_id, s.period, s.partition_key, s.row_count, u.dir, s.file \
+             FROM upload_slices s JOIN uploads u ON u.id = s.upload_id \
+             WHERE s.dataset_type = $1 ORDER BY s.upload_id, s.partition_key",
+        )
+        .bind(dataset_type)
+        .fetch_all(&self.pool)
+        .await?;
+        decode_slices(&rows)
     }
 
     async fn upload_dirs(&self) -> Result<Vec<String>> {
@@ -547,6 +552,22 @@ impl MetaStore for SqlStore {
             .fetch_all(&self.pool)
             .await?)
     }
+}
+
+fn decode_slices(rows: &[sqlx::any::AnyRow]) -> Result<Vec<CurrentSlice>> {
+    rows.iter()
+        .map(|r| {
+            Ok(CurrentSlice {
+                upload_id: r.try_get("upload_id")?,
+                org_id: r.try_get("org_id")?,
+                period: parse_period(&r.try_get::<String, _>("period")?)?,
+                partition: r.try_get("partition_key")?,
+                rows: r.try_get::<i64, _>("row_count")? as u64,
+                dir: r.try_get("dir")?,
+                file: r.try_get("file")?,
+            })
+        })
+        .collect()
 }
 
 fn decode_type(r: &sqlx::any::AnyRow) -> Result<DatasetType> {

@@ -92,7 +92,7 @@ impl Gen {
 
     /// A fresh valid ID for a birth date and gender, unique in the county.
     pub fn new_id(&mut self, birth: NaiveDate, male: bool, local: bool) -> IdNumber {
-        loop {
+        for _ in 0..100_000 {
             let region = if local || self.rng.random_bool(0.9) {
                 REGION
             } else {
@@ -109,6 +109,7 @@ impl Gen {
                 return id;
             }
         }
+        panic!("no free ID number left for births on {birth}");
     }
 
     pub fn new_code(&mut self, kind: &str) -> CreditCode {
@@ -275,8 +276,12 @@ fn households(g: &mut Gen, target: u32) {
         let surname = names::surname_of(&g.w.persons[head].name).to_string();
         let mut left = size - 1;
         if left > 0 && head_age >= 22 {
-            let sb = head_birth + Duration::days(g.rng.random_range(-1500..1500));
-            g.add_person(hh, sb.min(end), !male, "配偶", None);
+            let mut sb = head_birth + Duration::days(g.rng.random_range(-1500..1500));
+            let adult = end - Duration::days(18 * 366);
+            if sb > adult {
+                sb = adult - Duration::days(g.rng.random_range(0..1000));
+            }
+            g.add_person(hh, sb, !male, "配偶", None);
             left -= 1;
         }
         if left > 0 && size >= 5 && head_age <= 60 {
@@ -288,10 +293,14 @@ fn households(g: &mut Gen, target: u32) {
             }
         }
         while left > 0 {
-            let cb = head_birth + Duration::days(g.rng.random_range(20 * 365..38 * 365));
-            let cb = cb.min(end - Duration::days(30));
-            if head_age < 20 {
+            let latest = end - Duration::days(30);
+            let earliest = head_birth + Duration::days(18 * 365);
+            if earliest >= latest {
                 break;
+            }
+            let mut cb = head_birth + Duration::days(g.rng.random_range(20 * 365..38 * 365));
+            if cb > latest {
+                cb = g.random_date(earliest, latest);
             }
             let cm = g.rng.random_bool(0.52);
             g.add_person(hh, cb, cm, if cm { "子" } else { "女" }, Some(&surname));
@@ -726,7 +735,7 @@ fn payments(g: &mut Gen) {
                 plan.push((i, "DIBAO", a));
             }
         }
-        if g.households[hh].town == 0 && g.rng.random_bool(0.25) {
+        if g.households[hh].town <= 2 && g.rng.random_bool(0.35) {
             let a = g.money(200, 600);
             plan.push((members[0], "ZUFANG", a));
         }

@@ -661,7 +661,14 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
         }
     }
     {
-        let y = ix.recipient("DIBAO", 18..=90);
+        let zufang: HashSet<usize> =
+            ix.g.recipients
+                .get("ZUFANG")
+                .into_iter()
+                .flatten()
+                .copied()
+                .collect();
+        let y = ix.recipient_where("DIBAO", |_, i| !zufang.contains(&i));
         let a = ix.g.money(200, 600);
         pay(ix.g, y, "ZUFANG", ix.month(months - 1), a);
         ix.case(

@@ -1,0 +1,170 @@
+//! Test support: temporary platforms on either backend, and running the binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_mingjing");
+
+/// The PostgreSQL server the tests use (trust auth); override with MINGJING_TEST_PG.
+pub fn pg_base_url() -> String {
+    std::env::var("MINGJING_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh PostgreSQL database, dropped when this value is.
+pub struct PgDatabase {
+    pub name: String,
+    pub url: String,
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(f)
+}
+
+async fn admin_exec(sql: String) {
+    sqlx::any::install_default_drivers();
+    let url = format!("{}/postgres", pg_base_url());
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at {url} is needed by the tests: {e}"));
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&mut conn)
+        .await
+        .expect("admin statement");
+}
+
+impl PgDatabase {
+    pub fn create() -> Self {
+        let name = format!("mj_test_{}", uuid::Uuid::now_v7().simple());
+        // Run on its own thread: callers may already be inside a runtime.
+        let n = name.clone();
+        std::thread::spawn(move || block_on(admin_exec(format!("CREATE DATABASE {n}"))))
+            .join()
+            .expect("create database");
+        PgDatabase {
+            url: format!("{}/{name}", pg_base_url()),
+            name,
+        }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let n = self.name.clone();
+        let _ = std::thread::spawn(move || {
+            block_on(admin_exec(format!(
+                "DROP DATABASE IF EXISTS {n} WITH (FORCE)"
+            )))
+        })
+        .join();
+    }
+}
+
+/// A data directory, on SQLite or with its metadata in a fresh PostgreSQL database.
+pub struct TestPlatform {
+    pub dir: tempfile::TempDir,
+    pub pg: Option<PgDatabase>,
+}
+
+impl TestPlatform {
+    pub fn new(backend: Backend) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let pg = (backend == Backend::Postgres).then(PgDatabase::create);
+        let p = TestPlatform { dir, pg };
+        let out = p.run(&["init", "--data-dir", p.data_dir_str()]);
+        assert!(out.status.success(), "init failed: {}", stderr(&out));
+        p
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn data_dir_str(&self) -> &str {
+        self.dir.path().to_str().expect("utf-8 path")
+    }
+
+    pub fn command(&self) -> Command {
+        let mut c = Command::new(BIN);
+        match &self.pg {
+            Some(pg) => c.env("MINGJING_DATABASE_URL", &pg.url),
+            None => c.env_remove("MINGJING_DATABASE_URL"),
+        };
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().expect("run mingjing")
+    }
+
+    /// `mingjing import` of one file.
+    pub fn import(&self, ty: &str, org: &str, period: Option<&str>, file: &Path) -> Output {
+        let mut args = vec![
+            "import",
+            "--data-dir",
+            self.data_dir_str(),
+            "--type",
+            ty,
+            "--org",
+            org,
+        ];
+        if let Some(p) = period {
+            args.extend(["--period", p]);
+        }
+        let f = file.to_str().expect("utf-8 path");
+        args.push(f);
+        self.run(&args)
+    }
+
+    pub fn check(&self) -> Output {
+        self.run(&["check", "--data-dir", self.data_dir_str()])
+    }
+
+    /// The database URL this platform's metadata lives at.
+    pub fn database_url(&self) -> String {
+        match &self.pg {
+            Some(pg) => pg.url.clone(),
+            None => format!("sqlite://{}", self.data_dir().join("mingjing.db").display()),
+        }
+    }
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")
+}
+
+/// Counts uploads through the store, as the platform sees them.
+pub fn count_uploads(p: &TestPlatform) -> usize {
+    use mingjing_store::MetaStore;
+    let url = p.database_url();
+    std::thread::spawn(move || {
+        block_on(async move {
+            let store = mingjing_store::SqlStore::connect(&url)
+                .await
+                .expect("connect");
+            let n = store.uploads(None).await.expect("uploads").len();
+            store.close().await;
+            n
+        })
+    })
+    .join()
+    .expect("count uploads")
+}
