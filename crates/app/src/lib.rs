@@ -96,6 +96,38 @@ pub struct ImportInput<'a> {
     pub user: &'a str,
 }
 
+/// One file of a manifest (`file,type,org,period`), as the generator writes it.
+#[derive(Debug, Clone)]
+pub struct ManifestEntry {
+    pub file: PathBuf,
+    pub dataset_type: String,
+    pub org: String,
+    pub period: Option<String>,
+}
+
+/// Reads a manifest; file names are relative to its folder.
+pub fn read_manifest(path: &Path) -> Result<Vec<ManifestEntry>, AppError> {
+    let text = std::fs::read_to_string(path)?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate().skip(1) {
+        let cols: Vec<&str> = line.split(',').collect();
+        if cols.len() != 4 {
+            return Err(AppError::Config {
+                path: path.to_path_buf(),
+                msg: format!("row {}: expected file,type,org,period", n + 1),
+            });
+        }
+        out.push(ManifestEntry {
+            file: base.join(cols[0]),
+            dataset_type: cols[1].to_string(),
+            org: cols[2].to_string(),
+            period: (!cols[3].is_empty()).then(|| cols[3].to_string()),
+        });
+    }
+    Ok(out)
+}
+
 /// One data directory and its metadata store.
 pub struct Platform {
     pub data: DataDir,
@@ -303,7 +335,7 @@ impl Platform {
             org_id: org.id,
             period,
             file_name: input.file_name.to_string(),
-            sha256: checked.sha256.clone(),
+            sha256: sha,
             rows: checked.rows,
             uploaded_by: input.user.to_string(),
             dir: staged.name.clone(),

@@ -9,8 +9,8 @@ use arrow_schema::SchemaRef;
 use chrono::NaiveDate;
 use mingjing_domain::check::{encode_key, map_headers};
 use mingjing_domain::{
-    Cell, ColumnMap, DatasetType, KeyIndex, Month, Problem, RowChecker, RowError, RowOutcome,
-    RowWarning, Value,
+    Cell, DatasetType, KeyIndex, Month, Problem, RowChecker, RowError, RowOutcome, RowWarning,
+    Value,
 };
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
@@ -70,7 +70,6 @@ pub struct Slice {
 /// A file that passed every check and was written.
 #[derive(Debug, Clone)]
 pub struct CheckedFile {
-    pub sha256: String,
     pub format: Format,
     pub encoding: Option<TextEncoding>,
     pub rows: u64,
@@ -129,7 +128,7 @@ pub fn import_file(req: &ImportRequest<'_>) -> Result<CheckedFile, FileError> {
                 if chunk.is_empty() {
                     break;
                 }
-                sink.check_chunk(&checker, &map, &chunk, |r| read::csv_cells(r))?;
+                sink.check_chunk(&checker, &chunk, |r| read::csv_cells(r))?;
             }
             Some(encoding)
         }
@@ -150,7 +149,7 @@ pub fn import_file(req: &ImportRequest<'_>) -> Result<CheckedFile, FileError> {
                 if chunk.is_empty() {
                     break;
                 }
-                sink.check_chunk(&checker, &map, &chunk, |cells| cells.clone())?;
+                sink.check_chunk(&checker, &chunk, |cells| cells.clone())?;
             }
             None
         }
@@ -310,7 +309,6 @@ impl<'a> Sink<'a> {
     fn check_chunk<R: Sync>(
         &mut self,
         checker: &RowChecker<'_>,
-        _map: &ColumnMap,
         chunk: &[(u64, R)],
         cells_of: impl for<'r> Fn(&'r R) -> Vec<Cell<'r>> + Sync,
     ) -> Result<(), FileError> {
@@ -417,7 +415,6 @@ impl<'a> Sink<'a> {
             });
         }
         Ok(CheckedFile {
-            sha256: sha256_hex(self.req.bytes),
             format,
             encoding,
             rows: slices.iter().map(|s| s.rows).sum(),

@@ -120,9 +120,8 @@ pub struct Sheet {
 pub fn read_workbook(format: Format, bytes: &[u8]) -> Result<Sheet, FileError> {
     // calamine parses untrusted archives and binary records; a malformed file must
     // become an error, never a crash of the importing process.
-    let owned = bytes.to_vec();
     let result = std::panic::catch_unwind(move || -> Result<Sheet, String> {
-        let cursor = Cursor::new(owned);
+        let cursor = Cursor::new(bytes);
         match format {
             Format::Xlsx => {
                 let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(cursor)

@@ -335,6 +335,11 @@ fn groups_need_org(type_name: &str) -> bool {
     )
 }
 
+/// The last complete month before today: the generator's default.
+pub fn default_last_month() -> Month {
+    Month::of(chrono::Local::now().date_naive()).plus(-1)
+}
+
 /// A summary of what was generated.
 pub struct Summary {
     pub persons: usize,
