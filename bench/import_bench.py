@@ -27,7 +27,7 @@ def id18(i):
 
 def rows(n):
     for i in range(n):
-        name = SURNAMES[i % 20] + GIVEN[(i // 20) % 20] + GIVEN[(i // 400) % 20]
+        name = SURNAMES[i % 20] + GIVEN[(i // 20) % len(GIVEN)] + GIVEN[(i // 400) % len(GIVEN)]
         town = TOWNS[i % 10]
         yield ["YANGLAO", id18(i), name, town, f"{town[:2]}{i % 37}村", "2026-03", f"{100 + i % 300}.{i % 100:02d}",
                f"6228{i:015d}", "", "2026-03-15"]

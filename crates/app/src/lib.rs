@@ -291,15 +291,6 @@ impl Platform {
             .meta
             .ensure_org(input.org.trim(), "registered_by_import")
             .await?;
-        let sha = mingjing_ingest::import::sha256_hex(&input.bytes);
-        if let Some(upload) = self
-            .meta
-            .find_current_identical(&ty.name, org.id, period, &sha)
-            .await?
-        {
-            return Ok(ImportOutcome::AlreadyLoaded { upload });
-        }
-
         let staged = self.data.stage()?;
         let limits = self.limits();
         let today = chrono::Local::now().date_naive();
@@ -307,16 +298,21 @@ impl Platform {
         let bytes = input.bytes;
         let out_dir = staged.path.clone();
         let ty_for_check = ty.clone();
-        // Checking and writing is CPU-bound: keep it off the async runtime.
-        let checked = tokio::task::spawn_blocking(move || {
-            import_file(&ImportRequest {
-                ty: &ty_for_check,
-                file_name: &file_name,
-                bytes: &bytes,
-                period,
-                today,
-                limits,
-                out_dir: &out_dir,
+        // Checking and writing is CPU-bound: keep it off the async runtime. The file's hash
+        // is computed beside it.
+        let (checked, sha) = tokio::task::spawn_blocking(move || {
+            std::thread::scope(|scope| {
+                let sha = scope.spawn(|| mingjing_ingest::import::sha256_hex(&bytes));
+                let checked = import_file(&ImportRequest {
+                    ty: &ty_for_check,
+                    file_name: &file_name,
+                    bytes: &bytes,
+                    period,
+                    today,
+                    limits,
+                    out_dir: &out_dir,
+                });
+                (checked, sha.join().expect("hashing does not panic"))
             })
         })
         .await
@@ -328,6 +324,15 @@ impl Platform {
                 return Err(e.into());
             }
         };
+        // The same file, still current for this scope: nothing to do.
+        if let Some(upload) = self
+            .meta
+            .find_current_identical(&ty.name, org.id, period, &sha)
+            .await?
+        {
+            self.data.discard(staged)?;
+            return Ok(ImportOutcome::AlreadyLoaded { upload });
+        }
 
         self.data.publish(&staged)?;
         let new = NewUpload {

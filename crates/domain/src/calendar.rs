@@ -72,34 +72,56 @@ impl FromStr for Month {
     }
 }
 
-/// Splits `2024-3-5`, `2024/03/05`, `2024.3.5`, `2024年3月5日` into numeric parts.
-fn split_parts(s: &str) -> Option<Vec<&str>> {
+/// Up to three numeric parts of a date or month.
+type Parts<'a> = ([&'a str; 3], usize);
+
+/// Splits `2024-3-5`, `2024/03/05`, `2024.3.5`, `2024年3月5日` into numeric parts, without
+/// allocating (this runs for every date cell of every file).
+fn split_parts(s: &str) -> Option<Parts<'_>> {
     let s = s.trim();
-    let parts: Vec<&str> = if s.contains('年') {
-        let rest = s.strip_suffix('日').unwrap_or(s);
-        let rest = rest.strip_suffix('月').unwrap_or(rest);
-        rest.split(['年', '月']).collect()
-    } else if let Some(sep) = ['-', '/', '.'].into_iter().find(|c| s.contains(*c)) {
-        s.split(sep).collect()
-    } else {
-        return None;
+    let mut parts = [""; 3];
+    let mut n = 0;
+    // ASCII separators first: a byte scan, no multi-byte search on the common path.
+    let ascii_sep = s.bytes().find(|b| matches!(b, b'-' | b'/' | b'.'));
+    let pieces: &mut dyn Iterator<Item = &str> = match ascii_sep {
+        Some(sep) => &mut s.split(sep as char),
+        None if s.contains('年') => {
+            let rest = s.strip_suffix('日').unwrap_or(s);
+            let rest = rest.strip_suffix('月').unwrap_or(rest);
+            &mut rest.split(['年', '月'])
+        }
+        None => return None,
     };
-    parts
-        .iter()
-        .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
-        .then_some(parts)
+    for p in pieces {
+        if n == 3 || p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        parts[n] = p;
+        n += 1;
+    }
+    Some((parts, n))
 }
 
 /// Parses a date in any form the standard lists (Excel date cells are converted by the reader).
 pub fn parse_date(raw: &str) -> Result<NaiveDate, CalendarError> {
     let s = raw.trim();
+    // The common form, `2024-03-05`, read directly.
+    let b = s.as_bytes();
+    if b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && let (Some(y), Some(m), Some(d)) = (digits(&b[..4]), digits(&b[5..7]), digits(&b[8..]))
+    {
+        return NaiveDate::from_ymd_opt(y as i32, m, d)
+            .ok_or_else(|| CalendarError::NoSuchDate(s.to_string()));
+    }
     let not_a_date = || CalendarError::NotADate(s.to_string());
     let (y, m, d) = if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
         (&s[..4], &s[4..6], &s[6..])
     } else {
-        let parts = split_parts(s).ok_or_else(not_a_date)?;
+        let (parts, n) = split_parts(s).ok_or_else(not_a_date)?;
         // 年月日 must be written in full: "2024年3月" is a month, not a date.
-        if parts.len() != 3 || parts[0].len() != 4 || parts[1].len() > 2 || parts[2].len() > 2 {
+        if n != 3 || parts[0].len() != 4 || parts[1].len() > 2 || parts[2].len() > 2 {
             return Err(not_a_date());
         }
         if s.contains('年') && !(s.ends_with('日')) {
@@ -118,12 +140,19 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, CalendarError> {
 /// Parses a month in any form the standard lists.
 pub fn parse_month(raw: &str) -> Result<Month, CalendarError> {
     let s = raw.trim();
+    let b = s.as_bytes();
+    if b.len() == 7
+        && b[4] == b'-'
+        && let (Some(y), Some(m)) = (digits(&b[..4]), digits(&b[5..]))
+    {
+        return Month::new(y as i32, m).ok_or_else(|| CalendarError::NotAMonth(s.to_string()));
+    }
     let not_a_month = || CalendarError::NotAMonth(s.to_string());
     let (y, m) = if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
         (&s[..4], &s[4..])
     } else {
-        let parts = split_parts(s).ok_or_else(not_a_month)?;
-        if parts.len() != 2 || parts[0].len() != 4 || parts[1].len() > 2 {
+        let (parts, n) = split_parts(s).ok_or_else(not_a_month)?;
+        if n != 2 || parts[0].len() != 4 || parts[1].len() > 2 {
             return Err(not_a_month());
         }
         if s.contains('年') && !s.ends_with('月') {
@@ -134,6 +163,13 @@ pub fn parse_month(raw: &str) -> Result<Month, CalendarError> {
     let y: i32 = y.parse().map_err(|_| not_a_month())?;
     let m: u32 = m.parse().map_err(|_| not_a_month())?;
     Month::new(y, m).ok_or_else(not_a_month)
+}
+
+/// The value of a run of ASCII digits.
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |acc, c| {
+        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+    })
 }
 
 /// Full years between `birth` and `on` (the age on that day).

@@ -26,13 +26,13 @@ pub enum Cell<'a> {
     ExcelError(String),
 }
 
-/// A checked value, typed by its field.
+/// A checked value, typed by its field. Text borrows from the cell where it can.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Value {
+pub enum Value<'a> {
     Null,
     Id(IdNumber),
     Code(CreditCode),
-    Text(String),
+    Text(Cow<'a, str>),
     Date(NaiveDate),
     Month(Month),
     Money(Money),
@@ -122,10 +122,12 @@ pub struct CheckContext {
     pub today: NaiveDate,
 }
 
-fn cell_text<'c>(cell: &'c Cell<'_>) -> Result<Cow<'c, str>, Problem> {
+/// The cell's text, trimmed, borrowing the file's text where the cell does.
+fn cell_text<'r>(cell: &Cell<'r>) -> Result<Cow<'r, str>, Problem> {
     Ok(match cell {
         Cell::Empty => Cow::Borrowed(""),
-        Cell::Text(s) => Cow::Borrowed(s.trim()),
+        Cell::Text(Cow::Borrowed(s)) => Cow::Borrowed(s.trim()),
+        Cell::Text(Cow::Owned(s)) => Cow::Owned(s.trim().to_string()),
         Cell::Number(v) => Cow::Owned(number::excel_number_text(*v)),
         Cell::ExcelDate(dt) => Cow::Owned(dt.date().format("%Y-%m-%d").to_string()),
         Cell::Bool(b) => Cow::Borrowed(if *b { "TRUE" } else { "FALSE" }),
@@ -151,7 +153,11 @@ fn check_text(s: &str) -> Result<(), Problem> {
 }
 
 /// Checks one cell. An empty cell is `Value::Null` unless the field is required.
-pub fn check_cell(field: &Field, cell: &Cell<'_>, ctx: &CheckContext) -> Result<Value, Problem> {
+pub fn check_cell<'r>(
+    field: &Field,
+    cell: &Cell<'r>,
+    ctx: &CheckContext,
+) -> Result<Value<'r>, Problem> {
     let text = cell_text(cell)?;
     if text.is_empty() {
         return if field.required {
@@ -173,7 +179,7 @@ pub fn check_cell(field: &Field, cell: &Cell<'_>, ctx: &CheckContext) -> Result<
         FieldType::Uscc => CreditCode::parse(s).map(Value::Code).map_err(Problem::Code),
         FieldType::Text => {
             check_text(s)?;
-            Ok(Value::Text(s.to_string()))
+            Ok(Value::Text(text))
         }
         FieldType::Date => match cell {
             Cell::ExcelDate(dt) => Ok(Value::Date(dt.date())),
@@ -252,7 +258,8 @@ mod tests {
 
     #[test]
     fn cells_are_trimmed_including_full_width_spaces() {
-        let v = check_cell(&field(FieldType::Enum, true), &text("\u{3000}女 "), &ctx()).unwrap();
+        let cell = text("\u{3000}女 ");
+        let v = check_cell(&field(FieldType::Enum, true), &cell, &ctx()).unwrap();
         assert_eq!(v, Value::Enum(1));
         assert_eq!(
             check_cell(&field(FieldType::Text, true), &text(" \u{3000} "), &ctx()),

@@ -4,8 +4,8 @@ use crate::calendar::Month;
 use crate::cell::{Cell, CheckContext, Problem, Value, check_cell};
 use crate::standard::{DatasetType, FieldType, PERIOD_FIELD, normalize_header};
 use chrono::NaiveDate;
-use std::collections::HashMap;
 use std::fmt;
+use std::hash::BuildHasher;
 
 /// A problem with the header row: the file cannot be read at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,11 +131,11 @@ pub fn map_headers(ty: &DatasetType, headers: &[String]) -> Result<ColumnMap, Ve
 
 /// The outcome of checking one data row.
 #[derive(Debug)]
-pub enum RowOutcome {
+pub enum RowOutcome<'c> {
     /// Every cell empty: skipped, keeping its row number.
     Blank,
     Valid {
-        values: Vec<Value>,
+        values: Vec<Value<'c>>,
         warnings: Vec<RowWarning>,
     },
     Invalid(Vec<RowError>),
@@ -185,14 +185,30 @@ impl<'a> RowChecker<'a> {
     }
 
     /// Checks one row; `row` is its spreadsheet row number.
-    pub fn check(&self, row: u64, cells: &[Cell<'_>]) -> RowOutcome {
+    pub fn check<'r>(&self, row: u64, cells: &[Cell<'r>]) -> RowOutcome<'r> {
+        let mut values = Vec::with_capacity(self.ty.fields.len());
+        match self.check_into(row, cells, &mut values) {
+            RowCheck::Blank => RowOutcome::Blank,
+            RowCheck::Invalid(errors) => RowOutcome::Invalid(errors),
+            RowCheck::Valid(warnings) => RowOutcome::Valid { values, warnings },
+        }
+    }
+
+    /// As [`RowChecker::check`], writing the values into a buffer the caller reuses.
+    pub fn check_into<'r>(
+        &self,
+        row: u64,
+        cells: &[Cell<'r>],
+        values: &mut Vec<Value<'r>>,
+    ) -> RowCheck {
+        values.clear();
         let blank = |c: &Cell<'_>| match c {
             Cell::Empty => true,
             Cell::Text(s) => s.trim().is_empty(),
             _ => false,
         };
         if cells.iter().all(blank) {
-            return RowOutcome::Blank;
+            return RowCheck::Blank;
         }
         let mut errors = Vec::new();
         let width = self.map.headers.len();
@@ -206,7 +222,6 @@ impl<'a> RowChecker<'a> {
                 },
             });
         }
-        let mut values = Vec::with_capacity(self.ty.fields.len());
         for (fi, field) in self.ty.fields.iter().enumerate() {
             let cell = self.map.columns[fi]
                 .and_then(|c| cells.get(c))
@@ -234,7 +249,7 @@ impl<'a> RowChecker<'a> {
             });
         }
         if !errors.is_empty() {
-            return RowOutcome::Invalid(errors);
+            return RowCheck::Invalid(errors);
         }
         let mut warnings = Vec::new();
         if let Some((bi, ii)) = self.birth_check
@@ -250,45 +265,104 @@ impl<'a> RowChecker<'a> {
                 ),
             });
         }
-        RowOutcome::Valid { values, warnings }
+        RowCheck::Valid(warnings)
     }
+}
+
+/// The outcome of [`RowChecker::check_into`]; valid values are in the caller's buffer.
+#[derive(Debug)]
+pub enum RowCheck {
+    Blank,
+    Valid(Vec<RowWarning>),
+    Invalid(Vec<RowError>),
 }
 
 /// Finds rows of one upload that share a key; the first row seen with a key wins.
-#[derive(Debug, Default)]
+///
+/// Keys are kept encoded, end to end in one buffer; the table holds their positions, so a
+/// million rows cost two allocations, and equality is always checked on the bytes.
+#[derive(Default)]
 pub struct KeyIndex {
-    seen: HashMap<Vec<u8>, u64>,
+    bytes: Vec<u8>,
+    /// (start, end, row) per distinct key.
+    keys: Vec<(usize, usize, u64)>,
+    table: hashbrown::HashTable<u32>,
+    hasher: hashbrown::DefaultHashBuilder,
+}
+
+impl std::fmt::Debug for KeyIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KeyIndex({} keys)", self.keys.len())
+    }
 }
 
 impl KeyIndex {
+    /// An index with room for about `rows` keys.
+    pub fn with_capacity(rows: usize) -> Self {
+        KeyIndex {
+            bytes: Vec::with_capacity(rows * 16),
+            keys: Vec::with_capacity(rows),
+            table: hashbrown::HashTable::with_capacity(rows),
+            hasher: Default::default(),
+        }
+    }
+
     /// Records the row's key, or returns the row that had it first.
-    pub fn insert(&mut self, key_fields: &[usize], values: &[Value], row: u64) -> Option<u64> {
-        self.insert_encoded(encode_key(key_fields, values), row)
+    pub fn insert(&mut self, key_fields: &[usize], values: &[Value<'_>], row: u64) -> Option<u64> {
+        self.insert_encoded(&encode_key(key_fields, values), row)
     }
 
     /// As [`KeyIndex::insert`], with the key already encoded by [`encode_key`].
-    pub fn insert_encoded(&mut self, key: Vec<u8>, row: u64) -> Option<u64> {
-        match self.seen.entry(key) {
-            std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(row);
-                None
-            }
+    pub fn insert_encoded(&mut self, key: &[u8], row: u64) -> Option<u64> {
+        let hash = self.hasher.hash_one(key);
+        self.insert_hashed(key, hash, row)
+    }
+
+    /// The hasher keys must be hashed with for [`KeyIndex::insert_hashed`] (so that hashing
+    /// can happen in parallel, before the keys are inserted in order).
+    pub fn hasher(&self) -> &hashbrown::DefaultHashBuilder {
+        &self.hasher
+    }
+
+    /// As [`KeyIndex::insert_encoded`], with the key's hash from [`KeyIndex::hasher`].
+    pub fn insert_hashed(&mut self, key: &[u8], hash: u64, row: u64) -> Option<u64> {
+        let (bytes, keys) = (&self.bytes, &self.keys);
+        let eq = |i: &u32| {
+            let (s, e, _) = keys[*i as usize];
+            &bytes[s..e] == key
+        };
+        if let Some(i) = self.table.find(hash, eq) {
+            return Some(self.keys[*i as usize].2);
         }
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(key);
+        self.keys.push((start, self.bytes.len(), row));
+        let idx = u32::try_from(self.keys.len() - 1).expect("fewer than 4 billion rows");
+        let (bytes, keys, hasher) = (&self.bytes, &self.keys, &self.hasher);
+        self.table.insert_unique(hash, idx, |i| {
+            let (s, e, _) = keys[*i as usize];
+            hasher.hash_one(&bytes[s..e])
+        });
+        None
     }
 }
 
 /// An unambiguous byte encoding of a row's key fields, for comparison.
-pub fn encode_key(key_fields: &[usize], values: &[Value]) -> Vec<u8> {
+pub fn encode_key(key_fields: &[usize], values: &[Value<'_>]) -> Vec<u8> {
     let mut key = Vec::with_capacity(24 * key_fields.len());
-    for &i in key_fields {
-        encode_key_part(&values[i], &mut key);
-    }
+    encode_key_into(key_fields, values, &mut key);
     key
 }
 
+/// As [`encode_key`], appending to a buffer.
+pub fn encode_key_into(key_fields: &[usize], values: &[Value<'_>], out: &mut Vec<u8>) {
+    for &i in key_fields {
+        encode_key_part(&values[i], out);
+    }
+}
+
 /// An unambiguous byte encoding of a value for key comparison.
-fn encode_key_part(v: &Value, out: &mut Vec<u8>) {
+fn encode_key_part(v: &Value<'_>, out: &mut Vec<u8>) {
     match v {
         Value::Null => out.push(0),
         Value::Id(id) => {

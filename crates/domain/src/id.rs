@@ -125,6 +125,11 @@ impl IdNumber {
         self.0
     }
 
+    /// The 18 ASCII characters, without allocating.
+    pub fn to_ascii(self) -> [u8; 18] {
+        self.digits()
+    }
+
     fn digits(self) -> [u8; 18] {
         let mut out = [0u8; 18];
         let check = self.0 % 11;
@@ -164,13 +169,11 @@ impl IdNumber {
 }
 
 fn birth_from_digits(d: &[u8]) -> Result<NaiveDate, IdError> {
-    let text = std::str::from_utf8(&d[6..14]).expect("ascii digits");
-    let y: i32 = text[..4].parse().expect("digits");
-    let m: u32 = text[4..6].parse().expect("digits");
-    let day: u32 = text[6..8].parse().expect("digits");
-    NaiveDate::from_ymd_opt(y, m, day).ok_or_else(|| {
-        IdError::BadBirthDate(format!("{}-{}-{}", &text[..4], &text[4..6], &text[6..8]))
-    })
+    let num =
+        |r: std::ops::Range<usize>| d[r].iter().fold(0u32, |a, b| a * 10 + u32::from(b - b'0'));
+    let (y, m, day) = (num(6..10) as i32, num(10..12), num(12..14));
+    NaiveDate::from_ymd_opt(y, m, day)
+        .ok_or_else(|| IdError::BadBirthDate(format!("{y:04}-{m:02}-{day:02}")))
 }
 
 /// The 18-digit form of an old 15-digit ID: "19" inserted before the year, check computed.

@@ -13,7 +13,9 @@ pub mod uscc;
 
 pub use calendar::Month;
 pub use cell::{Cell, Problem, Value};
-pub use check::{ColumnMap, HeaderError, KeyIndex, RowChecker, RowError, RowOutcome, RowWarning};
+pub use check::{
+    ColumnMap, HeaderError, KeyIndex, RowCheck, RowChecker, RowError, RowOutcome, RowWarning,
+};
 pub use id::IdNumber;
 pub use number::{Decimal, Money};
 pub use standard::{DatasetType, Field, FieldType, Program, Standard};

@@ -109,7 +109,10 @@ impl<'a> BatchBuilder<'a> {
         for ((col, v), field) in self.columns.iter_mut().zip(values).zip(&self.ty.fields) {
             match (col, v) {
                 (ColumnBuilder::Utf8(b), Value::Null) => b.append_null(),
-                (ColumnBuilder::Utf8(b), Value::Id(id)) => b.append_value(id.to_string()),
+                (ColumnBuilder::Utf8(b), Value::Id(id)) => {
+                    let ascii = id.to_ascii();
+                    b.append_value(std::str::from_utf8(&ascii).expect("ascii"))
+                }
                 (ColumnBuilder::Utf8(b), Value::Code(c)) => b.append_value(c.as_str()),
                 (ColumnBuilder::Utf8(b), Value::Text(s)) => b.append_value(s),
                 (ColumnBuilder::Utf8(b), Value::Enum(i)) => {

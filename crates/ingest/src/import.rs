@@ -7,18 +7,19 @@ use crate::read::{self, Format, TextEncoding};
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use chrono::NaiveDate;
-use mingjing_domain::check::{encode_key, map_headers};
+use mingjing_domain::check::{encode_key_into, map_headers};
 use mingjing_domain::{
-    Cell, DatasetType, KeyIndex, Month, Problem, RowChecker, RowError, RowOutcome, RowWarning,
-    Value,
+    Cell, DatasetType, FieldType, KeyIndex, Month, Problem, RowCheck, RowChecker, RowError,
+    RowWarning, Value,
 };
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::fs::File;
+use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -83,8 +84,8 @@ pub struct CheckedFile {
 /// checked values, so the join is unambiguous.
 pub const PARTITION_SEPARATOR: char = '\u{1F}';
 
-const CHUNK_ROWS: usize = 32 * 1024;
-const TASK_ROWS: usize = 4 * 1024;
+const CHUNK_ROWS: usize = 16 * 1024;
+const TASK_ROWS: usize = 2 * 1024;
 
 /// Hashes a file's bytes as stored for an upload.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -92,6 +93,9 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Checks a file against its type and, when every row is valid, writes it as Parquet.
+///
+/// Three stages overlap: the next chunk is parsed while the current one is checked in
+/// parallel, and a writer thread encodes Parquet while both go on.
 pub fn import_file(req: &ImportRequest<'_>) -> Result<CheckedFile, FileError> {
     let size = req.bytes.len() as u64;
     if size > req.limits.max_file_bytes {
@@ -104,7 +108,17 @@ pub fn import_file(req: &ImportRequest<'_>) -> Result<CheckedFile, FileError> {
         return Err(FileError::Unreadable("the file is empty (0 bytes)".into()));
     }
     let format = read::detect_format(req.file_name, req.bytes)?;
-    let mut sink = Sink::new(req)?;
+    let schema = columnar::schema(req.ty);
+    // A type without partition always has its one slice, even with no rows: an empty
+    // upload still replaces the organisation's earlier one.
+    let one_slice = req.ty.partition.is_empty();
+    let writer = SliceWriter::spawn(
+        req.out_dir.to_path_buf(),
+        schema.clone(),
+        one_slice,
+        props(req.ty),
+    );
+    let mut sink = Sink::new(req, schema, writer);
     let encoding = match format {
         Format::Csv => {
             let (text, encoding) = read::decode_text(req.bytes)?;
@@ -118,18 +132,16 @@ pub fn import_file(req: &ImportRequest<'_>) -> Result<CheckedFile, FileError> {
             let map = map_headers(req.ty, &header).map_err(FileError::Header)?;
             let checker = RowChecker::new(req.ty, &map, req.today, req.period);
             let mut row = 1u64;
-            loop {
+            let next_chunk = move || -> Result<Vec<(u64, csv::ByteRecord)>, FileError> {
                 let mut chunk = Vec::with_capacity(CHUNK_ROWS);
                 for rec in records.by_ref().take(CHUNK_ROWS) {
                     row += 1;
                     let rec = rec.map_err(|e| FileError::Unreadable(format!("row {row}: {e}")))?;
                     chunk.push((row, rec));
                 }
-                if chunk.is_empty() {
-                    break;
-                }
-                sink.check_chunk(&checker, &chunk, |r| read::csv_cells(r))?;
-            }
+                Ok(chunk)
+            };
+            sink.run(&checker, next_chunk, read::csv_cells_into)?;
             Some(encoding)
         }
         Format::Xlsx | Format::Xls => {
@@ -144,13 +156,12 @@ pub fn import_file(req: &ImportRequest<'_>) -> Result<CheckedFile, FileError> {
             }
             let map = map_headers(req.ty, &header).map_err(FileError::Header)?;
             let checker = RowChecker::new(req.ty, &map, req.today, req.period);
-            loop {
-                let chunk: Vec<(u64, Vec<Cell<'_>>)> = rows.by_ref().take(CHUNK_ROWS).collect();
-                if chunk.is_empty() {
-                    break;
-                }
-                sink.check_chunk(&checker, &chunk, |cells| cells.clone())?;
-            }
+            let next_chunk = move || -> Result<Vec<(u64, Vec<Cell<'_>>)>, FileError> {
+                Ok(rows.by_ref().take(CHUNK_ROWS).collect())
+            };
+            sink.run(&checker, next_chunk, |cells, out| {
+                out.extend(cells.iter().cloned())
+            })?;
             None
         }
     };
@@ -181,7 +192,9 @@ fn cell_header(c: &Cell<'_>) -> String {
 #[derive(Default)]
 struct TaskResult {
     batches: Vec<(String, RecordBatch)>,
-    keys: Vec<(u64, Vec<u8>)>,
+    /// Encoded keys of the task's valid rows, end to end, with (row, end offset, hash).
+    key_bytes: Vec<u8>,
+    keys: Vec<(u64, usize, u64)>,
     errors: Vec<RowError>,
     warnings: Vec<RowWarning>,
     rows: u64,
@@ -194,11 +207,13 @@ struct TaskContext<'a> {
     key_fields: Vec<usize>,
     partition_fields: Vec<usize>,
     failed: AtomicBool,
+    /// The key index's hasher: keys are hashed in parallel, inserted in order.
+    hasher: hashbrown::DefaultHashBuilder,
 }
 
 impl TaskContext<'_> {
-    fn partition_key(&self, values: &[Value]) -> String {
-        let mut out = String::new();
+    fn partition_key(&self, values: &[Value<'_>], out: &mut String) {
+        out.clear();
         for (n, &i) in self.partition_fields.iter().enumerate() {
             if n > 0 {
                 out.push(PARTITION_SEPARATOR);
@@ -217,39 +232,45 @@ impl TaskContext<'_> {
                 Value::Null => {}
             }
         }
-        out
     }
 
-    fn check_task<R>(
+    fn check_task<'r, R>(
         &self,
         checker: &RowChecker<'_>,
-        task: &[(u64, R)],
-        cells_of: &impl for<'r> Fn(&'r R) -> Vec<Cell<'r>>,
+        task: &'r [(u64, R)],
+        fill: &impl Fn(&'r R, &mut Vec<Cell<'r>>),
     ) -> TaskResult {
         let mut out = TaskResult::default();
         let mut builders: Vec<(String, BatchBuilder<'_>)> = Vec::new();
+        let mut slice = String::new();
+        let mut cells: Vec<Cell<'r>> = Vec::new();
+        let mut values: Vec<Value<'r>> = Vec::new();
         for (row, raw) in task {
-            let cells = cells_of(raw);
-            match checker.check(*row, &cells) {
-                RowOutcome::Blank => {}
-                RowOutcome::Invalid(errs) => {
+            cells.clear();
+            fill(raw, &mut cells);
+            match checker.check_into(*row, &cells, &mut values) {
+                RowCheck::Blank => {}
+                RowCheck::Invalid(errs) => {
                     out.rows += 1;
                     out.errors.extend(errs);
                 }
-                RowOutcome::Valid { values, warnings } => {
+                RowCheck::Valid(warnings) => {
                     out.rows += 1;
                     out.warnings.extend(warnings);
-                    out.keys.push((*row, encode_key(&self.key_fields, &values)));
+                    let start = out.key_bytes.len();
+                    encode_key_into(&self.key_fields, &values, &mut out.key_bytes);
+                    let hash = self.hasher.hash_one(&out.key_bytes[start..]);
+                    out.keys.push((*row, out.key_bytes.len(), hash));
                     // Once anything failed nothing will be written: skip building columns.
                     if !out.errors.is_empty() || self.failed.load(Ordering::Relaxed) {
                         continue;
                     }
-                    let slice = self.partition_key(&values);
+                    self.partition_key(&values, &mut slice);
                     let pos = match builders.iter().position(|(s, _)| *s == slice) {
                         Some(p) => p,
                         None => {
                             builders.push((
-                                slice,
+                                slice.clone(),
                                 BatchBuilder::new(self.ty, self.schema.clone(), task.len()),
                             ));
                             builders.len() - 1
@@ -266,14 +287,18 @@ impl TaskContext<'_> {
     }
 }
 
-/// Collects checked rows and errors in file order and writes the slices.
+/// Collects checked rows and errors in file order and hands batches to the writer.
 struct Sink<'a> {
-    req: &'a ImportRequest<'a>,
     ctx: TaskContext<'a>,
+    merger: Merger,
+}
+
+/// The sequential part: keys across the whole file, errors in row order, batches in order.
+struct Merger {
+    limits: Limits,
     key_label: String,
     keys: KeyIndex,
-    writers: Vec<(String, ArrowWriter<File>, u64, PathBuf)>,
-    writer_of: HashMap<String, usize>,
+    writer: SliceWriter,
     rows: u64,
     errors: Vec<RowError>,
     errors_total: u64,
@@ -282,50 +307,113 @@ struct Sink<'a> {
 }
 
 impl<'a> Sink<'a> {
-    fn new(req: &'a ImportRequest<'a>) -> Result<Self, FileError> {
+    fn new(req: &'a ImportRequest<'a>, schema: SchemaRef, writer: SliceWriter) -> Self {
         let ty = req.ty;
         let idx = |k: &String| ty.field_index(k).expect("validated definition");
-        Ok(Sink {
-            req,
+        // About 64 bytes a row: room for the keys without rehashing as the file is read.
+        let expected_rows = (req.bytes.len() / 64).min(req.limits.max_rows as usize);
+        let keys = KeyIndex::with_capacity(expected_rows);
+        Sink {
             ctx: TaskContext {
                 ty,
-                schema: columnar::schema(ty),
+                schema,
                 key_fields: ty.row_key.iter().map(idx).collect(),
                 partition_fields: ty.partition.iter().map(idx).collect(),
                 failed: AtomicBool::new(false),
+                hasher: keys.hasher().clone(),
             },
-            key_label: key_label(ty),
-            keys: KeyIndex::default(),
-            writers: Vec::new(),
-            writer_of: HashMap::new(),
-            rows: 0,
-            errors: Vec::new(),
-            errors_total: 0,
-            warnings: Vec::new(),
-            warnings_total: 0,
-        })
+            merger: Merger {
+                limits: req.limits,
+                key_label: key_label(ty),
+                keys,
+                writer,
+                rows: 0,
+                errors: Vec::new(),
+                errors_total: 0,
+                warnings: Vec::new(),
+                warnings_total: 0,
+            },
+        }
     }
 
-    fn check_chunk<R: Sync>(
+    /// Checks every chunk `next_chunk` yields. Three things overlap: reading chunk N+1,
+    /// checking chunk N in parallel, and merging chunk N-1 (keys, errors, batches to the writer).
+    fn run<R: Send + Sync>(
         &mut self,
         checker: &RowChecker<'_>,
-        chunk: &[(u64, R)],
-        cells_of: impl for<'r> Fn(&'r R) -> Vec<Cell<'r>> + Sync,
+        mut next_chunk: impl FnMut() -> Result<Vec<(u64, R)>, FileError> + Send,
+        fill: impl for<'r> Fn(&'r R, &mut Vec<Cell<'r>>) + Sync,
     ) -> Result<(), FileError> {
-        let ctx = &self.ctx;
-        let results: Vec<TaskResult> = chunk
-            .par_chunks(TASK_ROWS)
-            .map(|task| ctx.check_task(checker, task, &cells_of))
-            .collect();
+        let mut current = next_chunk()?;
+        let mut pending: Option<Vec<TaskResult>> = None;
+        while !current.is_empty() || pending.is_some() {
+            let (ctx, merger) = (&self.ctx, &mut self.merger);
+            let (next, (checked, merged)) = rayon::join(
+                || {
+                    if current.is_empty() {
+                        Ok(Vec::new())
+                    } else {
+                        next_chunk()
+                    }
+                },
+                || {
+                    rayon::join(
+                        || {
+                            current
+                                .par_chunks(TASK_ROWS)
+                                .map(|task| ctx.check_task(checker, task, &fill))
+                                .collect::<Vec<TaskResult>>()
+                        },
+                        || pending.take().map(|p| merger.merge(p, ctx)),
+                    )
+                },
+            );
+            merged.transpose()?;
+            pending = (!current.is_empty()).then_some(checked);
+            current = next?;
+        }
+        Ok(())
+    }
+
+    fn finish(
+        self,
+        format: Format,
+        encoding: Option<TextEncoding>,
+    ) -> Result<CheckedFile, FileError> {
+        let m = self.merger;
+        let slices = m.writer.finish();
+        if m.errors_total > 0 {
+            return Err(FileError::Rows {
+                errors: m.errors,
+                total: m.errors_total,
+            });
+        }
+        let slices = slices?;
+        Ok(CheckedFile {
+            format,
+            encoding,
+            rows: slices.iter().map(|s| s.rows).sum(),
+            slices,
+            warnings: m.warnings,
+            warnings_total: m.warnings_total,
+        })
+    }
+}
+
+impl Merger {
+    fn merge(&mut self, results: Vec<TaskResult>, ctx: &TaskContext<'_>) -> Result<(), FileError> {
         for mut r in results {
             self.rows += r.rows;
-            if self.rows > self.req.limits.max_rows {
+            if self.rows > self.limits.max_rows {
                 return Err(FileError::TooManyRows {
-                    limit: self.req.limits.max_rows,
+                    limit: self.limits.max_rows,
                 });
             }
-            for (row, key) in r.keys {
-                if let Some(first_row) = self.keys.insert_encoded(key, row) {
+            let mut start = 0;
+            for &(row, end, hash) in &r.keys {
+                if let Some(first_row) =
+                    self.keys.insert_hashed(&r.key_bytes[start..end], hash, row)
+                {
                     r.errors.push(RowError {
                         row,
                         column: None,
@@ -335,92 +423,116 @@ impl<'a> Sink<'a> {
                         },
                     });
                 }
+                start = end;
             }
             r.errors.sort_by_key(|e| e.row);
             self.errors_total += r.errors.len() as u64;
             let room = self
-                .req
                 .limits
                 .max_reported_errors
                 .saturating_sub(self.errors.len());
             self.errors.extend(r.errors.into_iter().take(room));
             self.warnings_total += r.warnings.len() as u64;
             let room = self
-                .req
                 .limits
                 .max_reported_errors
                 .saturating_sub(self.warnings.len());
             self.warnings.extend(r.warnings.into_iter().take(room));
             if self.errors_total > 0 {
-                self.ctx.failed.store(true, Ordering::Relaxed);
+                ctx.failed.store(true, Ordering::Relaxed);
                 continue;
             }
             for (slice, batch) in r.batches {
-                self.write(slice, &batch)?;
+                self.writer.send(slice, batch)?;
             }
         }
         Ok(())
     }
+}
 
-    fn writer_for(&mut self, slice: String) -> Result<usize, FileError> {
-        if let Some(i) = self.writer_of.get(&slice) {
-            return Ok(*i);
+/// Snappy everywhere; no dictionary for ID numbers and credit codes, which rarely repeat.
+fn props(ty: &DatasetType) -> WriterProperties {
+    let mut b = WriterProperties::builder().set_compression(Compression::SNAPPY);
+    for f in &ty.fields {
+        if matches!(f.ty, FieldType::Id18 | FieldType::Uscc) {
+            b = b.set_column_dictionary_enabled(ColumnPath::from(f.key.as_str()), false);
         }
-        let i = self.writers.len();
-        let name = format!("part-{i:04}.parquet");
-        let path = self.req.out_dir.join(&name);
-        let props = WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .build();
-        let file = File::create_new(&path)?;
-        let writer = ArrowWriter::try_new(file, self.ctx.schema.clone(), Some(props))?;
-        self.writers
-            .push((slice.clone(), writer, 0, PathBuf::from(name)));
-        self.writer_of.insert(slice, i);
-        Ok(i)
+    }
+    b.build()
+}
+
+/// Encodes Parquet on its own thread: one file per slice, in order of first appearance.
+struct SliceWriter {
+    tx: Option<std::sync::mpsc::SyncSender<(String, RecordBatch)>>,
+    handle: Option<std::thread::JoinHandle<Result<Vec<Slice>, FileError>>>,
+}
+
+impl SliceWriter {
+    fn spawn(
+        out_dir: PathBuf,
+        schema: SchemaRef,
+        one_slice: bool,
+        props: WriterProperties,
+    ) -> Self {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(String, RecordBatch)>(8);
+        let handle = std::thread::spawn(move || -> Result<Vec<Slice>, FileError> {
+            let mut writers: Vec<(String, ArrowWriter<File>, u64, String)> = Vec::new();
+            let open = |writers: &mut Vec<(String, ArrowWriter<File>, u64, String)>,
+                        slice: String|
+             -> Result<usize, FileError> {
+                let name = format!("part-{:04}.parquet", writers.len());
+                let file = File::create_new(out_dir.join(&name))?;
+                let writer = ArrowWriter::try_new(file, schema.clone(), Some(props.clone()))?;
+                writers.push((slice, writer, 0, name));
+                Ok(writers.len() - 1)
+            };
+            for (slice, batch) in rx {
+                let i = match writers.iter().position(|w| w.0 == slice) {
+                    Some(i) => i,
+                    None => open(&mut writers, slice)?,
+                };
+                writers[i].1.write(&batch)?;
+                writers[i].2 += batch.num_rows() as u64;
+            }
+            if one_slice && writers.is_empty() {
+                open(&mut writers, String::new())?;
+            }
+            let mut slices = Vec::with_capacity(writers.len());
+            for (partition, writer, rows, file) in writers {
+                writer.into_inner()?.sync_all()?;
+                slices.push(Slice {
+                    partition,
+                    rows,
+                    file,
+                });
+            }
+            Ok(slices)
+        });
+        SliceWriter {
+            tx: Some(tx),
+            handle: Some(handle),
+        }
     }
 
-    fn write(&mut self, slice: String, batch: &RecordBatch) -> Result<(), FileError> {
-        let i = self.writer_for(slice)?;
-        let w = &mut self.writers[i];
-        w.1.write(batch)?;
-        w.2 += batch.num_rows() as u64;
+    fn send(&mut self, slice: String, batch: RecordBatch) -> Result<(), FileError> {
+        if let Some(tx) = &self.tx
+            && tx.send((slice, batch)).is_err()
+        {
+            // The writer stopped: its error is reported by finish.
+            self.tx = None;
+        }
         Ok(())
     }
 
-    fn finish(
-        mut self,
-        format: Format,
-        encoding: Option<TextEncoding>,
-    ) -> Result<CheckedFile, FileError> {
-        if self.errors_total > 0 {
-            return Err(FileError::Rows {
-                errors: self.errors,
-                total: self.errors_total,
-            });
-        }
-        // A type without partition always has its one slice, even with no rows: an empty
-        // upload still replaces the organisation's earlier one.
-        if self.ctx.partition_fields.is_empty() && self.writers.is_empty() {
-            self.writer_for(String::new())?;
-        }
-        let mut slices = Vec::with_capacity(self.writers.len());
-        for (partition, writer, rows, name) in self.writers {
-            let file = writer.into_inner()?;
-            file.sync_all()?;
-            slices.push(Slice {
-                partition,
-                rows,
-                file: name.to_string_lossy().into_owned(),
-            });
-        }
-        Ok(CheckedFile {
-            format,
-            encoding,
-            rows: slices.iter().map(|s| s.rows).sum(),
-            slices,
-            warnings: self.warnings,
-            warnings_total: self.warnings_total,
-        })
+    /// Closes the channel, then the files.
+    fn finish(mut self) -> Result<Vec<Slice>, FileError> {
+        drop(self.tx.take());
+        self.handle
+            .take()
+            .expect("joined once")
+            .join()
+            .map_err(|_| {
+                FileError::Io(std::io::Error::other("the Parquet writer thread panicked"))
+            })?
     }
 }

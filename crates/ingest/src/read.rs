@@ -58,7 +58,7 @@ pub fn decode_text(bytes: &[u8]) -> Result<(Cow<'_, str>, TextEncoding), FileErr
             .map(|s| (Cow::Borrowed(s), TextEncoding::Utf8Bom))
             .map_err(|e| utf8_error(rest, e));
     }
-    if let Ok(s) = std::str::from_utf8(bytes) {
+    if let Ok(s) = simdutf8::basic::from_utf8(bytes) {
         return Ok((Cow::Borrowed(s), TextEncoding::Utf8));
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
@@ -97,17 +97,21 @@ pub fn csv_records(text: &str) -> csv::Reader<&[u8]> {
         .from_reader(text.as_bytes())
 }
 
-/// The cells of one CSV record. The text was valid UTF-8 and the parser splits only at ASCII,
-/// so every field is valid UTF-8 too.
+/// The cells of one CSV record, appended to `out`. The text was valid UTF-8 and the parser
+/// splits only at ASCII bytes, so every field is valid UTF-8 too (checked all the same).
+pub fn csv_cells_into<'r>(record: &'r csv::ByteRecord, out: &mut Vec<Cell<'r>>) {
+    out.extend(record.iter().map(|f| match simdutf8::basic::from_utf8(f) {
+        Ok("") => Cell::Empty,
+        Ok(s) => Cell::Text(Cow::Borrowed(s)),
+        Err(_) => Cell::Text(Cow::Owned(String::from_utf8_lossy(f).into_owned())),
+    }));
+}
+
+/// The cells of one CSV record.
 pub fn csv_cells(record: &csv::ByteRecord) -> Vec<Cell<'_>> {
-    record
-        .iter()
-        .map(|f| match std::str::from_utf8(f) {
-            Ok(s) if s.is_empty() => Cell::Empty,
-            Ok(s) => Cell::Text(Cow::Borrowed(s)),
-            Err(_) => Cell::Text(Cow::Owned(String::from_utf8_lossy(f).into_owned())),
-        })
-        .collect()
+    let mut out = Vec::with_capacity(record.len());
+    csv_cells_into(record, &mut out);
+    out
 }
 
 /// The first worksheet of a workbook: values, with formula cells replaced by their formula text.
