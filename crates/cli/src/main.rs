@@ -42,6 +42,21 @@ enum Command {
         period: Option<String>,
         file: PathBuf,
     },
+    /// List the dataset types: the built-in standard and administrators' own.
+    Types {
+        #[arg(long)]
+        data_dir: PathBuf,
+    },
+    /// Add or replace an administrator-defined dataset type, from a TOML file in the shape of
+    /// one `[types.NAME]` table of the standard (label, key, fields, ...).
+    DefineType {
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The type's name (lower-case letters, digits and underscores).
+        #[arg(long)]
+        name: String,
+        file: PathBuf,
+    },
     /// Build the demo: generate a county, initialise a platform and load every file.
     Demo {
         #[arg(long, default_value = "demo-data")]
@@ -188,6 +203,65 @@ async fn run(cli: Cli) -> ExitCode {
             persons,
             seed,
         } => demo(&data_dir, persons, seed).await,
+        Command::Types { data_dir } => {
+            let platform = match Platform::open(&data_dir).await {
+                Ok(p) => p,
+                Err(e) => return fail(&data_dir.display().to_string(), &e),
+            };
+            match platform.meta.dataset_types().await {
+                Ok(types) => {
+                    for t in types {
+                        let period = if t.period { "monthly" } else { "snapshot" };
+                        println!(
+                            "{}\t{}\t{period}\t{} fields",
+                            t.name,
+                            t.label,
+                            t.fields.len()
+                        );
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&data_dir.display().to_string(), &e.into()),
+            }
+        }
+        Command::DefineType {
+            data_dir,
+            name,
+            file,
+        } => {
+            let label = file.display().to_string();
+            let text = match std::fs::read_to_string(&file) {
+                Ok(t) => t,
+                Err(e) => return fail(&label, &AppError::File(FileError::Io(e))),
+            };
+            let ty = match mingjing_domain::DatasetType::parse_definition(&name, &text) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("error: {label}: {e}");
+                    return ExitCode::from(EXIT_BAD_INPUT);
+                }
+            };
+            let platform = match Platform::open(&data_dir).await {
+                Ok(p) => p,
+                Err(e) => return fail(&data_dir.display().to_string(), &e),
+            };
+            match platform.meta.put_dataset_type(&ty).await {
+                Ok(()) => {
+                    println!(
+                        "dataset type {} ({}) defined with {} fields",
+                        ty.name,
+                        ty.label,
+                        ty.fields.len()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(mingjing_store::StoreError::Invalid(msg)) => {
+                    eprintln!("error: {label}: {msg}");
+                    ExitCode::from(EXIT_BAD_INPUT)
+                }
+                Err(e) => fail(&label, &e.into()),
+            }
+        }
         Command::Check { data_dir } => {
             let platform = match Platform::open(&data_dir).await {
                 Ok(p) => p,

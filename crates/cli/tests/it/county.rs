@@ -131,3 +131,95 @@ fn generation_is_deterministic() {
         "every model has alerts in the ground truth"
     );
 }
+
+#[test]
+fn administrators_define_new_types_that_import_like_built_in_ones() {
+    let p = TestPlatform::new(Backend::Sqlite);
+    let dir = tempfile::tempdir().unwrap();
+    let def = dir.path().join("land.toml");
+    std::fs::write(
+        &def,
+        r#"label = "耕地地力保护补贴"
+owner = "农业农村局"
+key = ["id_number", "year"]
+fields = [
+  { key = "id_number", label = "公民身份号码", type = "id18", required = true },
+  { key = "year", label = "年度", type = "int", required = true },
+  { key = "area", label = "面积（亩）", type = "decimal", required = true },
+  { key = "amount", label = "补贴金额", type = "money", required = true },
+]"#,
+    )
+    .unwrap();
+    let out = p.run(&[
+        "define-type",
+        "--data-dir",
+        p.data_dir_str(),
+        "--name",
+        "land_subsidy",
+        def.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let types = stdout(&p.run(&["types", "--data-dir", p.data_dir_str()]));
+    assert!(
+        types
+            .lines()
+            .any(|l| l.starts_with("land_subsidy\t耕地地力保护补贴")),
+        "{types}"
+    );
+    assert_eq!(types.lines().count(), 20);
+
+    let good = dir.path().join("land.csv");
+    std::fs::write(
+        &good,
+        "公民身份号码,年度,面积(亩),补贴金额\n11010519491231002X,2026,3.5,420.00\n",
+    )
+    .unwrap();
+    let out = p.import("land_subsidy", "农业农村局", None, &good);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bad = dir.path().join("land_bad.csv");
+    std::fs::write(
+        &bad,
+        "公民身份号码,年度,面积(亩),补贴金额\n11010519491231002X,二〇二六,3.5,420.00\n",
+    )
+    .unwrap();
+    let out = p.import("land_subsidy", "农业农村局", None, &bad);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("row 2, column 年度: is not a whole number"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A definition that does not hold together is refused, naming what is wrong.
+    std::fs::write(&def, "label = \"x\"\nkey = [\"nope\"]\nfields = [{ key = \"a\", label = \"A\", type = \"text\", required = true }]\n").unwrap();
+    let out = p.run(&[
+        "define-type",
+        "--data-dir",
+        p.data_dir_str(),
+        "--name",
+        "broken",
+        def.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("unknown field 'nope'"),
+        "{}",
+        stderr(&out)
+    );
+    // Built-in types cannot be redefined.
+    std::fs::write(&def, "label = \"x\"\nkey = [\"a\"]\nfields = [{ key = \"a\", label = \"A\", type = \"text\", required = true }]\n").unwrap();
+    let out = p.run(&[
+        "define-type",
+        "--data-dir",
+        p.data_dir_str(),
+        "--name",
+        "persons",
+        def.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("built-in standard"),
+        "{}",
+        stderr(&out)
+    );
+}
