@@ -6,7 +6,8 @@
 use mingjing_domain::{DatasetType, Month, Standard};
 use mingjing_ingest::{CheckedFile, FileError, ImportRequest, Limits, import_file};
 use mingjing_store::{
-    Committed, DataDir, MetaStore, NewSlice, NewUpload, Replaced, SqlStore, StoreError, Upload,
+    AlertHit, Committed, DataDir, EvidenceRow, MetaStore, NewSlice, NewUpload, Replaced, SqlStore,
+    StoreError, Upload,
 };
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -50,6 +51,10 @@ impl Default for LimitsConfig {
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    #[error("unknown model '{0}'")]
+    UnknownModel(String),
+    #[error(transparent)]
+    Engine(#[from] mingjing_engine::EngineError),
     #[error("unknown dataset type '{0}'")]
     UnknownType(String),
     #[error("dataset type '{0}' is uploaded one month at a time: --period YYYY-MM is required")]
@@ -84,6 +89,15 @@ pub enum ImportOutcome {
     },
     /// The same file is already the current upload for this type, organisation and period.
     AlreadyLoaded { upload: Upload },
+}
+
+/// What one model's run did.
+#[derive(Debug, Clone)]
+pub struct ModelOutcome {
+    pub model: String,
+    /// Subjects the model found.
+    pub hits: u64,
+    pub counts: mingjing_store::HitCounts,
 }
 
 /// One file to import.
@@ -240,6 +254,107 @@ impl Platform {
         Ok(problems)
     }
 
+    /// Runs models (all built-in ones when `only` is empty) over the current data and records
+    /// their alerts. `as_of` is "today" for the models that need one (M19).
+    pub async fn run_models(
+        &self,
+        only: &[String],
+        as_of: chrono::NaiveDate,
+    ) -> Result<Vec<ModelOutcome>, AppError> {
+        use mingjing_engine::{compile, session};
+        let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let library = mingjing_engine::builtin::all();
+        for id in only {
+            if !library.iter().any(|m| &m.id == id) {
+                return Err(AppError::UnknownModel(id.clone()));
+            }
+        }
+        let chosen: Vec<_> = library
+            .iter()
+            .filter(|m| only.is_empty() || only.contains(&m.id))
+            .collect();
+        let county = self.county().await?;
+        let mut bound = Vec::new();
+        for spec in &chosen {
+            let params = compile::resolve_params(spec, &Default::default(), &county, as_of)
+                .map_err(mingjing_engine::EngineError::from)?;
+            bound.push(mingjing_engine::BoundModel { spec, params });
+        }
+        let mut datasets = Vec::new();
+        for ty in self.meta.dataset_types().await? {
+            let files = self
+                .meta
+                .current_slices(&ty.name)
+                .await?
+                .iter()
+                .map(|s| self.data.slice_path(&s.dir, &s.file))
+                .collect();
+            datasets.push(session::DatasetFiles {
+                schema: mingjing_ingest::columnar::schema(&ty),
+                name: ty.name,
+                files,
+            });
+        }
+        // Programmes in the standard's order: "the later-listed programme" depends on it.
+        let order = Standard::builtin();
+        let mut programs = self.meta.programs().await?;
+        programs.sort_by_key(|p| {
+            order
+                .programs
+                .iter()
+                .position(|o| o.code == p.code)
+                .unwrap_or(usize::MAX)
+        });
+        let limits = session::RunLimits {
+            spill_dir: Some(self.data.root().join("staging")),
+            ..Default::default()
+        };
+        let hits = mingjing_engine::run(&datasets, &programs, &limits, &bound).await?;
+        let mut outcomes = Vec::new();
+        let mut total = mingjing_store::HitCounts::default();
+        for spec in &chosen {
+            let mine: Vec<AlertHit> = hits
+                .iter()
+                .filter(|h| h.model == spec.id)
+                .map(|h| AlertHit {
+                    subject: h.subject.clone(),
+                    program: h.program.clone(),
+                    name: h.name.clone(),
+                    has_amount: h.amount.is_some(),
+                    responsible: h.responsible.clone(),
+                    evidence: h
+                        .evidence
+                        .iter()
+                        .map(|e| EvidenceRow {
+                            dataset: e.evidence.dataset.clone(),
+                            upload_dir: e.evidence.upload.clone(),
+                            row: e.evidence.row,
+                            amount_fen: e.amount.map(|m| m.fen()),
+                            firing: e.firing,
+                        })
+                        .collect(),
+                })
+                .collect();
+            let counts = self.meta.apply_hits(&spec.id, spec.version, &mine).await?;
+            total.raised += counts.raised;
+            total.updated += counts.updated;
+            outcomes.push(ModelOutcome {
+                model: spec.id.clone(),
+                hits: mine.len() as u64,
+                counts,
+            });
+        }
+        let models = chosen
+            .iter()
+            .map(|m| format!("{}@{}", m.id, m.version))
+            .collect::<Vec<_>>()
+            .join(",");
+        self.meta
+            .record_run(&started, &as_of.to_string(), &models, total)
+            .await?;
+        Ok(outcomes)
+    }
+
     pub async fn county(&self) -> Result<String, AppError> {
         Ok(self
             .meta
@@ -297,6 +412,7 @@ impl Platform {
         let file_name = input.file_name.to_string();
         let bytes = input.bytes;
         let out_dir = staged.path.clone();
+        let upload_tag = staged.name.clone();
         let ty_for_check = ty.clone();
         // Checking and writing is CPU-bound: keep it off the async runtime. The file's hash
         // is computed beside it.
@@ -311,6 +427,7 @@ impl Platform {
                     today,
                     limits,
                     out_dir: &out_dir,
+                    upload_tag: &upload_tag,
                 });
                 (checked, sha.join().expect("hashing does not panic"))
             })

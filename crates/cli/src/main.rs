@@ -42,6 +42,27 @@ enum Command {
         period: Option<String>,
         file: PathBuf,
     },
+    /// Run every enabled model (or those named) and record their alerts.
+    Run {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long = "model")]
+        models: Vec<String>,
+        /// "Today" for models that need it (M19); default: today.
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// Print the alerts.
+    Alerts {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long)]
+        model: Option<String>,
+        #[arg(long, value_enum)]
+        format: AlertFormat,
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
     /// List the dataset types: the built-in standard and administrators' own.
     Types {
         #[arg(long)]
@@ -90,6 +111,12 @@ enum Command {
         #[arg(long)]
         last_month: Option<String>,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum AlertFormat {
+    Csv,
+    Json,
 }
 
 const EXIT_BAD_INPUT: u8 = 1;
@@ -203,6 +230,65 @@ async fn run(cli: Cli) -> ExitCode {
             persons,
             seed,
         } => demo(&data_dir, persons, seed).await,
+        Command::Run {
+            data_dir,
+            models,
+            as_of,
+        } => {
+            let as_of = match as_of.map(|d| mingjing_domain::calendar::parse_date(&d)) {
+                None => chrono_today(),
+                Some(Ok(d)) => d,
+                Some(Err(e)) => {
+                    eprintln!("error: --as-of: {e}");
+                    return ExitCode::from(EXIT_MISUSE);
+                }
+            };
+            let platform = match Platform::open(&data_dir).await {
+                Ok(p) => p,
+                Err(e) => return fail(&data_dir.display().to_string(), &e),
+            };
+            match platform.run_models(&models, as_of).await {
+                Ok(outcomes) => {
+                    for o in outcomes {
+                        println!(
+                            "{}: {} alerts raised, {} updated ({} subjects found)",
+                            o.model, o.counts.raised, o.counts.updated, o.hits
+                        );
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&data_dir.display().to_string(), &e),
+            }
+        }
+        Command::Alerts {
+            data_dir,
+            model,
+            format,
+            output,
+        } => {
+            let platform = match Platform::open(&data_dir).await {
+                Ok(p) => p,
+                Err(e) => return fail(&data_dir.display().to_string(), &e),
+            };
+            let alerts = match platform.meta.alerts(model.as_deref()).await {
+                Ok(a) => a,
+                Err(e) => return fail(&data_dir.display().to_string(), &e.into()),
+            };
+            let text = match format {
+                AlertFormat::Csv => alerts_csv(&alerts),
+                AlertFormat::Json => alerts_json(&alerts),
+            };
+            match output {
+                Some(path) => {
+                    if let Err(e) = std::fs::write(&path, text) {
+                        eprintln!("error: {}: {e}", path.display());
+                        return ExitCode::from(EXIT_INTERNAL);
+                    }
+                }
+                None => print!("{text}"),
+            }
+            ExitCode::SUCCESS
+        }
         Command::Types { data_dir } => {
             let platform = match Platform::open(&data_dir).await {
                 Ok(p) => p,
@@ -387,6 +473,69 @@ async fn demo(data_dir: &std::path::Path, persons: u32, seed: u64) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+fn chrono_today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+fn amount_text(fen: Option<i64>) -> String {
+    fen.and_then(mingjing_domain::Money::from_fen)
+        .map(|m| m.to_string())
+        .unwrap_or_default()
+}
+
+/// `model,subject,program,name,amount,evidence_rows,status`, RFC 4180, UTF-8 without BOM.
+fn alerts_csv(alerts: &[mingjing_store::Alert]) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    w.write_record([
+        "model",
+        "subject",
+        "program",
+        "name",
+        "amount",
+        "evidence_rows",
+        "status",
+    ])
+    .expect("in memory");
+    for a in alerts {
+        w.write_record([
+            a.model.as_str(),
+            &a.subject,
+            &a.program,
+            &a.name,
+            &amount_text(a.amount_fen),
+            &a.evidence_rows.to_string(),
+            &a.status,
+        ])
+        .expect("in memory");
+    }
+    String::from_utf8(w.into_inner().expect("in memory")).expect("utf-8")
+}
+
+fn alerts_json(alerts: &[mingjing_store::Alert]) -> String {
+    let list: Vec<serde_json::Value> = alerts
+        .iter()
+        .map(|a| {
+            serde_json::json!({
+                "id": a.id,
+                "model": a.model,
+                "model_version": a.model_version,
+                "subject": a.subject,
+                "program": a.program,
+                "name": a.name,
+                "amount": a.amount_fen.and_then(mingjing_domain::Money::from_fen).map(|m| m.to_string()),
+                "responsible": a.responsible,
+                "evidence_rows": a.evidence_rows,
+                "status": a.status,
+                "raised_at": a.raised_at,
+                "previous_id": a.previous_id,
+            })
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&list).expect("serialisable");
+    text.push('\n');
+    text
+}
+
 /// Reads a file, refusing one over the limit before reading it.
 fn read_limited(path: &PathBuf, limit: u64) -> Result<Vec<u8>, AppError> {
     let size = std::fs::metadata(path)
@@ -406,7 +555,10 @@ fn fail(what: &str, e: &AppError) -> ExitCode {
         | AppError::BadPeriod(_)
         | AppError::NotInitialised(_)
         | AppError::Config { .. } => EXIT_MISUSE,
-        AppError::File(FileError::Io(_)) | AppError::Store(_) => EXIT_INTERNAL,
+        AppError::UnknownModel(_) => EXIT_MISUSE,
+        AppError::File(FileError::Io(_)) | AppError::Store(_) | AppError::Engine(_) => {
+            EXIT_INTERNAL
+        }
         AppError::File(_) => EXIT_BAD_INPUT,
     };
     match e {

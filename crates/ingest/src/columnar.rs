@@ -11,6 +11,8 @@ use std::sync::Arc;
 
 /// The column holding each row's spreadsheet row number in its source file, for evidence.
 pub const ROW_COLUMN: &str = "_row";
+/// The column naming the upload (its folder) each row came from: evidence cites it.
+pub const UPLOAD_COLUMN: &str = "_upload";
 /// Field metadata key naming the standard's field type (a `month` is stored as its first day).
 pub const FIELD_TYPE_META: &str = "mingjing.type";
 
@@ -41,6 +43,7 @@ pub fn schema(ty: &DatasetType) -> SchemaRef {
             })
             .collect();
     fields.push(ArrowField::new(ROW_COLUMN, DataType::Int64, false));
+    fields.push(ArrowField::new(UPLOAD_COLUMN, DataType::Utf8, false));
     Arc::new(Schema::new(fields))
 }
 
@@ -61,11 +64,12 @@ pub struct BatchBuilder<'a> {
     schema: SchemaRef,
     columns: Vec<ColumnBuilder>,
     rows: Int64Builder,
+    upload: &'a str,
     len: usize,
 }
 
 impl<'a> BatchBuilder<'a> {
-    pub fn new(ty: &'a DatasetType, schema: SchemaRef, capacity: usize) -> Self {
+    pub fn new(ty: &'a DatasetType, schema: SchemaRef, capacity: usize, upload: &'a str) -> Self {
         let columns = ty
             .fields
             .iter()
@@ -92,6 +96,7 @@ impl<'a> BatchBuilder<'a> {
             schema,
             columns,
             rows: Int64Builder::with_capacity(capacity),
+            upload,
             len: 0,
         }
     }
@@ -147,6 +152,9 @@ impl<'a> BatchBuilder<'a> {
             })
             .collect();
         arrays.push(Arc::new(self.rows.finish()));
+        arrays.push(Arc::new(arrow_array::StringArray::from_iter_values(
+            std::iter::repeat_n(self.upload, self.len),
+        )));
         RecordBatch::try_new(self.schema, arrays).expect("builders match the schema")
     }
 }

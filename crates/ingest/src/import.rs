@@ -55,6 +55,8 @@ pub struct ImportRequest<'a> {
     pub limits: Limits,
     /// An empty directory the Parquet files are written into; the caller commits or discards it.
     pub out_dir: &'a Path,
+    /// Written into every row's `_upload` column: the folder the upload will live in.
+    pub upload_tag: &'a str,
 }
 
 /// One replaceable part of an upload: the rows sharing one value of the partition fields
@@ -209,6 +211,7 @@ struct TaskContext<'a> {
     failed: AtomicBool,
     /// The key index's hasher: keys are hashed in parallel, inserted in order.
     hasher: hashbrown::DefaultHashBuilder,
+    upload_tag: &'a str,
 }
 
 impl TaskContext<'_> {
@@ -271,7 +274,12 @@ impl TaskContext<'_> {
                         None => {
                             builders.push((
                                 slice.clone(),
-                                BatchBuilder::new(self.ty, self.schema.clone(), task.len()),
+                                BatchBuilder::new(
+                                    self.ty,
+                                    self.schema.clone(),
+                                    task.len(),
+                                    self.upload_tag,
+                                ),
                             ));
                             builders.len() - 1
                         }
@@ -321,6 +329,7 @@ impl<'a> Sink<'a> {
                 partition_fields: ty.partition.iter().map(idx).collect(),
                 failed: AtomicBool::new(false),
                 hasher: keys.hasher().clone(),
+                upload_tag: req.upload_tag,
             },
             merger: Merger {
                 limits: req.limits,
@@ -447,6 +456,17 @@ impl Merger {
             }
         }
         Ok(())
+    }
+}
+
+impl Drop for SliceWriter {
+    /// An import that ends early (a header error, too many rows) still waits for the writer,
+    /// so that nothing is written into the staging folder after the caller discards it.
+    fn drop(&mut self) {
+        drop(self.tx.take());
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.join();
+        }
     }
 }
 

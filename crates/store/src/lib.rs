@@ -7,8 +7,8 @@ pub mod meta;
 
 pub use datadir::{DataDir, Staged};
 pub use meta::{
-    Backend, Committed, CurrentSlice, MetaStore, NewSlice, NewUpload, Org, Replaced, SqlStore,
-    Upload,
+    Alert, AlertHit, Backend, Committed, CurrentSlice, EvidenceRow, HitCounts, MetaStore, NewSlice,
+    NewUpload, Org, Replaced, SqlStore, Upload,
 };
 
 #[derive(Debug, thiserror::Error)]

@@ -93,6 +93,52 @@ pub struct Committed {
     pub replaced: Vec<Replaced>,
 }
 
+/// One row of evidence an engine run found for an alert.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EvidenceRow {
+    pub dataset: String,
+    pub upload_dir: String,
+    pub row: i64,
+    /// The suspect amount this firing row carries, in fen.
+    pub amount_fen: Option<i64>,
+    /// A firing row (a payment, a penalty...), as opposed to a row that supports it.
+    pub firing: bool,
+}
+
+/// What a model run found for one (subject, programme).
+#[derive(Debug, Clone)]
+pub struct AlertHit {
+    pub subject: String,
+    pub program: String,
+    pub name: String,
+    /// Whether the model defines a suspect amount.
+    pub has_amount: bool,
+    pub responsible: String,
+    pub evidence: Vec<EvidenceRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    pub id: i64,
+    pub model: String,
+    pub model_version: i64,
+    pub subject: String,
+    pub program: String,
+    pub name: String,
+    pub amount_fen: Option<i64>,
+    pub responsible: String,
+    pub status: String,
+    pub raised_at: String,
+    pub previous_id: Option<i64>,
+    pub evidence_rows: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HitCounts {
+    pub raised: u64,
+    pub updated: u64,
+}
+
 /// Metadata of the platform. Every write is one transaction.
 pub trait MetaStore: Send + Sync {
     fn backend(&self) -> Backend;
@@ -141,6 +187,30 @@ pub trait MetaStore: Send + Sync {
     ) -> impl Future<Output = Result<Vec<CurrentSlice>>> + Send;
     /// Every folder name committed uploads use (for recovery of the data directory).
     fn upload_dirs(&self) -> impl Future<Output = Result<Vec<String>>> + Send;
+
+    /// Records a model's hits, in one transaction: new evidence goes to the open alert of its
+    /// (model, subject); a subject whose alerts are all closed gets a new alert, linked to the
+    /// last one, only for firing rows none of them had.
+    fn apply_hits(
+        &self,
+        model: &str,
+        version: u32,
+        hits: &[AlertHit],
+    ) -> impl Future<Output = Result<HitCounts>> + Send;
+
+    /// Alerts sorted by model, subject, programme (and id), optionally of one model.
+    fn alerts(&self, model: Option<&str>) -> impl Future<Output = Result<Vec<Alert>>> + Send;
+
+    /// Sets an alert's status (the verification loop's entry point; `closed` ends it).
+    fn set_alert_status(&self, id: i64, status: &str) -> impl Future<Output = Result<()>> + Send;
+
+    fn record_run(
+        &self,
+        started_at: &str,
+        as_of: &str,
+        models: &str,
+        counts: HitCounts,
+    ) -> impl Future<Output = Result<i64>> + Send;
 }
 
 /// The SQL implementation of [`MetaStore`] for both backends.
@@ -551,6 +621,182 @@ impl MetaStore for SqlStore {
         Ok(sqlx::query_scalar("SELECT dir FROM uploads ORDER BY dir")
             .fetch_all(&self.pool)
             .await?)
+    }
+
+    async fn apply_hits(&self, model: &str, version: u32, hits: &[AlertHit]) -> Result<HitCounts> {
+        let mut counts = HitCounts::default();
+        let mut tx = self.pool.begin().await?;
+        let now = now_utc();
+        for hit in hits {
+            let existing = sqlx::query(
+                "SELECT id, status FROM alerts WHERE model = $1 AND subject = $2 AND program = $3 \
+                 ORDER BY id",
+            )
+            .bind(model)
+            .bind(&hit.subject)
+            .bind(&hit.program)
+            .fetch_all(&mut *tx)
+            .await?;
+            let known: std::collections::HashSet<(String, String, i64)> = sqlx::query(
+                "SELECT e.dataset, e.upload_dir, e.row_no FROM alert_evidence e \
+                 JOIN alerts a ON a.id = e.alert_id \
+                 WHERE a.model = $1 AND a.subject = $2 AND a.program = $3",
+            )
+            .bind(model)
+            .bind(&hit.subject)
+            .bind(&hit.program)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("dataset")?,
+                    r.try_get("upload_dir")?,
+                    r.try_get("row_no")?,
+                ))
+            })
+            .collect::<Result<_>>()?;
+            let new: Vec<&EvidenceRow> = hit
+                .evidence
+                .iter()
+                .filter(|e| !known.contains(&(e.dataset.clone(), e.upload_dir.clone(), e.row)))
+                .collect();
+            if new.is_empty() {
+                continue;
+            }
+            let open = existing
+                .iter()
+                .find(|r| {
+                    r.try_get::<String, _>("status")
+                        .map(|s| s == "open")
+                        .unwrap_or(false)
+                })
+                .map(|r| r.try_get::<i64, _>("id"))
+                .transpose()?;
+            let alert_id = match open {
+                Some(id) => {
+                    counts.updated += 1;
+                    id
+                }
+                None => {
+                    if !existing.is_empty() && !new.iter().any(|e| e.firing) {
+                        // Only supporting rows are new: the closed alert already judged this.
+                        continue;
+                    }
+                    let previous: Option<i64> = existing
+                        .last()
+                        .map(|r| r.try_get::<i64, _>("id"))
+                        .transpose()?;
+                    counts.raised += 1;
+                    sqlx::query_scalar(
+                        "INSERT INTO alerts (model, model_version, subject, program, name, amount_fen, \
+                         responsible, status, raised_at, updated_at, previous_id) \
+                         VALUES ($1, $2, $3, $4, $5, NULL, $6, 'open', $7, $7, $8) RETURNING id",
+                    )
+                    .bind(model)
+                    .bind(i64::from(version))
+                    .bind(&hit.subject)
+                    .bind(&hit.program)
+                    .bind(&hit.name)
+                    .bind(&hit.responsible)
+                    .bind(&now)
+                    .bind(previous)
+                    .fetch_one(&mut *tx)
+                    .await?
+                }
+            };
+            for e in &new {
+                sqlx::query(
+                    "INSERT INTO alert_evidence (alert_id, dataset, upload_dir, row_no, amount_fen, added_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(alert_id)
+                .bind(&e.dataset)
+                .bind(&e.upload_dir)
+                .bind(e.row)
+                .bind(e.amount_fen)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            // The amount is the sum of the alert's firing rows, in whole fen.
+            let amounts: Vec<Option<i64>> =
+                sqlx::query_scalar("SELECT amount_fen FROM alert_evidence WHERE alert_id = $1")
+                    .bind(alert_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let amount: Option<i64> = hit.has_amount.then(|| amounts.iter().flatten().sum());
+            sqlx::query("UPDATE alerts SET amount_fen = $1, updated_at = $2 WHERE id = $3")
+                .bind(amount)
+                .bind(&now)
+                .bind(alert_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(counts)
+    }
+
+    async fn alerts(&self, model: Option<&str>) -> Result<Vec<Alert>> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.model, a.model_version, a.subject, a.program, a.name, a.amount_fen, \
+             a.responsible, a.status, a.raised_at, a.previous_id, \
+             (SELECT COUNT(*) FROM alert_evidence e WHERE e.alert_id = a.id) AS evidence_rows \
+             FROM alerts a WHERE ($1 = '' OR a.model = $1) \
+             ORDER BY a.model, a.subject, a.program, a.id",
+        )
+        .bind(model.unwrap_or(""))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Alert {
+                    id: r.try_get("id")?,
+                    model: r.try_get("model")?,
+                    model_version: r.try_get("model_version")?,
+                    subject: r.try_get("subject")?,
+                    program: r.try_get("program")?,
+                    name: r.try_get("name")?,
+                    amount_fen: r.try_get("amount_fen")?,
+                    responsible: r.try_get("responsible")?,
+                    status: r.try_get("status")?,
+                    raised_at: r.try_get("raised_at")?,
+                    previous_id: r.try_get("previous_id")?,
+                    evidence_rows: r.try_get::<i64, _>("evidence_rows")? as u64,
+                })
+            })
+            .collect()
+    }
+
+    async fn set_alert_status(&self, id: i64, status: &str) -> Result<()> {
+        sqlx::query("UPDATE alerts SET status = $1, updated_at = $2 WHERE id = $3")
+            .bind(status)
+            .bind(now_utc())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn record_run(
+        &self,
+        started_at: &str,
+        as_of: &str,
+        models: &str,
+        counts: HitCounts,
+    ) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO model_runs (started_at, finished_at, as_of, models, raised, updated) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(started_at)
+        .bind(now_utc())
+        .bind(as_of)
+        .bind(models)
+        .bind(counts.raised as i64)
+        .bind(counts.updated as i64)
+        .fetch_one(&self.pool)
+        .await?)
     }
 }
 

@@ -487,34 +487,25 @@ fn assets(g: &mut Gen) {
         }
         let poor = g.households[g.household_of[i]].poor;
         let (id, name) = (g.w.persons[i].id, g.w.persons[i].name.clone());
-        if !poor && g.rng.random_bool(0.22) {
-            let plate = g.new_plate();
-            let register_date = g.random_date(date(2008, 1, 1), ws - Duration::days(30));
-            let vehicle_type = *[
+        // Cars only outside poor households; vehicles that never count (motorcycles,
+        // three-wheelers, tractors) anywhere.
+        let types: Option<&[&'static str]> = if !poor && g.rng.random_bool(0.22) {
+            Some(&[
                 "小型轿车",
                 "小型轿车",
                 "小型普通客车",
                 "轻型货车",
                 "重型货车",
-            ]
-            .choose(&mut g.rng)
-            .expect("non-empty");
-            g.w.vehicles.push(Vehicle {
-                owner: id,
-                owner_name: name.clone(),
-                plate,
-                vehicle_type,
-                register_date,
-                status: "正常",
-                cancel_date: None,
-            });
+            ])
         } else if g.rng.random_bool(0.08) {
-            // Vehicles that never count: motorcycles, three-wheelers, tractors.
+            Some(&["普通摩托车", "三轮汽车", "拖拉机"])
+        } else {
+            None
+        };
+        if let Some(types) = types {
             let plate = g.new_plate();
             let register_date = g.random_date(date(2008, 1, 1), ws - Duration::days(30));
-            let vehicle_type = *["普通摩托车", "三轮汽车", "拖拉机"]
-                .choose(&mut g.rng)
-                .expect("non-empty");
+            let vehicle_type = *types.choose(&mut g.rng).expect("non-empty");
             g.w.vehicles.push(Vehicle {
                 owner: id,
                 owner_name: name.clone(),

@@ -1,7 +1,6 @@
 //! The generated county: every file imports cleanly through the CLI, on both backends.
 
 use crate::support::*;
-use std::path::Path;
 
 struct Entry {
     file: String,

@@ -5,4 +5,5 @@ mod county;
 mod crash;
 mod lifecycle;
 mod malformed;
+mod models;
 mod support;

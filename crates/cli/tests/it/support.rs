@@ -168,3 +168,58 @@ pub fn count_uploads(p: &TestPlatform) -> usize {
     .join()
     .expect("count uploads")
 }
+
+/// One file of a generated county's manifest.
+pub struct Entry {
+    pub file: String,
+    pub ty: String,
+    pub org: String,
+    pub period: String,
+}
+
+/// Generates a small county (20,000 residents, 4 months ending 2026-10).
+pub fn generate(out: &Path, seed: &str) {
+    let o = Command::new(BIN)
+        .args([
+            "generate",
+            "--out",
+            out.to_str().unwrap(),
+            "--seed",
+            seed,
+            "--persons",
+            "20000",
+            "--months",
+            "4",
+            "--last-month",
+            "2026-10",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "generate: {}", stderr(&o));
+}
+
+pub fn manifest(dir: &Path) -> Vec<Entry> {
+    let mut r = csv::Reader::from_path(dir.join("manifest.csv")).unwrap();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            Entry {
+                file: rec[0].into(),
+                ty: rec[1].into(),
+                org: rec[2].into(),
+                period: rec[3].into(),
+            }
+        })
+        .collect()
+}
+
+/// Imports every file of a generated county; panics on any rejection.
+pub fn import_all(p: &TestPlatform, county: &Path) -> usize {
+    let entries = manifest(county);
+    for e in &entries {
+        let period = (!e.period.is_empty()).then_some(e.period.as_str());
+        let out = p.import(&e.ty, &e.org, period, &county.join(&e.file));
+        assert!(out.status.success(), "{}: {}", e.file, stderr(&out));
+    }
+    entries.len()
+}

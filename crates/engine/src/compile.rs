@@ -1,0 +1,419 @@
+//! Compiling a model specification into one SQL query that DataFusion plans and runs.
+//!
+//! Every model, structured or written as SQL, yields rows of [`HIT_COLUMNS`]: one row per
+//! piece of evidence, tagged with the alert it belongs to. Firing rows carry the amount; the
+//! rows that satisfied a `require` carry none. The runner groups them into alerts.
+
+use crate::spec::{Link, ModelSpec, ParamType, Responsible};
+use std::collections::BTreeMap;
+
+/// The columns every compiled model returns.
+pub const HIT_COLUMNS: &[&str] = &[
+    "_subject",
+    "_program",
+    "_person",
+    "_name",
+    "_amount",
+    "_responsible",
+    "_ev_dataset",
+    "_ev_upload",
+    "_ev_row",
+    "_ev_firing",
+];
+
+/// Tables a model may read whose rows are not rows of an upload.
+pub const ROWLESS_BLOCKS: &[&str] = &[
+    "household_members",
+    "relatives",
+    "household_by_id",
+    "latest_payment_month",
+    "programs",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CompileError {
+    #[error("model {model}: {msg}")]
+    Invalid { model: String, msg: String },
+}
+
+/// A parameter's value as a SQL literal.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamValue {
+    Int(i64),
+    Decimal(String),
+    Text(String),
+    Programs(Vec<String>),
+}
+
+impl ParamValue {
+    pub fn from_toml(ty: ParamType, v: &toml::Value) -> Option<Self> {
+        match (ty, v) {
+            (ParamType::Int, toml::Value::Integer(i)) => Some(ParamValue::Int(*i)),
+            (ParamType::Decimal, toml::Value::String(s)) => s
+                .parse::<mingjing_domain::Decimal>()
+                .ok()
+                .map(|d| ParamValue::Decimal(d.to_string())),
+            (ParamType::Decimal, toml::Value::Integer(i)) if *i >= 0 => {
+                Some(ParamValue::Decimal(i.to_string()))
+            }
+            (ParamType::Text, toml::Value::String(s)) => Some(ParamValue::Text(s.clone())),
+            (ParamType::Programs, toml::Value::Array(a)) => a
+                .iter()
+                .map(|x| x.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+                .map(ParamValue::Programs),
+            _ => None,
+        }
+    }
+
+    fn sql(&self) -> String {
+        match self {
+            ParamValue::Int(i) => i.to_string(),
+            ParamValue::Decimal(d) => format!("CAST('{d}' AS DECIMAL(38, 6))"),
+            ParamValue::Text(s) => quote(s),
+            ParamValue::Programs(p) if p.is_empty() => "NULL".into(),
+            ParamValue::Programs(p) => p.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", "),
+        }
+    }
+}
+
+/// A SQL string literal.
+pub fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Replaces `:name` with the parameter's literal. Names are letters, digits and underscores.
+fn bind(expr: &str, params: &BTreeMap<String, ParamValue>) -> Result<String, String> {
+    let mut out = String::with_capacity(expr.len());
+    let mut chars = expr.char_indices().peekable();
+    let bytes = expr.as_bytes();
+    let mut in_string = false;
+    while let Some((i, c)) = chars.next() {
+        if c == '\'' {
+            in_string = !in_string;
+        }
+        if c == ':'
+            && !in_string
+            && bytes
+                .get(i + 1)
+                .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        {
+            // `::` casts are left alone.
+            if i > 0 && bytes[i - 1] == b':' {
+                out.push(c);
+                continue;
+            }
+            let mut name = String::new();
+            while let Some((_, n)) = chars.peek() {
+                if n.is_ascii_alphanumeric() || *n == '_' {
+                    name.push(*n);
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            let v = params
+                .get(&name)
+                .ok_or_else(|| format!("unknown parameter :{name}"))?;
+            out.push_str(&v.sql());
+        } else {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+/// Resolves a model's parameters: defaults, overridden by `overrides`, plus the deployment's
+/// own (`county`, `as_of`).
+pub fn resolve_params(
+    spec: &ModelSpec,
+    overrides: &BTreeMap<String, toml::Value>,
+    county: &str,
+    as_of: chrono::NaiveDate,
+) -> Result<BTreeMap<String, ParamValue>, CompileError> {
+    let err = |msg: String| CompileError::Invalid {
+        model: spec.id.clone(),
+        msg,
+    };
+    let mut out = BTreeMap::new();
+    for (name, p) in &spec.params {
+        let raw = overrides.get(name).unwrap_or(&p.default);
+        let v = ParamValue::from_toml(p.ty, raw).ok_or_else(|| {
+            err(format!(
+                "parameter {name}: {raw:?} is not a valid {:?}",
+                p.ty
+            ))
+        })?;
+        out.insert(name.clone(), v);
+    }
+    for name in overrides.keys() {
+        if !spec.params.contains_key(name) {
+            return Err(err(format!("unknown parameter {name}")));
+        }
+    }
+    out.insert("county".into(), ParamValue::Text(county.to_string()));
+    out.insert("as_of".into(), ParamValue::Text(as_of.to_string()));
+    Ok(out)
+}
+
+/// Compiles a model into its query.
+pub fn compile(
+    spec: &ModelSpec,
+    params: &BTreeMap<String, ParamValue>,
+) -> Result<String, CompileError> {
+    let err = |msg: String| CompileError::Invalid {
+        model: spec.id.clone(),
+        msg,
+    };
+    let b = |e: &str| bind(e, params).map_err(&err);
+    if let Some(sql) = &spec.sql {
+        if spec.fire.is_some() {
+            return Err(err(
+                "a model is either structured (fire) or sql, not both".into()
+            ));
+        }
+        return b(sql);
+    }
+    let fire = spec
+        .fire
+        .as_ref()
+        .ok_or_else(|| err("a model needs `fire` or `sql`".into()))?;
+
+    let mut sql = String::from("WITH base AS (SELECT f.*");
+    for (name, expr) in &fire.columns {
+        sql.push_str(&format!(", {} AS {name}", b(expr)?));
+    }
+    let responsible = match &fire.responsible {
+        Responsible::ProgramDepartment => "prog.department".to_string(),
+        Responsible::Unit(u) => quote(u),
+    };
+    sql.push_str(&format!(
+        ", CAST({} AS VARCHAR) AS _subject, CAST({} AS VARCHAR) AS _program, CAST({} AS VARCHAR) AS _person, \
+         CAST({} AS VARCHAR) AS _name, CAST({} AS DECIMAL(38, 2)) AS _amount, CAST({responsible} AS VARCHAR) AS _responsible, \
+         f._upload || '#' || CAST(f._row AS VARCHAR) || '#' || CAST({} AS VARCHAR) AS _key FROM {} f",
+        b(&fire.subject)?,
+        fire.program.as_deref().map(&b).transpose()?.unwrap_or_else(|| "''".into()),
+        fire.person.as_deref().or(Some(&fire.subject)).map(&b).transpose()?.unwrap_or_default(),
+        fire.name.as_deref().map(&b).transpose()?.unwrap_or_else(|| "''".into()),
+        fire.amount.as_deref().map(&b).transpose()?.unwrap_or_else(|| "NULL".into()),
+        b(&fire.subject)?,
+        ident(&fire.from).map_err(&err)?,
+    ));
+    if matches!(fire.responsible, Responsible::ProgramDepartment) || uses_prog(spec) {
+        sql.push_str(" LEFT JOIN programs prog ON prog.code = f.program");
+    }
+    for j in &fire.join {
+        sql.push_str(&format!(
+            " LEFT JOIN {} {} ON {}",
+            ident(&j.dataset).map_err(&err)?,
+            ident(&j.alias).map_err(&err)?,
+            b(&j.on)?
+        ));
+    }
+    if let Some(w) = &fire.filter {
+        sql.push_str(&format!(" WHERE {}", b(w)?));
+    }
+    sql.push(')');
+
+    let mut conditions = Vec::new();
+    for (i, link) in spec.require.iter().enumerate() {
+        sql.push_str(&format!(
+            ", req{i} AS ({})",
+            link_rows(link, "f._key, r.*", &b)?
+        ));
+        match &link.having {
+            Some(h) => {
+                sql.push_str(&format!(
+                    ", req{i}_ok AS (SELECT _key FROM req{i} GROUP BY _key HAVING {})",
+                    b(h)?
+                ));
+                conditions.push(format!("_key IN (SELECT _key FROM req{i}_ok)"));
+            }
+            None => conditions.push(format!("_key IN (SELECT _key FROM req{i})")),
+        }
+    }
+    if !spec.require_any.is_empty() {
+        let mut any = Vec::new();
+        for (i, link) in spec.require_any.iter().enumerate() {
+            sql.push_str(&format!(
+                ", any{i} AS ({})",
+                link_rows(link, "f._key, r.*", &b)?
+            ));
+            match &link.having {
+                Some(h) => {
+                    sql.push_str(&format!(
+                        ", any{i}_ok AS (SELECT _key FROM any{i} GROUP BY _key HAVING {})",
+                        b(h)?
+                    ));
+                    any.push(format!("SELECT _key FROM any{i}_ok"));
+                }
+                None => any.push(format!("SELECT _key FROM any{i}")),
+            }
+        }
+        conditions.push(format!("_key IN ({})", any.join(" UNION ")));
+    }
+    for (i, link) in spec.forbid.iter().enumerate() {
+        let rows = link_rows(link, "f._key, r.*", &b)?;
+        match &link.having {
+            Some(h) => sql.push_str(&format!(
+                ", forb{i} AS (SELECT _key FROM ({rows}) GROUP BY _key HAVING {})",
+                b(h)?
+            )),
+            None => sql.push_str(&format!(
+                ", forb{i} AS (SELECT DISTINCT _key FROM ({rows}))"
+            )),
+        }
+        conditions.push(format!("_key NOT IN (SELECT _key FROM forb{i})"));
+    }
+    let filter = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conditions.join(" AND "))
+    };
+    match &spec.group {
+        None => sql.push_str(&format!(", fired AS (SELECT * FROM base{filter})")),
+        Some(g) => {
+            let by: Vec<String> =
+                g.by.iter()
+                    .map(|c| ident(c))
+                    .collect::<Result<_, _>>()
+                    .map_err(&err)?;
+            let by = by.join(", ");
+            sql.push_str(&format!(
+                ", passing AS (SELECT * FROM base{filter}), groups AS (SELECT {by} FROM passing GROUP BY {by} HAVING {}), \
+                 fired AS (SELECT p.* FROM passing p WHERE ({by}) IN (SELECT {by} FROM groups))",
+                b(&g.having)?
+            ));
+            // Tuple IN is not portable: rewrite as a join on every column.
+            let on: Vec<String> = g.by.iter().map(|c| format!("p.{c} = g.{c}")).collect();
+            let last = sql.rfind(", fired AS").expect("just written");
+            sql.truncate(last);
+            sql.push_str(&format!(
+                ", fired AS (SELECT p.* FROM passing p JOIN groups g ON {})",
+                on.join(" AND ")
+            ));
+        }
+    }
+    sql.push_str(&format!(
+        " SELECT _subject, _program, _person, _name, _amount, _responsible, {} AS _ev_dataset, _upload AS _ev_upload, _row AS _ev_row, TRUE AS _ev_firing FROM fired",
+        quote(&fire.from)
+    ));
+    let evidence = spec
+        .require
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (format!("req{i}"), l))
+        .chain(
+            spec.require_any
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (format!("any{i}"), l)),
+        );
+    for (cte, link) in evidence {
+        // Building blocks without row identity (e.g. household_members) give no evidence rows.
+        if ROWLESS_BLOCKS.contains(&link.dataset.as_str()) {
+            continue;
+        }
+        sql.push_str(&format!(
+            " UNION ALL SELECT f._subject, f._program, f._person, f._name, CAST(NULL AS DECIMAL(38, 2)), f._responsible, {}, q._upload, q._row, FALSE \
+             FROM fired f JOIN {cte} q ON q._key = f._key",
+            quote(&link.dataset)
+        ));
+    }
+    Ok(sql)
+}
+
+fn uses_prog(spec: &ModelSpec) -> bool {
+    let fire = spec.fire.as_ref().expect("structured");
+    let mut texts: Vec<&str> = vec![&fire.subject];
+    texts.extend(fire.filter.as_deref());
+    texts.extend(fire.amount.as_deref());
+    texts.extend(fire.program.as_deref());
+    texts.extend(fire.columns.values().map(String::as_str));
+    for l in spec
+        .require
+        .iter()
+        .chain(&spec.require_any)
+        .chain(&spec.forbid)
+    {
+        texts.push(&l.on);
+        texts.extend(l.filter.as_deref());
+    }
+    texts.iter().any(|t| t.contains("prog."))
+}
+
+/// The rows of a link, joined to the firing rows (aliased `f`), optionally through a block.
+fn link_rows(
+    link: &Link,
+    select: &str,
+    b: &impl Fn(&str) -> Result<String, CompileError>,
+) -> Result<String, CompileError> {
+    let mut sql = format!("SELECT {select} FROM base f");
+    if let Some(via) = &link.via {
+        let key = b(&via.key)?;
+        let block = ident(&via.block).map_err(|msg| CompileError::Invalid {
+            model: String::new(),
+            msg,
+        })?;
+        if via.include_self {
+            sql.push_str(&format!(
+                " JOIN (SELECT key, member FROM {block} UNION SELECT {key} AS key, {key} AS member FROM base f) v ON v.key = {key}"
+            ));
+        } else {
+            sql.push_str(&format!(" JOIN {block} v ON v.key = {key}"));
+        }
+    }
+    let ds = ident(&link.dataset).map_err(|msg| CompileError::Invalid {
+        model: String::new(),
+        msg,
+    })?;
+    sql.push_str(&format!(" JOIN {ds} r ON {}", b(&link.on)?));
+    if let Some(w) = &link.filter {
+        sql.push_str(&format!(" WHERE {}", b(w)?));
+    }
+    Ok(sql)
+}
+
+/// A table or column name: letters, digits and underscores only (they are spliced into SQL).
+fn ident(s: &str) -> Result<String, String> {
+    if !s.is_empty()
+        && s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+        && !s.as_bytes()[0].is_ascii_digit()
+    {
+        Ok(s.to_string())
+    } else {
+        Err(format!("'{s}' is not a valid name"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_bind_as_literals_outside_strings() {
+        let mut p = BTreeMap::new();
+        p.insert(
+            "programs".into(),
+            ParamValue::Programs(vec!["DIBAO".into(), "TEKUN".into()]),
+        );
+        p.insert("n".into(), ParamValue::Int(3));
+        p.insert("county".into(), ParamValue::Text("陇'县".into()));
+        assert_eq!(
+            bind(
+                "f.program IN (:programs) AND x >= :n AND y = ':n' AND z::int = 1 AND c = :county",
+                &p
+            )
+            .unwrap(),
+            "f.program IN ('DIBAO', 'TEKUN') AND x >= 3 AND y = ':n' AND z::int = 1 AND c = '陇''县'"
+        );
+        assert!(bind("x = :nope", &p).is_err());
+    }
+
+    #[test]
+    fn names_spliced_into_sql_are_checked() {
+        assert!(ident("benefit_payments").is_ok());
+        assert!(ident("x; DROP TABLE y").is_err());
+        assert!(ident("").is_err());
+    }
+}

@@ -1,0 +1,222 @@
+//! The matching engine: supervision models, written as data ([`spec::ModelSpec`]), compiled to
+//! DataFusion queries over the uploads' Parquet files, and their hits grouped into alerts.
+//!
+//! It knows nothing of HTTP, of the metadata database or of how alerts are kept: it is given
+//! the current files of each dataset type and returns hits with their evidence.
+
+pub mod builtin;
+pub mod compile;
+pub mod session;
+pub mod spec;
+pub mod udf;
+
+use compile::ParamValue;
+use datafusion::arrow::array::{Array, BooleanArray, Decimal128Array, Int64Array, StringArray};
+use mingjing_domain::{Money, Program};
+use session::{DatasetFiles, RunLimits};
+use spec::ModelSpec;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Compile(#[from] compile::CompileError),
+    #[error("model {model}: {source}")]
+    Query {
+        model: String,
+        source: datafusion::error::DataFusionError,
+    },
+    #[error("query engine: {0}")]
+    DataFusion(#[from] datafusion::error::DataFusionError),
+}
+
+/// A row of some dataset that made an alert fire.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Evidence {
+    pub dataset: String,
+    /// The upload's folder (the `_upload` column).
+    pub upload: String,
+    /// The row as the spreadsheet showed it.
+    pub row: i64,
+}
+
+/// A row of evidence with what it contributes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HitEvidence {
+    pub evidence: Evidence,
+    /// The suspect amount this firing row carries.
+    pub amount: Option<Money>,
+    /// A firing row, as opposed to one that supports it.
+    pub firing: bool,
+}
+
+/// One alert's worth of hits: a model, a subject, and what made it fire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub model: String,
+    pub version: u32,
+    pub subject: String,
+    pub program: String,
+    pub name: String,
+    pub amount: Option<Money>,
+    pub responsible: String,
+    pub evidence: Vec<HitEvidence>,
+}
+
+/// A model with its parameters bound.
+pub struct BoundModel<'a> {
+    pub spec: &'a ModelSpec,
+    pub params: BTreeMap<String, ParamValue>,
+}
+
+/// Runs models over the current data.
+pub async fn run(
+    datasets: &[DatasetFiles],
+    programs: &[Program],
+    limits: &RunLimits,
+    models: &[BoundModel<'_>],
+) -> Result<Vec<Hit>, EngineError> {
+    let ctx = session::open(datasets, programs, limits).await?;
+    let names = person_names(&ctx).await?;
+    let mut out = Vec::new();
+    for m in models {
+        let sql = compile::compile(m.spec, &m.params)?;
+        let q = |source| EngineError::Query {
+            model: m.spec.id.clone(),
+            source,
+        };
+        let batches = ctx.sql(&sql).await.map_err(q)?.collect().await.map_err(q)?;
+        out.extend(group_hits(m.spec, &batches, &names));
+    }
+    Ok(out)
+}
+
+async fn person_names(
+    ctx: &datafusion::prelude::SessionContext,
+) -> Result<HashMap<String, String>, EngineError> {
+    let batches = ctx
+        .sql("SELECT id_number, MIN(name) AS name FROM persons GROUP BY id_number")
+        .await?
+        .collect()
+        .await?;
+    let mut out = HashMap::new();
+    for b in &batches {
+        let ids = str_col(b, "id_number");
+        let names = str_col(b, "name");
+        for i in 0..b.num_rows() {
+            out.insert(ids.value(i).to_string(), names.value(i).to_string());
+        }
+    }
+    Ok(out)
+}
+
+/// A text column as plain UTF-8 (DataFusion may hand back string views).
+fn str_col(b: &datafusion::arrow::array::RecordBatch, name: &str) -> StringArray {
+    let col = b
+        .column_by_name(name)
+        .unwrap_or_else(|| panic!("compiled query has a column {name}"));
+    let utf8 = datafusion::arrow::compute::cast(col, &datafusion::arrow::datatypes::DataType::Utf8)
+        .unwrap_or_else(|e| panic!("column {name} is text: {e}"));
+    utf8.as_any()
+        .downcast_ref::<StringArray>()
+        .expect("utf8")
+        .clone()
+}
+
+/// Groups evidence rows into one hit per (subject, programme).
+fn group_hits(
+    spec: &ModelSpec,
+    batches: &[datafusion::arrow::array::RecordBatch],
+    names: &HashMap<String, String>,
+) -> Vec<Hit> {
+    struct Acc {
+        person: String,
+        fallback: Option<(Evidence, String)>,
+        responsible: String,
+        evidence: BTreeMap<Evidence, (Option<Money>, bool)>,
+    }
+    let mut acc: BTreeMap<(String, String), Acc> = BTreeMap::new();
+    let has_amount = spec.fire.as_ref().map_or(true, |f| f.amount.is_some());
+    for b in batches {
+        let (subject, program, person, name, responsible, dataset, upload) = (
+            str_col(b, "_subject"),
+            str_col(b, "_program"),
+            str_col(b, "_person"),
+            str_col(b, "_name"),
+            str_col(b, "_responsible"),
+            str_col(b, "_ev_dataset"),
+            str_col(b, "_ev_upload"),
+        );
+        let amount = b
+            .column_by_name("_amount")
+            .and_then(|c| c.as_any().downcast_ref::<Decimal128Array>());
+        let rows = b
+            .column_by_name("_ev_row")
+            .and_then(|c| c.as_any().downcast_ref::<Int64Array>())
+            .expect("compiled query has _ev_row");
+        let firing = b
+            .column_by_name("_ev_firing")
+            .and_then(|c| c.as_any().downcast_ref::<BooleanArray>())
+            .expect("compiled query has _ev_firing");
+        for i in 0..b.num_rows() {
+            if subject.is_null(i) {
+                continue;
+            }
+            let key = (subject.value(i).to_string(), program.value(i).to_string());
+            let a = acc.entry(key).or_insert_with(|| Acc {
+                person: person.value(i).to_string(),
+                fallback: None,
+                responsible: responsible.value(i).to_string(),
+                evidence: BTreeMap::new(),
+            });
+            let ev = Evidence {
+                dataset: dataset.value(i).to_string(),
+                upload: upload.value(i).to_string(),
+                row: rows.value(i),
+            };
+            let money = amount
+                .filter(|a| !a.is_null(i))
+                .and_then(|a| i64::try_from(a.value(i)).ok())
+                .and_then(Money::from_fen);
+            let is_firing = !firing.is_null(i) && firing.value(i);
+            let entry = a.evidence.entry(ev.clone()).or_insert((None, false));
+            entry.0 = entry.0.or(money);
+            entry.1 |= is_firing;
+            if !name.is_null(i) && !name.value(i).is_empty() {
+                let better = a.fallback.as_ref().is_none_or(|(e, _)| ev < *e);
+                if better {
+                    a.fallback = Some((ev, name.value(i).to_string()));
+                }
+            }
+        }
+    }
+    acc.into_iter()
+        .map(|((subject, program), a)| {
+            let amount =
+                has_amount.then(|| a.evidence.values().filter_map(|(m, _)| *m).sum::<Money>());
+            let name = names
+                .get(&a.person)
+                .cloned()
+                .or_else(|| a.fallback.map(|(_, n)| n))
+                .unwrap_or_default();
+            Hit {
+                model: spec.id.clone(),
+                version: spec.version,
+                subject,
+                program,
+                name,
+                amount,
+                responsible: a.responsible,
+                evidence: a
+                    .evidence
+                    .into_iter()
+                    .map(|(evidence, (amount, firing))| HitEvidence {
+                        evidence,
+                        amount,
+                        firing,
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
