@@ -2,46 +2,6 @@
 
 use crate::support::*;
 
-struct Entry {
-    file: String,
-    ty: String,
-    org: String,
-    period: String,
-}
-
-fn generate(out: &Path, seed: &str) {
-    let o = std::process::Command::new(BIN)
-        .args([
-            "generate",
-            "--out",
-            out.to_str().unwrap(),
-            "--seed",
-            seed,
-            "--persons",
-            "20000",
-            "--months",
-            "4",
-        ])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "generate: {}", stderr(&o));
-}
-
-fn manifest(dir: &Path) -> Vec<Entry> {
-    let mut r = csv::Reader::from_path(dir.join("manifest.csv")).unwrap();
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            Entry {
-                file: rec[0].into(),
-                ty: rec[1].into(),
-                org: rec[2].into(),
-                period: rec[3].into(),
-            }
-        })
-        .collect()
-}
-
 fn import_county(backend: Backend) {
     let gen_dir = tempfile::tempdir().unwrap();
     let county = gen_dir.path().join("county");
