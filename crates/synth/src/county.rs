@@ -57,6 +57,8 @@ pub struct Gen {
     /// Person index by ID number.
     pub index: std::collections::HashMap<IdNumber, usize>,
     pub standard: mingjing_domain::Standard,
+    /// Declared kinship pairs, so that no pair is written twice (the type's key).
+    pub related: HashSet<(IdNumber, IdNumber)>,
 }
 
 pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -205,6 +207,17 @@ impl Gen {
         idx
     }
 
+    /// Declares kinship between two people, once per ordered pair.
+    pub fn add_relation(&mut self, id: IdNumber, relative_id: IdNumber, relation: &'static str) {
+        if self.related.insert((id, relative_id)) {
+            self.w.relations.push(Relation {
+                id,
+                relative_id,
+                relation,
+            });
+        }
+    }
+
     pub fn alive_in(&self, i: usize, m: Month) -> bool {
         self.death[i].is_none_or(|d| Month::of(d) >= m)
     }
@@ -237,6 +250,7 @@ pub fn build(seed: u64, persons: u32, months: u32, last_month: Month) -> Gen {
         cadres_idx: Vec::new(),
         index: Default::default(),
         standard: mingjing_domain::Standard::builtin(),
+        related: HashSet::new(),
     };
     households(&mut g, persons);
     deaths(&mut g);
@@ -469,11 +483,8 @@ fn relations(g: &mut Gen) {
             .num_days()
             / 365;
         let relation = if gap >= 18 { "父母" } else { "兄弟姐妹" };
-        g.w.relations.push(Relation {
-            id: g.w.persons[older].id,
-            relative_id: g.w.persons[younger].id,
-            relation,
-        });
+        let (a, b) = (g.w.persons[older].id, g.w.persons[younger].id);
+        g.add_relation(a, b, relation);
     }
 }
 

@@ -228,11 +228,7 @@ impl Injector<'_> {
 
     fn relate(&mut self, a: usize, b: usize, relation: &'static str) {
         let (ia, ib) = (self.id(a), self.id(b));
-        self.g.w.relations.push(Relation {
-            id: ia,
-            relative_id: ib,
-            relation,
-        });
+        self.g.add_relation(ia, ib, relation);
     }
 
     /// A new resident of a fresh household, born on `birth`.

@@ -78,3 +78,97 @@ fn alerts_equal_the_ground_truth_on_sqlite() {
 fn alerts_equal_the_ground_truth_on_postgres() {
     alerts_equal_ground_truth(Backend::Postgres, "12");
 }
+
+/// A closed alert is not raised again for the evidence it had; a newer firing row raises a
+/// new alert that links to it. An open alert takes new evidence instead.
+#[test]
+fn closed_alert_is_not_raised_again_but_newer_evidence_links_a_new_one() {
+    use mingjing_store::MetaStore;
+    let gen_dir = tempfile::tempdir().unwrap();
+    let county = gen_dir.path().join("county");
+    generate(&county, "21");
+    let p = TestPlatform::new(Backend::Sqlite);
+    import_all(&p, &county);
+    let run = |p: &TestPlatform| {
+        let out = p.run(&[
+            "run",
+            "--data-dir",
+            p.data_dir_str(),
+            "--as-of",
+            "2026-10-31",
+            "--model",
+            "M01",
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let store = || {
+        let url = p.database_url();
+        async move { mingjing_store::SqlStore::connect(&url).await.unwrap() }
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    run(&p);
+    let alerts = rt.block_on(async { store().await.alerts(Some("M01")).await.unwrap() });
+    let target = alerts
+        .iter()
+        .find(|a| a.program == "DIBAO")
+        .expect("an M01 alert on DIBAO")
+        .clone();
+
+    // Closed: re-running finds the same evidence and raises nothing.
+    rt.block_on(async {
+        store()
+            .await
+            .set_alert_status(target.id, "closed")
+            .await
+            .unwrap()
+    });
+    assert!(run(&p).contains("M01: 0 alerts raised, 0 updated"));
+
+    // A newer payment to the same dead payee: a new alert, linked to the closed one.
+    let roll = gen_dir.path().join("dibao_2026-11.csv");
+    std::fs::write(
+        &roll,
+        format!(
+            "项目代码,领取人身份证号,领取人姓名,乡镇,村(社区),发放月份,发放金额,收款账号\nDIBAO,{},{},城关镇,东关社区,2026-11,321.50,6228000000000000001\n",
+            target.subject, target.name
+        ),
+    )
+    .unwrap();
+    let out = p.import("benefit_payments", "民政局", Some("2026-11"), &roll);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(run(&p).contains("M01: 1 alerts raised, 0 updated"));
+    let alerts = rt.block_on(async { store().await.alerts(Some("M01")).await.unwrap() });
+    let new: Vec<_> = alerts
+        .iter()
+        .filter(|a| a.subject == target.subject && a.program == "DIBAO" && a.id != target.id)
+        .collect();
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0].previous_id, Some(target.id));
+    assert_eq!(new[0].status, "open");
+    assert_eq!(
+        new[0].amount_fen,
+        Some(32150),
+        "only the new payment is in the new alert"
+    );
+
+    // Open: another newer payment is added to it, and its amount grows exactly.
+    let roll = gen_dir.path().join("dibao_2026-12.csv");
+    std::fs::write(
+        &roll,
+        format!(
+            "项目代码,领取人身份证号,领取人姓名,乡镇,村(社区),发放月份,发放金额,收款账号\nDIBAO,{},{},城关镇,东关社区,2026-12,0.05,6228000000000000001\n",
+            target.subject, target.name
+        ),
+    )
+    .unwrap();
+    assert!(
+        p.import("benefit_payments", "民政局", Some("2026-12"), &roll)
+            .status
+            .success()
+    );
+    assert!(run(&p).contains("M01: 0 alerts raised, 1 updated"));
+    let alerts = rt.block_on(async { store().await.alerts(Some("M01")).await.unwrap() });
+    let grown = alerts.iter().find(|a| a.id == new[0].id).unwrap();
+    assert_eq!(grown.amount_fen, Some(32155));
+}
