@@ -276,7 +276,16 @@ async fn run(cli: Cli) -> ExitCode {
             };
             let text = match format {
                 AlertFormat::Csv => alerts_csv(&alerts),
-                AlertFormat::Json => alerts_json(&alerts),
+                AlertFormat::Json => {
+                    let mut evidence = Vec::with_capacity(alerts.len());
+                    for a in &alerts {
+                        match platform.meta.alert_evidence(a.id).await {
+                            Ok(e) => evidence.push(e),
+                            Err(e) => return fail(&data_dir.display().to_string(), &e.into()),
+                        }
+                    }
+                    alerts_json(&alerts, &evidence)
+                }
             };
             match output {
                 Some(path) => {
@@ -529,10 +538,27 @@ fn alerts_csv(alerts: &[mingjing_store::Alert]) -> String {
     String::from_utf8(w.into_inner().expect("in memory")).expect("utf-8")
 }
 
-fn alerts_json(alerts: &[mingjing_store::Alert]) -> String {
+/// Alerts with the rows they cite: dataset, upload folder, row, and whether the row fired.
+fn alerts_json(
+    alerts: &[mingjing_store::Alert],
+    evidence: &[Vec<mingjing_store::EvidenceRow>],
+) -> String {
     let list: Vec<serde_json::Value> = alerts
         .iter()
-        .map(|a| {
+        .zip(evidence)
+        .map(|(a, ev)| {
+            let ev: Vec<serde_json::Value> = ev
+                .iter()
+                .map(|e| {
+                    serde_json::json!({
+                        "dataset": e.dataset,
+                        "upload": e.upload_dir,
+                        "row": e.row,
+                        "fired": e.firing,
+                        "amount": amount_text(e.amount_fen),
+                    })
+                })
+                .collect();
             serde_json::json!({
                 "id": a.id,
                 "model": a.model,
@@ -546,6 +572,7 @@ fn alerts_json(alerts: &[mingjing_store::Alert]) -> String {
                 "status": a.status,
                 "raised_at": a.raised_at,
                 "previous_id": a.previous_id,
+                "evidence": ev,
             })
         })
         .collect();

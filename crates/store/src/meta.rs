@@ -201,6 +201,12 @@ pub trait MetaStore: Send + Sync {
     /// Alerts sorted by model, subject, programme (and id), optionally of one model.
     fn alerts(&self, model: Option<&str>) -> impl Future<Output = Result<Vec<Alert>>> + Send;
 
+    /// The rows an alert cites, firing rows first.
+    fn alert_evidence(
+        &self,
+        alert_id: i64,
+    ) -> impl Future<Output = Result<Vec<EvidenceRow>>> + Send;
+
     /// Sets an alert's status (the verification loop's entry point; `closed` ends it).
     fn set_alert_status(&self, id: i64, status: &str) -> impl Future<Output = Result<()>> + Send;
 
@@ -707,14 +713,15 @@ impl MetaStore for SqlStore {
             };
             for e in &new {
                 sqlx::query(
-                    "INSERT INTO alert_evidence (alert_id, dataset, upload_dir, row_no, amount_fen, added_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    "INSERT INTO alert_evidence (alert_id, dataset, upload_dir, row_no, amount_fen, firing, added_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(alert_id)
                 .bind(&e.dataset)
                 .bind(&e.upload_dir)
                 .bind(e.row)
                 .bind(e.amount_fen)
+                .bind(i64::from(e.firing))
                 .bind(&now)
                 .execute(&mut *tx)
                 .await?;
@@ -763,6 +770,27 @@ impl MetaStore for SqlStore {
                     raised_at: r.try_get("raised_at")?,
                     previous_id: r.try_get("previous_id")?,
                     evidence_rows: r.try_get::<i64, _>("evidence_rows")? as u64,
+                })
+            })
+            .collect()
+    }
+
+    async fn alert_evidence(&self, alert_id: i64) -> Result<Vec<EvidenceRow>> {
+        let rows = sqlx::query(
+            "SELECT dataset, upload_dir, row_no, amount_fen, firing FROM alert_evidence \
+             WHERE alert_id = $1 ORDER BY firing DESC, dataset, upload_dir, row_no",
+        )
+        .bind(alert_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(EvidenceRow {
+                    dataset: r.try_get("dataset")?,
+                    upload_dir: r.try_get("upload_dir")?,
+                    row: r.try_get("row_no")?,
+                    amount_fen: r.try_get("amount_fen")?,
+                    firing: r.try_get::<i64, _>("firing")? == 1,
                 })
             })
             .collect()

@@ -26,6 +26,7 @@ CREATE TABLE alert_evidence (
     upload_dir TEXT NOT NULL,
     row_no     INTEGER NOT NULL,
     amount_fen INTEGER,                   -- the suspect amount this firing row carries
+    firing     INTEGER NOT NULL,          -- 1: a row that fired; 0: a row that supports it
     added_at   TEXT NOT NULL,
     PRIMARY KEY (alert_id, dataset, upload_dir, row_no)
 );
