@@ -54,6 +54,8 @@ pub struct County {
 pub enum SynthError {
     #[error("i/o: {0}")]
     Io(#[from] io::Error),
+    #[error("csv: {0}")]
+    Csv(#[from] csv::Error),
     #[error("the output folder {0} exists and is not empty")]
     NotEmpty(String),
     #[error("generator self-check failed: {0}")]
@@ -321,17 +323,15 @@ impl County {
         let mut truth = format!("# as-of {}\n", self.as_of);
         truth.push_str(&reference::to_csv(&self.truth));
         std::fs::write(out.join("ground_truth.csv"), truth)?;
-        let mut inj = String::from("model,subject,program,expect,note\n");
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(["model", "subject", "program", "expect", "note"])?;
         for c in &self.injected {
-            inj.push_str(&format!(
-                "{},{},{},{},{}\n",
-                c.model,
-                c.subject,
-                c.program,
-                if c.fires { "alert" } else { "no alert" },
-                c.note
-            ));
+            let expect = if c.fires { "alert" } else { "no alert" };
+            w.write_record([c.model, &c.subject, &c.program, expect, c.note])?;
         }
+        let inj = w
+            .into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))?;
         std::fs::write(out.join("injected.csv"), inj)?;
         Ok(manifest)
     }

@@ -716,18 +716,15 @@ fn m22_24(ix: &Index<'_>) -> Vec<RefAlert> {
     out
 }
 
-/// The alerts as `alerts --format csv` prints their identifying columns.
+/// The alerts as `alerts --format csv` prints their identifying columns (RFC 4180).
 pub fn to_csv(alerts: &[RefAlert]) -> String {
-    let mut out = String::from("model,subject,program,name,amount\n");
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["model", "subject", "program", "name", "amount"])
+        .expect("in memory");
     for a in alerts {
-        out.push_str(&format!(
-            "{},{},{},{},{}\n",
-            a.model,
-            a.subject,
-            a.program,
-            a.name,
-            a.amount.map(|m| m.to_string()).unwrap_or_default()
-        ));
+        let amount = a.amount.map(|m| m.to_string()).unwrap_or_default();
+        w.write_record([&a.model, &a.subject, &a.program, &a.name, &amount])
+            .expect("in memory");
     }
-    out
+    String::from_utf8(w.into_inner().expect("in memory")).expect("utf-8")
 }

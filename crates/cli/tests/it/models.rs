@@ -55,6 +55,39 @@ fn alerts_equal_ground_truth(backend: Backend, seed: &str) {
         truth.len()
     );
 
+    // Every boundary the generator injected, named: true cases raised, near-miss decoys not
+    // (death month vs payment month, turning 80 on the 1st or the 2nd, the standard exactly,
+    // motorcycles and cancelled cars, terms that ended, local insurance, one household on one
+    // account, ...).
+    let raised: BTreeSet<(String, String, String)> = {
+        let mut r = csv::Reader::from_reader(csv_text.as_bytes());
+        r.records()
+            .map(|rec| {
+                let rec = rec.unwrap();
+                (rec[0].to_string(), rec[1].to_string(), rec[2].to_string())
+            })
+            .collect()
+    };
+    let mut r = csv::Reader::from_path(county.join("injected.csv")).unwrap();
+    let mut checked = 0;
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        let key = (rec[0].to_string(), rec[1].to_string(), rec[2].to_string());
+        let expect_alert = &rec[3] == "alert";
+        assert_eq!(
+            raised.contains(&key),
+            expect_alert,
+            "{} {} {}: {} — expected {}",
+            &rec[0],
+            &rec[1],
+            &rec[2],
+            &rec[4],
+            &rec[3]
+        );
+        checked += 1;
+    }
+    assert!(checked > 80, "only {checked} injected cases");
+
     // Running again raises nothing and changes nothing.
     let again = p.run(&["run", "--data-dir", p.data_dir_str(), "--as-of", &as_of]);
     assert!(again.status.success(), "{}", stderr(&again));
