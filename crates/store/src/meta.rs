@@ -306,6 +306,21 @@ impl SqlStore {
         self.pool.close().await;
     }
 
+    /// A type's slices: only the current ones, or all (replaced ones too).
+    async fn slices(&self, dataset_type: &str, only_current: bool) -> Result<Vec<CurrentSlice>> {
+        let rows = sqlx::query(
+            "SELECT s.upload_id, s.org_id, s.period, s.partition_key, s.row_count, u.dir, s.file \
+             FROM upload_slices s JOIN uploads u ON u.id = s.upload_id \
+             WHERE s.dataset_type = $1 AND ($2 = 0 OR s.superseded_by IS NULL) \
+             ORDER BY s.upload_id, s.partition_key",
+        )
+        .bind(dataset_type)
+        .bind(i64::from(only_current))
+        .fetch_all(&self.pool)
+        .await?;
+        decode_slices(&rows)
+    }
+
     fn upload_from_row(row: &sqlx::any::AnyRow) -> Result<Upload> {
         Ok(Upload {
             id: row.try_get("id")?,
@@ -599,28 +614,11 @@ impl MetaStore for SqlStore {
     }
 
     async fn current_slices(&self, dataset_type: &str) -> Result<Vec<CurrentSlice>> {
-        let rows = sqlx::query(
-            "SELECT s.upload_id, s.org_id, s.period, s.partition_key, s.row_count, u.dir, s.file \
-             FROM upload_slices s JOIN uploads u ON u.id = s.upload_id \
-             WHERE s.dataset_type = $1 AND s.superseded_by IS NULL \
-             ORDER BY s.upload_id, s.partition_key",
-        )
-        .bind(dataset_type)
-        .fetch_all(&self.pool)
-        .await?;
-        decode_slices(&rows)
+        self.slices(dataset_type, true).await
     }
 
     async fn all_slices(&self, dataset_type: &str) -> Result<Vec<CurrentSlice>> {
-        let rows = sqlx::query(
-            "SELECT s.upload_id, s.org_id, s.period, s.partition_key, s.row_count, u.dir, s.file \
-             FROM upload_slices s JOIN uploads u ON u.id = s.upload_id \
-             WHERE s.dataset_type = $1 ORDER BY s.upload_id, s.partition_key",
-        )
-        .bind(dataset_type)
-        .fetch_all(&self.pool)
-        .await?;
-        decode_slices(&rows)
+        self.slices(dataset_type, false).await
     }
 
     async fn upload_dirs(&self) -> Result<Vec<String>> {
