@@ -182,3 +182,35 @@ fields = [
         stderr(&out)
     );
 }
+
+/// docs/decisions.md #5: a file is "already loaded" only while it is wholly current; loading a
+/// replaced file again is a correction and lands.
+#[test]
+fn reloading_a_replaced_file_restores_it() {
+    let p = TestPlatform::new(Backend::Sqlite);
+    let dir = tempfile::tempdir().unwrap();
+    let head = "公民身份号码,姓名,死亡日期,数据来源\n";
+    let a = dir.path().join("a.csv");
+    let b = dir.path().join("b.csv");
+    std::fs::write(
+        &a,
+        format!("{head}11010519491231002X,甲,2025-01-02,火化记录\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        format!("{head}11010519491231002X,甲,2025-01-03,火化记录\n"),
+    )
+    .unwrap();
+    for (file, want) in [
+        (&a, "added 1 rows"),
+        (&a, "already loaded"),
+        (&b, "replaced 1 rows"),
+        (&a, "replaced 1 rows"),
+    ] {
+        let out = p.import("deaths", "民政局", None, file);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(stdout(&out).contains(want), "{want}: {}", stdout(&out));
+    }
+    assert_eq!(count_uploads(&p), 3);
+}

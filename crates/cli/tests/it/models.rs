@@ -205,3 +205,28 @@ fn closed_alert_is_not_raised_again_but_newer_evidence_links_a_new_one() {
     let grown = alerts.iter().find(|a| a.id == new[0].id).unwrap();
     assert_eq!(grown.amount_fen, Some(32155));
 }
+
+#[test]
+fn run_refuses_unknown_models_and_bad_dates_as_misuse() {
+    let p = TestPlatform::new(Backend::Sqlite);
+    let out = p.run(&["run", "--data-dir", p.data_dir_str(), "--model", "M99"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("unknown model 'M99'"));
+    let out = p.run(&[
+        "run",
+        "--data-dir",
+        p.data_dir_str(),
+        "--as-of",
+        "2026-02-30",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    // An empty platform runs every model and raises nothing.
+    let out = p.run(&["run", "--data-dir", p.data_dir_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 24);
+    let csv = stdout(&p.run(&["alerts", "--data-dir", p.data_dir_str(), "--format", "csv"]));
+    assert_eq!(
+        csv,
+        "model,subject,program,name,amount,evidence_rows,status\n"
+    );
+}
