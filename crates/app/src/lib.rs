@@ -223,16 +223,14 @@ impl Platform {
     pub async fn verify(&self) -> Result<Vec<String>, AppError> {
         let mut problems = Vec::new();
         let registered: HashSet<String> = self.meta.upload_dirs().await?.into_iter().collect();
+        // What another process is importing right now is neither registered nor abandoned.
         for dir in self.data.upload_dirs()? {
-            if !registered.contains(&dir) {
+            if !registered.contains(&dir) && !self.data.in_use(&dir) {
                 problems.push(format!("uploads/{dir} is not registered"));
             }
         }
-        if std::fs::read_dir(self.data.root().join("staging"))?
-            .next()
-            .is_some()
-        {
-            problems.push("staging/ is not empty".into());
+        for entry in self.data.abandoned_staging()? {
+            problems.push(format!("staging/{entry} is left over"));
         }
         for ty in self.meta.dataset_types().await? {
             for s in self.meta.all_slices(&ty.name).await? {
@@ -306,7 +304,7 @@ impl Platform {
                 .unwrap_or(usize::MAX)
         });
         let limits = session::RunLimits {
-            spill_dir: Some(self.data.root().join("staging")),
+            spill_dir: Some(self.data.spill_dir()?),
             ..Default::default()
         };
         let hits = mingjing_engine::run(&datasets, &programs, &limits, &bound).await?;

@@ -4,7 +4,9 @@
 //! ```text
 //! DIR/mingjing.db            metadata (the embedded SQLite backend)
 //! DIR/staging/<uuid>/        an upload being written; never read, removed on recovery
+//! DIR/staging/<uuid>.lock    held (flock) by the importing process until it has committed
 //! DIR/uploads/<uuid>/part-NNNN.parquet   a committed upload's slices
+//! DIR/spill/                 the query engine's temporary files
 //! ```
 //! An upload's folder is moved from `staging/` to `uploads/` only after its files are durable,
 //! and it exists for readers only once the metadata transaction that names it has committed.
@@ -22,10 +24,24 @@ pub struct DataDir {
 }
 
 /// A folder in `staging/` that an upload is being written into.
+///
+/// While this value lives, the process holds an exclusive lock on `staging/<name>.lock`:
+/// recovery in another process leaves the folder alone, in `staging/` and, once published,
+/// in `uploads/` until its metadata has committed. Dropping it releases and removes the lock.
 #[derive(Debug)]
 pub struct Staged {
     pub name: String,
     pub path: PathBuf,
+    lock: Option<(fs::File, PathBuf)>,
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if let Some((file, path)) = self.lock.take() {
+            let _ = fs::remove_file(&path);
+            drop(file);
+        }
+    }
 }
 
 impl DataDir {
@@ -39,6 +55,13 @@ impl DataDir {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// Where the query engine spills (its own temporary files, removed by itself).
+    pub fn spill_dir(&self) -> io::Result<PathBuf> {
+        let p = self.root.join("spill");
+        fs::create_dir_all(&p)?;
+        Ok(p)
     }
 
     /// The embedded metadata database's file.
@@ -55,12 +78,35 @@ impl DataDir {
         self.upload_dir(upload_dir).join(file)
     }
 
-    /// A new, empty staging folder.
+    /// A new, empty staging folder, locked for this process (the lock first, then the folder).
     pub fn stage(&self) -> io::Result<Staged> {
         let name = uuid::Uuid::now_v7().simple().to_string();
+        let lock_path = self.lock_path(&name);
+        let file = fs::File::create_new(&lock_path)?;
+        file.lock()?;
         let path = self.root.join("staging").join(&name);
         fs::create_dir(&path)?;
-        Ok(Staged { name, path })
+        Ok(Staged {
+            name,
+            path,
+            lock: Some((file, lock_path)),
+        })
+    }
+
+    fn lock_path(&self, name: &str) -> PathBuf {
+        self.root.join("staging").join(format!("{name}.lock"))
+    }
+
+    /// True when a live process holds the upload's lock (it is being written or registered).
+    pub fn in_use(&self, name: &str) -> bool {
+        match fs::File::open(self.lock_path(name)) {
+            Ok(f) => match f.try_lock() {
+                Ok(()) => false,
+                Err(fs::TryLockError::WouldBlock) => true,
+                Err(fs::TryLockError::Error(_)) => true,
+            },
+            Err(_) => false,
+        }
     }
 
     /// Makes a staged folder durable and moves it under `uploads/`. The caller then registers
@@ -76,7 +122,7 @@ impl DataDir {
 
     /// Removes a staged folder that will not be published.
     pub fn discard(&self, staged: Staged) -> io::Result<()> {
-        fs::remove_dir_all(staged.path)
+        fs::remove_dir_all(&staged.path)
     }
 
     /// Removes a published folder whose registration failed.
@@ -88,22 +134,57 @@ impl DataDir {
         sync_dir(&self.root.join("uploads"))
     }
 
-    /// Removes everything a crash can leave behind: staging folders, and upload folders that
-    /// no committed upload names. Returns the names removed.
+    /// Removes everything a crash can leave behind: staging folders and upload folders that no
+    /// committed upload names — except those a live process is still writing or registering
+    /// (it holds their lock). Returns the names removed.
     pub fn recover(&self, registered: &HashSet<String>) -> io::Result<Vec<String>> {
         let mut removed = Vec::new();
         for entry in fs::read_dir(self.root.join("staging"))? {
             let entry = entry?;
-            fs::remove_dir_all(entry.path())?;
-            removed.push(format!("staging/{}", entry.file_name().to_string_lossy()));
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            let name = file_name
+                .strip_suffix(".lock")
+                .unwrap_or(&file_name)
+                .to_string();
+            if self.in_use(&name) {
+                continue;
+            }
+            let path = entry.path();
+            let result = if path.is_dir() {
+                fs::remove_dir_all(&path)
+            } else {
+                fs::remove_file(&path)
+            };
+            match result {
+                Ok(()) => removed.push(format!("staging/{file_name}")),
+                // Another process's recovery got there first.
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
         }
         for name in self.upload_dirs()? {
-            if !registered.contains(&name) {
-                fs::remove_dir_all(self.upload_dir(&name))?;
-                removed.push(format!("uploads/{name}"));
+            if !registered.contains(&name) && !self.in_use(&name) {
+                match fs::remove_dir_all(self.upload_dir(&name)) {
+                    Ok(()) => removed.push(format!("uploads/{name}")),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(e),
+                }
             }
         }
         Ok(removed)
+    }
+
+    /// Entries of `staging/` that no live process holds (what recovery would remove).
+    pub fn abandoned_staging(&self) -> io::Result<Vec<String>> {
+        let mut out = Vec::new();
+        for entry in fs::read_dir(self.root.join("staging"))? {
+            let file_name = entry?.file_name().to_string_lossy().into_owned();
+            let name = file_name.strip_suffix(".lock").unwrap_or(&file_name);
+            if !self.in_use(name) {
+                out.push(file_name);
+            }
+        }
+        Ok(out)
     }
 
     /// Names of the folders under `uploads/`.

@@ -75,7 +75,8 @@ fn import_killed_at_random_points_never_leaves_a_partial_upload() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        let wait = rng.random_range(0..full.as_millis().max(20) as u64 + 20);
+        // Most kills land inside the import (the first run's time includes start-up and exit).
+        let wait = rng.random_range(0..(full.as_millis() as u64 * 3 / 4).max(20));
         std::thread::sleep(Duration::from_millis(wait));
         if child.try_wait().unwrap().is_none() {
             killed += 1;
@@ -110,4 +111,49 @@ fn import_killed_at_random_points_never_leaves_a_partial_upload() {
             u.id, u.org_name
         );
     }
+}
+
+/// Regression: opening a platform (as every command does) used to remove every staging and
+/// unregistered upload folder — including those of an import running in another process.
+#[test]
+fn recovery_leaves_a_concurrent_import_alone() {
+    let p = TestPlatform::new(Backend::Sqlite);
+    let files = tempfile::tempdir().unwrap();
+    let roll = files.path().join("roll.csv");
+    write_roll(&roll, 150_000);
+    let mut child = p
+        .command()
+        .args([
+            "import",
+            "--data-dir",
+            p.data_dir_str(),
+            "--type",
+            "benefit_payments",
+            "--org",
+            "人社局",
+            "--period",
+            "2026-03",
+            roll.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Open the platform again and again while the import runs.
+    let mut checks = 0;
+    while child.try_wait().unwrap().is_none() {
+        let check = p.check();
+        assert!(check.status.success(), "{}", stderr(&check));
+        checks += 1;
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "the import failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(checks > 0);
+    let check = p.check();
+    assert!(check.status.success(), "{}", stderr(&check));
+    assert_eq!(count_uploads(&p), 1);
 }
