@@ -38,6 +38,34 @@ fn write_roll(path: &std::path::Path, rows: usize) {
     }
 }
 
+/// `mingjing import` of a March 2026 payment roll as its own process.
+fn spawn_import(p: &TestPlatform, org: &str, roll: &str, capture: bool) -> std::process::Child {
+    let out = || {
+        if capture {
+            std::process::Stdio::piped()
+        } else {
+            std::process::Stdio::null()
+        }
+    };
+    p.command()
+        .args([
+            "import",
+            "--data-dir",
+            p.data_dir_str(),
+            "--type",
+            "benefit_payments",
+            "--org",
+            org,
+            "--period",
+            "2026-03",
+            roll,
+        ])
+        .stdout(out())
+        .stderr(out())
+        .spawn()
+        .unwrap()
+}
+
 #[test]
 fn import_killed_at_random_points_never_leaves_a_partial_upload() {
     let p = TestPlatform::new(Backend::Sqlite);
@@ -57,24 +85,7 @@ fn import_killed_at_random_points_never_leaves_a_partial_upload() {
     let mut killed = 0;
     for run in 0..50 {
         let org = format!("org-{run}");
-        let mut child = p
-            .command()
-            .args([
-                "import",
-                "--data-dir",
-                p.data_dir_str(),
-                "--type",
-                "benefit_payments",
-                "--org",
-                &org,
-                "--period",
-                "2026-03",
-                roll_str,
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_import(&p, &org, roll_str, false);
         // Most kills land inside the import (the first run's time includes start-up and exit).
         let wait = rng.random_range(0..(full.as_millis() as u64 * 3 / 4).max(20));
         std::thread::sleep(Duration::from_millis(wait));
@@ -121,24 +132,7 @@ fn recovery_leaves_a_concurrent_import_alone() {
     let files = tempfile::tempdir().unwrap();
     let roll = files.path().join("roll.csv");
     write_roll(&roll, 150_000);
-    let mut child = p
-        .command()
-        .args([
-            "import",
-            "--data-dir",
-            p.data_dir_str(),
-            "--type",
-            "benefit_payments",
-            "--org",
-            "人社局",
-            "--period",
-            "2026-03",
-            roll.to_str().unwrap(),
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_import(&p, "人社局", roll.to_str().unwrap(), true);
     // Open the platform again and again while the import runs.
     let mut checks = 0;
     while child.try_wait().unwrap().is_none() {

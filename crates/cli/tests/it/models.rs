@@ -112,6 +112,25 @@ fn alerts_equal_the_ground_truth_on_postgres() {
     alerts_equal_ground_truth(Backend::Postgres, "12");
 }
 
+/// A DIBAO roll of one month with one payment to the alert's subject.
+fn one_payment(
+    dir: &std::path::Path,
+    target: &mingjing_store::Alert,
+    month: &str,
+    amount: &str,
+) -> std::path::PathBuf {
+    let roll = dir.join(format!("dibao_{month}.csv"));
+    std::fs::write(
+        &roll,
+        format!(
+            "项目代码,领取人身份证号,领取人姓名,乡镇,村(社区),发放月份,发放金额,收款账号\nDIBAO,{},{},城关镇,东关社区,{month},{amount},6228000000000000001\n",
+            target.subject, target.name
+        ),
+    )
+    .unwrap();
+    roll
+}
+
 /// A closed alert is not raised again for the evidence it had; a newer firing row raises a
 /// new alert that links to it. An open alert takes new evidence instead.
 #[test]
@@ -159,15 +178,7 @@ fn closed_alert_is_not_raised_again_but_newer_evidence_links_a_new_one() {
     assert!(run(&p).contains("M01: 0 alerts raised, 0 updated"));
 
     // A newer payment to the same dead payee: a new alert, linked to the closed one.
-    let roll = gen_dir.path().join("dibao_2026-11.csv");
-    std::fs::write(
-        &roll,
-        format!(
-            "项目代码,领取人身份证号,领取人姓名,乡镇,村(社区),发放月份,发放金额,收款账号\nDIBAO,{},{},城关镇,东关社区,2026-11,321.50,6228000000000000001\n",
-            target.subject, target.name
-        ),
-    )
-    .unwrap();
+    let roll = one_payment(gen_dir.path(), &target, "2026-11", "321.50");
     let out = p.import("benefit_payments", "民政局", Some("2026-11"), &roll);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(run(&p).contains("M01: 1 alerts raised, 0 updated"));
@@ -186,15 +197,7 @@ fn closed_alert_is_not_raised_again_but_newer_evidence_links_a_new_one() {
     );
 
     // Open: another newer payment is added to it, and its amount grows exactly.
-    let roll = gen_dir.path().join("dibao_2026-12.csv");
-    std::fs::write(
-        &roll,
-        format!(
-            "项目代码,领取人身份证号,领取人姓名,乡镇,村(社区),发放月份,发放金额,收款账号\nDIBAO,{},{},城关镇,东关社区,2026-12,0.05,6228000000000000001\n",
-            target.subject, target.name
-        ),
-    )
-    .unwrap();
+    let roll = one_payment(gen_dir.path(), &target, "2026-12", "0.05");
     assert!(
         p.import("benefit_payments", "民政局", Some("2026-12"), &roll)
             .status
