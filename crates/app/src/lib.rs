@@ -6,11 +6,13 @@
 use mingjing_domain::{DatasetType, Month, Standard};
 use mingjing_ingest::{CheckedFile, FileError, ImportRequest, Limits, import_file};
 use mingjing_store::{
-    AlertHit, Committed, DataDir, EvidenceRow, MetaStore, NewSlice, NewUpload, Replaced, SqlStore,
-    StoreError, Upload,
+    Committed, DataDir, MetaStore, NewSlice, NewUpload, Replaced, SqlStore, StoreError, Upload,
 };
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+
+mod models;
+pub use models::{AlertDetail, DryRun, EvidenceTable, LibraryModel, ModelOutcome, Trigger};
 
 pub use mingjing_ingest::read::TextEncoding;
 
@@ -30,6 +32,12 @@ pub struct Config {
     pub database_url: Option<String>,
     #[serde(default)]
     pub limits: LimitsConfig,
+    /// Where the audit chain's key lives (default `DIR/audit.key`); keep it off the database
+    /// server.
+    pub audit_key_file: Option<PathBuf>,
+    /// The server's settings (read by `mingjing serve`).
+    #[serde(default)]
+    pub server: Option<toml::Table>,
 }
 
 #[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
@@ -51,6 +59,8 @@ impl Default for LimitsConfig {
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    #[error("the model is not valid:\n{}", .0.join("\n"))]
+    InvalidModel(Vec<String>),
     #[error("unknown model '{0}'")]
     UnknownModel(String),
     #[error(transparent)]
@@ -91,15 +101,6 @@ pub enum ImportOutcome {
     AlreadyLoaded { upload: Upload },
 }
 
-/// What one model's run did.
-#[derive(Debug, Clone)]
-pub struct ModelOutcome {
-    pub model: String,
-    /// Subjects the model found.
-    pub hits: u64,
-    pub counts: mingjing_store::HitCounts,
-}
-
 /// One file to import.
 pub struct ImportInput<'a> {
     pub dataset_type: &'a str,
@@ -108,6 +109,9 @@ pub struct ImportInput<'a> {
     pub file_name: &'a str,
     pub bytes: Vec<u8>,
     pub user: &'a str,
+    /// The audit record of the upload, written in its transaction (the CLI's default: the
+    /// operating-system user, from the local machine).
+    pub audit: Option<mingjing_store::audit::AuditEntry>,
 }
 
 /// One file of a manifest (`file,type,org,period`), as the generator writes it.
@@ -178,10 +182,21 @@ impl Platform {
 
     /// Creates (or opens) a platform in `dir`: migrates, installs the built-in standard,
     /// sets the county name when given.
+    /// The audit chain's key: a file outside the database (`audit_key_file`, default
+    /// `DIR/audit.key`, created on first use).
+    fn audit_key(dir: &Path, config: &Config) -> Result<mingjing_store::audit::AuditKey, AppError> {
+        let path = config
+            .audit_key_file
+            .clone()
+            .unwrap_or_else(|| dir.join("audit.key"));
+        Ok(mingjing_store::audit::AuditKey::load_or_create(&path)?)
+    }
+
     pub async fn init(dir: &Path, county: Option<&str>) -> Result<Self, AppError> {
         let config = Self::load_config(dir)?;
         let data = DataDir::open(dir)?;
-        let meta = SqlStore::connect(&Self::database_url(&data, &config)).await?;
+        let mut meta = SqlStore::connect(&Self::database_url(&data, &config)).await?;
+        meta.set_audit_key(Self::audit_key(dir, &config)?);
         meta.install_standard(&Standard::builtin()).await?;
         match county {
             Some(c) => meta.set_setting(SETTING_COUNTY, c.trim()).await?,
@@ -192,6 +207,7 @@ impl Platform {
         }
         let p = Platform { data, meta, config };
         p.recover().await?;
+        p.install_builtin_models().await?;
         Ok(p)
     }
 
@@ -202,12 +218,14 @@ impl Platform {
             return Err(AppError::NotInitialised(dir.to_path_buf()));
         }
         let data = DataDir::open(dir)?;
-        let meta = SqlStore::connect(&Self::database_url(&data, &config)).await?;
+        let mut meta = SqlStore::connect(&Self::database_url(&data, &config)).await?;
+        meta.set_audit_key(Self::audit_key(dir, &config)?);
         if meta.setting(SETTING_COUNTY).await?.is_none() {
             return Err(AppError::NotInitialised(dir.to_path_buf()));
         }
         let p = Platform { data, meta, config };
         p.recover().await?;
+        p.install_builtin_models().await?;
         Ok(p)
     }
 
@@ -250,107 +268,6 @@ impl Platform {
             }
         }
         Ok(problems)
-    }
-
-    /// Runs models (all built-in ones when `only` is empty) over the current data and records
-    /// their alerts. `as_of` is "today" for the models that need one (M19).
-    pub async fn run_models(
-        &self,
-        only: &[String],
-        as_of: chrono::NaiveDate,
-    ) -> Result<Vec<ModelOutcome>, AppError> {
-        use mingjing_engine::{compile, session};
-        let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let library = mingjing_engine::builtin::all();
-        for id in only {
-            if !library.iter().any(|m| &m.id == id) {
-                return Err(AppError::UnknownModel(id.clone()));
-            }
-        }
-        let chosen: Vec<_> = library
-            .iter()
-            .filter(|m| only.is_empty() || only.contains(&m.id))
-            .collect();
-        let county = self.county().await?;
-        let mut bound = Vec::new();
-        for spec in &chosen {
-            let params = compile::resolve_params(spec, &Default::default(), &county, as_of)
-                .map_err(mingjing_engine::EngineError::from)?;
-            bound.push(mingjing_engine::BoundModel { spec, params });
-        }
-        let mut datasets = Vec::new();
-        for ty in self.meta.dataset_types().await? {
-            let files = self
-                .meta
-                .current_slices(&ty.name)
-                .await?
-                .iter()
-                .map(|s| self.data.slice_path(&s.dir, &s.file))
-                .collect();
-            datasets.push(session::DatasetFiles {
-                schema: mingjing_ingest::columnar::schema(&ty),
-                name: ty.name,
-                files,
-            });
-        }
-        // Programmes in the standard's order: "the later-listed programme" depends on it.
-        let order = Standard::builtin();
-        let mut programs = self.meta.programs().await?;
-        programs.sort_by_key(|p| {
-            order
-                .programs
-                .iter()
-                .position(|o| o.code == p.code)
-                .unwrap_or(usize::MAX)
-        });
-        let limits = session::RunLimits {
-            spill_dir: Some(self.data.spill_dir()?),
-            ..Default::default()
-        };
-        let hits = mingjing_engine::run(&datasets, &programs, &limits, &bound).await?;
-        let mut outcomes = Vec::new();
-        let mut total = mingjing_store::HitCounts::default();
-        for spec in &chosen {
-            let mine: Vec<AlertHit> = hits
-                .iter()
-                .filter(|h| h.model == spec.id)
-                .map(|h| AlertHit {
-                    subject: h.subject.clone(),
-                    program: h.program.clone(),
-                    name: h.name.clone(),
-                    has_amount: h.amount.is_some(),
-                    responsible: h.responsible.clone(),
-                    evidence: h
-                        .evidence
-                        .iter()
-                        .map(|e| EvidenceRow {
-                            dataset: e.evidence.dataset.clone(),
-                            upload_dir: e.evidence.upload.clone(),
-                            row: e.evidence.row,
-                            amount_fen: e.amount.map(|m| m.fen()),
-                            firing: e.firing,
-                        })
-                        .collect(),
-                })
-                .collect();
-            let counts = self.meta.apply_hits(&spec.id, spec.version, &mine).await?;
-            total.raised += counts.raised;
-            total.updated += counts.updated;
-            outcomes.push(ModelOutcome {
-                model: spec.id.clone(),
-                hits: mine.len() as u64,
-                counts,
-            });
-        }
-        let models = chosen
-            .iter()
-            .map(|m| format!("{}@{}", m.id, m.version))
-            .collect::<Vec<_>>()
-            .join(",");
-        self.meta
-            .record_run(&started, &as_of.to_string(), &models, total)
-            .await?;
-        Ok(outcomes)
     }
 
     pub async fn county(&self) -> Result<String, AppError> {
@@ -450,25 +367,38 @@ impl Platform {
         }
 
         self.data.publish(&staged)?;
-        let new = NewUpload {
-            dataset_type: ty.name.clone(),
-            org_id: org.id,
-            period,
-            file_name: input.file_name.to_string(),
-            sha256: sha,
-            rows: checked.rows,
-            uploaded_by: input.user.to_string(),
-            dir: staged.name.clone(),
-            slices: checked
-                .slices
-                .iter()
-                .map(|s| NewSlice {
-                    partition: s.partition.clone(),
-                    rows: s.rows,
-                    file: s.file.clone(),
-                })
-                .collect(),
-        };
+        let new =
+            NewUpload {
+                dataset_type: ty.name.clone(),
+                org_id: org.id,
+                period,
+                file_name: input.file_name.to_string(),
+                sha256: sha,
+                rows: checked.rows,
+                uploaded_by: input.user.to_string(),
+                dir: staged.name.clone(),
+                audit: Some(input.audit.clone().unwrap_or_else(|| {
+                    mingjing_store::audit::AuditEntry {
+                        actor: input.user.to_string(),
+                        role: "cli".into(),
+                        org: input.org.to_string(),
+                        action: "upload.create".into(),
+                        result: "ok".into(),
+                        source: "local".into(),
+                        detail: format!("{} ({} rows)", input.file_name, checked.rows),
+                        ..Default::default()
+                    }
+                })),
+                slices: checked
+                    .slices
+                    .iter()
+                    .map(|s| NewSlice {
+                        partition: s.partition.clone(),
+                        rows: s.rows,
+                        file: s.file.clone(),
+                    })
+                    .collect(),
+            };
         match self.meta.commit_upload(&new).await {
             Ok(Committed {
                 upload_id,

@@ -10,6 +10,9 @@ use mingjing_store::MetaStore;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod models;
+mod serve;
+
 #[derive(Parser)]
 #[command(name = "mingjing", version, about = "明镜 智慧监督大数据平台")]
 struct Cli {
@@ -87,12 +90,50 @@ enum Command {
         persons: u32,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Address to serve on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Build the demo platform but do not serve it.
+        #[arg(long)]
+        no_serve: bool,
     },
+    /// Serve the web UI and the API.
+    Serve {
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// Address to listen on (default from mingjing.toml [server], else 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+    /// Print the current TOTP code for a base32 secret.
+    TotpCode { secret: String },
     /// Check that the data directory and the metadata agree (after removing what an
     /// interrupted import left behind).
     Check {
         #[arg(long)]
         data_dir: PathBuf,
+    },
+    /// The model library: list, export, check, dry-run, define, set parameters, enable, disable.
+    Model {
+        /// The data directory (before or after the action).
+        #[arg(long, global = true)]
+        data_dir: Option<PathBuf>,
+        #[command(subcommand)]
+        action: models::ModelAction,
+    },
+    /// Why an alert fired: each condition of its model with the rows that met it.
+    Explain {
+        #[arg(long)]
+        data_dir: PathBuf,
+        #[arg(long)]
+        alert: i64,
+        #[arg(long)]
+        json: bool,
     },
     /// Write a synthetic county in the standard's formats, with a ground-truth file.
     Generate {
@@ -110,6 +151,15 @@ enum Command {
         /// The last month of data (YYYY-MM); default: the month before this one.
         #[arg(long)]
         last_month: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Check the hash chain: names the first edited, deleted, reordered or missing record.
+    Verify {
+        #[arg(long)]
+        data_dir: PathBuf,
     },
 }
 
@@ -184,6 +234,7 @@ async fn run(cli: Cli) -> ExitCode {
                     file_name: &file_name,
                     bytes,
                     user: &format!("cli:{user}"),
+                    audit: None,
                 })
                 .await;
             match outcome {
@@ -229,19 +280,36 @@ async fn run(cli: Cli) -> ExitCode {
             data_dir,
             persons,
             seed,
-        } => demo(&data_dir, persons, seed).await,
+            listen,
+            no_serve,
+        } => demo(&data_dir, persons, seed, listen, no_serve).await,
+        Command::Serve { data_dir, listen } => serve::serve(&data_dir, listen).await,
+        Command::Audit {
+            action: AuditAction::Verify { data_dir },
+        } => serve::audit_verify(&data_dir).await,
+        Command::TotpCode { secret } => serve::totp_code(&secret),
+        Command::Model { data_dir, action } => match data_dir {
+            Some(d) => models::model(d, action).await,
+            None => {
+                eprintln!(
+                    "error: the following required arguments were not provided: --data-dir <DATA_DIR>"
+                );
+                ExitCode::from(EXIT_MISUSE)
+            }
+        },
+        Command::Explain {
+            data_dir,
+            alert,
+            json,
+        } => models::explain(data_dir, alert, json).await,
         Command::Run {
             data_dir,
             models,
             as_of,
         } => {
-            let as_of = match as_of.map(|d| mingjing_domain::calendar::parse_date(&d)) {
-                None => chrono_today(),
-                Some(Ok(d)) => d,
-                Some(Err(e)) => {
-                    eprintln!("error: --as-of: {e}");
-                    return ExitCode::from(EXIT_MISUSE);
-                }
+            let as_of = match parse_as_of(as_of) {
+                Ok(d) => d,
+                Err(c) => return c,
             };
             let platform = match Platform::open(&data_dir).await {
                 Ok(p) => p,
@@ -416,7 +484,13 @@ async fn run(cli: Cli) -> ExitCode {
     }
 }
 
-async fn demo(data_dir: &std::path::Path, persons: u32, seed: u64) -> ExitCode {
+async fn demo(
+    data_dir: &std::path::Path,
+    persons: u32,
+    seed: u64,
+    listen: String,
+    no_serve: bool,
+) -> ExitCode {
     let files = data_dir.join("county-files");
     if !files.join("manifest.csv").exists() {
         let spec = mingjing_synth::Spec {
@@ -441,6 +515,11 @@ async fn demo(data_dir: &std::path::Path, persons: u32, seed: u64) -> ExitCode {
         Ok(m) => m,
         Err(e) => return fail(&files.display().to_string(), &e),
     };
+    // The organisation tree first, so that uploads land on its units.
+    let towns = mingjing_synth::names::towns();
+    if let Err(e) = mingjing_server::seed::seed_orgs(&platform.meta, &towns).await {
+        return fail(&data_dir.display().to_string(), &e.into());
+    }
     let (mut loaded, mut rows) = (0usize, 0u64);
     for entry in &manifest {
         let label = entry.file.display().to_string();
@@ -461,6 +540,7 @@ async fn demo(data_dir: &std::path::Path, persons: u32, seed: u64) -> ExitCode {
                 file_name: &name,
                 bytes,
                 user: "demo",
+                audit: None,
             })
             .await;
         match outcome {
@@ -493,11 +573,49 @@ async fn demo(data_dir: &std::path::Path, persons: u32, seed: u64) -> ExitCode {
         }
         Err(e) => return fail(&data_dir.display().to_string(), &e),
     }
-    println!(
-        "alerts: mingjing alerts --data-dir {} --format csv   (the web UI arrives with the server issue)",
-        data_dir.display()
-    );
-    ExitCode::SUCCESS
+    let accounts =
+        match mingjing_server::seed::seed_demo_accounts(&platform.meta, &towns[0].0, DEMO_PASSWORD)
+            .await
+        {
+            Ok(a) => a,
+            Err(e) => return fail(&data_dir.display().to_string(), &e.into()),
+        };
+    println!("demo accounts (password {DEMO_PASSWORD}):");
+    for (user, role, secret) in &accounts {
+        match secret {
+            Some(s) => {
+                println!("  {user:<12} {role:<20} TOTP secret {s}  (code: mingjing totp-code {s})")
+            }
+            None => println!("  {user:<12} {role}"),
+        }
+    }
+    if no_serve {
+        return ExitCode::SUCCESS;
+    }
+    serve::init_logging();
+    let config = match serve::server_config(&platform, Some(listen)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_MISUSE);
+        }
+    };
+    serve::run(platform, config, &data_dir.display().to_string()).await
+}
+
+/// The demo accounts' password (it passes the default policy).
+const DEMO_PASSWORD: &str = "Mingjing@2026demo";
+
+/// `--as-of YYYY-MM-DD`, default today.
+fn parse_as_of(as_of: Option<String>) -> Result<chrono::NaiveDate, ExitCode> {
+    match as_of.map(|d| mingjing_domain::calendar::parse_date(&d)) {
+        None => Ok(chrono_today()),
+        Some(Ok(d)) => Ok(d),
+        Some(Err(e)) => {
+            eprintln!("error: --as-of: {e}");
+            Err(ExitCode::from(EXIT_MISUSE))
+        }
+    }
 }
 
 fn chrono_today() -> chrono::NaiveDate {
@@ -601,6 +719,9 @@ fn fail(what: &str, e: &AppError) -> ExitCode {
         | AppError::NotInitialised(_)
         | AppError::Config { .. } => EXIT_MISUSE,
         AppError::UnknownModel(_) => EXIT_MISUSE,
+        AppError::InvalidModel(_) | AppError::Store(mingjing_store::StoreError::Invalid(_)) => {
+            EXIT_BAD_INPUT
+        }
         AppError::File(FileError::Io(_)) | AppError::Store(_) | AppError::Engine(_) => {
             EXIT_INTERNAL
         }

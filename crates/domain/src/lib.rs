@@ -3,6 +3,7 @@
 //! Pure logic: no files, no database, no clock (the day of import is passed in).
 //! Every type here is valid by construction: an [`IdNumber`] cannot hold an invalid number.
 
+pub mod access;
 pub mod calendar;
 pub mod cell;
 pub mod check;

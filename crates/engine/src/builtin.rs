@@ -29,6 +29,11 @@ const SOURCES: &[(&str, &str)] = &[
     ("M24", include_str!("../models/M24.toml")),
 ];
 
+/// A built-in model's file as shipped.
+pub fn source(id: &str) -> Option<&'static str> {
+    SOURCES.iter().find(|(i, _)| *i == id).map(|(_, t)| *t)
+}
+
 /// Every built-in model, in order.
 pub fn all() -> Vec<ModelSpec> {
     SOURCES

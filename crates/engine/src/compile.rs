@@ -4,7 +4,7 @@
 //! piece of evidence, tagged with the alert it belongs to. Firing rows carry the amount; the
 //! rows that satisfied a `require` carry none. The runner groups them into alerts.
 
-use crate::spec::{Link, ModelSpec, ParamType, Responsible};
+use crate::spec::{Condition, Link, ModelSpec, ParamType, Query, Responsible};
 use std::collections::BTreeMap;
 
 /// The columns every compiled model returns.
@@ -19,6 +19,7 @@ pub const HIT_COLUMNS: &[&str] = &[
     "_ev_upload",
     "_ev_row",
     "_ev_firing",
+    "_ev_condition",
 ];
 
 /// Tables a model may read whose rows are not rows of an upload.
@@ -83,7 +84,7 @@ pub fn quote(s: &str) -> String {
 }
 
 /// Replaces `:name` with the parameter's literal. Names are letters, digits and underscores.
-fn bind(expr: &str, params: &BTreeMap<String, ParamValue>) -> Result<String, String> {
+pub fn bind(expr: &str, params: &BTreeMap<String, ParamValue>) -> Result<String, String> {
     let mut out = String::with_capacity(expr.len());
     let mut chars = expr.char_indices().peekable();
     let bytes = expr.as_bytes();
@@ -166,13 +167,25 @@ pub fn compile(
         msg,
     };
     let b = |e: &str| bind(e, params).map_err(&err);
-    if let Some(sql) = &spec.sql {
-        if spec.fire.is_some() {
+    let forms = [
+        spec.fire.is_some(),
+        spec.sql.is_some(),
+        spec.query.is_some(),
+    ];
+    match forms.iter().filter(|x| **x).count() {
+        1 => {}
+        0 => return Err(err("a model needs one of `fire`, `sql` or `query`".into())),
+        _ => {
             return Err(err(
-                "a model is either structured (fire) or sql, not both".into()
+                "a model is written in one form only: `fire`, `sql` or `query`".into(),
             ));
         }
+    }
+    if let Some(sql) = &spec.sql {
         return b(sql);
+    }
+    if let Some(q) = &spec.query {
+        return compile_query(q, &b).map_err(&err);
     }
     let fire = spec
         .fire
@@ -295,29 +308,75 @@ pub fn compile(
         }
     }
     sql.push_str(&format!(
-        " SELECT _subject, _program, _person, _name, _amount, _responsible, {} AS _ev_dataset, _upload AS _ev_upload, _row AS _ev_row, TRUE AS _ev_firing FROM fired",
+        " SELECT _subject, _program, _person, _name, _amount, _responsible, {} AS _ev_dataset, _upload AS _ev_upload, _row AS _ev_row, TRUE AS _ev_firing, 'fire' AS _ev_condition FROM fired",
         quote(&fire.from)
     ));
     let evidence = spec
         .require
         .iter()
         .enumerate()
-        .map(|(i, l)| (format!("req{i}"), l))
+        .map(|(i, l)| (format!("req{i}"), Condition::Require(i), l))
         .chain(
             spec.require_any
                 .iter()
                 .enumerate()
-                .map(|(i, l)| (format!("any{i}"), l)),
+                .map(|(i, l)| (format!("any{i}"), Condition::RequireAny(i), l)),
         );
-    for (cte, link) in evidence {
+    for (cte, condition, link) in evidence {
         // Building blocks without row identity (e.g. household_members) give no evidence rows.
         if ROWLESS_BLOCKS.contains(&link.dataset.as_str()) {
             continue;
         }
         sql.push_str(&format!(
-            " UNION ALL SELECT f._subject, f._program, f._person, f._name, CAST(NULL AS DECIMAL(38, 2)), f._responsible, {}, q._upload, q._row, FALSE \
+            " UNION ALL SELECT f._subject, f._program, f._person, f._name, CAST(NULL AS DECIMAL(38, 2)), f._responsible, {}, q._upload, q._row, FALSE, {} \
              FROM fired f JOIN {cte} q ON q._key = f._key",
-            quote(&link.dataset)
+            quote(&link.dataset),
+            quote(&condition.tag())
+        ));
+    }
+    Ok(sql)
+}
+
+/// The self-service SQL form: the user's query, wrapped so that it yields the hit columns.
+fn compile_query(
+    q: &Query,
+    b: &impl Fn(&str) -> Result<String, CompileError>,
+) -> Result<String, String> {
+    let col = |c: &str| ident(c).map(|c| format!("q.{c}"));
+    let text = |c: Option<&String>| -> Result<String, String> {
+        Ok(match c {
+            Some(c) => format!("CAST({} AS VARCHAR)", col(c)?),
+            None => "''".into(),
+        })
+    };
+    let responsible = match &q.responsible {
+        Responsible::ProgramDepartment if q.program.is_none() => {
+            return Err("responsible = \"program_department\" needs a `program` column".into());
+        }
+        Responsible::ProgramDepartment => "prog.department".to_string(),
+        Responsible::Unit(u) => quote(u),
+    };
+    let user = b(&q.sql).map_err(|e| e.to_string())?;
+    let user = user.trim().trim_end_matches(';');
+    let mut sql = format!(
+        "WITH q AS ({user}) SELECT CAST({subject} AS VARCHAR) AS _subject, {program} AS _program, \
+         CAST({subject} AS VARCHAR) AS _person, {name} AS _name, {amount} AS _amount, \
+         CAST({responsible} AS VARCHAR) AS _responsible, {dataset} AS _ev_dataset, \
+         CAST(q._upload AS VARCHAR) AS _ev_upload, CAST(q._row AS BIGINT) AS _ev_row, TRUE AS _ev_firing, \
+         'fire' AS _ev_condition FROM q",
+        subject = col(&q.subject)?,
+        program = text(q.program.as_ref())?,
+        name = text(q.name.as_ref())?,
+        amount = match &q.amount {
+            Some(a) => format!("CAST({} AS DECIMAL(38, 2))", col(a)?),
+            None => "CAST(NULL AS DECIMAL(38, 2))".into(),
+        },
+        dataset = quote(&ident(&q.dataset)?),
+    );
+    if let (Responsible::ProgramDepartment, Some(p)) = (&q.responsible, &q.program) {
+        sql.push_str(&format!(
+            " LEFT JOIN programs prog ON prog.code = {}",
+            col(p)?
         ));
     }
     Ok(sql)

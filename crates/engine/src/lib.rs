@@ -6,15 +6,18 @@
 
 pub mod builtin;
 pub mod compile;
+pub mod explain;
+pub mod rows;
 pub mod session;
 pub mod spec;
 pub mod udf;
+pub mod validate;
 
 use compile::ParamValue;
 use datafusion::arrow::array::{Array, BooleanArray, Decimal128Array, Int64Array, StringArray};
 use mingjing_domain::{Money, Program};
 use session::{DatasetFiles, RunLimits};
-use spec::ModelSpec;
+use spec::{Condition, ModelSpec};
 use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, thiserror::Error)]
@@ -31,7 +34,7 @@ pub enum EngineError {
 }
 
 /// A row of some dataset that made an alert fire.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct Evidence {
     pub dataset: String,
     /// The upload's folder (the `_upload` column).
@@ -48,6 +51,8 @@ pub struct HitEvidence {
     pub amount: Option<Money>,
     /// A firing row, as opposed to one that supports it.
     pub firing: bool,
+    /// The condition the row satisfied (the first, when it satisfied several).
+    pub condition: Condition,
 }
 
 /// One alert's worth of hits: a model, a subject, and what made it fire.
@@ -60,6 +65,8 @@ pub struct Hit {
     pub name: String,
     pub amount: Option<Money>,
     pub responsible: String,
+    /// The person's town in the household register ('' if not registered).
+    pub town: String,
     pub evidence: Vec<HitEvidence>,
 }
 
@@ -91,11 +98,12 @@ pub async fn run(
     Ok(out)
 }
 
+/// Name and town of everyone in the register.
 async fn person_names(
     ctx: &datafusion::prelude::SessionContext,
-) -> Result<HashMap<String, String>, EngineError> {
+) -> Result<HashMap<String, (String, String)>, EngineError> {
     let batches = ctx
-        .sql("SELECT id_number, MIN(name) AS name FROM persons GROUP BY id_number")
+        .sql("SELECT id_number, MIN(name) AS name, MIN(town) AS town FROM persons GROUP BY id_number")
         .await?
         .collect()
         .await?;
@@ -103,8 +111,12 @@ async fn person_names(
     for b in &batches {
         let ids = str_col(b, "id_number");
         let names = str_col(b, "name");
+        let towns = str_col(b, "town");
         for i in 0..b.num_rows() {
-            out.insert(ids.value(i).to_string(), names.value(i).to_string());
+            out.insert(
+                ids.value(i).to_string(),
+                (names.value(i).to_string(), towns.value(i).to_string()),
+            );
         }
     }
     Ok(out)
@@ -127,16 +139,20 @@ fn str_col(b: &datafusion::arrow::array::RecordBatch, name: &str) -> StringArray
 fn group_hits(
     spec: &ModelSpec,
     batches: &[datafusion::arrow::array::RecordBatch],
-    names: &HashMap<String, String>,
+    names: &HashMap<String, (String, String)>,
 ) -> Vec<Hit> {
     struct Acc {
         person: String,
         fallback: Option<(Evidence, String)>,
         responsible: String,
-        evidence: BTreeMap<Evidence, (Option<Money>, bool)>,
+        evidence: BTreeMap<Evidence, (Option<Money>, bool, Condition)>,
     }
     let mut acc: BTreeMap<(String, String), Acc> = BTreeMap::new();
-    let has_amount = spec.fire.as_ref().map_or(true, |f| f.amount.is_some());
+    let has_amount = match (&spec.fire, &spec.query) {
+        (Some(f), _) => f.amount.is_some(),
+        (None, Some(q)) => q.amount.is_some(),
+        (None, None) => true,
+    };
     for b in batches {
         let (subject, program, person, name, responsible, dataset, upload) = (
             str_col(b, "_subject"),
@@ -147,6 +163,7 @@ fn group_hits(
             str_col(b, "_ev_dataset"),
             str_col(b, "_ev_upload"),
         );
+        let conditions = str_col(b, "_ev_condition");
         let amount = b
             .column_by_name("_amount")
             .and_then(|c| c.as_any().downcast_ref::<Decimal128Array>());
@@ -179,9 +196,18 @@ fn group_hits(
                 .and_then(|a| i64::try_from(a.value(i)).ok())
                 .and_then(Money::from_fen);
             let is_firing = !firing.is_null(i) && firing.value(i);
-            let entry = a.evidence.entry(ev.clone()).or_insert((None, false));
+            let condition = Condition::from_tag(conditions.value(i)).unwrap_or(if is_firing {
+                Condition::Fire
+            } else {
+                Condition::Require(0)
+            });
+            let entry = a
+                .evidence
+                .entry(ev.clone())
+                .or_insert((None, false, condition));
             entry.0 = entry.0.or(money);
             entry.1 |= is_firing;
+            entry.2 = entry.2.min(condition);
             if !name.is_null(i) && !name.value(i).is_empty() {
                 let better = a.fallback.as_ref().is_none_or(|(e, _)| ev < *e);
                 if better {
@@ -192,13 +218,18 @@ fn group_hits(
     }
     acc.into_iter()
         .map(|((subject, program), a)| {
-            let amount =
-                has_amount.then(|| a.evidence.values().filter_map(|(m, _)| *m).sum::<Money>());
-            let name = names
-                .get(&a.person)
-                .cloned()
+            let amount = has_amount.then(|| {
+                a.evidence
+                    .values()
+                    .filter_map(|(m, _, _)| *m)
+                    .sum::<Money>()
+            });
+            let registered = names.get(&a.person);
+            let name = registered
+                .map(|(n, _)| n.clone())
                 .or_else(|| a.fallback.map(|(_, n)| n))
                 .unwrap_or_default();
+            let town = registered.map(|(_, t)| t.clone()).unwrap_or_default();
             Hit {
                 model: spec.id.clone(),
                 version: spec.version,
@@ -207,13 +238,15 @@ fn group_hits(
                 name,
                 amount,
                 responsible: a.responsible,
+                town,
                 evidence: a
                     .evidence
                     .into_iter()
-                    .map(|(evidence, (amount, firing))| HitEvidence {
+                    .map(|(evidence, (amount, firing, condition))| HitEvidence {
                         evidence,
                         amount,
                         firing,
+                        condition,
                     })
                     .collect(),
             }

@@ -33,9 +33,39 @@ pub struct ModelSpec {
     /// Firing rows grouped: a group fires as a whole when `having` holds.
     #[serde(default)]
     pub group: Option<Group>,
-    /// A read-only SQL query returning the hit columns (see `compile::HIT_COLUMNS`).
+    /// A read-only SQL query returning the hit columns (see `compile::HIT_COLUMNS`): the
+    /// expert form, used where the structured form cannot say it (M11).
     #[serde(default)]
     pub sql: Option<String>,
+    /// A read-only SQL query over the dataset views whose rows are the firing rows, with the
+    /// columns that say what they are: the self-service form.
+    #[serde(default)]
+    pub query: Option<Query>,
+}
+
+/// A self-service model written as SQL: each row the query returns is a firing row of
+/// `dataset` (it must carry that dataset's `_upload` and `_row` columns, which cite it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Query {
+    pub sql: String,
+    /// The dataset the returned rows are rows of.
+    pub dataset: String,
+    /// The column holding the subject (an ID number or account).
+    pub subject: String,
+    /// The column holding the suspect amount of a row; absent: the model has none.
+    #[serde(default)]
+    pub amount: Option<String>,
+    /// The column holding the person's name, when the query has one.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The column holding the programme code, when the query has one.
+    #[serde(default)]
+    pub program: Option<String>,
+    pub responsible: Responsible,
+    /// In words, for the alert's explanation.
+    #[serde(default)]
+    pub label: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -104,6 +134,9 @@ pub struct Fire {
     /// Extra named columns of the firing rows, for `group`.
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
+    /// The firing condition in words, for the alert's explanation.
+    #[serde(default)]
+    pub label: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -131,6 +164,9 @@ pub struct Link {
     /// Over the matched rows of one firing row (columns unprefixed): the link holds only if true.
     #[serde(default)]
     pub having: Option<String>,
+    /// The condition in words, for the alert's explanation.
+    #[serde(default)]
+    pub label: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -150,5 +186,61 @@ pub struct Via {
 impl ModelSpec {
     pub fn parse(text: &str) -> Result<Self, String> {
         toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    /// The specification as a file (the format `parse` reads).
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("a model specification serialises")
+    }
+
+    /// The datasets and blocks the structured form names (the SQL forms' are found by planning).
+    pub fn named_sources(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        if let Some(f) = &self.fire {
+            out.push(f.from.as_str());
+            out.extend(f.join.iter().map(|j| j.dataset.as_str()));
+        }
+        for l in self
+            .require
+            .iter()
+            .chain(&self.require_any)
+            .chain(&self.forbid)
+        {
+            out.push(l.dataset.as_str());
+            out.extend(l.via.as_ref().map(|v| v.block.as_str()));
+        }
+        out
+    }
+}
+
+/// What one piece of evidence satisfied: the firing condition or one of the links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Condition {
+    Fire,
+    Require(usize),
+    RequireAny(usize),
+}
+
+impl Condition {
+    /// The tag carried in the `_ev_condition` column and kept with the evidence.
+    pub fn tag(self) -> String {
+        match self {
+            Condition::Fire => "fire".into(),
+            Condition::Require(i) => format!("require.{i}"),
+            Condition::RequireAny(i) => format!("require_any.{i}"),
+        }
+    }
+
+    pub fn from_tag(tag: &str) -> Option<Self> {
+        if tag == "fire" {
+            return Some(Condition::Fire);
+        }
+        let (kind, i) = tag.split_once('.')?;
+        let i = i.parse().ok()?;
+        match kind {
+            "require" => Some(Condition::Require(i)),
+            "require_any" => Some(Condition::RequireAny(i)),
+            _ => None,
+        }
     }
 }

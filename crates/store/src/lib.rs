@@ -1,14 +1,17 @@
 //! Storage: the data directory (Parquet files of uploads, committed atomically) and the
-//! metadata store (dataset types, organisations, uploads) behind the [`MetaStore`] trait,
+//! metadata store (dataset types, organisations, uploads, alerts, the model library) behind the [`MetaStore`] trait,
 //! on SQLite or PostgreSQL. Knows nothing of file formats, HTTP or models.
 
+pub mod access;
+pub mod audit;
 pub mod datadir;
 pub mod meta;
 
 pub use datadir::{DataDir, Staged};
 pub use meta::{
-    Alert, AlertHit, Backend, Committed, CurrentSlice, EvidenceRow, HitCounts, MetaStore, NewSlice,
-    NewUpload, Org, Replaced, SqlStore, Upload,
+    Alert, AlertHit, Backend, Committed, CurrentSlice, EvidenceRow, HitCounts, MetaStore,
+    ModelRecord, ModelRun, ModelRunResult, NewModelVersion, NewSlice, NewUpload, Org, Replaced,
+    SqlStore, Upload,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +26,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Invalid(String),
+    #[error("not found: {0}")]
+    NotFound(String),
     #[error("configuration: {0}")]
     Config(String),
 }

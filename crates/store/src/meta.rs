@@ -49,6 +49,8 @@ pub struct NewUpload {
     /// The folder under `uploads/`.
     pub dir: String,
     pub slices: Vec<NewSlice>,
+    /// The audit record written with it (its object becomes `upload:<id>`).
+    pub audit: Option<crate::audit::AuditEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +105,8 @@ pub struct EvidenceRow {
     pub amount_fen: Option<i64>,
     /// A firing row (a payment, a penalty...), as opposed to a row that supports it.
     pub firing: bool,
+    /// The model's condition the row satisfied (`fire`, `require.N`, `require_any.N`).
+    pub condition: String,
 }
 
 /// What a model run found for one (subject, programme).
@@ -114,6 +118,8 @@ pub struct AlertHit {
     /// Whether the model defines a suspect amount.
     pub has_amount: bool,
     pub responsible: String,
+    /// The subject's town, where the register knows it.
+    pub town: String,
     pub evidence: Vec<EvidenceRow>,
 }
 
@@ -131,12 +137,60 @@ pub struct Alert {
     pub raised_at: String,
     pub previous_id: Option<i64>,
     pub evidence_rows: u64,
+    pub town: String,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct HitCounts {
     pub raised: u64,
     pub updated: u64,
+}
+
+/// A version of a model to save.
+#[derive(Debug, Clone)]
+pub struct NewModelVersion {
+    pub id: String,
+    pub version: i64,
+    pub builtin: bool,
+    /// The specification as a TOML file.
+    pub spec: String,
+    pub note: String,
+    pub created_by: String,
+    /// The dataset types it reads.
+    pub reads: Vec<String>,
+}
+
+/// A model of the library with its current version's specification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelRecord {
+    pub id: String,
+    pub builtin: bool,
+    pub enabled: bool,
+    pub current_version: i64,
+    pub reads: Vec<String>,
+    pub spec: String,
+    pub updated_at: String,
+}
+
+/// One model's result in a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelRunResult {
+    pub model: String,
+    pub version: i64,
+    pub hits: u64,
+    pub counts: HitCounts,
+}
+
+/// A run of models, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelRun {
+    pub id: i64,
+    pub started_at: String,
+    pub finished_at: String,
+    pub as_of: String,
+    /// `manual`, `upload:<type>` or `schedule`.
+    pub trigger: String,
+    pub results: Vec<ModelRunResult>,
 }
 
 /// Metadata of the platform. Every write is one transaction.
@@ -201,6 +255,8 @@ pub trait MetaStore: Send + Sync {
     /// Alerts sorted by model, subject, programme (and id), optionally of one model.
     fn alerts(&self, model: Option<&str>) -> impl Future<Output = Result<Vec<Alert>>> + Send;
 
+    fn alert(&self, id: i64) -> impl Future<Output = Result<Option<Alert>>> + Send;
+
     /// The rows an alert cites, firing rows first.
     fn alert_evidence(
         &self,
@@ -210,13 +266,39 @@ pub trait MetaStore: Send + Sync {
     /// Sets an alert's status (the verification loop's entry point; `closed` ends it).
     fn set_alert_status(&self, id: i64, status: &str) -> impl Future<Output = Result<()>> + Send;
 
+    /// Records a run and each model's result in it.
     fn record_run(
         &self,
         started_at: &str,
         as_of: &str,
-        models: &str,
-        counts: HitCounts,
+        trigger: &str,
+        results: &[ModelRunResult],
     ) -> impl Future<Output = Result<i64>> + Send;
+
+    /// Runs, newest first.
+    fn runs(&self, limit: i64) -> impl Future<Output = Result<Vec<ModelRun>>> + Send;
+
+    /// Saves a model that is not yet in the library (a built-in on first start). Returns
+    /// whether it was new; an existing model is left as it is.
+    fn install_model(&self, m: &NewModelVersion) -> impl Future<Output = Result<bool>> + Send;
+
+    /// Adds a version and makes it current: a new self-service model (version 1) or the next
+    /// version of an existing one. Built-in models take new versions only by parameter
+    /// changes, which the caller makes.
+    fn add_model_version(&self, m: &NewModelVersion) -> impl Future<Output = Result<()>> + Send;
+
+    /// The library, ordered by id.
+    fn models(&self) -> impl Future<Output = Result<Vec<ModelRecord>>> + Send;
+
+    /// One version's specification.
+    fn model_version(
+        &self,
+        id: &str,
+        version: i64,
+    ) -> impl Future<Output = Result<Option<String>>> + Send;
+
+    fn set_model_enabled(&self, id: &str, enabled: bool)
+    -> impl Future<Output = Result<()>> + Send;
 }
 
 /// The SQL implementation of [`MetaStore`] for both backends.
@@ -224,6 +306,23 @@ pub trait MetaStore: Send + Sync {
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
+    pub(crate) audit: Option<crate::audit::AuditKey>,
+}
+
+/// A metadata transaction (for actions written together with their audit record).
+pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
+
+/// Sets a setting inside a transaction.
+pub async fn set_setting_tx(tx: &mut Tx<'_>, key: &str, value: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ($1, $2) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 fn now_utc() -> String {
@@ -281,7 +380,11 @@ impl SqlStore {
             })
             .connect_with(options)
             .await?;
-        let store = SqlStore { pool, backend };
+        let store = SqlStore {
+            pool,
+            backend,
+            audit: None,
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -590,7 +693,19 @@ impl MetaStore for SqlStore {
             .execute(&mut *tx)
             .await?;
         }
+        // The upload and its audit record commit together.
+        let head = match (&up.audit, &self.audit) {
+            (Some(a), Some(_)) => {
+                let mut a = a.clone();
+                a.object = format!("upload:{id}");
+                Some(self.append_audit(&mut tx, &a).await?)
+            }
+            _ => None,
+        };
         tx.commit().await?;
+        if let Some(h) = head {
+            self.audit_committed(&h)?;
+        }
         replaced.sort_by(|a, b| (a.upload_id, &a.partition).cmp(&(b.upload_id, &b.partition)));
         Ok(Committed {
             upload_id: id,
@@ -694,8 +809,8 @@ impl MetaStore for SqlStore {
                     counts.raised += 1;
                     sqlx::query_scalar(
                         "INSERT INTO alerts (model, model_version, subject, program, name, amount_fen, \
-                         responsible, status, raised_at, updated_at, previous_id) \
-                         VALUES ($1, $2, $3, $4, $5, NULL, $6, 'open', $7, $7, $8) RETURNING id",
+                         responsible, status, raised_at, updated_at, previous_id, town) \
+                         VALUES ($1, $2, $3, $4, $5, NULL, $6, 'open', $7, $7, $8, $9) RETURNING id",
                     )
                     .bind(model)
                     .bind(i64::from(version))
@@ -705,14 +820,15 @@ impl MetaStore for SqlStore {
                     .bind(&hit.responsible)
                     .bind(&now)
                     .bind(previous)
+                    .bind(&hit.town)
                     .fetch_one(&mut *tx)
                     .await?
                 }
             };
             for e in &new {
                 sqlx::query(
-                    "INSERT INTO alert_evidence (alert_id, dataset, upload_dir, row_no, amount_fen, firing, added_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "INSERT INTO alert_evidence (alert_id, dataset, upload_dir, row_no, amount_fen, firing, added_at, condition_tag) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(alert_id)
                 .bind(&e.dataset)
@@ -721,6 +837,7 @@ impl MetaStore for SqlStore {
                 .bind(e.amount_fen)
                 .bind(i64::from(e.firing))
                 .bind(&now)
+                .bind(&e.condition)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -745,7 +862,7 @@ impl MetaStore for SqlStore {
     async fn alerts(&self, model: Option<&str>) -> Result<Vec<Alert>> {
         let rows = sqlx::query(
             "SELECT a.id, a.model, a.model_version, a.subject, a.program, a.name, a.amount_fen, \
-             a.responsible, a.status, a.raised_at, a.previous_id, \
+             a.responsible, a.status, a.raised_at, a.previous_id, a.town, \
              (SELECT COUNT(*) FROM alert_evidence e WHERE e.alert_id = a.id) AS evidence_rows \
              FROM alerts a WHERE ($1 = '' OR a.model = $1) \
              ORDER BY a.model, a.subject, a.program, a.id",
@@ -753,29 +870,25 @@ impl MetaStore for SqlStore {
         .bind(model.unwrap_or(""))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Alert {
-                    id: r.try_get("id")?,
-                    model: r.try_get("model")?,
-                    model_version: r.try_get("model_version")?,
-                    subject: r.try_get("subject")?,
-                    program: r.try_get("program")?,
-                    name: r.try_get("name")?,
-                    amount_fen: r.try_get("amount_fen")?,
-                    responsible: r.try_get("responsible")?,
-                    status: r.try_get("status")?,
-                    raised_at: r.try_get("raised_at")?,
-                    previous_id: r.try_get("previous_id")?,
-                    evidence_rows: r.try_get::<i64, _>("evidence_rows")? as u64,
-                })
-            })
-            .collect()
+        rows.iter().map(decode_alert).collect()
+    }
+
+    async fn alert(&self, id: i64) -> Result<Option<Alert>> {
+        let row = sqlx::query(
+            "SELECT a.id, a.model, a.model_version, a.subject, a.program, a.name, a.amount_fen, \
+             a.responsible, a.status, a.raised_at, a.previous_id, a.town, \
+             (SELECT COUNT(*) FROM alert_evidence e WHERE e.alert_id = a.id) AS evidence_rows \
+             FROM alerts a WHERE a.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(decode_alert).transpose()
     }
 
     async fn alert_evidence(&self, alert_id: i64) -> Result<Vec<EvidenceRow>> {
         let rows = sqlx::query(
-            "SELECT dataset, upload_dir, row_no, amount_fen, firing FROM alert_evidence \
+            "SELECT dataset, upload_dir, row_no, amount_fen, firing, condition_tag FROM alert_evidence \
              WHERE alert_id = $1 ORDER BY firing DESC, dataset, upload_dir, row_no",
         )
         .bind(alert_id)
@@ -789,6 +902,7 @@ impl MetaStore for SqlStore {
                     row: r.try_get("row_no")?,
                     amount_fen: r.try_get("amount_fen")?,
                     firing: r.try_get::<i64, _>("firing")? == 1,
+                    condition: r.try_get("condition_tag")?,
                 })
             })
             .collect()
@@ -808,22 +922,278 @@ impl MetaStore for SqlStore {
         &self,
         started_at: &str,
         as_of: &str,
-        models: &str,
-        counts: HitCounts,
+        trigger: &str,
+        results: &[ModelRunResult],
     ) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO model_runs (started_at, finished_at, as_of, models, raised, updated) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        let mut tx = self.pool.begin().await?;
+        let models = results
+            .iter()
+            .map(|r| format!("{}@{}", r.model, r.version))
+            .collect::<Vec<_>>()
+            .join(",");
+        let raised: u64 = results.iter().map(|r| r.counts.raised).sum();
+        let updated: u64 = results.iter().map(|r| r.counts.updated).sum();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO model_runs (started_at, finished_at, as_of, models, raised, updated, run_trigger) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(started_at)
         .bind(now_utc())
         .bind(as_of)
         .bind(models)
-        .bind(counts.raised as i64)
-        .bind(counts.updated as i64)
-        .fetch_one(&self.pool)
+        .bind(raised as i64)
+        .bind(updated as i64)
+        .bind(trigger)
+        .fetch_one(&mut *tx)
+        .await?;
+        for r in results {
+            sqlx::query(
+                "INSERT INTO model_run_results (run_id, model, model_version, hits, raised, updated) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(&r.model)
+            .bind(r.version)
+            .bind(r.hits as i64)
+            .bind(r.counts.raised as i64)
+            .bind(r.counts.updated as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn runs(&self, limit: i64) -> Result<Vec<ModelRun>> {
+        let rows = sqlx::query(
+            "SELECT id, started_at, finished_at, as_of, run_trigger FROM model_runs \
+             ORDER BY id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let id: i64 = r.try_get("id")?;
+            let results = sqlx::query(
+                "SELECT model, model_version, hits, raised, updated FROM model_run_results \
+                 WHERE run_id = $1 ORDER BY model",
+            )
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|x| {
+                Ok(ModelRunResult {
+                    model: x.try_get("model")?,
+                    version: x.try_get("model_version")?,
+                    hits: x.try_get::<i64, _>("hits")? as u64,
+                    counts: HitCounts {
+                        raised: x.try_get::<i64, _>("raised")? as u64,
+                        updated: x.try_get::<i64, _>("updated")? as u64,
+                    },
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+            out.push(ModelRun {
+                id,
+                started_at: r.try_get("started_at")?,
+                finished_at: r.try_get("finished_at")?,
+                as_of: r.try_get("as_of")?,
+                trigger: r.try_get("run_trigger")?,
+                results,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn install_model(&self, m: &NewModelVersion) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let now = now_utc();
+        let inserted = sqlx::query(
+            "INSERT INTO models (id, builtin, enabled, current_version, reads, created_at, updated_at) \
+             VALUES ($1, $2, 1, $3, $4, $5, $5) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&m.id)
+        .bind(i64::from(m.builtin))
+        .bind(m.version)
+        .bind(m.reads.join(","))
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            return Ok(false);
+        }
+        insert_version(&mut tx, m, &now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn add_model_version(&self, m: &NewModelVersion) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let now = now_utc();
+        let current: Option<(i64, i64)> =
+            sqlx::query("SELECT current_version, builtin FROM models WHERE id = $1")
+                .bind(&m.id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| {
+                    Ok::<_, StoreError>((r.try_get("current_version")?, r.try_get("builtin")?))
+                })
+                .transpose()?;
+        match current {
+            None if m.builtin => {
+                return Err(StoreError::Invalid(format!(
+                    "model {} is not in the library",
+                    m.id
+                )));
+            }
+            None if m.version != 1 => {
+                return Err(StoreError::Invalid(format!(
+                    "model {} is new: its first version is 1, not {}",
+                    m.id, m.version
+                )));
+            }
+            None => {
+                sqlx::query(
+                    "INSERT INTO models (id, builtin, enabled, current_version, reads, created_at, updated_at) \
+                     VALUES ($1, 0, 1, $2, $3, $4, $4)",
+                )
+                .bind(&m.id)
+                .bind(m.version)
+                .bind(m.reads.join(","))
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            Some((_, builtin)) if (builtin == 1) != m.builtin => {
+                return Err(StoreError::Invalid(format!(
+                    "model {} is {}: choose another id",
+                    m.id,
+                    if builtin == 1 {
+                        "a built-in model"
+                    } else {
+                        "a self-service model"
+                    }
+                )));
+            }
+            Some((v, _)) if m.version != v + 1 => {
+                return Err(StoreError::Invalid(format!(
+                    "model {} is at version {v}: the next version is {}, not {}",
+                    m.id,
+                    v + 1,
+                    m.version
+                )));
+            }
+            Some(_) => {
+                sqlx::query(
+                    "UPDATE models SET current_version = $1, reads = $2, updated_at = $3 WHERE id = $4",
+                )
+                .bind(m.version)
+                .bind(m.reads.join(","))
+                .bind(&now)
+                .bind(&m.id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        insert_version(&mut tx, m, &now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn models(&self) -> Result<Vec<ModelRecord>> {
+        let rows = sqlx::query(
+            "SELECT m.id, m.builtin, m.enabled, m.current_version, m.reads, m.updated_at, v.spec \
+             FROM models m JOIN model_versions v ON v.model_id = m.id AND v.version = m.current_version \
+             ORDER BY m.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let reads: String = r.try_get("reads")?;
+                Ok(ModelRecord {
+                    id: r.try_get("id")?,
+                    builtin: r.try_get::<i64, _>("builtin")? == 1,
+                    enabled: r.try_get::<i64, _>("enabled")? == 1,
+                    current_version: r.try_get("current_version")?,
+                    reads: reads
+                        .split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                    spec: r.try_get("spec")?,
+                    updated_at: r.try_get("updated_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn model_version(&self, id: &str, version: i64) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT spec FROM model_versions WHERE model_id = $1 AND version = $2",
+        )
+        .bind(id)
+        .bind(version)
+        .fetch_optional(&self.pool)
         .await?)
     }
+
+    async fn set_model_enabled(&self, id: &str, enabled: bool) -> Result<()> {
+        let n = sqlx::query("UPDATE models SET enabled = $1, updated_at = $2 WHERE id = $3")
+            .bind(i64::from(enabled))
+            .bind(now_utc())
+            .bind(id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Invalid(format!(
+                "model {id} is not in the library"
+            )));
+        }
+        Ok(())
+    }
+}
+
+async fn insert_version(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    m: &NewModelVersion,
+    now: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO model_versions (model_id, version, spec, note, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&m.id)
+    .bind(m.version)
+    .bind(&m.spec)
+    .bind(&m.note)
+    .bind(&m.created_by)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn decode_alert(r: &sqlx::any::AnyRow) -> Result<Alert> {
+    Ok(Alert {
+        id: r.try_get("id")?,
+        model: r.try_get("model")?,
+        model_version: r.try_get("model_version")?,
+        subject: r.try_get("subject")?,
+        program: r.try_get("program")?,
+        name: r.try_get("name")?,
+        amount_fen: r.try_get("amount_fen")?,
+        responsible: r.try_get("responsible")?,
+        status: r.try_get("status")?,
+        raised_at: r.try_get("raised_at")?,
+        previous_id: r.try_get("previous_id")?,
+        evidence_rows: r.try_get::<i64, _>("evidence_rows")? as u64,
+        town: r.try_get("town")?,
+    })
 }
 
 fn decode_slices(rows: &[sqlx::any::AnyRow]) -> Result<Vec<CurrentSlice>> {

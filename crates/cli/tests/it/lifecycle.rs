@@ -14,6 +14,7 @@ fn upload(ty: &str, org: i64, period: Option<&str>, sha: &str, parts: &[&str]) -
         rows: parts.len() as u64 * 10,
         uploaded_by: "test".into(),
         dir: format!("dir-{sha}"),
+        audit: None,
         slices: parts
             .iter()
             .enumerate()

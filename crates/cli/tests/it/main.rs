@@ -3,7 +3,9 @@
 
 mod county;
 mod crash;
+mod library;
 mod lifecycle;
 mod malformed;
 mod models;
+mod server;
 mod support;

@@ -1,0 +1,535 @@
+//! The model library as a service: built-in and self-service models, their versions,
+//! validation, dry runs, runs (on demand, after an upload, on a schedule) and alerts explained.
+
+use crate::{AppError, Platform};
+use mingjing_domain::Standard;
+use mingjing_engine::compile;
+use mingjing_engine::explain::Explanation;
+use mingjing_engine::rows::TextRows;
+use mingjing_engine::session::{self, DatasetFiles};
+use mingjing_engine::spec::{Condition, ModelSpec};
+use mingjing_engine::validate::Planner;
+use mingjing_engine::{BoundModel, Evidence, Hit};
+use mingjing_store::{
+    Alert, AlertHit, EvidenceRow, MetaStore, ModelRecord, ModelRunResult, NewModelVersion,
+};
+use std::collections::BTreeMap;
+
+/// A model of the library, parsed.
+#[derive(Debug, Clone)]
+pub struct LibraryModel {
+    pub record: ModelRecord,
+    pub spec: ModelSpec,
+}
+
+/// What a dry run found: nothing is saved.
+#[derive(Debug, Clone)]
+pub struct DryRun {
+    pub hits: usize,
+    pub reads: Vec<String>,
+    /// The first hits, ordered by subject.
+    pub sample: Vec<Hit>,
+}
+
+/// Why a run happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trigger {
+    Manual,
+    /// An upload of this dataset type landed.
+    Upload(String),
+    Schedule,
+}
+
+impl Trigger {
+    fn tag(&self) -> String {
+        match self {
+            Trigger::Manual => "manual".into(),
+            Trigger::Upload(t) => format!("upload:{t}"),
+            Trigger::Schedule => "schedule".into(),
+        }
+    }
+}
+
+/// One model's result in a run.
+#[derive(Debug, Clone)]
+pub struct ModelOutcome {
+    pub model: String,
+    pub hits: u64,
+    pub counts: mingjing_store::HitCounts,
+}
+
+/// An alert with its explanation and the rows it cites, per dataset.
+#[derive(Debug, Clone)]
+pub struct AlertDetail {
+    pub alert: Alert,
+    pub explanation: Explanation,
+    /// Per dataset (and upload), the cited rows as text.
+    pub rows: Vec<EvidenceTable>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct EvidenceTable {
+    pub dataset: String,
+    pub dataset_label: String,
+    pub upload_dir: String,
+    pub rows: TextRows,
+}
+
+impl Platform {
+    /// The schemas of every dataset type and the programmes in the standard's order (the
+    /// order "the later-listed programme" depends on).
+    pub(crate) async fn catalog(
+        &self,
+        with_files: bool,
+    ) -> Result<(Vec<DatasetFiles>, Vec<mingjing_domain::Program>), AppError> {
+        let mut datasets = Vec::new();
+        for ty in self.meta.dataset_types().await? {
+            let files = if with_files {
+                self.meta
+                    .current_slices(&ty.name)
+                    .await?
+                    .iter()
+                    .map(|s| self.data.slice_path(&s.dir, &s.file))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            datasets.push(DatasetFiles {
+                schema: mingjing_ingest::columnar::schema(&ty),
+                name: ty.name,
+                files,
+            });
+        }
+        let order = Standard::builtin();
+        let mut programs = self.meta.programs().await?;
+        programs.sort_by_key(|p| {
+            order
+                .programs
+                .iter()
+                .position(|o| o.code == p.code)
+                .unwrap_or(usize::MAX)
+        });
+        Ok((datasets, programs))
+    }
+
+    async fn planner(&self) -> Result<Planner, AppError> {
+        let (datasets, programs) = self.catalog(false).await?;
+        Planner::new(&datasets, &programs)
+            .await
+            .map_err(|e| AppError::Engine(e.into()))
+    }
+
+    /// Puts the built-in models into the library where they are missing (first start, or a
+    /// release that adds models). Models already there keep their versions and settings.
+    pub async fn install_builtin_models(&self) -> Result<(), AppError> {
+        let present: Vec<String> = self
+            .meta
+            .models()
+            .await?
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        let builtins = mingjing_engine::builtin::all();
+        if builtins.iter().all(|b| present.contains(&b.id)) {
+            return Ok(());
+        }
+        let planner = self.planner().await?;
+        let county = self.county().await?;
+        for spec in builtins.iter().filter(|b| !present.contains(&b.id)) {
+            let checked = planner.check(spec, &county).await.map_err(|p| {
+                AppError::InvalidModel(vec![format!(
+                    "built-in model {}: {}",
+                    spec.id,
+                    p.join("; ")
+                )])
+            })?;
+            self.meta
+                .install_model(&NewModelVersion {
+                    id: spec.id.clone(),
+                    version: i64::from(spec.version),
+                    builtin: true,
+                    spec: mingjing_engine::builtin::source(&spec.id)
+                        .expect("a built-in has a source")
+                        .to_string(),
+                    note: "built-in".into(),
+                    created_by: "system".into(),
+                    reads: checked.reads.into_iter().collect(),
+                })
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The library in the standard's order (built-ins by number, then self-service by id).
+    pub async fn library(&self) -> Result<Vec<LibraryModel>, AppError> {
+        let mut out = Vec::new();
+        for record in self.meta.models().await? {
+            let spec = ModelSpec::parse(&record.spec).map_err(|e| {
+                AppError::Store(mingjing_store::StoreError::Corrupt(format!(
+                    "model {} v{}: {e}",
+                    record.id, record.current_version
+                )))
+            })?;
+            out.push(LibraryModel { record, spec });
+        }
+        out.sort_by_key(|m| (!m.record.builtin, m.record.id.clone()));
+        Ok(out)
+    }
+
+    async fn library_model(&self, id: &str) -> Result<LibraryModel, AppError> {
+        self.library()
+            .await?
+            .into_iter()
+            .find(|m| m.record.id == id)
+            .ok_or_else(|| AppError::UnknownModel(id.to_string()))
+    }
+
+    /// Parses and checks a model file; every problem is reported.
+    pub async fn check_model(&self, text: &str) -> Result<(ModelSpec, Vec<String>), AppError> {
+        let spec = ModelSpec::parse(text).map_err(|e| AppError::InvalidModel(vec![e]))?;
+        let county = self.county().await?;
+        let checked = self
+            .planner()
+            .await?
+            .check(&spec, &county)
+            .await
+            .map_err(AppError::InvalidModel)?;
+        Ok((spec, checked.reads.into_iter().collect()))
+    }
+
+    /// Saves a self-service model from its file: a new id becomes version 1, a known
+    /// self-service id its next version. The platform numbers versions (a shared file's own
+    /// number is replaced). Built-in models are changed only through their parameters.
+    pub async fn define_model(&self, text: &str, user: &str) -> Result<(String, i64), AppError> {
+        let (mut spec, reads) = self.check_model(text).await?;
+        let existing = self
+            .meta
+            .models()
+            .await?
+            .into_iter()
+            .find(|m| m.id == spec.id);
+        let version = match existing {
+            Some(m) if m.builtin => {
+                return Err(AppError::InvalidModel(vec![format!(
+                    "{} is a built-in model: change its parameters instead, or give the new model another id",
+                    spec.id
+                )]));
+            }
+            Some(m) => m.current_version + 1,
+            None => 1,
+        };
+        spec.version = u32::try_from(version).expect("versions are small");
+        self.meta
+            .add_model_version(&NewModelVersion {
+                id: spec.id.clone(),
+                version,
+                builtin: false,
+                spec: spec.to_toml(),
+                note: if version == 1 {
+                    "defined".into()
+                } else {
+                    "redefined".into()
+                },
+                created_by: user.to_string(),
+                reads,
+            })
+            .await?;
+        Ok((spec.id, version))
+    }
+
+    /// Changes a model's parameter defaults: a new version, which later alerts name.
+    pub async fn set_model_params(
+        &self,
+        id: &str,
+        values: &BTreeMap<String, toml::Value>,
+        user: &str,
+    ) -> Result<i64, AppError> {
+        let m = self.library_model(id).await?;
+        let mut spec = m.spec.clone();
+        let county = self.county().await?;
+        let today = chrono::Local::now().date_naive();
+        // Rejects unknown parameters and values of the wrong type.
+        compile::resolve_params(&spec, values, &county, today)
+            .map_err(|e| AppError::InvalidModel(vec![e.to_string()]))?;
+        for (name, v) in values {
+            spec.params.get_mut(name).expect("resolved above").default = v.clone();
+        }
+        let version = m.record.current_version + 1;
+        spec.version = u32::try_from(version).expect("versions are small");
+        let note = values
+            .iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.meta
+            .add_model_version(&NewModelVersion {
+                id: spec.id.clone(),
+                version,
+                builtin: m.record.builtin,
+                spec: spec.to_toml(),
+                note: format!("parameters: {note}"),
+                created_by: user.to_string(),
+                reads: m.record.reads.clone(),
+            })
+            .await?;
+        Ok(version)
+    }
+
+    pub async fn set_model_enabled(&self, id: &str, enabled: bool) -> Result<(), AppError> {
+        self.library_model(id).await?;
+        Ok(self.meta.set_model_enabled(id, enabled).await?)
+    }
+
+    /// A model's file, for sharing (the current version unless one is named).
+    pub async fn export_model(&self, id: &str, version: Option<i64>) -> Result<String, AppError> {
+        let m = self.library_model(id).await?;
+        let v = version.unwrap_or(m.record.current_version);
+        self.meta
+            .model_version(id, v)
+            .await?
+            .ok_or_else(|| AppError::UnknownModel(format!("{id} v{v}")))
+    }
+
+    /// Runs a model file over the current data without saving anything.
+    pub async fn dry_run(
+        &self,
+        text: &str,
+        as_of: chrono::NaiveDate,
+        sample: usize,
+    ) -> Result<DryRun, AppError> {
+        let (spec, reads) = self.check_model(text).await?;
+        let county = self.county().await?;
+        let params = compile::resolve_params(&spec, &Default::default(), &county, as_of)
+            .map_err(mingjing_engine::EngineError::from)?;
+        let (datasets, programs) = self.catalog(true).await?;
+        let limits = self.run_limits()?;
+        let mut hits = mingjing_engine::run(
+            &datasets,
+            &programs,
+            &limits,
+            &[BoundModel {
+                spec: &spec,
+                params,
+            }],
+        )
+        .await?;
+        hits.sort_by(|a, b| (&a.subject, &a.program).cmp(&(&b.subject, &b.program)));
+        let n = hits.len();
+        hits.truncate(sample);
+        Ok(DryRun {
+            hits: n,
+            reads,
+            sample: hits,
+        })
+    }
+
+    fn run_limits(&self) -> Result<session::RunLimits, AppError> {
+        Ok(session::RunLimits {
+            spill_dir: Some(self.data.spill_dir()?),
+            ..Default::default()
+        })
+    }
+
+    /// Runs models (every enabled one when `only` is empty; named ones even if disabled) over
+    /// the current data and records their alerts. `as_of` is "today" for the models that need
+    /// one (M19).
+    pub async fn run_models(
+        &self,
+        only: &[String],
+        as_of: chrono::NaiveDate,
+    ) -> Result<Vec<ModelOutcome>, AppError> {
+        self.run_models_for(only, as_of, Trigger::Manual).await
+    }
+
+    /// Re-runs the enabled models that read `dataset_type` (an upload of it just landed).
+    pub async fn rematch_after_upload(
+        &self,
+        dataset_type: &str,
+        as_of: chrono::NaiveDate,
+    ) -> Result<Vec<ModelOutcome>, AppError> {
+        let ids: Vec<String> = self
+            .library()
+            .await?
+            .into_iter()
+            .filter(|m| m.record.enabled && m.record.reads.iter().any(|r| r == dataset_type))
+            .map(|m| m.record.id)
+            .collect();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.run_models_for(&ids, as_of, Trigger::Upload(dataset_type.to_string()))
+            .await
+    }
+
+    pub async fn run_models_for(
+        &self,
+        only: &[String],
+        as_of: chrono::NaiveDate,
+        trigger: Trigger,
+    ) -> Result<Vec<ModelOutcome>, AppError> {
+        let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let library = self.library().await?;
+        for id in only {
+            if !library.iter().any(|m| &m.record.id == id) {
+                return Err(AppError::UnknownModel(id.clone()));
+            }
+        }
+        let chosen: Vec<&LibraryModel> = library
+            .iter()
+            .filter(|m| {
+                if only.is_empty() {
+                    m.record.enabled
+                } else {
+                    only.contains(&m.record.id)
+                }
+            })
+            .collect();
+        let county = self.county().await?;
+        let mut bound = Vec::new();
+        for m in &chosen {
+            let params = compile::resolve_params(&m.spec, &Default::default(), &county, as_of)
+                .map_err(mingjing_engine::EngineError::from)?;
+            bound.push(BoundModel {
+                spec: &m.spec,
+                params,
+            });
+        }
+        let (datasets, programs) = self.catalog(true).await?;
+        let limits = self.run_limits()?;
+        let hits = mingjing_engine::run(&datasets, &programs, &limits, &bound).await?;
+        let mut outcomes = Vec::new();
+        let mut results = Vec::new();
+        for m in &chosen {
+            let spec = &m.spec;
+            let mine: Vec<AlertHit> = hits
+                .iter()
+                .filter(|h| h.model == spec.id)
+                .map(|h| AlertHit {
+                    subject: h.subject.clone(),
+                    program: h.program.clone(),
+                    name: h.name.clone(),
+                    has_amount: h.amount.is_some(),
+                    responsible: h.responsible.clone(),
+                    town: h.town.clone(),
+                    evidence: h
+                        .evidence
+                        .iter()
+                        .map(|e| EvidenceRow {
+                            dataset: e.evidence.dataset.clone(),
+                            upload_dir: e.evidence.upload.clone(),
+                            row: e.evidence.row,
+                            amount_fen: e.amount.map(|m| m.fen()),
+                            firing: e.firing,
+                            condition: e.condition.tag(),
+                        })
+                        .collect(),
+                })
+                .collect();
+            let counts = self.meta.apply_hits(&spec.id, spec.version, &mine).await?;
+            results.push(ModelRunResult {
+                model: spec.id.clone(),
+                version: i64::from(spec.version),
+                hits: mine.len() as u64,
+                counts,
+            });
+            outcomes.push(ModelOutcome {
+                model: spec.id.clone(),
+                hits: mine.len() as u64,
+                counts,
+            });
+        }
+        self.meta
+            .record_run(&started, &as_of.to_string(), &trigger.tag(), &results)
+            .await?;
+        Ok(outcomes)
+    }
+
+    /// An alert, why it fired (with the parameters of the version that raised it) and the
+    /// rows it cites.
+    pub async fn alert_detail(&self, id: i64) -> Result<Option<AlertDetail>, AppError> {
+        let Some(alert) = self.meta.alert(id).await? else {
+            return Ok(None);
+        };
+        let text = self
+            .meta
+            .model_version(&alert.model, alert.model_version)
+            .await?
+            .ok_or_else(|| {
+                AppError::UnknownModel(format!("{} v{}", alert.model, alert.model_version))
+            })?;
+        let spec = ModelSpec::parse(&text).map_err(|e| {
+            AppError::Store(mingjing_store::StoreError::Corrupt(format!(
+                "model {}: {e}",
+                alert.model
+            )))
+        })?;
+        let county = self.county().await?;
+        let as_of = chrono::NaiveDate::parse_from_str(&alert.raised_at[..10], "%Y-%m-%d")
+            .unwrap_or_else(|_| chrono::Local::now().date_naive());
+        let params = compile::resolve_params(&spec, &Default::default(), &county, as_of)
+            .map_err(mingjing_engine::EngineError::from)?;
+        let evidence = self.meta.alert_evidence(id).await?;
+        let cited: Vec<(Condition, Evidence)> = evidence
+            .iter()
+            .map(|e| {
+                (
+                    Condition::from_tag(&e.condition).unwrap_or(Condition::Fire),
+                    Evidence {
+                        dataset: e.dataset.clone(),
+                        upload: e.upload_dir.clone(),
+                        row: e.row,
+                    },
+                )
+            })
+            .collect();
+        let types = self.meta.dataset_types().await?;
+        let label = |name: &str| {
+            types
+                .iter()
+                .find(|t| t.name == name)
+                .map(|t| t.label.clone())
+                .unwrap_or_else(|| name.to_string())
+        };
+        let explanation = mingjing_engine::explain::explain(&spec, &params, &cited, &label);
+        let mut groups: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
+        for e in &evidence {
+            groups
+                .entry((e.dataset.clone(), e.upload_dir.clone()))
+                .or_default()
+                .push(e.row);
+        }
+        let mut rows = Vec::new();
+        for ((dataset, dir), numbers) in groups {
+            let Some(ty) = types.iter().find(|t| t.name == dataset) else {
+                continue;
+            };
+            let files: Vec<_> = self
+                .meta
+                .all_slices(&dataset)
+                .await?
+                .into_iter()
+                .filter(|s| s.dir == dir)
+                .map(|s| self.data.slice_path(&s.dir, &s.file))
+                .collect();
+            let text = mingjing_engine::rows::read_rows(
+                mingjing_ingest::columnar::schema(ty),
+                &files,
+                Some(&numbers),
+                numbers.len(),
+            )
+            .await
+            .map_err(|e| AppError::Engine(e.into()))?;
+            rows.push(EvidenceTable {
+                dataset_label: label(&dataset),
+                dataset,
+                upload_dir: dir,
+                rows: text,
+            });
+        }
+        Ok(Some(AlertDetail {
+            alert,
+            explanation,
+            rows,
+        }))
+    }
+}

@@ -1,0 +1,120 @@
+//! `mingjing serve`, the demo's serving step, `mingjing audit verify` and `mingjing totp-code`.
+
+use crate::{EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_MISUSE, fail};
+use mingjing_app::Platform;
+use mingjing_server::{Clock, ServerConfig, Shared};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Concise structured logs; `MINGJING_LOG` sets the filter (default `info`).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MINGJING_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+/// The `[server]` table of `mingjing.toml`, with `MINGJING_LISTEN` and `--listen` over it.
+pub fn server_config(platform: &Platform, listen: Option<String>) -> Result<ServerConfig, String> {
+    let mut config: ServerConfig = match &platform.config.server {
+        Some(t) => t
+            .clone()
+            .try_into()
+            .map_err(|e| format!("mingjing.toml [server]: {e}"))?,
+        None => ServerConfig::default(),
+    };
+    if let Ok(l) = std::env::var("MINGJING_LISTEN") {
+        config.listen = l;
+    }
+    if let Some(l) = listen {
+        config.listen = l;
+    }
+    Ok(config)
+}
+
+/// Serves a platform: installs the roles and, on a platform without organisations, the
+/// county's tree; creates the initial administrator when there is no account.
+pub async fn serve(data_dir: &Path, listen: Option<String>) -> ExitCode {
+    init_logging();
+    let here = data_dir.display().to_string();
+    let platform = match Platform::open(data_dir).await {
+        Ok(p) => p,
+        Err(e) => return fail(&here, &e),
+    };
+    let config = match server_config(&platform, listen) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {here}: {e}");
+            return ExitCode::from(EXIT_MISUSE);
+        }
+    };
+    run(platform, config, &here).await
+}
+
+pub async fn run(platform: Platform, config: ServerConfig, here: &str) -> ExitCode {
+    let store = &platform.meta;
+    let seeded = match store.org_tree().await {
+        Ok(t) => t.iter().any(|o| o.kind == "commission"),
+        Err(e) => return fail(here, &e.into()),
+    };
+    let prepared = if seeded {
+        store
+            .install_roles(&mingjing_domain::access::builtin_roles())
+            .await
+    } else {
+        mingjing_server::seed::seed_orgs(store, &[]).await
+    };
+    if let Err(e) = prepared {
+        return fail(here, &e.into());
+    }
+    match mingjing_server::seed::ensure_initial_admin(store).await {
+        Ok(Some((user, password))) => {
+            println!("initial administrator: {user} / {password}  (change it at first sign-in)");
+        }
+        Ok(None) => {}
+        Err(e) => return fail(here, &e.into()),
+    }
+    let listen = config.listen.clone();
+    let state = Shared::new(platform, config, Clock::default());
+    println!("serving http://{listen}/  (API: /api, OpenAPI: /api/openapi.json)");
+    match mingjing_server::serve(state).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {listen}: {e}");
+            ExitCode::from(EXIT_INTERNAL)
+        }
+    }
+}
+
+/// `mingjing audit verify`: 0 when the chain is whole, 1 naming the first bad record.
+pub async fn audit_verify(data_dir: &Path) -> ExitCode {
+    let here = data_dir.display().to_string();
+    let platform = match Platform::open(data_dir).await {
+        Ok(p) => p,
+        Err(e) => return fail(&here, &e),
+    };
+    match platform.meta.verify_audit().await {
+        Ok(Ok(n)) => {
+            println!("audit log intact: {n} records verified");
+            ExitCode::SUCCESS
+        }
+        Ok(Err(b)) => {
+            eprintln!("error: {here}: audit log broken at {b}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+        Err(e) => fail(&here, &e.into()),
+    }
+}
+
+/// Prints the current TOTP code of a secret (for demo accounts and scripted tests).
+pub fn totp_code(secret: &str) -> ExitCode {
+    let Some(raw) = mingjing_server::auth::base32_decode(secret) else {
+        eprintln!("error: the secret is not base32");
+        return ExitCode::from(EXIT_MISUSE);
+    };
+    let step = (chrono::Utc::now().timestamp() / 30) as u64;
+    println!("{}", mingjing_server::auth::totp_code(&raw, step));
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,480 @@
+//! Signing in and out, passwords (Argon2id) and the administrators' second factor (TOTP,
+//! RFC 6238). An unknown account, a wrong password and a locked account get the same answer.
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::guard::{CSRF_HEADER, Caller, SESSION_COOKIE};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use hmac::{Hmac, Mac};
+use mingjing_domain::access::{PasswordError, SecurityPolicy};
+use mingjing_store::MetaStore;
+use mingjing_store::access::Session;
+use mingjing_store::audit::AuditEntry;
+use sha2::{Digest, Sha256};
+
+pub const POLICY_SETTING: &str = "security_policy";
+
+fn argon2() -> Argon2<'static> {
+    // OWASP's Argon2id minimum: 19 MiB, 2 passes, 1 lane.
+    Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        Params::new(19 * 1024, 2, 1, None).expect("valid parameters"),
+    )
+}
+
+/// Hashes a password (CPU-heavy: call from a blocking thread).
+pub fn hash_password(password: &str) -> String {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).expect("the OS has randomness");
+    let salt = SaltString::encode_b64(&salt).expect("16 bytes encode");
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("hashing a password does not fail")
+        .to_string()
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+pub async fn hash_blocking(password: String) -> String {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .expect("hashing does not panic")
+}
+
+async fn verify_blocking(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .expect("verifying does not panic")
+}
+
+/// A hash to verify against when the account does not exist, so that the answer takes as
+/// long as for a wrong password.
+fn dummy_hash() -> &'static str {
+    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    H.get_or_init(|| hash_password("not a real password: timing equaliser"))
+}
+
+pub fn random_hex(bytes: usize) -> String {
+    let mut b = vec![0u8; bytes];
+    getrandom::fill(&mut b).expect("the OS has randomness");
+    hex::encode(b)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn ts(d: chrono::DateTime<chrono::Utc>) -> String {
+    d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Checks a new password against the policy and the account's history.
+pub async fn check_new_password(
+    state: &AppState,
+    policy: &SecurityPolicy,
+    user_id: Option<i64>,
+    username: &str,
+    password: &str,
+) -> ApiResult<()> {
+    policy
+        .check_password(password, username)
+        .map_err(|e| ApiError::with(ErrorCode::WeakPassword, e.to_string()))?;
+    if let Some(id) = user_id {
+        for old in state
+            .store()
+            .password_history(id, policy.history.max(1))
+            .await?
+        {
+            if verify_blocking(password.to_string(), old).await {
+                return Err(ApiError::with(
+                    ErrorCode::WeakPassword,
+                    PasswordError::Reused.to_string(),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(serde::Deserialize)]
+pub struct LoginBody {
+    pub username: String,
+    pub password: String,
+    #[serde(default)]
+    pub totp: Option<String>,
+}
+
+fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> HeaderValue {
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}"
+    ))
+    .expect("cookie is ASCII")
+}
+
+fn clear_cookie(state: &AppState) -> HeaderValue {
+    session_cookie(state, "", 0)
+}
+
+pub async fn login(State(state): State<AppState>, req: Request) -> ApiResult<Response> {
+    let source = crate::guard::source(&req);
+    let old = crate::guard::cookie(req.headers(), SESSION_COOKIE);
+    let body = axum::body::to_bytes(req.into_body(), 64 * 1024)
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::InvalidRequest))?;
+    let body: LoginBody = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::with(ErrorCode::InvalidRequest, format!("请求内容有误：{e}")))?;
+    let store = state.store();
+    let policy = state.policy().await?;
+    let now = state.clock.now();
+    let username = body.username.trim().to_string();
+    // What the log may say about a name that matched no account: never a typed password.
+    let attempt = |result: &str, detail: &str| AuditEntry {
+        actor: username.chars().take(64).collect(),
+        action: "auth.login".into(),
+        object: "-".into(),
+        result: result.into(),
+        source: source.clone(),
+        detail: detail.into(),
+        ..Default::default()
+    };
+    let refused = || {
+        ApiError::with(
+            ErrorCode::BadCredentials,
+            format!(
+                "用户名或密码错误（连续失败 {} 次将锁定 {} 分钟）",
+                policy.lockout_threshold, policy.lockout_minutes
+            ),
+        )
+    };
+    let Some(user) = store.user_by_name(&username).await? else {
+        verify_blocking(body.password, dummy_hash().to_string()).await;
+        store.audit(&attempt("failed", "unknown account")).await?;
+        return Err(refused());
+    };
+    let locked = user
+        .locked_until
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .is_some_and(|t| t.with_timezone(&chrono::Utc) > now);
+    let ok = verify_blocking(body.password, user.password_hash.clone()).await;
+    let mut entry = attempt("failed", "");
+    entry.object = format!("user:{}", user.id);
+    entry.role = user.role.clone();
+    if locked {
+        entry.detail = "account locked".into();
+        store.audit(&entry).await?;
+        return Err(refused());
+    }
+    if !user.enabled {
+        entry.detail = "account disabled".into();
+        store.audit(&entry).await?;
+        return Err(refused());
+    }
+    let until = ts(now + chrono::Duration::minutes(i64::from(policy.lockout_minutes)));
+    if !ok {
+        entry.detail = "wrong password".into();
+        if store
+            .login_failed(user.id, policy.lockout_threshold, &until, &entry)
+            .await?
+        {
+            let mut e = entry.clone();
+            e.action = "auth.lockout".into();
+            e.detail = format!("locked until {until}");
+            store.audit(&e).await?;
+        }
+        return Err(refused());
+    }
+    // The second factor, for accounts that have enrolled one.
+    if let Some(secret) = &user.totp_secret {
+        match body.totp.as_deref() {
+            None | Some("") => return Err(ErrorCode::TotpRequired.into()),
+            Some(code) if totp_matches(secret, code, now.timestamp()) => {}
+            Some(_) => {
+                entry.detail = "wrong totp".into();
+                store
+                    .login_failed(user.id, policy.lockout_threshold, &until, &entry)
+                    .await?;
+                return Err(ErrorCode::BadTotp.into());
+            }
+        }
+    }
+    // A new session id at every sign-in; whatever session the browser held ends.
+    if let Some(old) = old {
+        let h = token_hash(&old);
+        if let Some(s) = store.session(&h).await? {
+            if s.ended_at.is_none() {
+                let mut e = entry.clone();
+                e.action = "auth.session_replaced".into();
+                e.result = "ok".into();
+                store.end_session(&h, "replaced at sign-in", &e).await?;
+            }
+        }
+    }
+    let token = random_hex(32);
+    let csrf = random_hex(32);
+    let absolute = chrono::Duration::hours(i64::from(policy.absolute_timeout_hours));
+    let session = Session {
+        token_hash: token_hash(&token),
+        user_id: user.id,
+        csrf_token: csrf.clone(),
+        source: source.clone(),
+        created_at: ts(now),
+        last_seen_at: ts(now),
+        expires_at: ts(now + absolute),
+        ended_at: None,
+    };
+    entry.result = "ok".into();
+    entry.detail = String::new();
+    store.login_succeeded(&session, &entry).await?;
+    tracing::info!(user = user.id, "signed in");
+    let mut res = Json(serde_json::json!({ "csrf_token": csrf })).into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie(&state, &token, absolute.num_seconds()),
+    );
+    Ok(res)
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+) -> ApiResult<Response> {
+    let e = c.audit("auth.logout", format!("user:{}", c.user.id), "ok");
+    state
+        .store()
+        .end_user_sessions(c.user.id, "logout", &e)
+        .await?;
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut()
+        .insert(header::SET_COOKIE, clear_cookie(&state));
+    Ok(res)
+}
+
+pub async fn me(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let policy = state.policy().await?;
+    let expired = crate::guard::password_expired(&c.user, policy.max_age_days, state.clock.now());
+    Ok(Json(serde_json::json!({
+        "id": c.user.id,
+        "username": c.user.username,
+        "display_name": c.user.display_name,
+        "org": { "id": c.org.id, "name": c.org.name, "kind": c.org.kind, "town": c.org.town },
+        "role": { "code": c.role.code, "name": c.role.name, "data_scope": c.role.scope.code(),
+                  "admin": c.role.admin.map(|a| a.code()) },
+        "permissions": c.role.permissions.iter().map(|p| p.code()).collect::<Vec<_>>(),
+        "must_change_password": c.user.must_change || expired,
+        "totp_enrolment_required": c.needs_totp(),
+        "csrf_token": c.session.csrf_token,
+        "session_expires_at": c.session.expires_at,
+        "idle_timeout_minutes": policy.idle_timeout_minutes,
+    })))
+}
+
+#[derive(serde::Deserialize)]
+pub struct PasswordBody {
+    pub old_password: String,
+    pub new_password: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Json(b): Json<PasswordBody>,
+) -> ApiResult<Response> {
+    if !verify_blocking(b.old_password, c.user.password_hash.clone()).await {
+        let e = c.audit(
+            "auth.password_change",
+            format!("user:{}", c.user.id),
+            "failed",
+        );
+        state.store().audit(&e).await?;
+        return Err(ApiError::with(ErrorCode::InvalidRequest, "原密码不正确"));
+    }
+    let policy = state.policy().await?;
+    check_new_password(
+        &state,
+        &policy,
+        Some(c.user.id),
+        &c.user.username,
+        &b.new_password,
+    )
+    .await?;
+    let hash = hash_blocking(b.new_password).await;
+    let e = c.audit("auth.password_change", format!("user:{}", c.user.id), "ok");
+    // Every session ends, this one included: sign in again with the new password.
+    state
+        .store()
+        .set_password(c.user.id, &hash, false, &e)
+        .await?;
+    let mut res = StatusCode::NO_CONTENT.into_response();
+    res.headers_mut()
+        .insert(header::SET_COOKIE, clear_cookie(&state));
+    Ok(res)
+}
+
+// ---- TOTP (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits) ---------------------------
+
+const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+pub fn base32_encode(data: &[u8]) -> String {
+    let mut out = String::new();
+    let mut buf = 0u32;
+    let mut bits = 0;
+    for &b in data {
+        buf = (buf << 8) | u32::from(b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(BASE32[((buf >> bits) & 31) as usize] as char);
+        }
+    }
+    if bits > 0 {
+        out.push(BASE32[((buf << (5 - bits)) & 31) as usize] as char);
+    }
+    out
+}
+
+pub fn base32_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut buf = 0u32;
+    let mut bits = 0;
+    for c in s.bytes().filter(|c| *c != b'=' && *c != b' ') {
+        let v = BASE32.iter().position(|x| *x == c.to_ascii_uppercase())? as u32;
+        buf = (buf << 5) | v;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buf >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// The code for a 30-second step.
+pub fn totp_code(secret: &[u8], step: u64) -> String {
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(secret).expect("any key length");
+    mac.update(&step.to_be_bytes());
+    let h = mac.finalize().into_bytes();
+    let offset = (h[19] & 0x0f) as usize;
+    let n = (u32::from(h[offset] & 0x7f) << 24)
+        | (u32::from(h[offset + 1]) << 16)
+        | (u32::from(h[offset + 2]) << 8)
+        | u32::from(h[offset + 3]);
+    format!("{:06}", n % 1_000_000)
+}
+
+/// Accepts the current step and one either side (clock drift).
+pub fn totp_matches(secret_b32: &str, code: &str, unix: i64) -> bool {
+    let Some(secret) = base32_decode(secret_b32) else {
+        return false;
+    };
+    let step = (unix.max(0) / 30) as u64;
+    [step.saturating_sub(1), step, step + 1]
+        .iter()
+        .any(|s| totp_code(&secret, *s) == code.trim())
+}
+
+fn pending_key(user_id: i64) -> String {
+    format!("totp_pending.{user_id}")
+}
+
+pub async fn totp_setup(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let mut raw = [0u8; 20];
+    getrandom::fill(&mut raw).expect("the OS has randomness");
+    let secret = base32_encode(&raw);
+    state
+        .store()
+        .set_setting(&pending_key(c.user.id), &secret)
+        .await?;
+    let uri = format!(
+        "otpauth://totp/Mingjing:{}?secret={secret}&issuer=Mingjing&algorithm=SHA1&digits=6&period=30",
+        c.user.username
+    );
+    Ok(Json(
+        serde_json::json!({ "secret": secret, "otpauth_uri": uri }),
+    ))
+}
+
+#[derive(serde::Deserialize)]
+pub struct TotpConfirm {
+    pub code: String,
+}
+
+pub async fn totp_confirm(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Json(b): Json<TotpConfirm>,
+) -> ApiResult<StatusCode> {
+    let store = state.store();
+    let Some(secret) = store.setting(&pending_key(c.user.id)).await? else {
+        return Err(ApiError::with(
+            ErrorCode::InvalidRequest,
+            "请先开始绑定动态口令",
+        ));
+    };
+    if !totp_matches(&secret, &b.code, state.clock.now().timestamp()) {
+        return Err(ErrorCode::BadTotp.into());
+    }
+    let e = c.audit("auth.totp_enrol", format!("user:{}", c.user.id), "ok");
+    store.set_totp_secret(c.user.id, Some(&secret), &e).await?;
+    store.set_setting(&pending_key(c.user.id), "").await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The CSRF header name, for clients.
+pub fn csrf_header() -> &'static str {
+    CSRF_HEADER
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn totp_matches_rfc6238_test_vectors() {
+        // RFC 6238 appendix B, SHA-1 secret "12345678901234567890", 8 digits → last 6 here.
+        let secret = b"12345678901234567890";
+        for (t, want8) in [
+            (59u64, "94287082"),
+            (1111111109, "07081804"),
+            (1234567890, "89005924"),
+        ] {
+            assert_eq!(totp_code(secret, t / 30), want8[2..]);
+        }
+        let b32 = base32_encode(secret);
+        assert_eq!(base32_decode(&b32).unwrap(), secret);
+        assert!(totp_matches(&b32, "287082", 59));
+        assert!(totp_matches(&b32, "287082", 59 + 30));
+        assert!(!totp_matches(&b32, "287082", 59 + 90));
+    }
+
+    #[test]
+    fn argon2id_hashes_verify_and_are_salted() {
+        let a = hash_password("Correct-Horse-9");
+        let b = hash_password("Correct-Horse-9");
+        assert!(a.starts_with("$argon2id$"));
+        assert_ne!(a, b);
+        assert!(verify_password("Correct-Horse-9", &a));
+        assert!(!verify_password("correct-horse-9", &a));
+    }
+}

@@ -1,0 +1,165 @@
+//! Every error the API answers with, in one table: code, HTTP status and the message a user
+//! reads. Internal details (database errors, paths) are logged, never sent.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use mingjing_app::AppError;
+use mingjing_store::StoreError;
+
+macro_rules! error_codes {
+    ($($variant:ident => $code:literal, $status:ident, $message:literal;)*) => {
+        /// The API's error codes.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ErrorCode { $($variant),* }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),*];
+            pub fn code(self) -> &'static str { match self { $(ErrorCode::$variant => $code),* } }
+            pub fn status(self) -> StatusCode { match self { $(ErrorCode::$variant => StatusCode::$status),* } }
+            /// The default message, shown when the error carries none of its own.
+            pub fn message(self) -> &'static str { match self { $(ErrorCode::$variant => $message),* } }
+        }
+    };
+}
+
+error_codes! {
+    NotAuthenticated => "not_authenticated", UNAUTHORIZED, "请先登录";
+    SessionExpired => "session_expired", UNAUTHORIZED, "会话已过期，请重新登录";
+    BadCredentials => "bad_credentials", UNAUTHORIZED, "用户名或密码错误";
+    AccountLocked => "account_locked", UNAUTHORIZED, "登录失败次数过多，账号已临时锁定";
+    TotpRequired => "totp_required", UNAUTHORIZED, "请输入动态口令";
+    BadTotp => "bad_totp", UNAUTHORIZED, "动态口令错误";
+    PasswordChangeRequired => "password_change_required", FORBIDDEN, "请先修改密码";
+    Forbidden => "forbidden", FORBIDDEN, "没有权限执行此操作";
+    CsrfRejected => "csrf_rejected", FORBIDDEN, "请求校验失败，请刷新页面后重试";
+    NotFound => "not_found", NOT_FOUND, "请求的资源不存在";
+    RouteNotFound => "route_not_found", NOT_FOUND, "接口不存在";
+    MethodNotAllowed => "method_not_allowed", METHOD_NOT_ALLOWED, "不支持此请求方法";
+    InvalidRequest => "invalid_request", BAD_REQUEST, "请求内容有误";
+    WeakPassword => "weak_password", BAD_REQUEST, "密码不符合安全策略";
+    InvalidPolicy => "invalid_policy", BAD_REQUEST, "安全策略设置不符合要求";
+    InvalidModel => "invalid_model", BAD_REQUEST, "模型定义有误";
+    UnknownDatasetType => "unknown_dataset_type", BAD_REQUEST, "数据类型不存在";
+    PeriodRequired => "period_required", BAD_REQUEST, "此类数据须指定所属月份";
+    PeriodRefused => "period_refused", BAD_REQUEST, "此类数据不按月份上传";
+    FileRejected => "file_rejected", UNPROCESSABLE_ENTITY, "文件未通过校验，未导入任何数据";
+    FileTooLarge => "file_too_large", PAYLOAD_TOO_LARGE, "文件超过大小限制";
+    Conflict => "conflict", CONFLICT, "与现有数据冲突";
+    Internal => "internal", INTERNAL_SERVER_ERROR, "服务器内部错误，请联系管理员";
+}
+
+/// An error answer: `{"error": {"code", "message", "details"?}}`.
+#[derive(Debug)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: Option<String>,
+    /// Structured details a user acts on (the row errors of a rejected file).
+    pub details: Option<serde_json::Value>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode) -> Self {
+        ApiError {
+            code,
+            message: None,
+            details: None,
+        }
+    }
+
+    pub fn with(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError {
+            code,
+            message: Some(message.into()),
+            details: None,
+        }
+    }
+
+    pub fn details(mut self, d: serde_json::Value) -> Self {
+        self.details = Some(d);
+        self
+    }
+}
+
+impl From<ErrorCode> for ApiError {
+    fn from(c: ErrorCode) -> Self {
+        ApiError::new(c)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = serde_json::json!({
+            "error": {
+                "code": self.code.code(),
+                "message": self.message.as_deref().unwrap_or(self.code.message()),
+            }
+        });
+        if let Some(d) = self.details {
+            body["error"]["details"] = d;
+        }
+        (self.code.status(), axum::Json(body)).into_response()
+    }
+}
+
+/// Internal failures are logged here and answered without detail.
+fn internal(e: &dyn std::fmt::Display) -> ApiError {
+    tracing::error!(error = %e, "internal error");
+    ApiError::new(ErrorCode::Internal)
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Invalid(m) => ApiError::with(ErrorCode::InvalidRequest, m),
+            StoreError::NotFound(_) => ApiError::new(ErrorCode::NotFound),
+            e if e.is_unique_violation() => ApiError::new(ErrorCode::Conflict),
+            e => internal(&e),
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::UnknownType(t) => ApiError::with(
+                ErrorCode::UnknownDatasetType,
+                format!("数据类型“{t}”不存在"),
+            ),
+            AppError::PeriodRequired(_) => ErrorCode::PeriodRequired.into(),
+            AppError::PeriodRefused(_) => ErrorCode::PeriodRefused.into(),
+            AppError::BadPeriod(m) => ApiError::with(ErrorCode::InvalidRequest, m),
+            AppError::UnknownModel(m) => {
+                ApiError::with(ErrorCode::NotFound, format!("模型 {m} 不存在"))
+            }
+            AppError::InvalidModel(problems) => ApiError::new(ErrorCode::InvalidModel)
+                .details(serde_json::json!({ "problems": problems })),
+            AppError::File(f) => crate::uploads::file_error(f),
+            AppError::Store(s) => s.into(),
+            e @ (AppError::NotInitialised(_) | AppError::Config { .. } | AppError::Engine(_)) => {
+                internal(&e)
+            }
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case_and_statuses_are_errors() {
+        let mut seen = std::collections::HashSet::new();
+        for c in ErrorCode::ALL {
+            assert!(seen.insert(c.code()), "duplicate code {}", c.code());
+            assert!(
+                c.code()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_')
+            );
+            assert!(c.status().is_client_error() || c.status().is_server_error());
+            assert!(!c.message().is_empty());
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! The guard every request passes: find the route in the table, resolve the session, check
+//! CSRF, password age and permission, then hand the handler a [`Caller`]. Denials are audited.
+
+use crate::AppState;
+use crate::error::{ApiError, ErrorCode};
+use crate::routes::{self, Access};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use mingjing_domain::access::{Permission, Role};
+use mingjing_store::access::{OrgNode, Session, User};
+use mingjing_store::audit::AuditEntry;
+
+pub const SESSION_COOKIE: &str = "mj_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The signed-in account behind a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    pub role: Role,
+    pub org: OrgNode,
+    pub session: Session,
+    pub source: String,
+}
+
+impl Caller {
+    pub fn has(&self, p: Permission) -> bool {
+        self.role.has(p)
+    }
+
+    /// An audit record of this caller's action.
+    pub fn audit(&self, action: &str, object: impl Into<String>, result: &str) -> AuditEntry {
+        AuditEntry {
+            actor: self.user.username.clone(),
+            role: self.role.code.clone(),
+            org: self.org.name.clone(),
+            action: action.into(),
+            object: object.into(),
+            result: result.into(),
+            source: self.source.clone(),
+            detail: String::new(),
+        }
+    }
+
+    /// Administrators must hold a second factor before they do anything else.
+    pub fn needs_totp(&self) -> bool {
+        self.role.admin.is_some() && self.user.totp_secret.is_none()
+    }
+}
+
+/// The client's address (the socket peer; the server is not behind a proxy by default).
+pub fn source(req: &Request) -> String {
+    req.extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "local".into())
+}
+
+pub fn cookie(req_headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    req_headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Resolves the session cookie to a live session (ending it if it has expired).
+pub async fn resolve(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    source: &str,
+) -> Result<Option<Caller>, ApiError> {
+    let Some(token) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let hash = crate::auth::token_hash(&token);
+    let store = state.store();
+    let Some(session) = store.session(&hash).await? else {
+        return Ok(None);
+    };
+    if session.ended_at.is_some() {
+        return Err(ErrorCode::SessionExpired.into());
+    }
+    let now = state.clock.now();
+    let policy = state.policy().await?;
+    let parse = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .map(|d| d.with_timezone(&chrono::Utc))
+            .unwrap_or(now)
+    };
+    let idle_limit = parse(&session.last_seen_at)
+        + chrono::Duration::minutes(i64::from(policy.idle_timeout_minutes));
+    let expired = if now >= parse(&session.expires_at) {
+        Some("absolute timeout")
+    } else if now >= idle_limit {
+        Some("idle timeout")
+    } else {
+        None
+    };
+    let user = store
+        .user(session.user_id)
+        .await?
+        .ok_or(ErrorCode::SessionExpired)?;
+    if let Some(reason) = expired {
+        let e = AuditEntry {
+            actor: user.username.clone(),
+            action: "auth.session_expired".into(),
+            object: format!("user:{}", user.id),
+            result: "ok".into(),
+            source: source.into(),
+            detail: reason.into(),
+            ..Default::default()
+        };
+        store.end_session(&hash, reason, &e).await?;
+        return Err(ErrorCode::SessionExpired.into());
+    }
+    if !user.enabled {
+        return Err(ErrorCode::SessionExpired.into());
+    }
+    let role = store
+        .roles()
+        .await?
+        .into_iter()
+        .find(|r| r.code == user.role)
+        .ok_or(ErrorCode::Forbidden)?;
+    let org = store
+        .org_node(user.org_id)
+        .await?
+        .ok_or(ErrorCode::Forbidden)?;
+    // Writing last-seen on every request would make reads write; a minute's grain suffices.
+    if now - parse(&session.last_seen_at) > chrono::Duration::seconds(60) {
+        store
+            .touch_session(
+                &hash,
+                &now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            )
+            .await?;
+    }
+    Ok(Some(Caller {
+        user,
+        role,
+        org,
+        session,
+        source: source.to_string(),
+    }))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Whether the account's password is older than the policy allows.
+pub fn password_expired(
+    user: &User,
+    max_age_days: u32,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
+    chrono::DateTime::parse_from_rfc3339(&user.password_changed_at)
+        .map(|d| {
+            now - d.with_timezone(&chrono::Utc) > chrono::Duration::days(i64::from(max_age_days))
+        })
+        .unwrap_or(true)
+}
+
+pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let Some(path) = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+    else {
+        // Unmatched: the fallback answers (404 as JSON under /api).
+        return next.run(req).await;
+    };
+    let Some(route) = routes::find(req.method(), &path) else {
+        // A route the table does not know is never served.
+        return ApiError::new(ErrorCode::MethodNotAllowed).into_response();
+    };
+    let source = source(&req);
+    let caller = match resolve(&state, req.headers(), &source).await {
+        Ok(c) => c,
+        Err(e) if route.access == Access::Public => {
+            let _ = e;
+            None
+        }
+        Err(e) => return e.into_response(),
+    };
+    if route.access == Access::Public {
+        if let Some(c) = caller {
+            req.extensions_mut().insert(c);
+        }
+        return next.run(req).await;
+    }
+    let Some(caller) = caller else {
+        return ApiError::new(ErrorCode::NotAuthenticated).into_response();
+    };
+    let state_changing = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if state_changing {
+        let sent = req
+            .headers()
+            .get(CSRF_HEADER)
+            .map(|v| v.as_bytes().to_vec())
+            .unwrap_or_default();
+        if !constant_time_eq(&sent, caller.session.csrf_token.as_bytes()) {
+            let e = caller.audit(
+                "access.csrf_rejected",
+                format!("{} {path}", req.method()),
+                "denied",
+            );
+            let _ = state.store().audit(&e).await;
+            return ApiError::new(ErrorCode::CsrfRejected).into_response();
+        }
+    }
+    if route.access != Access::Session {
+        let policy = match state.policy().await {
+            Ok(p) => p,
+            Err(e) => return e.into_response(),
+        };
+        if caller.user.must_change
+            || password_expired(&caller.user, policy.max_age_days, state.clock.now())
+        {
+            return ApiError::new(ErrorCode::PasswordChangeRequired).into_response();
+        }
+        if caller.needs_totp() {
+            return ApiError::new(ErrorCode::TotpRequired).into_response();
+        }
+        let allowed = match route.access {
+            Access::Perm(p) => caller.has(p),
+            Access::AnyOf(ps) => ps.iter().any(|p| caller.has(*p)),
+            Access::Public | Access::Session => true,
+        };
+        if !allowed {
+            let e = caller.audit(
+                "access.denied",
+                format!("{} {path}", req.method()),
+                "denied",
+            );
+            let _ = state.store().audit(&e).await;
+            return ApiError::new(ErrorCode::Forbidden).into_response();
+        }
+    }
+    req.extensions_mut().insert(caller);
+    next.run(req).await
+}
+
+/// Security headers on every response; the API is never cached.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, k: &'static str, v: &'static str| {
+        h.insert(k, HeaderValue::from_static(v));
+    };
+    set(
+        h,
+        "content-security-policy",
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+         connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+         frame-ancestors 'none'",
+    );
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "referrer-policy", "no-referrer");
+    set(h, "x-frame-options", "DENY");
+    set(h, "cross-origin-opener-policy", "same-origin");
+    if api {
+        set(h, "cache-control", "no-store");
+    }
+    res
+}

@@ -1,0 +1,620 @@
+//! Handlers of 系统管理 (organisations, accounts, roles, policy, sessions, audit) and of the
+//! business reads (dataset types, alerts, models). Object-level scope is applied here.
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::guard::Caller;
+use crate::scope::Scope;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::{Extension, Json};
+use mingjing_domain::access::{AdminKind, DataScope, Permission, Role, SecurityPolicy};
+use mingjing_store::MetaStore;
+use mingjing_store::access::{NewOrg, NewUser};
+use mingjing_store::audit::AuditQuery;
+use serde_json::{Value, json};
+
+pub async fn health(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    // The database answers, or this is not healthy.
+    state.store().setting("county").await?;
+    Ok(Json(
+        json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }),
+    ))
+}
+
+pub async fn not_found(uri: Uri) -> ApiError {
+    if uri.path().starts_with("/api/") || uri.path() == "/api" {
+        ApiError::new(ErrorCode::RouteNotFound)
+    } else {
+        ApiError::new(ErrorCode::NotFound)
+    }
+}
+
+// ---- organisations ---------------------------------------------------------------------
+
+pub async fn list_orgs(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    Ok(Json(json!({ "orgs": state.store().org_tree().await? })))
+}
+
+#[derive(serde::Deserialize)]
+pub struct OrgBody {
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub parent_id: Option<i64>,
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub town: String,
+    #[serde(default)]
+    pub sort_order: i64,
+}
+
+impl OrgBody {
+    fn into_new(self) -> NewOrg {
+        NewOrg {
+            name: self.name,
+            kind: self.kind,
+            parent_id: self.parent_id,
+            code: self.code,
+            town: self.town,
+            sort_order: self.sort_order,
+        }
+    }
+}
+
+pub async fn create_org(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Json(b): Json<OrgBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let mut e = c.audit("org.create", "org:new", "ok");
+    e.detail = b.name.clone();
+    let id = state.store().create_org(&b.into_new(), &e).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+pub async fn update_org(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<i64>,
+    Json(b): Json<OrgBody>,
+) -> ApiResult<StatusCode> {
+    let e = c.audit("org.update", format!("org:{id}"), "ok");
+    state.store().update_org(id, &b.into_new(), &e).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---- accounts ----------------------------------------------------------------------------
+
+pub async fn list_users(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    Ok(Json(json!({ "users": state.store().users().await? })))
+}
+
+#[derive(serde::Deserialize)]
+pub struct NewUserBody {
+    pub username: String,
+    pub display_name: String,
+    pub org_id: i64,
+    pub role: String,
+    pub password: String,
+}
+
+fn valid_username(u: &str) -> bool {
+    (3..=32).contains(&u.len())
+        && u.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-')
+}
+
+async fn check_role_and_org(state: &AppState, role: &str, org_id: i64) -> ApiResult<Role> {
+    let r = state
+        .store()
+        .roles()
+        .await?
+        .into_iter()
+        .find(|r| r.code == role)
+        .ok_or_else(|| ApiError::with(ErrorCode::InvalidRequest, format!("角色“{role}”不存在")))?;
+    if state.store().org_node(org_id).await?.is_none() {
+        return Err(ApiError::with(
+            ErrorCode::InvalidRequest,
+            format!("机构 {org_id} 不存在"),
+        ));
+    }
+    Ok(r)
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Json(b): Json<NewUserBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    if !valid_username(&b.username) {
+        return Err(ApiError::with(
+            ErrorCode::InvalidRequest,
+            "用户名为 3 至 32 位字母、数字或 _ . -",
+        ));
+    }
+    check_role_and_org(&state, &b.role, b.org_id).await?;
+    let policy = state.policy().await?;
+    crate::auth::check_new_password(&state, &policy, None, &b.username, &b.password).await?;
+    let hash = crate::auth::hash_blocking(b.password).await;
+    let mut e = c.audit("user.create", format!("user:{}", b.username), "ok");
+    e.detail = format!("role {}", b.role);
+    let id = state
+        .store()
+        .create_user(
+            &NewUser {
+                username: b.username,
+                display_name: b.display_name,
+                org_id: b.org_id,
+                role: b.role,
+                password_hash: hash,
+                must_change: true,
+            },
+            &e,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+#[derive(serde::Deserialize)]
+pub struct UpdateUserBody {
+    pub display_name: String,
+    pub org_id: i64,
+    pub role: String,
+    pub enabled: bool,
+}
+
+pub async fn update_user(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<i64>,
+    Json(b): Json<UpdateUserBody>,
+) -> ApiResult<StatusCode> {
+    let user = state.store().user(id).await?.ok_or(ErrorCode::NotFound)?;
+    if id == c.user.id && (b.role != user.role || !b.enabled) {
+        // No administrator changes their own role or locks themselves out.
+        return Err(ApiError::with(
+            ErrorCode::Forbidden,
+            "不能更改自己的角色或停用自己的账号",
+        ));
+    }
+    check_role_and_org(&state, &b.role, b.org_id).await?;
+    let mut e = c.audit("user.update", format!("user:{id}"), "ok");
+    e.detail = format!("role {} enabled {}", b.role, b.enabled);
+    state
+        .store()
+        .update_user(id, &b.display_name, b.org_id, &b.role, b.enabled, &e)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(serde::Deserialize)]
+pub struct ResetBody {
+    pub password: String,
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<i64>,
+    Json(b): Json<ResetBody>,
+) -> ApiResult<StatusCode> {
+    let user = state.store().user(id).await?.ok_or(ErrorCode::NotFound)?;
+    let policy = state.policy().await?;
+    crate::auth::check_new_password(&state, &policy, Some(id), &user.username, &b.password).await?;
+    let hash = crate::auth::hash_blocking(b.password).await;
+    let e = c.audit("user.password_reset", format!("user:{id}"), "ok");
+    state.store().set_password(id, &hash, true, &e).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// ---- roles and policy --------------------------------------------------------------------
+
+pub async fn list_roles(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let roles: Vec<Value> = state
+        .store()
+        .roles()
+        .await?
+        .iter()
+        .map(|r| {
+            json!({
+                "code": r.code, "name": r.name, "data_scope": r.scope.code(),
+                "data_scope_label": r.scope.label(),
+                "admin": r.admin.map(AdminKind::code),
+                "permissions": r.permissions.iter().map(|p| p.code()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "roles": roles })))
+}
+
+pub async fn list_permissions() -> Json<Value> {
+    let list: Vec<Value> = Permission::ALL
+        .iter()
+        .map(|p| json!({ "code": p.code(), "label": p.label(), "group": p.group() }))
+        .collect();
+    Json(json!({ "permissions": list }))
+}
+
+#[derive(serde::Deserialize)]
+pub struct RoleBody {
+    pub name: String,
+    pub data_scope: String,
+    pub permissions: Vec<String>,
+}
+
+pub async fn update_role(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(code): Path<String>,
+    Json(b): Json<RoleBody>,
+) -> ApiResult<StatusCode> {
+    let existing = state
+        .store()
+        .roles()
+        .await?
+        .into_iter()
+        .find(|r| r.code == code)
+        .ok_or(ErrorCode::NotFound)?;
+    let bad = |m: String| ApiError::with(ErrorCode::InvalidRequest, m);
+    let permissions = b
+        .permissions
+        .iter()
+        .map(|p| p.parse::<Permission>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(bad)?;
+    let role = Role {
+        code: code.clone(),
+        name: b.name,
+        scope: b.data_scope.parse::<DataScope>().map_err(bad)?,
+        admin: existing.admin,
+        permissions,
+    };
+    role.validate().map_err(bad)?;
+    let mut e = c.audit("role.update", format!("role:{code}"), "ok");
+    e.detail = format!(
+        "scope {} permissions {}",
+        role.scope.code(),
+        role.permissions
+            .iter()
+            .map(|p| p.code())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    state.store().update_role(&role, &e).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn get_policy(State(state): State<AppState>) -> ApiResult<Json<SecurityPolicy>> {
+    Ok(Json(state.policy().await?))
+}
+
+pub async fn put_policy(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Json(p): Json<SecurityPolicy>,
+) -> ApiResult<StatusCode> {
+    p.validate()
+        .map_err(|m| ApiError::with(ErrorCode::InvalidPolicy, m))?;
+    let text = serde_json::to_string(&p).expect("serialisable");
+    let mut e = c.audit("policy.update", "policy", "ok");
+    e.detail = text.clone();
+    let store = state.store();
+    let mut tx = store
+        .pool()
+        .begin()
+        .await
+        .map_err(mingjing_store::StoreError::from)?;
+    sqlx_set_setting(&mut tx, crate::auth::POLICY_SETTING, &text).await?;
+    let head = store.append_audit(&mut tx, &e).await?;
+    tx.commit()
+        .await
+        .map_err(mingjing_store::StoreError::from)?;
+    store.audit_committed(&head)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn sqlx_set_setting(
+    tx: &mut mingjing_store::meta::Tx<'_>,
+    key: &str,
+    value: &str,
+) -> ApiResult<()> {
+    mingjing_store::meta::set_setting_tx(tx, key, value).await?;
+    Ok(())
+}
+
+// ---- sessions and audit -------------------------------------------------------------------
+
+pub async fn list_sessions(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let now = state
+        .clock
+        .now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let users = state.store().users().await?;
+    let list: Vec<Value> = state
+        .store()
+        .active_sessions(&now)
+        .await?
+        .iter()
+        .map(|s| {
+            let u = users.iter().find(|u| u.id == s.user_id);
+            json!({
+                // Administrators name a session by a prefix of its hash, never by its token.
+                "id": &s.token_hash[..24],
+                "user_id": s.user_id,
+                "username": u.map(|u| u.username.as_str()),
+                "source": s.source, "created_at": s.created_at,
+                "last_seen_at": s.last_seen_at, "expires_at": s.expires_at,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "sessions": list })))
+}
+
+pub async fn end_session(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let s = state
+        .store()
+        .session_by_id(&id)
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    let e = c.audit("session.end", format!("user:{}", s.user_id), "ok");
+    state
+        .store()
+        .end_session(&s.token_hash, "ended by the security administrator", &e)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct AuditParams {
+    #[serde(default)]
+    pub actor: String,
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub before: i64,
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+pub async fn list_audit(
+    State(state): State<AppState>,
+    Query(q): Query<AuditParams>,
+) -> ApiResult<Json<Value>> {
+    let records = state
+        .store()
+        .audit_records(&AuditQuery {
+            actor: q.actor,
+            action: q.action,
+            from: q.from,
+            to: q.to,
+            before_seq: q.before,
+            limit: q.limit.unwrap_or(100).clamp(1, 1000),
+        })
+        .await?;
+    Ok(Json(json!({ "records": records })))
+}
+
+pub async fn verify_audit(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+) -> ApiResult<Json<Value>> {
+    let result = state.store().verify_audit().await?;
+    let (ok, e) = match &result {
+        Ok(n) => (json!({ "intact": true, "records": n }), "ok"),
+        Err(b) => (
+            json!({ "intact": false, "first_bad_seq": b.seq, "problem": b.problem }),
+            "failed",
+        ),
+    };
+    state
+        .store()
+        .audit(&c.audit("audit.verify", "audit_log", e))
+        .await?;
+    Ok(Json(ok))
+}
+
+// ---- business reads -----------------------------------------------------------------------
+
+pub async fn list_types(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let types = state.store().dataset_types().await?;
+    Ok(Json(json!({ "types": types })))
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct AlertParams {
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub town: Option<String>,
+    #[serde(default)]
+    pub responsible: Option<String>,
+    #[serde(default)]
+    pub offset: Option<usize>,
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+fn alert_json(a: &mingjing_store::Alert, scope: &Scope) -> Value {
+    json!({
+        "id": a.id, "model": a.model, "model_version": a.model_version,
+        "subject": scope.id(&a.subject), "program": a.program, "name": a.name,
+        "amount": a.amount_fen.and_then(mingjing_domain::Money::from_fen).map(|m| m.to_string()),
+        "responsible": a.responsible, "town": a.town, "status": a.status,
+        "raised_at": a.raised_at, "previous_id": a.previous_id, "evidence_rows": a.evidence_rows,
+    })
+}
+
+pub async fn list_alerts(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Query(q): Query<AlertParams>,
+) -> ApiResult<Json<Value>> {
+    let scope = Scope::of(&state, &c).await?;
+    let all = state.store().alerts(q.model.as_deref()).await?;
+    let visible: Vec<_> = all
+        .iter()
+        .filter(|a| scope.sees_alert(a))
+        .filter(|a| q.status.as_ref().is_none_or(|s| &a.status == s))
+        .filter(|a| q.town.as_ref().is_none_or(|t| &a.town == t))
+        .filter(|a| q.responsible.as_ref().is_none_or(|r| &a.responsible == r))
+        .collect();
+    let total = visible.len();
+    let offset = q.offset.unwrap_or(0);
+    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let page: Vec<Value> = visible
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|a| alert_json(a, &scope))
+        .collect();
+    Ok(Json(json!({ "total": total, "alerts": page })))
+}
+
+pub async fn get_alert(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    let scope = Scope::of(&state, &c).await?;
+    let detail = state
+        .platform
+        .alert_detail(id)
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    // Out of scope looks exactly like absent.
+    if !scope.sees_alert(&detail.alert) {
+        return Err(ErrorCode::NotFound.into());
+    }
+    let types = state.store().dataset_types().await?;
+    let mut tables = Vec::new();
+    for t in &detail.rows {
+        let id_cols: Vec<bool> = t
+            .rows
+            .columns
+            .iter()
+            .map(|col| {
+                types
+                    .iter()
+                    .find(|ty| ty.name == t.dataset)
+                    .is_some_and(|ty| {
+                        ty.fields.iter().any(|f| {
+                            &f.key == col
+                                && matches!(f.ty, mingjing_domain::standard::FieldType::Id18)
+                        })
+                    })
+            })
+            .collect();
+        let rows: Vec<Vec<Option<String>>> = t
+            .rows
+            .rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .zip(&id_cols)
+                    .map(|(v, is_id)| {
+                        v.as_ref()
+                            .map(|v| if *is_id { scope.id(v) } else { v.clone() })
+                    })
+                    .collect()
+            })
+            .collect();
+        tables.push(json!({
+            "dataset": t.dataset, "dataset_label": t.dataset_label, "upload_dir": t.upload_dir,
+            "columns": t.rows.columns, "rows": rows,
+        }));
+    }
+    let e = c.audit("alert.view", format!("alert:{id}"), "ok");
+    state.store().audit(&e).await?;
+    Ok(Json(json!({
+        "alert": alert_json(&detail.alert, &scope),
+        "explanation": detail.explanation,
+        "evidence": tables,
+    })))
+}
+
+pub async fn list_models(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let list: Vec<Value> = state
+        .platform
+        .library()
+        .await?
+        .iter()
+        .map(|m| {
+            json!({
+                "id": m.record.id, "name": m.spec.name, "description": m.spec.description,
+                "version": m.record.current_version, "enabled": m.record.enabled,
+                "builtin": m.record.builtin, "reads": m.record.reads,
+                "params": m.spec.params.iter().map(|(k, p)| json!({
+                    "name": k, "label": p.label, "value": p.default.to_string(),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "models": list })))
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct RunBody {
+    #[serde(default)]
+    pub models: Vec<String>,
+    #[serde(default)]
+    pub as_of: Option<String>,
+}
+
+pub async fn run_models(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Json(b): Json<RunBody>,
+) -> ApiResult<Json<Value>> {
+    let as_of = match b.as_of.as_deref() {
+        None => state.clock.now().date_naive(),
+        Some(d) => mingjing_domain::calendar::parse_date(d)
+            .map_err(|e| ApiError::with(ErrorCode::InvalidRequest, format!("as_of: {e}")))?,
+    };
+    let _one_at_a_time = state.rematch.lock().await;
+    let outcomes = state.platform.run_models(&b.models, as_of).await?;
+    let what = if b.models.is_empty() {
+        "all enabled".to_string()
+    } else {
+        b.models.join(",")
+    };
+    let mut e = c.audit("model.run", format!("models:{what}"), "ok");
+    e.detail = format!("as of {as_of}");
+    state.store().audit(&e).await?;
+    let list: Vec<Value> = outcomes
+        .iter()
+        .map(|o| json!({ "model": o.model, "hits": o.hits, "raised": o.counts.raised, "updated": o.counts.updated }))
+        .collect();
+    Ok(Json(json!({ "results": list })))
+}
+
+pub async fn list_runs(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let runs: Vec<Value> = state
+        .store()
+        .runs(50)
+        .await?
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.id, "started_at": r.started_at, "finished_at": r.finished_at,
+                "as_of": r.as_of, "trigger": r.trigger,
+                "results": r.results.iter().map(|x| json!({
+                    "model": x.model, "version": x.version, "hits": x.hits,
+                    "raised": x.counts.raised, "updated": x.counts.updated,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "runs": runs })))
+}

@@ -1,0 +1,133 @@
+//! The HTTP server: the JSON API under `/api`, sessions, permissions and the audit trail.
+//!
+//! Every route is declared once, in [`routes::ROUTES`], with the access it requires; one
+//! middleware ([`guard`]) enforces that table for every request, so a route cannot exist
+//! without a rule, and the OpenAPI document and the authorization-matrix test read the same
+//! table. Handlers see the caller ([`Caller`]) and apply object-level scope themselves.
+//! Heavy work (password hashing, imports, model runs) runs off the async runtime.
+
+pub mod auth;
+pub mod error;
+pub mod guard;
+pub mod handlers;
+pub mod openapi;
+pub mod routes;
+pub mod scope;
+pub mod seed;
+pub mod uploads;
+
+use axum::Router;
+use mingjing_app::Platform;
+use mingjing_domain::access::SecurityPolicy;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use tokio::sync::Mutex;
+
+pub use guard::Caller;
+
+/// The time the server reads; tests move it forward.
+#[derive(Clone, Default)]
+pub struct Clock(Arc<AtomicI64>);
+
+impl Clock {
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + chrono::Duration::seconds(self.0.load(Ordering::Relaxed))
+    }
+
+    /// Moves this clock forward (tests of lockout and expiry).
+    pub fn advance(&self, d: chrono::Duration) {
+        self.0.fetch_add(d.num_seconds(), Ordering::Relaxed);
+    }
+}
+
+/// Server settings (`[server]` in `mingjing.toml`).
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    pub listen: String,
+    /// Mark cookies `Secure` (when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Re-run the models that read a dataset type when an upload of it lands.
+    pub rematch_on_upload: bool,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: "127.0.0.1:8080".into(),
+            secure_cookies: false,
+            rematch_on_upload: true,
+        }
+    }
+}
+
+/// A rejected upload's row errors, kept for a while so that the uploader can download them.
+pub struct Rejection {
+    pub user_id: i64,
+    pub file_name: String,
+    pub errors: Vec<(u64, String, String)>,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+pub struct Shared {
+    pub platform: Platform,
+    pub clock: Clock,
+    pub config: ServerConfig,
+    pub rejections: Mutex<HashMap<String, Rejection>>,
+    /// Serialises background re-matches (one run at a time is enough).
+    pub rematch: Mutex<()>,
+}
+
+pub type AppState = Arc<Shared>;
+
+impl Shared {
+    pub fn new(platform: Platform, config: ServerConfig, clock: Clock) -> AppState {
+        Arc::new(Shared {
+            platform,
+            clock,
+            config,
+            rejections: Mutex::new(HashMap::new()),
+            rematch: Mutex::new(()),
+        })
+    }
+
+    pub fn store(&self) -> &mingjing_store::SqlStore {
+        &self.platform.meta
+    }
+
+    pub async fn policy(&self) -> Result<SecurityPolicy, error::ApiError> {
+        match self.store().setting(auth::POLICY_SETTING).await? {
+            None => Ok(SecurityPolicy::default()),
+            Some(s) => serde_json::from_str(&s).map_err(|e| {
+                error::ApiError::from(mingjing_store::StoreError::Corrupt(format!("policy: {e}")))
+            }),
+        }
+    }
+}
+
+use mingjing_store::MetaStore;
+
+/// The whole application: routes, the guard, security headers and the JSON fallbacks.
+pub fn app(state: AppState) -> Router {
+    routes::router()
+        .fallback(handlers::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::guard,
+        ))
+        .layer(axum::middleware::from_fn(guard::security_headers))
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .with_state(state)
+}
+
+/// Serves until the process is stopped.
+pub async fn serve(state: AppState) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&state.config.listen).await?;
+    tracing::info!(address = %listener.local_addr()?, "serving");
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .await
+}

@@ -1,0 +1,102 @@
+//! The one table of routes: method, path, the access each requires, and what it does.
+//! The router, the guard, the OpenAPI document and the authorization-matrix test all read it.
+
+use crate::AppState;
+use crate::{auth, handlers as h, uploads};
+use axum::Router;
+use mingjing_domain::access::Permission;
+
+/// What a route requires of its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in account, even one that must first change its password or enrol TOTP.
+    Session,
+    /// A signed-in account whose role holds the permission.
+    Perm(Permission),
+    /// A signed-in account whose role holds any of these.
+    AnyOf(&'static [Permission]),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RouteInfo {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub access: Access,
+    pub tag: &'static str,
+    pub summary: &'static str,
+}
+
+macro_rules! routes {
+    ($($method:ident $path:literal => $handler:path, $access:expr, $tag:literal, $summary:literal;)*) => {
+        pub const ROUTES: &[RouteInfo] = &[$(RouteInfo {
+            method: stringify!($method),
+            path: $path,
+            access: $access,
+            tag: $tag,
+            summary: $summary,
+        }),*];
+
+        pub fn router() -> Router<AppState> {
+            let r = Router::new();
+            $(let r = r.route($path, axum::routing::$method($handler));)*
+            r
+        }
+    };
+}
+
+use Access::{AnyOf, Perm, Public, Session};
+use Permission as P;
+
+routes! {
+    get "/api/health" => h::health, Public, "system", "Liveness and version";
+    get "/api/openapi.json" => crate::openapi::document, Public, "system", "This API as OpenAPI 3.1";
+
+    post "/api/auth/login" => auth::login, Public, "auth", "Sign in";
+    post "/api/auth/logout" => auth::logout, Session, "auth", "Sign out everywhere";
+    get "/api/auth/me" => auth::me, Session, "auth", "The signed-in account, its role, permissions and CSRF token";
+    post "/api/auth/password" => auth::change_password, Session, "auth", "Change one's own password";
+    post "/api/auth/totp/setup" => auth::totp_setup, Session, "auth", "Start TOTP enrolment (administrators)";
+    post "/api/auth/totp/confirm" => auth::totp_confirm, Session, "auth", "Confirm TOTP enrolment with a code";
+
+    get "/api/orgs" => h::list_orgs, Session, "orgs", "The organisation tree";
+    post "/api/orgs" => h::create_org, Perm(P::OrgsManage), "orgs", "Add an organisation";
+    put "/api/orgs/{id}" => h::update_org, Perm(P::OrgsManage), "orgs", "Change an organisation";
+
+    get "/api/users" => h::list_users, Perm(P::UsersManage), "users", "Accounts";
+    post "/api/users" => h::create_user, Perm(P::UsersManage), "users", "Add an account";
+    put "/api/users/{id}" => h::update_user, Perm(P::UsersManage), "users", "Change an account (name, organisation, role, enabled)";
+    post "/api/users/{id}/password" => h::reset_password, Perm(P::UsersManage), "users", "Set a temporary password (changed at next sign-in)";
+
+    get "/api/roles" => h::list_roles, AnyOf(&[P::RolesManage, P::UsersManage]), "roles", "Roles with permissions and data scopes";
+    put "/api/roles/{code}" => h::update_role, Perm(P::RolesManage), "roles", "Change a role's permissions and data scope";
+    get "/api/permissions" => h::list_permissions, AnyOf(&[P::RolesManage, P::UsersManage]), "roles", "Every permission";
+    get "/api/security/policy" => h::get_policy, Perm(P::PolicyManage), "security", "The security policy";
+    put "/api/security/policy" => h::put_policy, Perm(P::PolicyManage), "security", "Change the security policy";
+    get "/api/sessions" => h::list_sessions, Perm(P::SessionsManage), "security", "Live sessions";
+    delete "/api/sessions/{id}" => h::end_session, Perm(P::SessionsManage), "security", "End a session";
+
+    get "/api/audit" => h::list_audit, Perm(P::AuditRead), "audit", "The audit log, newest first";
+    get "/api/audit/verify" => h::verify_audit, Perm(P::AuditRead), "audit", "Verify the audit chain";
+
+    get "/api/dataset-types" => h::list_types, Perm(P::DataRead), "data", "Dataset types with fields and checks";
+    get "/api/dataset-types/{name}/template" => uploads::template, Perm(P::DataRead), "data", "Excel template of a dataset type";
+    get "/api/uploads" => uploads::list, Perm(P::DataRead), "data", "Uploads in the caller's scope, newest first";
+    post "/api/uploads" => uploads::create, Perm(P::DataUpload), "data", "Upload a file (multipart: type, period, file)";
+    get "/api/uploads/{id}" => uploads::get, Perm(P::DataRead), "data", "One upload";
+    get "/api/uploads/rejections/{id}" => uploads::rejection_report, Perm(P::DataUpload), "data", "A rejected file's row errors as Excel";
+
+    get "/api/alerts" => h::list_alerts, Perm(P::AlertsRead), "alerts", "Alerts in the caller's scope";
+    get "/api/alerts/{id}" => h::get_alert, Perm(P::AlertsRead), "alerts", "An alert, why it fired, and its evidence rows";
+    get "/api/models" => h::list_models, Perm(P::ModelsRead), "models", "The model library";
+    post "/api/models/runs" => h::run_models, Perm(P::ModelsRun), "models", "Run models now";
+    get "/api/models/runs" => h::list_runs, Perm(P::ModelsRead), "models", "Recent runs";
+}
+
+/// The route an axum path template and method name.
+pub fn find(method: &axum::http::Method, path: &str) -> Option<&'static RouteInfo> {
+    ROUTES
+        .iter()
+        .find(|r| r.path == path && r.method.eq_ignore_ascii_case(method.as_str()))
+}

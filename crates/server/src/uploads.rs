@@ -1,0 +1,374 @@
+//! Uploads over HTTP with exactly the CLI's semantics (the same `Platform::import`): the whole
+//! file lands or none of it. A body over the size limit is answered 413 before it is read; a
+//! rejected file's row errors come back in the answer and as an Excel report.
+
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::guard::Caller;
+use crate::scope::Scope;
+use crate::{AppState, Rejection};
+use axum::extract::{Multipart, Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use mingjing_app::{ImportInput, ImportOutcome};
+use mingjing_ingest::FileError;
+use mingjing_store::MetaStore;
+use serde_json::{Value, json};
+
+/// How long a rejection report stays downloadable.
+const REJECTION_TTL_MINUTES: i64 = 60;
+
+/// Room for the multipart envelope and the other fields beside the file.
+const ENVELOPE_BYTES: u64 = 64 * 1024;
+
+pub fn file_error(f: FileError) -> ApiError {
+    match f {
+        FileError::TooLarge { limit, .. } => ApiError::with(
+            ErrorCode::FileTooLarge,
+            format!("文件超过大小限制（{} MB）", limit / (1024 * 1024)),
+        ),
+        FileError::Io(e) => {
+            tracing::error!(error = %e, "upload i/o");
+            ErrorCode::Internal.into()
+        }
+        FileError::Rows { errors, total } => ApiError::new(ErrorCode::FileRejected).details(json!({
+            "total": total,
+            "errors": errors.iter().map(|e| json!({
+                "row": e.row, "column": e.column, "message": e.problem.to_string(),
+            })).collect::<Vec<_>>(),
+        })),
+        FileError::Header(errs) => ApiError::with(ErrorCode::FileRejected, "表头与数据类型不符")
+            .details(json!({
+                "errors": errs.iter().map(|e| json!({ "row": 1, "message": e.to_string() })).collect::<Vec<_>>(),
+            })),
+        other => ApiError::with(ErrorCode::FileRejected, other.to_string()),
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+) -> ApiResult<Json<Value>> {
+    let scope = Scope::of(&state, &c).await?;
+    let uploads: Vec<Value> = state
+        .store()
+        .uploads(None)
+        .await?
+        .iter()
+        .filter(|u| scope.sees_org(u.org_id))
+        .map(upload_json)
+        .collect();
+    Ok(Json(json!({ "uploads": uploads })))
+}
+
+fn upload_json(u: &mingjing_store::Upload) -> Value {
+    json!({
+        "id": u.id, "dataset_type": u.dataset_type, "org_id": u.org_id, "org_name": u.org_name,
+        "period": u.period.map(|p| p.to_string()), "file_name": u.file_name, "sha256": u.sha256,
+        "rows": u.rows, "uploaded_by": u.uploaded_by, "uploaded_at": u.uploaded_at,
+    })
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    let scope = Scope::of(&state, &c).await?;
+    match state.store().upload(id).await? {
+        Some(u) if scope.sees_org(u.org_id) => Ok(Json(upload_json(&u))),
+        // Another unit's upload looks exactly like a missing one.
+        _ => Err(ErrorCode::NotFound.into()),
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    req: Request,
+) -> ApiResult<Response> {
+    let limit = state.platform.config.limits.max_file_bytes;
+    let too_large = || {
+        ApiError::with(
+            ErrorCode::FileTooLarge,
+            format!("文件超过大小限制（{} MB）", limit / (1024 * 1024)),
+        )
+    };
+    // Refused on the declared length, before a byte of the body is read.
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit + ENVELOPE_BYTES) {
+        let mut e = c.audit("upload.create", "upload:new", "rejected");
+        e.detail = format!("declared {} bytes", declared.unwrap_or(0));
+        state.store().audit(&e).await?;
+        return Err(too_large());
+    }
+    let mut multipart = <Multipart as axum::extract::FromRequest<()>>::from_request(req, &())
+        .await
+        .map_err(|e| ApiError::with(ErrorCode::InvalidRequest, e.body_text()))?;
+    let (mut ty, mut period, mut file, mut file_name) = (None, None, None, String::new());
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| ApiError::with(ErrorCode::InvalidRequest, e.body_text()))?
+    {
+        match field.name().unwrap_or("") {
+            "type" => {
+                ty = Some(
+                    field
+                        .text()
+                        .await
+                        .map_err(|e| ApiError::with(ErrorCode::InvalidRequest, e.body_text()))?,
+                )
+            }
+            "period" => {
+                let p = field
+                    .text()
+                    .await
+                    .map_err(|e| ApiError::with(ErrorCode::InvalidRequest, e.body_text()))?;
+                period = (!p.trim().is_empty()).then(|| p.trim().to_string());
+            }
+            "file" => {
+                file_name = field.file_name().unwrap_or("upload").to_string();
+                let mut bytes = Vec::new();
+                // Without a declared length the stream is cut at the limit.
+                while let Some(chunk) = field
+                    .chunk()
+                    .await
+                    .map_err(|e| ApiError::with(ErrorCode::InvalidRequest, e.body_text()))?
+                {
+                    if (bytes.len() + chunk.len()) as u64 > limit {
+                        return Err(too_large());
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                file = Some(bytes);
+            }
+            other => {
+                return Err(ApiError::with(
+                    ErrorCode::InvalidRequest,
+                    format!("未知字段“{other}”"),
+                ));
+            }
+        }
+    }
+    let ty = ty.ok_or_else(|| ApiError::with(ErrorCode::InvalidRequest, "缺少数据类型（type）"))?;
+    let bytes =
+        file.ok_or_else(|| ApiError::with(ErrorCode::InvalidRequest, "缺少文件（file）"))?;
+    let file_name: String = file_name
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    let mut audit = c.audit("upload.create", format!("type:{ty}"), "ok");
+    audit.detail = format!("{file_name} ({} bytes)", bytes.len());
+    let outcome = state
+        .platform
+        .import(ImportInput {
+            dataset_type: &ty,
+            org: &c.org.name,
+            period: period.as_deref(),
+            file_name: &file_name,
+            bytes,
+            user: &c.user.username,
+            audit: Some(audit.clone()),
+        })
+        .await;
+    match outcome {
+        Ok(ImportOutcome::Loaded {
+            upload_id,
+            checked,
+            replaced,
+        }) => {
+            if state.config.rematch_on_upload {
+                spawn_rematch(state.clone(), ty.clone());
+            }
+            Ok((
+                StatusCode::CREATED,
+                Json(json!({
+                    "id": upload_id, "rows": checked.rows,
+                    "replaced": replaced.iter().map(|r| json!({ "upload_id": r.upload_id, "rows": r.rows, "partition": r.partition })).collect::<Vec<_>>(),
+                    "warnings": checked.warnings.iter().map(|w| json!({ "row": w.row, "column": w.column, "message": w.message })).collect::<Vec<_>>(),
+                    "warnings_total": checked.warnings_total,
+                })),
+            )
+                .into_response())
+        }
+        Ok(ImportOutcome::AlreadyLoaded { upload }) => {
+            audit.object = format!("upload:{}", upload.id);
+            audit.detail.push_str("; already loaded");
+            state.store().audit(&audit).await?;
+            Ok(
+                Json(json!({ "id": upload.id, "rows": upload.rows, "already_loaded": true }))
+                    .into_response(),
+            )
+        }
+        Err(mingjing_app::AppError::File(f)) => {
+            audit.result = "rejected".into();
+            let report: Vec<(u64, String, String)> = match &f {
+                FileError::Rows { errors, .. } => errors
+                    .iter()
+                    .map(|e| {
+                        (
+                            e.row,
+                            e.column.clone().unwrap_or_default(),
+                            e.problem.to_string(),
+                        )
+                    })
+                    .collect(),
+                FileError::Header(errs) => errs
+                    .iter()
+                    .map(|e| (1, String::new(), e.to_string()))
+                    .collect(),
+                other => vec![(0, String::new(), other.to_string())],
+            };
+            state.store().audit(&audit).await?;
+            let mut err = file_error(f);
+            if !matches!(err.code, ErrorCode::Internal | ErrorCode::FileTooLarge) {
+                let id = crate::auth::random_hex(16);
+                let mut map = state.rejections.lock().await;
+                let now = state.clock.now();
+                map.retain(|_, r| now - r.at < chrono::Duration::minutes(REJECTION_TTL_MINUTES));
+                map.insert(
+                    id.clone(),
+                    Rejection {
+                        user_id: c.user.id,
+                        file_name: file_name.clone(),
+                        errors: report,
+                        at: now,
+                    },
+                );
+                let mut d = err.details.take().unwrap_or_else(|| json!({}));
+                d["report_id"] = json!(id);
+                err.details = Some(d);
+            }
+            Err(err)
+        }
+        Err(e) => {
+            audit.result = "failed".into();
+            state.store().audit(&audit).await?;
+            Err(e.into())
+        }
+    }
+}
+
+/// Re-runs the models that read the type, in the background, one run at a time.
+fn spawn_rematch(state: AppState, ty: String) {
+    tokio::spawn(async move {
+        let _one = state.rematch.lock().await;
+        let today = state.clock.now().date_naive();
+        match state.platform.rematch_after_upload(&ty, today).await {
+            Ok(outcomes) => {
+                let raised: u64 = outcomes.iter().map(|o| o.counts.raised).sum();
+                tracing::info!(dataset_type = %ty, models = outcomes.len(), raised, "re-matched after upload");
+            }
+            Err(e) => tracing::error!(dataset_type = %ty, error = %e, "re-match failed"),
+        }
+    });
+}
+
+pub async fn rejection_report(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let map = state.rejections.lock().await;
+    let r = map
+        .get(&id)
+        .filter(|r| r.user_id == c.user.id)
+        .ok_or(ErrorCode::NotFound)?;
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let xl = |e: rust_xlsxwriter::XlsxError| {
+        tracing::error!(error = %e, "xlsx");
+        ApiError::new(ErrorCode::Internal)
+    };
+    ws.set_name("错误").map_err(xl)?;
+    for (i, h) in ["行号", "列", "问题"].iter().enumerate() {
+        ws.write_string(0, i as u16, *h).map_err(xl)?;
+    }
+    for (i, (row, col, msg)) in r.errors.iter().enumerate() {
+        let at = (i + 1) as u32;
+        ws.write_number(at, 0, *row as f64).map_err(xl)?;
+        // Text cells only: a value such as "=HYPERLINK(...)" is never evaluated.
+        ws.write_string(at, 1, col).map_err(xl)?;
+        ws.write_string(at, 2, msg).map_err(xl)?;
+    }
+    ws.set_column_width(2, 80).map_err(xl)?;
+    let bytes = wb.save_to_buffer().map_err(xl)?;
+    let name = format!("{}-错误报告.xlsx", r.file_name);
+    Ok(xlsx_response(bytes, &name))
+}
+
+pub fn xlsx_response(bytes: Vec<u8>, file_name: &str) -> Response {
+    let mut res = bytes.into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    let encoded: String = file_name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    res.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&format!(
+            "attachment; filename=\"download.xlsx\"; filename*=UTF-8''{encoded}"
+        ))
+        .expect("ascii"),
+    );
+    res
+}
+
+/// An Excel template generated from the type's definition: the header row of labels (text
+/// cells) and a sheet that says what each column takes.
+pub async fn template(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> ApiResult<Response> {
+    let ty = state.platform.dataset_type(&name).await?;
+    let xl = |e: rust_xlsxwriter::XlsxError| {
+        tracing::error!(error = %e, "xlsx");
+        ApiError::new(ErrorCode::Internal)
+    };
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let text = rust_xlsxwriter::Format::new().set_num_format("@");
+    let ws = wb.add_worksheet();
+    ws.set_name("数据").map_err(xl)?;
+    for (i, f) in ty.fields.iter().enumerate() {
+        ws.write_string(0, i as u16, &f.label).map_err(xl)?;
+        ws.set_column_format(i as u16, &text).map_err(xl)?;
+        ws.set_column_width(i as u16, 18).map_err(xl)?;
+    }
+    let notes = wb.add_worksheet();
+    notes.set_name("说明").map_err(xl)?;
+    for (i, h) in ["列名", "字段", "类型", "必填", "可选值"]
+        .iter()
+        .enumerate()
+    {
+        notes.write_string(0, i as u16, *h).map_err(xl)?;
+    }
+    for (i, f) in ty.fields.iter().enumerate() {
+        let r = (i + 1) as u32;
+        notes.write_string(r, 0, &f.label).map_err(xl)?;
+        notes.write_string(r, 1, &f.key).map_err(xl)?;
+        notes.write_string(r, 2, f.ty.as_str()).map_err(xl)?;
+        notes
+            .write_string(r, 3, if f.required { "是" } else { "否" })
+            .map_err(xl)?;
+        notes.write_string(r, 4, f.values.join("、")).map_err(xl)?;
+    }
+    let bytes = wb.save_to_buffer().map_err(xl)?;
+    Ok(xlsx_response(bytes, &format!("{}-模板.xlsx", ty.label)))
+}

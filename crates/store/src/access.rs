@@ -1,0 +1,646 @@
+//! Accounts, roles, organisations and sessions. Every change is written with its audit record
+//! in one transaction. Passwords arrive hashed: the store never sees one.
+
+use crate::StoreError;
+use crate::audit::AuditEntry;
+use crate::meta::{Result, SqlStore};
+use mingjing_domain::access::{AdminKind, DataScope, Permission, Role};
+use sqlx::Row;
+use std::str::FromStr;
+
+/// An organisation of the tree.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OrgNode {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub parent_id: Option<i64>,
+    pub code: String,
+    pub town: String,
+    pub sort_order: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrg {
+    pub name: String,
+    pub kind: String,
+    pub parent_id: Option<i64>,
+    pub code: String,
+    pub town: String,
+    pub sort_order: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub org_id: i64,
+    pub role: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    pub password_changed_at: String,
+    pub must_change: bool,
+    pub enabled: bool,
+    pub failed_logins: i64,
+    pub locked_until: Option<String>,
+    #[serde(skip)]
+    pub totp_secret: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub org_id: i64,
+    pub role: String,
+    pub password_hash: String,
+    pub must_change: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Session {
+    #[serde(skip)]
+    pub token_hash: String,
+    pub user_id: i64,
+    #[serde(skip)]
+    pub csrf_token: String,
+    pub source: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub expires_at: String,
+    pub ended_at: Option<String>,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// `SELECT` of users' columns, followed by the given clauses (sqlx takes only literal SQL).
+macro_rules! select_users {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, username, display_name, org_id, role, password_hash, password_changed_at, \
+             must_change, enabled, failed_logins, locked_until, totp_secret FROM users ",
+            $rest
+        )
+    };
+}
+
+fn decode_user(r: &sqlx::any::AnyRow) -> Result<User> {
+    Ok(User {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
+        org_id: r.try_get("org_id")?,
+        role: r.try_get("role")?,
+        password_hash: r.try_get("password_hash")?,
+        password_changed_at: r.try_get("password_changed_at")?,
+        must_change: r.try_get::<i64, _>("must_change")? == 1,
+        enabled: r.try_get::<i64, _>("enabled")? == 1,
+        failed_logins: r.try_get("failed_logins")?,
+        locked_until: r.try_get("locked_until")?,
+        totp_secret: r.try_get("totp_secret")?,
+    })
+}
+
+fn decode_org(r: &sqlx::any::AnyRow) -> Result<OrgNode> {
+    Ok(OrgNode {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        kind: r.try_get("kind")?,
+        parent_id: r.try_get("parent_id")?,
+        code: r.try_get("code")?,
+        town: r.try_get("town")?,
+        sort_order: r.try_get("sort_order")?,
+    })
+}
+
+fn decode_session(r: &sqlx::any::AnyRow) -> Result<Session> {
+    Ok(Session {
+        token_hash: r.try_get("token_hash")?,
+        user_id: r.try_get("user_id")?,
+        csrf_token: r.try_get("csrf_token")?,
+        source: r.try_get("source")?,
+        created_at: r.try_get("created_at")?,
+        last_seen_at: r.try_get("last_seen_at")?,
+        expires_at: r.try_get("expires_at")?,
+        ended_at: r.try_get("ended_at")?,
+    })
+}
+
+/// Runs `body` and the audit append in one transaction, then advances the head file.
+macro_rules! audited {
+    ($store:expr, $audit:expr, |$tx:ident| $body:block) => {{
+        let mut $tx = $store.pool().begin().await?;
+        let out = $body;
+        let head = $store.append_audit(&mut $tx, $audit).await?;
+        $tx.commit().await?;
+        $store.audit_committed(&head)?;
+        out
+    }};
+}
+
+impl SqlStore {
+    // ---- organisations -------------------------------------------------------------
+
+    pub async fn org_tree(&self) -> Result<Vec<OrgNode>> {
+        let rows = sqlx::query(
+            "SELECT id, name, kind, parent_id, code, town, sort_order FROM orgs ORDER BY sort_order, id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(decode_org).collect()
+    }
+
+    pub async fn org_node(&self, id: i64) -> Result<Option<OrgNode>> {
+        let row = sqlx::query(
+            "SELECT id, name, kind, parent_id, code, town, sort_order FROM orgs WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(decode_org).transpose()
+    }
+
+    pub async fn create_org(&self, o: &NewOrg, audit: &AuditEntry) -> Result<i64> {
+        if o.name.trim().is_empty() {
+            return Err(StoreError::Invalid("机构名称不能为空".into()));
+        }
+        Ok(audited!(self, audit, |tx| {
+            if let Some(p) = o.parent_id {
+                let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM orgs WHERE id = $1")
+                    .bind(p)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if exists.is_none() {
+                    return Err(StoreError::Invalid(format!("上级机构 {p} 不存在")));
+                }
+            }
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO orgs (name, kind, parent_id, created_at, code, town, sort_order) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(o.name.trim())
+            .bind(&o.kind)
+            .bind(o.parent_id)
+            .bind(now())
+            .bind(&o.code)
+            .bind(&o.town)
+            .bind(o.sort_order)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                e if e.is_unique_violation() => {
+                    StoreError::Invalid(format!("机构名称“{}”已存在", o.name.trim()))
+                }
+                e => e,
+            })?;
+            id
+        }))
+    }
+
+    pub async fn update_org(&self, id: i64, o: &NewOrg, audit: &AuditEntry) -> Result<()> {
+        let tree = self.org_tree().await?;
+        // A parent below the organisation itself would make a cycle.
+        let mut p = o.parent_id;
+        while let Some(pid) = p {
+            if pid == id {
+                return Err(StoreError::Invalid("上级机构不能是本机构或其下级".into()));
+            }
+            p = tree.iter().find(|n| n.id == pid).and_then(|n| n.parent_id);
+        }
+        audited!(self, audit, |tx| {
+            let n = sqlx::query(
+                "UPDATE orgs SET name = $1, kind = $2, parent_id = $3, code = $4, town = $5, sort_order = $6 \
+                 WHERE id = $7",
+            )
+            .bind(o.name.trim())
+            .bind(&o.kind)
+            .bind(o.parent_id)
+            .bind(&o.code)
+            .bind(&o.town)
+            .bind(o.sort_order)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("org {id}")));
+            }
+        });
+        Ok(())
+    }
+
+    // ---- roles ---------------------------------------------------------------------
+
+    /// Writes roles that are not there yet (first start).
+    pub async fn install_roles(&self, roles: &[Role]) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        for r in roles {
+            let n = sqlx::query(
+                "INSERT INTO roles (code, name, data_scope, admin_kind, builtin, updated_at) \
+                 VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (code) DO NOTHING",
+            )
+            .bind(&r.code)
+            .bind(&r.name)
+            .bind(r.scope.code())
+            .bind(r.admin.map(AdminKind::code).unwrap_or(""))
+            .bind(now())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 1 {
+                for p in &r.permissions {
+                    sqlx::query("INSERT INTO role_permissions (role, permission) VALUES ($1, $2)")
+                        .bind(&r.code)
+                        .bind(p.code())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn roles(&self) -> Result<Vec<Role>> {
+        let rows =
+            sqlx::query("SELECT code, name, data_scope, admin_kind FROM roles ORDER BY code")
+                .fetch_all(self.pool())
+                .await?;
+        let perms = sqlx::query("SELECT role, permission FROM role_permissions")
+            .fetch_all(self.pool())
+            .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let code: String = r.try_get("code")?;
+            let scope: String = r.try_get("data_scope")?;
+            let admin: String = r.try_get("admin_kind")?;
+            let mut permissions = Vec::new();
+            for p in &perms {
+                if p.try_get::<String, _>("role")? == code {
+                    let name: String = p.try_get("permission")?;
+                    // A permission a newer release removed is simply not held.
+                    if let Ok(p) = Permission::from_str(&name) {
+                        permissions.push(p);
+                    }
+                }
+            }
+            permissions.sort();
+            out.push(Role {
+                code,
+                name: r.try_get("name")?,
+                scope: DataScope::from_str(&scope).map_err(StoreError::Corrupt)?,
+                admin: AdminKind::parse(&admin),
+                permissions,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Changes a role's name, scope and permissions (its administrator kind never changes).
+    pub async fn update_role(&self, role: &Role, audit: &AuditEntry) -> Result<()> {
+        role.validate().map_err(StoreError::Invalid)?;
+        audited!(self, audit, |tx| {
+            let admin: Option<String> =
+                sqlx::query_scalar("SELECT admin_kind FROM roles WHERE code = $1")
+                    .bind(&role.code)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(admin) = admin else {
+                return Err(StoreError::NotFound(format!("role {}", role.code)));
+            };
+            if AdminKind::parse(&admin) != role.admin {
+                return Err(StoreError::Invalid("角色的管理员类别不能更改".into()));
+            }
+            sqlx::query(
+                "UPDATE roles SET name = $1, data_scope = $2, updated_at = $3 WHERE code = $4",
+            )
+            .bind(&role.name)
+            .bind(role.scope.code())
+            .bind(now())
+            .bind(&role.code)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM role_permissions WHERE role = $1")
+                .bind(&role.code)
+                .execute(&mut *tx)
+                .await?;
+            for p in &role.permissions {
+                sqlx::query("INSERT INTO role_permissions (role, permission) VALUES ($1, $2)")
+                    .bind(&role.code)
+                    .bind(p.code())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        });
+        Ok(())
+    }
+
+    // ---- users ---------------------------------------------------------------------
+
+    pub async fn create_user(&self, u: &NewUser, audit: &AuditEntry) -> Result<i64> {
+        Ok(audited!(self, audit, |tx| {
+            let at = now();
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO users (username, display_name, org_id, role, password_hash, password_changed_at, \
+                 must_change, enabled, failed_logins, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1, 0, $6, $6) RETURNING id",
+            )
+            .bind(&u.username)
+            .bind(&u.display_name)
+            .bind(u.org_id)
+            .bind(&u.role)
+            .bind(&u.password_hash)
+            .bind(&at)
+            .bind(i64::from(u.must_change))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                e if e.is_unique_violation() => {
+                    StoreError::Invalid(format!("用户名“{}”已存在", u.username))
+                }
+                e => e,
+            })?;
+            sqlx::query(
+                "INSERT INTO password_history (user_id, password_hash, changed_at) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(&u.password_hash)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+            id
+        }))
+    }
+
+    pub async fn user_by_name(&self, username: &str) -> Result<Option<User>> {
+        let row = sqlx::query(select_users!("WHERE username = $1"))
+            .bind(username)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(decode_user).transpose()
+    }
+
+    pub async fn user(&self, id: i64) -> Result<Option<User>> {
+        let row = sqlx::query(select_users!("WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(decode_user).transpose()
+    }
+
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let rows = sqlx::query(select_users!("ORDER BY id"))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(decode_user).collect()
+    }
+
+    /// Changes an account's name, organisation, role or enabled flag. Disabling ends its
+    /// sessions in the same transaction.
+    pub async fn update_user(
+        &self,
+        id: i64,
+        display_name: &str,
+        org_id: i64,
+        role: &str,
+        enabled: bool,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        audited!(self, audit, |tx| {
+            let n = sqlx::query(
+                "UPDATE users SET display_name = $1, org_id = $2, role = $3, enabled = $4, updated_at = $5 \
+                 WHERE id = $6",
+            )
+            .bind(display_name)
+            .bind(org_id)
+            .bind(role)
+            .bind(i64::from(enabled))
+            .bind(now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound(format!("user {id}")));
+            }
+            if !enabled {
+                end_sessions_tx(&mut tx, id, "account disabled").await?;
+            }
+        });
+        Ok(())
+    }
+
+    /// The latest `n` password hashes of an account (for the history rule).
+    pub async fn password_history(&self, user_id: i64, n: u32) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT password_hash FROM password_history WHERE user_id = $1 \
+             ORDER BY changed_at DESC LIMIT $2",
+        )
+        .bind(user_id)
+        .bind(i64::from(n))
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Sets a new password (already checked and hashed) and ends every session of the account.
+    pub async fn set_password(
+        &self,
+        user_id: i64,
+        hash: &str,
+        must_change: bool,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        audited!(self, audit, |tx| {
+            let at = now();
+            sqlx::query(
+                "UPDATE users SET password_hash = $1, password_changed_at = $2, must_change = $3, \
+                 failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $4",
+            )
+            .bind(hash)
+            .bind(&at)
+            .bind(i64::from(must_change))
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO password_history (user_id, password_hash, changed_at) VALUES ($1, $2, $3)",
+            )
+            .bind(user_id)
+            .bind(hash)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+            end_sessions_tx(&mut tx, user_id, "password changed").await?;
+        });
+        Ok(())
+    }
+
+    pub async fn set_totp_secret(
+        &self,
+        user_id: i64,
+        secret: Option<&str>,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        audited!(self, audit, |tx| {
+            sqlx::query("UPDATE users SET totp_secret = $1, updated_at = $2 WHERE id = $3")
+                .bind(secret)
+                .bind(now())
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Counts a failed login, locking the account at `threshold` failures until `lock_until`.
+    pub async fn login_failed(
+        &self,
+        user_id: i64,
+        threshold: u32,
+        lock_until: &str,
+        audit: &AuditEntry,
+    ) -> Result<bool> {
+        Ok(audited!(self, audit, |tx| {
+            let n: i64 = sqlx::query_scalar(
+                "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
+            )
+            .bind(user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let locked = n >= i64::from(threshold);
+            if locked {
+                sqlx::query("UPDATE users SET locked_until = $1, failed_logins = 0 WHERE id = $2")
+                    .bind(lock_until)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            locked
+        }))
+    }
+
+    /// Starts a session after a successful login, in one transaction with its audit record.
+    pub async fn login_succeeded(&self, s: &Session, audit: &AuditEntry) -> Result<()> {
+        audited!(self, audit, |tx| {
+            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+                .bind(s.user_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, source, created_at, last_seen_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&s.token_hash)
+            .bind(s.user_id)
+            .bind(&s.csrf_token)
+            .bind(&s.source)
+            .bind(&s.created_at)
+            .bind(&s.last_seen_at)
+            .bind(&s.expires_at)
+            .execute(&mut *tx)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn session(&self, token_hash: &str) -> Result<Option<Session>> {
+        let row = sqlx::query(
+            "SELECT token_hash, user_id, csrf_token, source, created_at, last_seen_at, expires_at, ended_at \
+             FROM sessions WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(decode_session).transpose()
+    }
+
+    pub async fn touch_session(&self, token_hash: &str, at: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND ended_at IS NULL",
+        )
+        .bind(at)
+        .bind(token_hash)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Ends one session (logout, expiry, or an administrator ending it).
+    pub async fn end_session(
+        &self,
+        token_hash: &str,
+        reason: &str,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        audited!(self, audit, |tx| {
+            sqlx::query(
+                "UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE token_hash = $3 AND ended_at IS NULL",
+            )
+            .bind(now())
+            .bind(reason)
+            .bind(token_hash)
+            .execute(&mut *tx)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Ends every session of an account (logout everywhere).
+    pub async fn end_user_sessions(
+        &self,
+        user_id: i64,
+        reason: &str,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        audited!(self, audit, |tx| {
+            end_sessions_tx(&mut tx, user_id, reason).await?;
+        });
+        Ok(())
+    }
+
+    /// Live sessions, newest first.
+    pub async fn active_sessions(&self, now_utc: &str) -> Result<Vec<Session>> {
+        let rows = sqlx::query(
+            "SELECT token_hash, user_id, csrf_token, source, created_at, last_seen_at, expires_at, ended_at \
+             FROM sessions WHERE ended_at IS NULL AND expires_at > $1 ORDER BY created_at DESC",
+        )
+        .bind(now_utc)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(decode_session).collect()
+    }
+
+    /// A session by a prefix of its hash (how administrators name one without holding it).
+    pub async fn session_by_id(&self, id: &str) -> Result<Option<Session>> {
+        if id.len() < 16 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let row = sqlx::query(
+            "SELECT token_hash, user_id, csrf_token, source, created_at, last_seen_at, expires_at, ended_at \
+             FROM sessions WHERE token_hash LIKE $1",
+        )
+        .bind(format!("{id}%"))
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(decode_session).transpose()
+    }
+}
+
+async fn end_sessions_tx(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_id: i64,
+    reason: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE user_id = $3 AND ended_at IS NULL",
+    )
+    .bind(now())
+    .bind(reason)
+    .bind(user_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
