@@ -475,7 +475,8 @@ impl Platform {
                 (
                     Condition::from_tag(&e.condition).unwrap_or(Condition::Fire),
                     Evidence {
-                        dataset: e.dataset.clone(),
+                        // Alerts raised before evidence named the dataset behind a block.
+                        dataset: session::row_source(&e.dataset).to_string(),
                         upload: e.upload_dir.clone(),
                         row: e.row,
                     },
@@ -494,7 +495,10 @@ impl Platform {
         let mut groups: BTreeMap<(String, String), Vec<i64>> = BTreeMap::new();
         for e in &evidence {
             groups
-                .entry((e.dataset.clone(), e.upload_dir.clone()))
+                .entry((
+                    session::row_source(&e.dataset).to_string(),
+                    e.upload_dir.clone(),
+                ))
                 .or_default()
                 .push(e.row);
         }
@@ -511,7 +515,7 @@ impl Platform {
                 .filter(|s| s.dir == dir)
                 .map(|s| self.data.slice_path(&s.dir, &s.file))
                 .collect();
-            let text = mingjing_engine::rows::read_rows(
+            let mut text = mingjing_engine::rows::read_rows(
                 mingjing_ingest::columnar::schema(ty),
                 &files,
                 Some(&numbers),
@@ -519,6 +523,20 @@ impl Platform {
             )
             .await
             .map_err(|e| AppError::Engine(e.into()))?;
+            // Months are stored as their first day; people read them as months.
+            for (i, col) in text.columns.iter().enumerate() {
+                let is_month = ty
+                    .fields
+                    .iter()
+                    .any(|f| &f.key == col && f.ty == mingjing_domain::standard::FieldType::Month);
+                if is_month {
+                    for r in &mut text.rows {
+                        if let Some(Some(v)) = r.get_mut(i) {
+                            v.truncate(7);
+                        }
+                    }
+                }
+            }
             rows.push(EvidenceTable {
                 dataset_label: label(&dataset),
                 dataset,

@@ -266,8 +266,18 @@ pub async fn explain(data_dir: PathBuf, alert: i64, json: bool) -> ExitCode {
         println!("【{}】{}", c.kind, c.label);
         println!("    规则：{}", c.rule);
         if !c.rows.is_empty() {
-            let rows: Vec<String> = c.rows.iter().map(|r| r.row.to_string()).collect();
-            println!("    依据：{} 第 {} 行", c.dataset, rows.join("、"));
+            let rows: Vec<String> = c
+                .rows
+                .iter()
+                .map(|r| {
+                    format!(
+                        "第 {} 行（上传 {}）",
+                        r.row,
+                        &r.upload[..r.upload.len().min(8)]
+                    )
+                })
+                .collect();
+            println!("    依据：{} {}", c.dataset, rows.join("、"));
         }
     }
     for t in &detail.rows {

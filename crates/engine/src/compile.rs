@@ -330,7 +330,7 @@ pub fn compile(
         sql.push_str(&format!(
             " UNION ALL SELECT f._subject, f._program, f._person, f._name, CAST(NULL AS DECIMAL(38, 2)), f._responsible, {}, q._upload, q._row, FALSE, {} \
              FROM fired f JOIN {cte} q ON q._key = f._key",
-            quote(&link.dataset),
+            quote(crate::session::row_source(&link.dataset)),
             quote(&condition.tag())
         ));
     }

@@ -115,7 +115,7 @@ pub fn explain(
                 .clone()
                 .unwrap_or_else(|| format!("{}中的相关记录", dataset_label(&l.dataset))),
             rule,
-            dataset: l.dataset.clone(),
+            dataset: crate::session::row_source(&l.dataset).to_string(),
             rows,
         }
     };

@@ -80,6 +80,18 @@ pub const BLOCKS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Blocks whose rows are rows of a dataset (they keep its `_upload` and `_row`): evidence
+/// from them cites the dataset.
+pub const ROW_BLOCKS: &[(&str, &str)] = &[("first_deaths", "deaths")];
+
+/// The dataset a table's rows belong to: itself, or the dataset behind a row block.
+pub fn row_source(table: &str) -> &str {
+    ROW_BLOCKS
+        .iter()
+        .find(|(b, _)| *b == table)
+        .map_or(table, |(_, d)| d)
+}
+
 /// Opens a session over the current data.
 pub async fn open(
     datasets: &[DatasetFiles],

@@ -50,6 +50,8 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     /// Re-run the models that read a dataset type when an upload of it lands.
     pub rematch_on_upload: bool,
+    /// A full run of every enabled model each day at this local time ("HH:MM"); none if empty.
+    pub daily_run_at: String,
 }
 
 impl Default for ServerConfig {
@@ -58,6 +60,7 @@ impl Default for ServerConfig {
             listen: "127.0.0.1:8080".into(),
             secure_cookies: false,
             rematch_on_upload: true,
+            daily_run_at: "02:00".into(),
         }
     }
 }
@@ -121,8 +124,59 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Daily work: the scheduled full run and the audit log's retention.
+fn spawn_housekeeping(state: AppState) {
+    tokio::spawn(async move {
+        let mut last_day = None;
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+        loop {
+            tick.tick().await;
+            let now = state.clock.now().with_timezone(&chrono::Local);
+            let today = now.date_naive();
+            let due = !state.config.daily_run_at.is_empty()
+                && now.format("%H:%M").to_string() >= state.config.daily_run_at
+                && last_day != Some(today);
+            if !due {
+                continue;
+            }
+            last_day = Some(today);
+            let _one = state.rematch.lock().await;
+            match state
+                .platform
+                .run_models_for(&[], today, mingjing_app::Trigger::Schedule)
+                .await
+            {
+                Ok(o) => {
+                    let raised: u64 = o.iter().map(|x| x.counts.raised).sum();
+                    tracing::info!(models = o.len(), raised, "scheduled run");
+                }
+                Err(e) => tracing::error!(error = %e, "scheduled run failed"),
+            }
+            let keep = state
+                .policy()
+                .await
+                .map(|p| p.audit_retention_days)
+                .unwrap_or(180);
+            let by = mingjing_store::audit::AuditEntry {
+                actor: "system".into(),
+                role: "system".into(),
+                result: "ok".into(),
+                source: "local".into(),
+                object: "audit_log".into(),
+                ..Default::default()
+            };
+            match state.store().prune_audit(keep, &by).await {
+                Ok(n) if n > 0 => tracing::info!(removed = n, keep_days = keep, "audit retention"),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "audit retention failed"),
+            }
+        }
+    });
+}
+
 /// Serves until the process is stopped.
 pub async fn serve(state: AppState) -> std::io::Result<()> {
+    spawn_housekeeping(state.clone());
     let listener = tokio::net::TcpListener::bind(&state.config.listen).await?;
     tracing::info!(address = %listener.local_addr()?, "serving");
     axum::serve(

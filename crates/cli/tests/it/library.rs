@@ -63,7 +63,10 @@ fn an_alert_explains_which_condition_matched_which_rows() {
         "the dead payee's payment row"
     );
     assert_eq!(conditions[1]["kind"], "同时存在");
-    assert_eq!(conditions[1]["dataset"], "first_deaths");
+    assert_eq!(
+        conditions[1]["dataset"], "deaths",
+        "the dataset behind the first_deaths block"
+    );
     assert!(conditions[1]["label"].as_str().unwrap().contains("已死亡"));
     // The cited rows come back with their values.
     let tables = json["rows"].as_array().unwrap();

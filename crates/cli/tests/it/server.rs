@@ -366,8 +366,17 @@ async fn two_departments(s: &TestServer) -> (i64, i64, i64) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn departments_see_only_their_own_alerts_and_uploads_and_ids_are_masked() {
-    let s = TestServer::new(Backend::Sqlite).await;
+async fn departments_see_only_their_own_alerts_and_uploads_and_ids_are_masked_on_sqlite() {
+    departments_see_only_their_own_alerts_and_uploads_and_ids_are_masked(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn departments_see_only_their_own_alerts_and_uploads_and_ids_are_masked_on_postgres() {
+    departments_see_only_their_own_alerts_and_uploads_and_ids_are_masked(Backend::Postgres).await;
+}
+
+async fn departments_see_only_their_own_alerts_and_uploads_and_ids_are_masked(backend: Backend) {
+    let s = TestServer::new(backend).await;
     let (mz, rs, upload) = two_departments(&s).await;
     let v = s.login("mz_verifier").await;
     let list = s
@@ -463,8 +472,17 @@ async fn lockout_answers_like_an_unknown_user_and_lifts_after_its_time() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sessions_expire_when_idle_and_absolutely_and_end_on_logout_everywhere() {
-    let s = TestServer::new(Backend::Sqlite).await;
+async fn sessions_expire_when_idle_and_absolutely_and_end_on_logout_everywhere_on_sqlite() {
+    sessions_expire_when_idle_and_absolutely_and_end_on_logout_everywhere(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_expire_when_idle_and_absolutely_and_end_on_logout_everywhere_on_postgres() {
+    sessions_expire_when_idle_and_absolutely_and_end_on_logout_everywhere(Backend::Postgres).await;
+}
+
+async fn sessions_expire_when_idle_and_absolutely_and_end_on_logout_everywhere(backend: Backend) {
+    let s = TestServer::new(backend).await;
     let a = s.login("analyst").await;
     assert_eq!(
         s.call(Some(&a), Method::GET, "/api/auth/me", None)
@@ -875,8 +893,17 @@ async fn upload(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn uploads_over_http_land_whole_or_are_rejected_with_a_report() {
-    let s = TestServer::new(Backend::Sqlite).await;
+async fn uploads_over_http_land_whole_or_are_rejected_with_a_report_on_sqlite() {
+    uploads_over_http_land_whole_or_are_rejected_with_a_report(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_over_http_land_whole_or_are_rejected_with_a_report_on_postgres() {
+    uploads_over_http_land_whole_or_are_rejected_with_a_report(Backend::Postgres).await;
+}
+
+async fn uploads_over_http_land_whole_or_are_rejected_with_a_report(backend: Backend) {
+    let s = TestServer::new(backend).await;
     let c = s.login("mz_clerk").await;
     let good = "公民身份号码,姓名,死亡日期,数据来源\n11010519491231002X,张三,2026-01-05,火化记录\n";
     let ans = upload(&s, &c, "deaths", "deaths.csv", good.as_bytes(), None).await;
