@@ -12,7 +12,9 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 mod models;
-pub use models::{AlertDetail, DryRun, EvidenceTable, LibraryModel, ModelOutcome, Trigger};
+pub use models::{
+    AlertDetail, DryRun, EvidenceTable, LibraryModel, ModelOutcome, RunOutcome, Trigger,
+};
 
 pub use mingjing_ingest::read::TextEncoding;
 

@@ -56,6 +56,8 @@ pub struct ModelOutcome {
     pub model: String,
     pub hits: u64,
     pub counts: mingjing_store::HitCounts,
+    /// The engine's time for this model (its query and grouping).
+    pub elapsed: std::time::Duration,
 }
 
 /// An alert with its explanation and the rows it cites, per dataset.
@@ -73,6 +75,29 @@ pub struct EvidenceTable {
     pub dataset_label: String,
     pub upload_dir: String,
     pub rows: TextRows,
+}
+
+/// What a run did, model by model, and the time it took to open the data.
+#[derive(Debug, Clone, Default)]
+pub struct RunOutcome {
+    pub models: Vec<ModelOutcome>,
+    /// Opening the session: building blocks and the register's names.
+    pub open: std::time::Duration,
+}
+
+impl std::ops::Deref for RunOutcome {
+    type Target = [ModelOutcome];
+    fn deref(&self) -> &[ModelOutcome] {
+        &self.models
+    }
+}
+
+impl IntoIterator for RunOutcome {
+    type Item = ModelOutcome;
+    type IntoIter = std::vec::IntoIter<ModelOutcome>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.models.into_iter()
+    }
 }
 
 impl Platform {
@@ -337,7 +362,7 @@ impl Platform {
         &self,
         only: &[String],
         as_of: chrono::NaiveDate,
-    ) -> Result<Vec<ModelOutcome>, AppError> {
+    ) -> Result<RunOutcome, AppError> {
         self.run_models_for(only, as_of, Trigger::Manual).await
     }
 
@@ -346,7 +371,7 @@ impl Platform {
         &self,
         dataset_type: &str,
         as_of: chrono::NaiveDate,
-    ) -> Result<Vec<ModelOutcome>, AppError> {
+    ) -> Result<RunOutcome, AppError> {
         let ids: Vec<String> = self
             .library()
             .await?
@@ -355,7 +380,7 @@ impl Platform {
             .map(|m| m.record.id)
             .collect();
         if ids.is_empty() {
-            return Ok(Vec::new());
+            return Ok(RunOutcome::default());
         }
         self.run_models_for(&ids, as_of, Trigger::Upload(dataset_type.to_string()))
             .await
@@ -366,7 +391,7 @@ impl Platform {
         only: &[String],
         as_of: chrono::NaiveDate,
         trigger: Trigger,
-    ) -> Result<Vec<ModelOutcome>, AppError> {
+    ) -> Result<RunOutcome, AppError> {
         let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let library = self.library().await?;
         for id in only {
@@ -396,7 +421,8 @@ impl Platform {
         }
         let (datasets, programs) = self.catalog(true).await?;
         let limits = self.run_limits()?;
-        let hits = mingjing_engine::run(&datasets, &programs, &limits, &bound).await?;
+        let (hits, timings) =
+            mingjing_engine::run_timed(&datasets, &programs, &limits, &bound).await?;
         let mut outcomes = Vec::new();
         let mut results = Vec::new();
         for m in &chosen {
@@ -436,12 +462,73 @@ impl Platform {
                 model: spec.id.clone(),
                 hits: mine.len() as u64,
                 counts,
+                elapsed: timings
+                    .models
+                    .iter()
+                    .find(|(id, _)| *id == spec.id)
+                    .map(|(_, d)| *d)
+                    .unwrap_or_default(),
             });
         }
         self.meta
             .record_run(&started, &as_of.to_string(), &trigger.tag(), &results)
             .await?;
-        Ok(outcomes)
+        Ok(RunOutcome {
+            models: outcomes,
+            open: timings.open,
+        })
+    }
+
+    /// The models' queries as they run (parameters bound), the building blocks, the current
+    /// files of each type and the programmes: what the benchmark gives DuckDB.
+    pub async fn engine_plan(
+        &self,
+        as_of: chrono::NaiveDate,
+    ) -> Result<serde_json::Value, AppError> {
+        let (datasets, programs) = self.catalog(true).await?;
+        let county = self.county().await?;
+        let mut models = serde_json::Map::new();
+        for m in self.library().await?.iter().filter(|m| m.record.enabled) {
+            let params = compile::resolve_params(&m.spec, &Default::default(), &county, as_of)
+                .map_err(mingjing_engine::EngineError::from)?;
+            let sql =
+                compile::compile(&m.spec, &params).map_err(mingjing_engine::EngineError::from)?;
+            models.insert(m.record.id.clone(), sql.into());
+        }
+        let types: Vec<serde_json::Value> = datasets
+            .iter()
+            .map(|d| {
+                let columns: Vec<serde_json::Value> = d
+                    .schema
+                    .fields()
+                    .iter()
+                    .map(|f| serde_json::json!([f.name(), f.data_type().to_string()]))
+                    .collect();
+                serde_json::json!({
+                    "name": d.name,
+                    "files": d.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+                    "columns": columns,
+                })
+            })
+            .collect();
+        let programs: Vec<serde_json::Value> = programs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                serde_json::json!({
+                    "code": p.code, "label": p.label, "department": p.department,
+                    "monthly_max": p.monthly_max.to_string(), "min_age": p.min_age,
+                    "exclusive_with": p.exclusive_with.join(","), "ordinal": i,
+                })
+            })
+            .collect();
+        let blocks: Vec<serde_json::Value> = session::BLOCKS
+            .iter()
+            .map(|(n, sql)| serde_json::json!([n, sql]))
+            .collect();
+        Ok(serde_json::json!({
+            "datasets": types, "programs": programs, "blocks": blocks, "models": models,
+        }))
     }
 
     /// An alert, why it fired (with the parameters of the version that raised it) and the

@@ -54,6 +54,9 @@ enum Command {
         /// "Today" for models that need it (M19); default: today.
         #[arg(long)]
         as_of: Option<String>,
+        /// Also print, on stderr, the engine's time for opening the data and for each model.
+        #[arg(long)]
+        timings: bool,
     },
     /// Print the alerts.
     Alerts {
@@ -306,6 +309,7 @@ async fn run(cli: Cli) -> ExitCode {
             data_dir,
             models,
             as_of,
+            timings,
         } => {
             let as_of = match parse_as_of(as_of) {
                 Ok(d) => d,
@@ -317,11 +321,17 @@ async fn run(cli: Cli) -> ExitCode {
             };
             match platform.run_models(&models, as_of).await {
                 Ok(outcomes) => {
+                    if timings {
+                        eprintln!("timing open {:.3}", outcomes.open.as_secs_f64());
+                    }
                     for o in outcomes {
                         println!(
                             "{}: {} alerts raised, {} updated ({} subjects found)",
                             o.model, o.counts.raised, o.counts.updated, o.hits
                         );
+                        if timings {
+                            eprintln!("timing {} {:.3}", o.model, o.elapsed.as_secs_f64());
+                        }
                     }
                     ExitCode::SUCCESS
                 }

@@ -48,6 +48,12 @@ pub enum ModelAction {
     Disable {
         id: String,
     },
+    /// The enabled models' queries (parameters bound), the building blocks, the current files
+    /// of every type and the programmes, as JSON (for running the same logic elsewhere).
+    Plan {
+        #[arg(long)]
+        as_of: Option<String>,
+    },
 }
 
 fn user() -> String {
@@ -196,6 +202,19 @@ pub async fn model(data_dir: PathBuf, action: ModelAction) -> ExitCode {
             match platform.set_model_params(&id, &parsed, &user()).await {
                 Ok(v) => {
                     println!("model {id} is now version {v}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&here, &e),
+            }
+        }
+        ModelAction::Plan { as_of } => {
+            let as_of = match parse_as_of(as_of) {
+                Ok(d) => d,
+                Err(c) => return c,
+            };
+            match platform.engine_plan(as_of).await {
+                Ok(v) => {
+                    println!("{}", serde_json::to_string_pretty(&v).expect("json"));
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(&here, &e),

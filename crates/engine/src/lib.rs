@@ -83,10 +83,34 @@ pub async fn run(
     limits: &RunLimits,
     models: &[BoundModel<'_>],
 ) -> Result<Vec<Hit>, EngineError> {
+    Ok(run_timed(datasets, programs, limits, models).await?.0)
+}
+
+/// Where a run's time went: opening the session (building blocks and names included), then
+/// each model's query and grouping.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    pub open: std::time::Duration,
+    pub models: Vec<(String, std::time::Duration)>,
+}
+
+/// [`run`], timing its parts (for the benchmark).
+pub async fn run_timed(
+    datasets: &[DatasetFiles],
+    programs: &[Program],
+    limits: &RunLimits,
+    models: &[BoundModel<'_>],
+) -> Result<(Vec<Hit>, Timings), EngineError> {
+    let start = std::time::Instant::now();
     let ctx = session::open(datasets, programs, limits).await?;
     let names = person_names(&ctx).await?;
+    let mut timings = Timings {
+        open: start.elapsed(),
+        models: Vec::new(),
+    };
     let mut out = Vec::new();
     for m in models {
+        let t = std::time::Instant::now();
         let sql = compile::compile(m.spec, &m.params)?;
         let q = |source| EngineError::Query {
             model: m.spec.id.clone(),
@@ -94,8 +118,9 @@ pub async fn run(
         };
         let batches = ctx.sql(&sql).await.map_err(q)?.collect().await.map_err(q)?;
         out.extend(group_hits(m.spec, &batches, &names));
+        timings.models.push((m.spec.id.clone(), t.elapsed()));
     }
-    Ok(out)
+    Ok((out, timings))
 }
 
 /// Name and town of everyone in the register.

@@ -113,6 +113,11 @@ use mingjing_store::MetaStore;
 
 /// The whole application: routes, the guard, security headers and the JSON fallbacks.
 pub fn app(state: AppState) -> Router {
+    // No request body may be larger than an upload (plus its envelope); bodies are read only
+    // after the guard has let the request through.
+    let body_limit = usize::try_from(state.platform.config.limits.max_file_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(uploads::ENVELOPE_BYTES as usize);
     routes::router()
         .fallback(handlers::not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -120,7 +125,7 @@ pub fn app(state: AppState) -> Router {
             guard::guard,
         ))
         .layer(axum::middleware::from_fn(guard::security_headers))
-        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .with_state(state)
 }
 

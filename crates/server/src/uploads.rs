@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 const REJECTION_TTL_MINUTES: i64 = 60;
 
 /// Room for the multipart envelope and the other fields beside the file.
-const ENVELOPE_BYTES: u64 = 64 * 1024;
+pub const ENVELOPE_BYTES: u64 = 64 * 1024;
 
 pub fn file_error(f: FileError) -> ApiError {
     match f {

@@ -1048,3 +1048,103 @@ async fn tampering_cases(backend: Backend) {
         assert_eq!(verify(&s).await, Err(first_bad), "{what}");
     }
 }
+
+/// A minimal HTTP/1.1 exchange over TCP (the server as a real process).
+fn http(port: u16, request: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .ok()?;
+    s.write_all(request.as_bytes()).ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    let status = out.split(' ').nth(1)?.parse().ok()?;
+    Some((status, out))
+}
+
+#[test]
+fn the_demo_serves_a_working_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = std::process::Command::new(crate::support::BIN)
+        .args([
+            "demo",
+            "--data-dir",
+            dir.path().join("demo").to_str().unwrap(),
+            "--persons",
+            "20000",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let stdout = child.stdout.take().unwrap();
+    let _guard = Kill(child);
+    let lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+    let mut printed = String::new();
+    for line in lines {
+        let line = line.unwrap();
+        printed.push_str(&line);
+        printed.push('\n');
+        if line.starts_with("serving http://") {
+            break;
+        }
+    }
+    assert!(
+        printed.contains("analyst") && printed.contains("auditadmin"),
+        "{printed}"
+    );
+    let mut health = None;
+    for _ in 0..100 {
+        health = http(
+            port,
+            "GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        );
+        if health.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let (status, _) = health.expect("the server answers");
+    assert_eq!(status, 200);
+    let body = format!(r#"{{"username":"analyst","password":"{PW}"}}"#);
+    let (status, answer) = http(
+        port,
+        &format!(
+            "POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{answer}");
+    let cookie = answer
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: "))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let (status, alerts) = http(
+        port,
+        &format!("GET /api/alerts?limit=1 HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"),
+    )
+    .unwrap();
+    assert_eq!(status, 200);
+    // The demo county's alerts are there, served to the commission in full.
+    assert!(alerts.contains("\"total\":"), "{alerts}");
+    assert!(!alerts.contains("\"total\":0"), "{alerts}");
+}
