@@ -4,4 +4,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/ensure-postgres.sh
+# The web UI's packages (the server's build script builds the UI into the binary).
+if [ ! -d web/node_modules ]; then
+    (cd web && npm ci --no-audit --no-fund)
+fi
 cargo test --workspace --locked
+
+# The browser test: Debian's Chromium (and a CJK font, for readable screenshots).
+if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"; then
+    apt-get install -y --no-install-recommends chromium fonts-wqy-microhei >/dev/null
+fi
+target="${CARGO_TARGET_DIR:-target}"
+MINGJING_BIN="$target/debug/mingjing" node web/tests/e2e.mjs

@@ -6,7 +6,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::guard::Caller;
 use crate::scope::Scope;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::{Extension, Json};
 use mingjing_domain::access::{AdminKind, DataScope, Permission, Role, SecurityPolicy};
 use mingjing_store::MetaStore;
@@ -20,14 +20,6 @@ pub async fn health(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     Ok(Json(
         json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }),
     ))
-}
-
-pub async fn not_found(uri: Uri) -> ApiError {
-    if uri.path().starts_with("/api/") || uri.path() == "/api" {
-        ApiError::new(ErrorCode::RouteNotFound)
-    } else {
-        ApiError::new(ErrorCode::NotFound)
-    }
 }
 
 // ---- organisations ---------------------------------------------------------------------
@@ -530,9 +522,20 @@ pub async fn get_alert(
                     .collect()
             })
             .collect();
+        let ty = types.iter().find(|ty| ty.name == t.dataset);
+        let labels: Vec<String> = t
+            .rows
+            .columns
+            .iter()
+            .map(|col| {
+                ty.and_then(|ty| ty.fields.iter().find(|f| &f.key == col))
+                    .map(|f| f.label.clone())
+                    .unwrap_or_else(|| col.clone())
+            })
+            .collect();
         tables.push(json!({
             "dataset": t.dataset, "dataset_label": t.dataset_label, "upload_dir": t.upload_dir,
-            "columns": t.rows.columns, "rows": rows,
+            "columns": t.rows.columns, "labels": labels, "rows": rows,
         }));
     }
     let e = c.audit("alert.view", format!("alert:{id}"), "ok");

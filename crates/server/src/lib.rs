@@ -15,6 +15,7 @@ pub mod routes;
 pub mod scope;
 pub mod seed;
 pub mod uploads;
+pub mod web;
 
 use axum::Router;
 use mingjing_app::Platform;
@@ -119,7 +120,7 @@ pub fn app(state: AppState) -> Router {
         .unwrap_or(usize::MAX)
         .saturating_add(uploads::ENVELOPE_BYTES as usize);
     routes::router()
-        .fallback(handlers::not_found)
+        .fallback(web::fallback)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::guard,

@@ -1,0 +1,50 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { session, loadMe, can } from './api'
+import Login from './views/Login.vue'
+import Layout from './views/Layout.vue'
+import Alerts from './views/Alerts.vue'
+import AlertDetail from './views/AlertDetail.vue'
+import Models from './views/Models.vue'
+import Users from './views/Users.vue'
+import Sessions from './views/Sessions.vue'
+import Audit from './views/Audit.vue'
+
+// Each page names the permission it needs; the menu shows only what the role may open.
+export const pages = [
+  { path: '/alerts', component: Alerts, permission: 'alerts.read', module: 'alerts', menu: 'alertList' },
+  { path: '/models', component: Models, permission: 'models.read', module: 'alerts', menu: 'models' },
+  { path: '/system/users', component: Users, permission: 'users.manage', module: 'system', menu: 'users' },
+  { path: '/system/sessions', component: Sessions, permission: 'sessions.manage', module: 'system', menu: 'sessions' },
+  { path: '/system/audit', component: Audit, permission: 'audit.read', module: 'system', menu: 'audit' },
+] as const
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/login', component: Login },
+    {
+      path: '/',
+      component: Layout,
+      children: [
+        ...pages.map((p) => ({ path: p.path, component: p.component, meta: { permission: p.permission } })),
+        { path: '/alerts/:id', component: AlertDetail, meta: { permission: 'alerts.read' } },
+      ],
+    },
+    { path: '/:rest(.*)*', redirect: '/' },
+  ],
+})
+
+router.beforeEach(async (to) => {
+  if (to.path === '/login') return true
+  if (!session.me && !(await loadMe())) return '/login'
+  const me = session.me!
+  if (me.must_change_password || me.totp_enrolment_required) return '/login'
+  const need = to.meta.permission as string | undefined
+  if (need && !can(need)) return firstPage() ?? '/login'
+  if (to.path === '/') return firstPage() ?? '/login'
+  return true
+})
+
+export function firstPage(): string | undefined {
+  return pages.find((p) => can(p.permission))?.path
+}
