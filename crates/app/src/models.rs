@@ -145,42 +145,54 @@ impl Platform {
     }
 
     /// Puts the built-in models into the library where they are missing (first start, or a
-    /// release that adds models). Models already there keep their versions and settings.
+    /// release that adds models), and moves a built-in to the release's newer version when the
+    /// library still runs an older one. A model whose parameters were changed locally to a
+    /// version at or past the release's keeps the local version (decisions.md).
     pub async fn install_builtin_models(&self) -> Result<(), AppError> {
-        let present: Vec<String> = self
-            .meta
-            .models()
-            .await?
-            .into_iter()
-            .map(|m| m.id)
-            .collect();
+        let records = self.meta.models().await?;
         let builtins = mingjing_engine::builtin::all();
-        if builtins.iter().all(|b| present.contains(&b.id)) {
+        let todo: Vec<(&ModelSpec, Option<&ModelRecord>)> = builtins
+            .iter()
+            .filter_map(|b| match records.iter().find(|r| r.id == b.id) {
+                None => Some((b, None)),
+                Some(r) if r.builtin && i64::from(b.version) > r.current_version => Some((b, Some(r))),
+                Some(_) => None,
+            })
+            .collect();
+        if todo.is_empty() {
             return Ok(());
         }
         let planner = self.planner().await?;
         let county = self.county().await?;
-        for spec in builtins.iter().filter(|b| !present.contains(&b.id)) {
+        for (spec, existing) in todo {
             let checked = planner.check(spec, &county).await.map_err(|p| {
-                AppError::InvalidModel(vec![format!(
-                    "built-in model {}: {}",
-                    spec.id,
-                    p.join("; ")
-                )])
+                AppError::InvalidModel(vec![format!("built-in model {}: {}", spec.id, p.join("; "))])
             })?;
-            self.meta
-                .install_model(&NewModelVersion {
-                    id: spec.id.clone(),
-                    version: i64::from(spec.version),
-                    builtin: true,
-                    spec: mingjing_engine::builtin::source(&spec.id)
-                        .expect("a built-in has a source")
-                        .to_string(),
-                    note: "built-in".into(),
-                    created_by: "system".into(),
-                    reads: checked.reads.into_iter().collect(),
-                })
-                .await?;
+            let mut version = NewModelVersion {
+                id: spec.id.clone(),
+                version: i64::from(spec.version),
+                builtin: true,
+                spec: mingjing_engine::builtin::source(&spec.id)
+                    .expect("a built-in has a source")
+                    .to_string(),
+                note: "built-in".into(),
+                created_by: "system".into(),
+                reads: checked.reads.into_iter().collect(),
+            };
+            match existing {
+                None => {
+                    self.meta.install_model(&version).await?;
+                }
+                Some(r) => {
+                    // Versions are consecutive: the release's file becomes the next one.
+                    version.version = r.current_version + 1;
+                    let mut s = spec.clone();
+                    s.version = u32::try_from(version.version).expect("small");
+                    version.spec = s.to_toml();
+                    version.note = format!("built-in, release version {}", spec.version);
+                    self.meta.add_model_version(&version).await?;
+                }
+            }
         }
         Ok(())
     }

@@ -230,3 +230,22 @@ async fn an_upload_re_runs_only_the_models_that_read_its_type() {
     assert_eq!(runs[0].trigger, "upload:vehicles");
     assert_eq!(runs[1].trigger, "upload:deaths");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_release_with_a_newer_builtin_model_moves_the_library_to_it() {
+    let p = TestPlatform::new(Backend::Sqlite);
+    // The library as an older release left it: M11 at version 1, with other text.
+    let store = mingjing_store::SqlStore::connect(&p.database_url()).await.unwrap();
+    sqlx::raw_sql(
+        "UPDATE models SET current_version = 1 WHERE id = 'M11'; \
+         UPDATE model_versions SET version = 1, spec = replace(spec, 'version = 2', 'version = 1') WHERE model_id = 'M11'",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    store.close().await;
+    let list = run_ok(&p, &["model", "list"]);
+    assert!(list.lines().any(|l| l.starts_with("M11\tv2\t")), "{list}");
+    assert!(run_ok(&p, &["model", "export", "M11", "--version", "1"]).contains("version = 1"));
+    assert!(run_ok(&p, &["model", "export", "M11"]).contains("multi AS"));
+}
