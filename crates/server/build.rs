@@ -22,7 +22,13 @@ fn newest(dir: &Path) -> Option<SystemTime> {
 
 fn main() {
     let web: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web");
-    for f in ["src", "index.html", "package.json", "package-lock.json", "vite.config.ts"] {
+    for f in [
+        "src",
+        "index.html",
+        "package.json",
+        "package-lock.json",
+        "vite.config.ts",
+    ] {
         println!("cargo:rerun-if-changed={}", web.join(f).display());
     }
     println!("cargo:rerun-if-env-changed=MINGJING_SKIP_WEB_BUILD");
@@ -31,10 +37,15 @@ fn main() {
     }
     let index = web.join("dist/index.html");
     let built = std::fs::metadata(&index).and_then(|m| m.modified()).ok();
-    let sources = [newest(&web.join("src")), std::fs::metadata(web.join("package.json")).and_then(|m| m.modified()).ok()]
-        .into_iter()
-        .flatten()
-        .max();
+    let sources = [
+        newest(&web.join("src")),
+        std::fs::metadata(web.join("package.json"))
+            .and_then(|m| m.modified())
+            .ok(),
+    ]
+    .into_iter()
+    .flatten()
+    .max();
     if built.is_some() && built >= sources {
         return;
     }
@@ -46,7 +57,9 @@ fn main() {
             .status()
             .is_ok_and(|s| s.success());
         if !ok {
-            println!("cargo:warning=npm ci failed or Node.js is missing: the server is built without the web UI");
+            println!(
+                "cargo:warning=npm ci failed or Node.js is missing: the server is built without the web UI"
+            );
             return;
         }
     }
@@ -56,6 +69,8 @@ fn main() {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        println!("cargo:warning=the web UI did not build (npm run build): the server is built without it");
+        println!(
+            "cargo:warning=the web UI did not build (npm run build): the server is built without it"
+        );
     }
 }

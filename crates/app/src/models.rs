@@ -155,7 +155,9 @@ impl Platform {
             .iter()
             .filter_map(|b| match records.iter().find(|r| r.id == b.id) {
                 None => Some((b, None)),
-                Some(r) if r.builtin && i64::from(b.version) > r.current_version => Some((b, Some(r))),
+                Some(r) if r.builtin && i64::from(b.version) > r.current_version => {
+                    Some((b, Some(r)))
+                }
                 Some(_) => None,
             })
             .collect();
@@ -166,7 +168,11 @@ impl Platform {
         let county = self.county().await?;
         for (spec, existing) in todo {
             let checked = planner.check(spec, &county).await.map_err(|p| {
-                AppError::InvalidModel(vec![format!("built-in model {}: {}", spec.id, p.join("; "))])
+                AppError::InvalidModel(vec![format!(
+                    "built-in model {}: {}",
+                    spec.id,
+                    p.join("; ")
+                )])
             })?;
             let mut version = NewModelVersion {
                 id: spec.id.clone(),

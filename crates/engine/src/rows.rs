@@ -5,14 +5,9 @@
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
-use datafusion::datasource::file_format::parquet::ParquetFormat;
-use datafusion::datasource::listing::{
-    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
-};
 use datafusion::error::Result;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// Rows as text: the column names, then one vector of values per row (`None` for empty cells).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -36,16 +31,7 @@ pub async fn read_rows(
         });
     }
     let ctx = SessionContext::new_with_config(SessionConfig::new().with_target_partitions(1));
-    let urls = files
-        .iter()
-        .map(|p| ListingTableUrl::parse(p.to_string_lossy()))
-        .collect::<Result<Vec<_>>>()?;
-    let options =
-        ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
-    let config = ListingTableConfig::new_with_multi_paths(urls)
-        .with_listing_options(options)
-        .with_schema(schema.clone());
-    ctx.register_table("t", Arc::new(ListingTable::try_new(config)?))?;
+    ctx.register_table("t", crate::session::table(schema.clone(), files)?)?;
     let sql = match rows {
         Some([]) => "SELECT * FROM t WHERE false".to_string(),
         Some(rows) => format!(

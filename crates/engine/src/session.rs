@@ -124,13 +124,19 @@ pub async fn open(
 }
 
 async fn register_dataset(ctx: &SessionContext, d: &DatasetFiles) -> Result<()> {
-    if d.files.is_empty() {
-        let empty = MemTable::try_new(d.schema.clone(), vec![vec![]])?;
-        ctx.register_table(d.name.as_str(), Arc::new(empty))?;
-        return Ok(());
+    ctx.register_table(d.name.as_str(), table(d.schema.clone(), &d.files)?)?;
+    Ok(())
+}
+
+/// A table over Parquet files with a known schema (an empty one when there are no files).
+pub fn table(
+    schema: SchemaRef,
+    files: &[PathBuf],
+) -> Result<Arc<dyn datafusion::catalog::TableProvider>> {
+    if files.is_empty() {
+        return Ok(Arc::new(MemTable::try_new(schema, vec![vec![]])?));
     }
-    let urls = d
-        .files
+    let urls = files
         .iter()
         .map(|p| ListingTableUrl::parse(p.to_string_lossy()))
         .collect::<Result<Vec<_>>>()?;
@@ -138,9 +144,8 @@ async fn register_dataset(ctx: &SessionContext, d: &DatasetFiles) -> Result<()> 
         ListingOptions::new(Arc::new(ParquetFormat::default())).with_file_extension(".parquet");
     let config = ListingTableConfig::new_with_multi_paths(urls)
         .with_listing_options(options)
-        .with_schema(d.schema.clone());
-    ctx.register_table(d.name.as_str(), Arc::new(ListingTable::try_new(config)?))?;
-    Ok(())
+        .with_schema(schema);
+    Ok(Arc::new(ListingTable::try_new(config)?))
 }
 
 fn programs_table(programs: &[Program]) -> Result<MemTable> {

@@ -29,8 +29,10 @@ fn content_type(path: &str) -> &'static str {
 fn file(path: &str, immutable: bool) -> Option<Response> {
     let f = Assets::get(path)?;
     let mut res = f.data.into_owned().into_response();
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(path)));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(path)),
+    );
     res.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static(if immutable {
@@ -59,6 +61,7 @@ pub async fn fallback(uri: Uri) -> Response {
             return r;
         }
     }
-    file("index.html", false)
-        .unwrap_or_else(|| ApiError::with(ErrorCode::NotFound, "此版本未包含网页界面").into_response())
+    file("index.html", false).unwrap_or_else(|| {
+        ApiError::with(ErrorCode::NotFound, "此版本未包含网页界面").into_response()
+    })
 }

@@ -129,6 +129,17 @@ fn decode_session(r: &sqlx::any::AnyRow) -> Result<Session> {
     })
 }
 
+/// `SELECT` of sessions' columns, followed by the given clauses (sqlx takes only literal SQL).
+macro_rules! select_sessions {
+    ($rest:literal) => {
+        concat!(
+            "SELECT token_hash, user_id, csrf_token, source, created_at, last_seen_at, expires_at, ended_at \
+             FROM sessions ",
+            $rest
+        )
+    };
+}
+
 /// Runs `body` and the audit append in one transaction, then advances the head file.
 macro_rules! audited {
     ($store:expr, $audit:expr, |$tx:ident| $body:block) => {{
@@ -547,13 +558,10 @@ impl SqlStore {
     }
 
     pub async fn session(&self, token_hash: &str) -> Result<Option<Session>> {
-        let row = sqlx::query(
-            "SELECT token_hash, user_id, csrf_token, source, created_at, last_seen_at, expires_at, ended_at \
-             FROM sessions WHERE token_hash = $1",
-        )
-        .bind(token_hash)
-        .fetch_optional(self.pool())
-        .await?;
+        let row = sqlx::query(select_sessions!("WHERE token_hash = $1"))
+            .bind(token_hash)
+            .fetch_optional(self.pool())
+            .await?;
         row.as_ref().map(decode_session).transpose()
     }
 
@@ -603,10 +611,9 @@ impl SqlStore {
 
     /// Live sessions, newest first.
     pub async fn active_sessions(&self, now_utc: &str) -> Result<Vec<Session>> {
-        let rows = sqlx::query(
-            "SELECT token_hash, user_id, csrf_token, source, created_at, last_seen_at, expires_at, ended_at \
-             FROM sessions WHERE ended_at IS NULL AND expires_at > $1 ORDER BY created_at DESC",
-        )
+        let rows = sqlx::query(select_sessions!(
+            "WHERE ended_at IS NULL AND expires_at > $1 ORDER BY created_at DESC"
+        ))
         .bind(now_utc)
         .fetch_all(self.pool())
         .await?;
@@ -618,13 +625,10 @@ impl SqlStore {
         if id.len() < 16 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(None);
         }
-        let row = sqlx::query(
-            "SELECT token_hash, user_id, csrf_token, source, created_at, last_seen_at, expires_at, ended_at \
-             FROM sessions WHERE token_hash LIKE $1",
-        )
-        .bind(format!("{id}%"))
-        .fetch_optional(self.pool())
-        .await?;
+        let row = sqlx::query(select_sessions!("WHERE token_hash LIKE $1"))
+            .bind(format!("{id}%"))
+            .fetch_optional(self.pool())
+            .await?;
         row.as_ref().map(decode_session).transpose()
     }
 }

@@ -235,7 +235,9 @@ async fn an_upload_re_runs_only_the_models_that_read_its_type() {
 async fn a_release_with_a_newer_builtin_model_moves_the_library_to_it() {
     let p = TestPlatform::new(Backend::Sqlite);
     // The library as an older release left it: M11 at version 1, with other text.
-    let store = mingjing_store::SqlStore::connect(&p.database_url()).await.unwrap();
+    let store = mingjing_store::SqlStore::connect(&p.database_url())
+        .await
+        .unwrap();
     sqlx::raw_sql(
         "UPDATE models SET current_version = 1 WHERE id = 'M11'; \
          UPDATE model_versions SET version = 1, spec = replace(spec, 'version = 2', 'version = 1') WHERE model_id = 'M11'",
