@@ -32,7 +32,10 @@ fn main() {
         println!("cargo:rerun-if-changed={}", web.join(f).display());
     }
     // A missing or replaced build output also reruns this script.
-    println!("cargo:rerun-if-changed={}", web.join("dist/index.html").display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        web.join("dist/index.html").display()
+    );
     println!("cargo:rerun-if-env-changed=MINGJING_SKIP_WEB_BUILD");
     if std::env::var_os("MINGJING_SKIP_WEB_BUILD").is_some() {
         return;

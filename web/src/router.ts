@@ -8,11 +8,15 @@ import Models from './views/Models.vue'
 import Users from './views/Users.vue'
 import Sessions from './views/Sessions.vue'
 import Audit from './views/Audit.vue'
+import DataCatalog from './views/DataCatalog.vue'
+import DataUpload from './views/DataUpload.vue'
 
 // Each page names the permission it needs; the menu shows only what the role may open.
 export const pages = [
   { path: '/alerts', component: Alerts, permission: 'alerts.read', module: 'alerts', menu: 'alertList' },
   { path: '/models', component: Models, permission: 'models.read', module: 'alerts', menu: 'models' },
+  { path: '/data/types', component: DataCatalog, permission: 'data.read', module: 'data', menu: 'catalog' },
+  { path: '/data/upload', component: DataUpload, permission: 'data.upload', module: 'data', menu: 'upload' },
   { path: '/system/users', component: Users, permission: 'users.manage', module: 'system', menu: 'users' },
   { path: '/system/sessions', component: Sessions, permission: 'sessions.manage', module: 'system', menu: 'sessions' },
   { path: '/system/audit', component: Audit, permission: 'audit.read', module: 'system', menu: 'audit' },

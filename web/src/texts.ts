@@ -28,10 +28,13 @@ export const t = {
   },
   shell: { logout: '退出登录', expired: '会话已过期，请重新登录' },
   modules: {
+    data: '基础数据',
     alerts: '预警分析',
     system: '系统管理',
   },
   menu: {
+    catalog: '数据目录',
+    upload: '数据上传',
     alertList: '预警列表',
     models: '模型库',
     users: '用户管理',
@@ -68,6 +71,16 @@ export const t = {
   audit: {
     at: '时间（UTC）', actor: '操作人', role: '角色', action: '操作', object: '对象', result: '结果', source: '来源',
     verify: '校验日志完整性', intact: (n: number) => `日志完整，已校验 ${n} 条`, broken: (s: number, p: string) => `日志在第 ${s} 条处不完整：${p}`,
+  },
+  data: {
+    label: '数据类型', name: '标识', owner: '报送单位', monthly: '按月报送', fields: '字段数', template: '下载模板',
+    key: '字段', fieldLabel: '列名', type: '类型', required: '必填', values: '可选值', yes: '是', no: '否',
+    chooseType: '选择数据类型', period: '所属月份', file: '选择文件（CSV 或 Excel）', submit: '上传',
+    uploaded: (rows: number) => `上传成功：导入 ${rows} 行`,
+    already: '该文件已上传过，未作更改',
+    rejected: (n: number) => `文件未通过校验（共 ${n} 处错误），未导入任何数据`,
+    report: '下载错误报告', row: '行号', column: '列', problem: '问题',
+    history: '上传记录', fileName: '文件名', rows: '行数', org: '上传单位', by: '上传人', at: '上传时间',
   },
   errors: { network: '无法连接服务器' },
 }

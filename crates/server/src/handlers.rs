@@ -418,7 +418,20 @@ pub async fn verify_audit(
 // ---- business reads -----------------------------------------------------------------------
 
 pub async fn list_types(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let types = state.store().dataset_types().await?;
+    // The definition as the standard writes it, with its name (which the file uses as the
+    // table's key, not as a field).
+    let types: Vec<Value> = state
+        .store()
+        .dataset_types()
+        .await?
+        .iter()
+        .map(|t| {
+            let mut v = serde_json::to_value(t).expect("serialisable");
+            v["name"] = json!(t.name);
+            v["period"] = json!(t.period);
+            v
+        })
+        .collect();
     Ok(Json(json!({ "types": types })))
 }
 
