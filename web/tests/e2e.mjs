@@ -88,7 +88,7 @@ try {
   await clerk.click('[data-test=submit]')
   await clerk.waitForSelector('[data-test=errors] .el-table__row')
   const errText = await clerk.textContent('[data-test=errors]')
-  check(errText.includes('死亡日期') && (await clerk.textContent('[data-test=result]')).includes('未导入任何数据'), 'a rejected upload shows its row and column errors')
+  check(errText.includes('死亡日期') && errText.includes('不是有效日期') && (await clerk.textContent('[data-test=result]')).includes('未导入任何数据'), 'a rejected upload shows its row and column errors')
   await clerk.screenshot({ path: join(shots, 'upload-rejected-1366.png') })
   await clerk.setInputFiles('[data-test=file]', { name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(header + '11010519491231002X,张三,2026-01-05,火化记录\n') })
   await clerk.click('[data-test=submit]')

@@ -11,6 +11,7 @@ pub mod id;
 pub mod number;
 pub mod standard;
 pub mod uscc;
+pub mod wording;
 
 pub use calendar::Month;
 pub use cell::{Cell, Problem, Value};

@@ -34,12 +34,12 @@ pub fn file_error(f: FileError) -> ApiError {
         FileError::Rows { errors, total } => ApiError::new(ErrorCode::FileRejected).details(json!({
             "total": total,
             "errors": errors.iter().map(|e| json!({
-                "row": e.row, "column": e.column, "message": e.problem.to_string(),
+                "row": e.row, "column": e.column, "message": e.problem.zh(),
             })).collect::<Vec<_>>(),
         })),
         FileError::Header(errs) => ApiError::with(ErrorCode::FileRejected, "表头与数据类型不符")
             .details(json!({
-                "errors": errs.iter().map(|e| json!({ "row": 1, "message": e.to_string() })).collect::<Vec<_>>(),
+                "errors": errs.iter().map(|e| json!({ "row": 1, "message": e.zh() })).collect::<Vec<_>>(),
             })),
         other => ApiError::with(ErrorCode::FileRejected, other.to_string()),
     }
@@ -215,13 +215,13 @@ pub async fn create(
                         (
                             e.row,
                             e.column.clone().unwrap_or_default(),
-                            e.problem.to_string(),
+                            e.problem.zh(),
                         )
                     })
                     .collect(),
                 FileError::Header(errs) => errs
                     .iter()
-                    .map(|e| (1, String::new(), e.to_string()))
+                    .map(|e| (1, String::new(), e.zh()))
                     .collect(),
                 other => vec![(0, String::new(), other.to_string())],
             };
