@@ -55,6 +55,7 @@ export const t = {
     all: '全部',
     filterModel: '按模型筛选',
     view: '查看',
+    export: '导出 Excel',
     total: (n: number) => `共 ${n} 条`,
     statusLabel: { open: '待处置', closed: '已办结' } as Record<string, string>,
   },

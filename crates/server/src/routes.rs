@@ -88,6 +88,7 @@ routes! {
     get "/api/uploads/rejections/{id}" => uploads::rejection_report, Perm(P::DataUpload), "data", "A rejected file's row errors as Excel";
 
     get "/api/alerts" => h::list_alerts, Perm(P::AlertsRead), "alerts", "Alerts in the caller's scope";
+    get "/api/alerts/export" => h::export_alerts, Perm(P::Export), "alerts", "Alerts in the caller's scope as Excel (every value a text cell)";
     get "/api/alerts/{id}" => h::get_alert, Perm(P::AlertsRead), "alerts", "An alert, why it fired, and its evidence rows";
     get "/api/models" => h::list_models, Perm(P::ModelsRead), "models", "The model library";
     post "/api/models/runs" => h::run_models, Perm(P::ModelsRun), "models", "Run models now";

@@ -211,18 +211,11 @@ pub async fn create(
             let report: Vec<(u64, String, String)> = match &f {
                 FileError::Rows { errors, .. } => errors
                     .iter()
-                    .map(|e| {
-                        (
-                            e.row,
-                            e.column.clone().unwrap_or_default(),
-                            e.problem.zh(),
-                        )
-                    })
+                    .map(|e| (e.row, e.column.clone().unwrap_or_default(), e.problem.zh()))
                     .collect(),
-                FileError::Header(errs) => errs
-                    .iter()
-                    .map(|e| (1, String::new(), e.zh()))
-                    .collect(),
+                FileError::Header(errs) => {
+                    errs.iter().map(|e| (1, String::new(), e.zh())).collect()
+                }
                 other => vec![(0, String::new(), other.to_string())],
             };
             state.store().audit(&audit).await?;

@@ -221,6 +221,7 @@ fn expected() -> BTreeMap<&'static str, &'static str> {
         ("GET /api/uploads/rejections/{id}", "analyst mz_clerk"),
         ("GET /api/alerts", "leader analyst mz_verifier town"),
         ("GET /api/alerts/{id}", "leader analyst mz_verifier town"),
+        ("GET /api/alerts/export", "leader analyst mz_verifier"),
         ("GET /api/models", "leader analyst town"),
         ("POST /api/models/runs", "analyst"),
         ("GET /api/models/runs", "leader analyst town"),
@@ -418,6 +419,12 @@ async fn departments_see_only_their_own_alerts_and_uploads_and_ids_are_masked(ba
         )
         .await;
     assert_eq!(by_id.status, StatusCode::NOT_FOUND);
+    // The export holds what the list holds: only 民政局's alert, masked, as an Excel file.
+    let x = s
+        .call(Some(&v), Method::GET, "/api/alerts/export", None)
+        .await;
+    assert_eq!(x.status, StatusCode::OK);
+    assert!(x.body.starts_with(b"PK"));
     // The commission sees everything, in full.
     let l = s.login("leader").await;
     let all = s
