@@ -94,7 +94,8 @@ try {
   await clerk.click('[data-test=submit]')
   await clerk.waitForFunction(() => document.querySelector('[data-test=result]')?.textContent?.includes('上传成功'))
   await clerk.waitForFunction(() => document.querySelector('[data-test=history]')?.textContent?.includes('good.csv'))
-  check(true, 'a good upload lands and appears in the history')
+  const history = await clerk.textContent('[data-test=history]')
+  check(history.includes('good.csv') && !history.includes('bad.csv'), 'a good upload lands in the history; the rejected one does not')
 
   // The audit administrator: TOTP, then the audit log and its verification.
   const ctx2 = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' })

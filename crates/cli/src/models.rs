@@ -160,7 +160,7 @@ pub async fn model(data_dir: PathBuf, action: ModelAction) -> ExitCode {
                         let amount = h.amount.map(|m| m.to_string()).unwrap_or_default();
                         println!(
                             "{}\t{}\t{}\t{}\t{} evidence rows",
-                            mask(&h.subject),
+                            mingjing_server::scope::mask_id(&h.subject),
                             h.program,
                             h.name,
                             amount,
@@ -238,14 +238,6 @@ async fn toggle(platform: &Platform, here: &str, id: &str, enabled: bool) -> Exi
     }
 }
 
-/// ID numbers on a terminal are masked like everywhere a person reads them.
-fn mask(s: &str) -> String {
-    match s.parse::<mingjing_domain::IdNumber>() {
-        Ok(id) => id.masked(),
-        Err(_) => s.to_string(),
-    }
-}
-
 /// `mingjing explain --alert N`: why an alert fired, and the rows it cites.
 pub async fn explain(data_dir: PathBuf, alert: i64, json: bool) -> ExitCode {
     let here = data_dir.display().to_string();
@@ -276,7 +268,7 @@ pub async fn explain(data_dir: PathBuf, alert: i64, json: bool) -> ExitCode {
     println!(
         "预警 #{}  {}  {}  {}",
         a.id,
-        mask(&a.subject),
+        mingjing_server::scope::mask_id(&a.subject),
         a.name,
         a.program
     );
@@ -311,7 +303,7 @@ pub async fn explain(data_dir: PathBuf, alert: i64, json: bool) -> ExitCode {
                 .map(|(col, v)| {
                     let v = v.clone().unwrap_or_default();
                     if col.contains("id_number") || col.ends_with("_id") {
-                        mask(&v)
+                        mingjing_server::scope::mask_id(&v)
                     } else {
                         v
                     }

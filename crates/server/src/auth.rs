@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorCode};
-use crate::guard::{CSRF_HEADER, Caller, SESSION_COOKIE};
+use crate::guard::{Caller, SESSION_COOKIE};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::{Request, State};
@@ -439,11 +439,6 @@ pub async fn totp_confirm(
     store.set_totp_secret(c.user.id, Some(&secret), &e).await?;
     store.set_setting(&pending_key(c.user.id), "").await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// The CSRF header name, for clients.
-pub fn csrf_header() -> &'static str {
-    CSRF_HEADER
 }
 
 #[cfg(test)]

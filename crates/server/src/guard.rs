@@ -183,10 +183,8 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
     let source = source(&req);
     let caller = match resolve(&state, req.headers(), &source).await {
         Ok(c) => c,
-        Err(e) if route.access == Access::Public => {
-            let _ = e;
-            None
-        }
+        // A stale cookie does not stop a public route (signing in again, above all).
+        Err(_) if route.access == Access::Public => None,
         Err(e) => return e.into_response(),
     };
     if route.access == Access::Public {

@@ -298,22 +298,13 @@ pub async fn put_policy(
         .begin()
         .await
         .map_err(mingjing_store::StoreError::from)?;
-    sqlx_set_setting(&mut tx, crate::auth::POLICY_SETTING, &text).await?;
+    mingjing_store::meta::set_setting_tx(&mut tx, crate::auth::POLICY_SETTING, &text).await?;
     let head = store.append_audit(&mut tx, &e).await?;
     tx.commit()
         .await
         .map_err(mingjing_store::StoreError::from)?;
     store.audit_committed(&head)?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-async fn sqlx_set_setting(
-    tx: &mut mingjing_store::meta::Tx<'_>,
-    key: &str,
-    value: &str,
-) -> ApiResult<()> {
-    mingjing_store::meta::set_setting_tx(tx, key, value).await?;
-    Ok(())
 }
 
 // ---- sessions and audit -------------------------------------------------------------------
@@ -461,6 +452,26 @@ fn alert_json(a: &mingjing_store::Alert, scope: &Scope) -> Value {
     })
 }
 
+/// The caller's scope and the alerts in it that pass the filters, sorted as the store sorts.
+async fn visible_alerts(
+    state: &AppState,
+    c: &Caller,
+    q: &AlertParams,
+) -> ApiResult<(Scope, Vec<mingjing_store::Alert>)> {
+    let scope = Scope::of(state, c).await?;
+    let alerts = state
+        .store()
+        .alerts(q.model.as_deref())
+        .await?
+        .into_iter()
+        .filter(|a| scope.sees_alert(a))
+        .filter(|a| q.status.as_ref().is_none_or(|s| &a.status == s))
+        .filter(|a| q.town.as_ref().is_none_or(|t| &a.town == t))
+        .filter(|a| q.responsible.as_ref().is_none_or(|r| &a.responsible == r))
+        .collect();
+    Ok((scope, alerts))
+}
+
 /// The alerts the caller sees, filtered like the list, in one Excel sheet. Every value is a
 /// text cell, so that nothing in it is ever evaluated as a formula.
 pub async fn export_alerts(
@@ -468,19 +479,8 @@ pub async fn export_alerts(
     Extension(c): Extension<Caller>,
     Query(q): Query<AlertParams>,
 ) -> ApiResult<axum::response::Response> {
-    let scope = Scope::of(&state, &c).await?;
-    let all = state.store().alerts(q.model.as_deref()).await?;
-    let rows: Vec<&mingjing_store::Alert> = all
-        .iter()
-        .filter(|a| scope.sees_alert(a))
-        .filter(|a| q.status.as_ref().is_none_or(|s| &a.status == s))
-        .filter(|a| q.town.as_ref().is_none_or(|t| &a.town == t))
-        .filter(|a| q.responsible.as_ref().is_none_or(|r| &a.responsible == r))
-        .collect();
-    let xl = |e: rust_xlsxwriter::XlsxError| {
-        tracing::error!(error = %e, "xlsx");
-        ApiError::new(ErrorCode::Internal)
-    };
+    let (scope, rows) = visible_alerts(&state, &c, &q).await?;
+    let xl = crate::uploads::xlsx_error;
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("预警").map_err(xl)?;
@@ -537,15 +537,7 @@ pub async fn list_alerts(
     Extension(c): Extension<Caller>,
     Query(q): Query<AlertParams>,
 ) -> ApiResult<Json<Value>> {
-    let scope = Scope::of(&state, &c).await?;
-    let all = state.store().alerts(q.model.as_deref()).await?;
-    let visible: Vec<_> = all
-        .iter()
-        .filter(|a| scope.sees_alert(a))
-        .filter(|a| q.status.as_ref().is_none_or(|s| &a.status == s))
-        .filter(|a| q.town.as_ref().is_none_or(|t| &a.town == t))
-        .filter(|a| q.responsible.as_ref().is_none_or(|r| &a.responsible == r))
-        .collect();
+    let (scope, visible) = visible_alerts(&state, &c, &q).await?;
     let total = visible.len();
     let offset = q.offset.unwrap_or(0);
     let limit = q.limit.unwrap_or(50).clamp(1, 500);

@@ -275,10 +275,7 @@ pub async fn rejection_report(
         .ok_or(ErrorCode::NotFound)?;
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
-    let xl = |e: rust_xlsxwriter::XlsxError| {
-        tracing::error!(error = %e, "xlsx");
-        ApiError::new(ErrorCode::Internal)
-    };
+    let xl = xlsx_error;
     ws.set_name("错误").map_err(xl)?;
     for (i, h) in ["行号", "列", "问题"].iter().enumerate() {
         ws.write_string(0, i as u16, *h).map_err(xl)?;
@@ -294,6 +291,12 @@ pub async fn rejection_report(
     let bytes = wb.save_to_buffer().map_err(xl)?;
     let name = format!("{}-错误报告.xlsx", r.file_name);
     Ok(xlsx_response(bytes, &name))
+}
+
+/// Writing a workbook in memory fails only on a bug: logged, answered without detail.
+pub fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> ApiError {
+    tracing::error!(error = %e, "xlsx");
+    ApiError::new(ErrorCode::Internal)
 }
 
 pub fn xlsx_response(bytes: Vec<u8>, file_name: &str) -> Response {
@@ -331,10 +334,7 @@ pub async fn template(
     Path(name): Path<String>,
 ) -> ApiResult<Response> {
     let ty = state.platform.dataset_type(&name).await?;
-    let xl = |e: rust_xlsxwriter::XlsxError| {
-        tracing::error!(error = %e, "xlsx");
-        ApiError::new(ErrorCode::Internal)
-    };
+    let xl = xlsx_error;
     let mut wb = rust_xlsxwriter::Workbook::new();
     let text = rust_xlsxwriter::Format::new().set_num_format("@");
     let ws = wb.add_worksheet();

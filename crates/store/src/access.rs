@@ -262,13 +262,7 @@ impl SqlStore {
             .await?
             .rows_affected();
             if n == 1 {
-                for p in &r.permissions {
-                    sqlx::query("INSERT INTO role_permissions (role, permission) VALUES ($1, $2)")
-                        .bind(&r.code)
-                        .bind(p.code())
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                insert_permissions(&mut tx, r).await?;
             }
         }
         tx.commit().await?;
@@ -338,13 +332,7 @@ impl SqlStore {
                 .bind(&role.code)
                 .execute(&mut *tx)
                 .await?;
-            for p in &role.permissions {
-                sqlx::query("INSERT INTO role_permissions (role, permission) VALUES ($1, $2)")
-                    .bind(&role.code)
-                    .bind(p.code())
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            insert_permissions(&mut tx, role).await?;
         });
         Ok(())
     }
@@ -631,6 +619,17 @@ impl SqlStore {
             .await?;
         row.as_ref().map(decode_session).transpose()
     }
+}
+
+async fn insert_permissions(tx: &mut sqlx::Transaction<'_, sqlx::Any>, role: &Role) -> Result<()> {
+    for p in &role.permissions {
+        sqlx::query("INSERT INTO role_permissions (role, permission) VALUES ($1, $2)")
+            .bind(&role.code)
+            .bind(p.code())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 async fn end_sessions_tx(

@@ -729,10 +729,8 @@ async fn password_policy_history_and_forced_change() {
         StatusCode::UNAUTHORIZED
     );
     // Passwords expire after the policy's maximum age.
-    let l = s.login("leader").await;
     s.clock.advance(chrono::Duration::days(91));
     let l2 = s.login("leader").await;
-    let _ = l;
     assert_eq!(
         s.call(Some(&l2), Method::GET, "/api/alerts", None)
             .await
