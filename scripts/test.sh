@@ -5,9 +5,11 @@ cd "$(dirname "$0")/.."
 
 bash scripts/ensure-postgres.sh
 # The web UI's packages (the server's build script builds the UI into the binary).
-if [ ! -d web/node_modules ]; then
+if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
     (cd web && npm ci --no-audit --no-fund)
 fi
+# The front end's unit tests (Vitest).
+(cd web && npx vitest run)
 cargo test --workspace --locked
 
 # The browser test: Debian's Chromium (and a CJK font, for readable screenshots).

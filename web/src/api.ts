@@ -57,3 +57,27 @@ export async function loadMe(): Promise<Me | null> {
 export function can(permission: string): boolean {
   return !!session.me?.permissions.includes(permission)
 }
+
+/** A page needs one permission, or any of several. */
+export function canAny(need: string | readonly string[]): boolean {
+  return typeof need === 'string' ? can(need) : need.some(can)
+}
+
+/** Uploads a file as multipart (field `file`); the CSRF token goes in the header. */
+export async function uploadFile<T = any>(path: string, file: File): Promise<T> {
+  const form = new FormData()
+  form.append('file', file)
+  const res = await fetch(path, {
+    method: 'POST',
+    headers: session.me ? { 'X-CSRF-Token': session.me.csrf_token } : {},
+    body: form,
+    credentials: 'same-origin',
+  })
+  const data = await res.json().catch(() => ({}))
+  if (!res.ok) {
+    const e = data?.error ?? {}
+    throw new ApiError(res.status, e.code ?? 'unknown', e.message ?? String(res.status), e.details)
+  }
+  return data as T
+}
+

@@ -1,5 +1,5 @@
 import { createRouter, createWebHistory } from 'vue-router'
-import { session, loadMe, can } from './api'
+import { session, loadMe, canAny } from './api'
 import Login from './views/Login.vue'
 import Layout from './views/Layout.vue'
 import Alerts from './views/Alerts.vue'
@@ -10,16 +10,25 @@ import Sessions from './views/Sessions.vue'
 import Audit from './views/Audit.vue'
 import DataCatalog from './views/DataCatalog.vue'
 import DataUpload from './views/DataUpload.vue'
+import Dashboard from './views/Dashboard.vue'
+import Stats from './views/Stats.vue'
+import Recommendations from './views/Recommendations.vue'
+import Deadlines from './views/Deadlines.vue'
+import Inbox from './views/Inbox.vue'
 
 // Each page names the permission it needs; the menu shows only what the role may open.
 export const pages = [
+  { path: '/dashboard', component: Dashboard, permission: 'alerts.read', module: 'home', menu: 'dashboard' },
   { path: '/alerts', component: Alerts, permission: 'alerts.read', module: 'alerts', menu: 'alertList' },
   { path: '/models', component: Models, permission: 'models.read', module: 'alerts', menu: 'models' },
+  { path: '/stats', component: Stats, permission: 'alerts.read', module: 'alerts', menu: 'stats' },
+  { path: '/recommendations', component: Recommendations, permission: ['alerts.review', 'alerts.verify'], module: 'alerts', menu: 'recommendations' },
   { path: '/data/types', component: DataCatalog, permission: 'data.read', module: 'data', menu: 'catalog' },
   { path: '/data/upload', component: DataUpload, permission: 'data.upload', module: 'data', menu: 'upload' },
   { path: '/system/users', component: Users, permission: 'users.manage', module: 'system', menu: 'users' },
   { path: '/system/sessions', component: Sessions, permission: 'sessions.manage', module: 'system', menu: 'sessions' },
   { path: '/system/audit', component: Audit, permission: 'audit.read', module: 'system', menu: 'audit' },
+  { path: '/system/deadlines', component: Deadlines, permission: 'models.manage', module: 'system', menu: 'deadlines' },
 ] as const
 
 export const router = createRouter({
@@ -32,6 +41,7 @@ export const router = createRouter({
       children: [
         ...pages.map((p) => ({ path: p.path, component: p.component, meta: { permission: p.permission } })),
         { path: '/alerts/:id', component: AlertDetail, meta: { permission: 'alerts.read' } },
+        { path: '/inbox', component: Inbox },
       ],
     },
     { path: '/:rest(.*)*', redirect: '/' },
@@ -43,12 +53,12 @@ router.beforeEach(async (to) => {
   if (!session.me && !(await loadMe())) return '/login'
   const me = session.me!
   if (me.must_change_password || me.totp_enrolment_required) return '/login'
-  const need = to.meta.permission as string | undefined
-  if (need && !can(need)) return firstPage() ?? '/login'
+  const need = to.meta.permission as string | readonly string[] | undefined
+  if (need && !canAny(need)) return firstPage() ?? '/login'
   if (to.path === '/') return firstPage() ?? '/login'
   return true
 })
 
 export function firstPage(): string | undefined {
-  return pages.find((p) => can(p.permission))?.path
+  return pages.find((p) => canAny(p.permission))?.path
 }

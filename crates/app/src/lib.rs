@@ -11,7 +11,9 @@ use mingjing_store::{
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+mod disposal;
 mod models;
+pub use disposal::{LoopFigures, StatDimension, StatFilter, is_overdue, local_day};
 pub use models::{
     AlertDetail, DryRun, EvidenceTable, LibraryModel, ModelOutcome, RunOutcome, Trigger,
 };
@@ -83,6 +85,12 @@ pub enum AppError {
     File(#[from] FileError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A step the alert's life cycle does not allow now, or an invalid form.
+    #[error(transparent)]
+    Disposal(#[from] mingjing_domain::disposal::DisposalError),
+    /// Only the unit an alert is routed to may verify it.
+    #[error("{0}")]
+    NotResponsible(String),
 }
 
 impl From<std::io::Error> for AppError {

@@ -491,6 +491,10 @@ impl Platform {
         self.meta
             .record_run(&started, &as_of.to_string(), &trigger.tag(), &results)
             .await?;
+        // New alerts go to their units at once. Deadlines count from the day of routing, not
+        // from the run's as-of date, which may lie in the past.
+        self.route_new_alerts(chrono::Local::now().date_naive())
+            .await?;
         Ok(RunOutcome {
             models: outcomes,
             open: timings.open,

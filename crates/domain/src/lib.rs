@@ -7,6 +7,7 @@ pub mod access;
 pub mod calendar;
 pub mod cell;
 pub mod check;
+pub mod disposal;
 pub mod id;
 pub mod number;
 pub mod standard;

@@ -45,6 +45,9 @@ error_codes! {
     FileRejected => "file_rejected", UNPROCESSABLE_ENTITY, "文件未通过校验，未导入任何数据";
     FileTooLarge => "file_too_large", PAYLOAD_TOO_LARGE, "文件超过大小限制";
     Conflict => "conflict", CONFLICT, "与现有数据冲突";
+    IllegalTransition => "illegal_transition", CONFLICT, "预警当前所处环节不允许此操作";
+    NotResponsibleUnit => "not_responsible_unit", FORBIDDEN, "只有责任单位可以核查此预警";
+    FileTypeRefused => "file_type_refused", UNSUPPORTED_MEDIA_TYPE, "不支持此文件类型";
     Internal => "internal", INTERNAL_SERVER_ERROR, "服务器内部错误，请联系管理员";
 }
 
@@ -112,6 +115,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Invalid(m) => ApiError::with(ErrorCode::InvalidRequest, m),
             StoreError::NotFound(_) => ApiError::new(ErrorCode::NotFound),
+            StoreError::Conflict(m) => ApiError::with(ErrorCode::Conflict, m),
             e if e.is_unique_violation() => ApiError::new(ErrorCode::Conflict),
             e => internal(&e),
         }
@@ -135,6 +139,11 @@ impl From<AppError> for ApiError {
                 .details(serde_json::json!({ "problems": problems })),
             AppError::File(f) => crate::uploads::file_error(f),
             AppError::Store(s) => s.into(),
+            AppError::Disposal(
+                d @ mingjing_domain::disposal::DisposalError::IllegalStep { .. },
+            ) => ApiError::with(ErrorCode::IllegalTransition, d.to_string()),
+            AppError::Disposal(d) => ApiError::with(ErrorCode::InvalidRequest, d.to_string()),
+            AppError::NotResponsible(m) => ApiError::with(ErrorCode::NotResponsibleUnit, m),
             e @ (AppError::NotInitialised(_) | AppError::Config { .. } | AppError::Engine(_)) => {
                 internal(&e)
             }

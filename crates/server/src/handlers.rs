@@ -436,14 +436,37 @@ pub struct AlertParams {
     pub town: Option<String>,
     #[serde(default)]
     pub responsible: Option<String>,
+    /// The loop's stage (`routed`, `pending_review`...).
+    #[serde(default)]
+    pub stage: Option<String>,
+    /// Only alerts past their deadline.
+    #[serde(default)]
+    pub overdue: Option<bool>,
+    /// Suspect amount bounds, in yuan.
+    #[serde(default)]
+    pub min_amount: Option<String>,
+    #[serde(default)]
+    pub max_amount: Option<String>,
+    /// Raised on or after / on or before (YYYY-MM-DD).
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    /// Subject (ID number or account) or name contains.
+    #[serde(default)]
+    pub q: Option<String>,
     #[serde(default)]
     pub offset: Option<usize>,
     #[serde(default)]
     pub limit: Option<usize>,
 }
 
-fn alert_json(a: &mingjing_store::Alert, scope: &Scope) -> Value {
+fn alert_json(a: &mingjing_store::Alert, scope: &Scope, today: chrono::NaiveDate) -> Value {
+    let stage: Option<mingjing_domain::disposal::Stage> = a.stage.parse().ok();
     json!({
+        "stage": a.stage, "stage_label": stage.map(|s| s.label()), "deadline": a.deadline,
+        "overdue": stage.is_some_and(|s| mingjing_app::is_overdue(s, a.deadline.as_deref(), today)),
+        "conclusion": a.conclusion, "org_id": a.org_id,
         "id": a.id, "model": a.model, "model_version": a.model_version,
         "subject": scope.id(&a.subject), "program": a.program, "name": a.name,
         "amount": a.amount_fen.and_then(mingjing_domain::Money::from_fen).map(|m| m.to_string()),
@@ -459,15 +482,65 @@ async fn visible_alerts(
     q: &AlertParams,
 ) -> ApiResult<(Scope, Vec<mingjing_store::Alert>)> {
     let scope = Scope::of(state, c).await?;
+    let bad = |m: String| ApiError::with(ErrorCode::InvalidRequest, m);
+    let amount = |name: &str, v: &Option<String>| -> ApiResult<Option<i64>> {
+        match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => s
+                .parse::<mingjing_domain::Money>()
+                .map(|m| Some(m.fen()))
+                .map_err(|_| bad(format!("{name}“{s}”不是有效金额"))),
+        }
+    };
+    let date = |name: &str, v: &Option<String>| -> ApiResult<Option<chrono::NaiveDate>> {
+        match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| bad(format!("{name}“{s}”不是 YYYY-MM-DD 格式的日期"))),
+        }
+    };
+    let (min, max) = (
+        amount("最小金额", &q.min_amount)?,
+        amount("最大金额", &q.max_amount)?,
+    );
+    let (from, to) = (date("起始日期", &q.from)?, date("截止日期", &q.to)?);
+    let today = state.today();
+    let text = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let given = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
+    let (status, town, responsible, stage) = (
+        given(&q.status),
+        given(&q.town),
+        given(&q.responsible),
+        given(&q.stage),
+    );
     let alerts = state
         .store()
-        .alerts(q.model.as_deref())
+        .alerts(q.model.as_deref().filter(|s| !s.is_empty()))
         .await?
         .into_iter()
         .filter(|a| scope.sees_alert(a))
-        .filter(|a| q.status.as_ref().is_none_or(|s| &a.status == s))
-        .filter(|a| q.town.as_ref().is_none_or(|t| &a.town == t))
-        .filter(|a| q.responsible.as_ref().is_none_or(|r| &a.responsible == r))
+        .filter(|a| status.as_ref().is_none_or(|s| &a.status == s))
+        .filter(|a| town.as_ref().is_none_or(|t| &a.town == t))
+        .filter(|a| responsible.as_ref().is_none_or(|r| &a.responsible == r))
+        .filter(|a| stage.as_ref().is_none_or(|s| &a.stage == s))
+        .filter(|a| {
+            q.overdue != Some(true)
+                || a.stage
+                    .parse()
+                    .is_ok_and(|s| mingjing_app::is_overdue(s, a.deadline.as_deref(), today))
+        })
+        .filter(|a| min.is_none_or(|m| a.amount_fen.is_some_and(|x| x >= m)))
+        .filter(|a| max.is_none_or(|m| a.amount_fen.is_some_and(|x| x <= m)))
+        .filter(|a| {
+            let d = mingjing_app::local_day(&a.raised_at);
+            from.is_none_or(|f| d.is_some_and(|d| d >= f))
+                && to.is_none_or(|t| d.is_some_and(|d| d <= t))
+        })
+        // A full ID matches only for those who may read full IDs; a masked form never leaks more.
+        .filter(|a| {
+            text.is_none_or(|t| a.name.contains(t) || (scope.full_ids && a.subject.contains(t)))
+        })
         .collect();
     Ok((scope, alerts))
 }
@@ -517,7 +590,7 @@ pub async fn export_alerts(
             amount,
             a.responsible.clone(),
             a.town.clone(),
-            a.status.clone(),
+            crate::disposal::stage_label(&a.stage).to_string(),
             a.raised_at.clone(),
             a.evidence_rows.to_string(),
         ];
@@ -545,7 +618,7 @@ pub async fn list_alerts(
         .iter()
         .skip(offset)
         .take(limit)
-        .map(|a| alert_json(a, &scope))
+        .map(|a| alert_json(a, &scope, state.today()))
         .collect();
     Ok(Json(json!({ "total": total, "alerts": page })))
 }
@@ -617,7 +690,7 @@ pub async fn get_alert(
     let e = c.audit("alert.view", format!("alert:{id}"), "ok");
     state.store().audit(&e).await?;
     Ok(Json(json!({
-        "alert": alert_json(&detail.alert, &scope),
+        "alert": alert_json(&detail.alert, &scope, state.today()),
         "explanation": detail.explanation,
         "evidence": tables,
     })))

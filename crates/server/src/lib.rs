@@ -7,7 +7,9 @@
 //! Heavy work (password hashing, imports, model runs) runs off the async runtime.
 
 pub mod auth;
+pub mod disposal;
 pub mod error;
+pub mod files;
 pub mod guard;
 pub mod handlers;
 pub mod openapi;
@@ -96,6 +98,11 @@ impl Shared {
         })
     }
 
+    /// Today, local time, by this server's clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock.now().with_timezone(&chrono::Local).date_naive()
+    }
+
     pub fn store(&self) -> &mingjing_store::SqlStore {
         &self.platform.meta
     }
@@ -134,11 +141,22 @@ pub fn app(state: AppState) -> Router {
 fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         let mut last_day = None;
+        let mut last_sweep = None;
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
         loop {
             tick.tick().await;
             let now = state.clock.now().with_timezone(&chrono::Local);
             let today = now.date_naive();
+            // Deadline reminders and escalation, once a day (and at start).
+            if last_sweep != Some(today) {
+                last_sweep = Some(today);
+                match state.platform.sweep_deadlines(today).await {
+                    Ok((reminded, escalated)) => {
+                        tracing::info!(reminded, escalated, "deadline sweep")
+                    }
+                    Err(e) => tracing::error!(error = %e, "deadline sweep failed"),
+                }
+            }
             let due = !state.config.daily_run_at.is_empty()
                 && now.format("%H:%M").to_string() >= state.config.daily_run_at
                 && last_day != Some(today);

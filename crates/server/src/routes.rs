@@ -2,7 +2,7 @@
 //! The router, the guard, the OpenAPI document and the authorization-matrix test all read it.
 
 use crate::AppState;
-use crate::{auth, handlers as h, uploads};
+use crate::{auth, disposal as d, files, handlers as h, uploads};
 use axum::Router;
 use mingjing_domain::access::Permission;
 
@@ -90,6 +90,23 @@ routes! {
     get "/api/alerts" => h::list_alerts, Perm(P::AlertsRead), "alerts", "Alerts in the caller's scope";
     get "/api/alerts/export" => h::export_alerts, Perm(P::Export), "alerts", "Alerts in the caller's scope as Excel (every value a text cell)";
     get "/api/alerts/{id}" => h::get_alert, Perm(P::AlertsRead), "alerts", "An alert, why it fired, and its evidence rows";
+    get "/api/alerts/{id}/flow" => d::flow, Perm(P::AlertsRead), "disposal", "An alert's follow-up: stage, deadline, steps, verifications, accountability, earlier alerts";
+    post "/api/alerts/{id}/route" => d::route, Perm(P::AlertsReview), "disposal", "Route (or reroute) an alert to a unit";
+    post "/api/alerts/{id}/verification" => d::verify, Perm(P::AlertsVerify), "disposal", "Submit the responsible unit's verification";
+    post "/api/alerts/{id}/review" => d::review, Perm(P::AlertsReview), "disposal", "Return, approve, or transfer as a problem clue";
+    post "/api/alerts/{id}/accountability" => d::account, Perm(P::AlertsReview), "disposal", "Record accountability (约谈, 诫勉, 通报, 问责)";
+    get "/api/stats/loop" => d::stats, Perm(P::AlertsRead), "disposal", "The loop's figures by model, unit, town or month";
+    get "/api/stats/loop/export" => d::export_stats, Perm(P::Export), "disposal", "The loop's figures as Excel";
+    get "/api/dashboard" => d::dashboard, Perm(P::AlertsRead), "disposal", "Everything the 智慧监察 dashboard draws";
+    get "/api/recommendations" => d::list_recommendations, AnyOf(&[P::AlertsReview, P::AlertsVerify]), "disposal", "Supervision recommendations (to one's unit, or all for reviewers)";
+    post "/api/recommendations" => d::issue_recommendation, Perm(P::AlertsReview), "disposal", "Issue a supervision recommendation to a department";
+    post "/api/recommendations/{id}/reply" => d::reply_recommendation, Perm(P::AlertsVerify), "disposal", "The department's reply to a recommendation";
+    get "/api/deadlines" => d::list_deadlines, Perm(P::ModelsRead), "disposal", "Days each model gives units to verify";
+    put "/api/models/{id}/deadline" => d::set_deadline, Perm(P::ModelsManage), "disposal", "Change a model's verification deadline";
+    post "/api/files" => files::upload, AnyOf(&[P::AlertsVerify, P::AlertsReview]), "files", "Upload an attachment (multipart: file)";
+    get "/api/files/{id}" => files::download, Session, "files", "Download an attachment (uploader, or those who see what it is attached to)";
+    get "/api/notifications" => d::notifications, Session, "notifications", "What the caller must act on, newest first";
+    post "/api/notifications/{id}/read" => d::read_notification, Session, "notifications", "Mark a notification read";
     get "/api/models" => h::list_models, Perm(P::ModelsRead), "models", "The model library";
     post "/api/models/runs" => h::run_models, Perm(P::ModelsRun), "models", "Run models now";
     get "/api/models/runs" => h::list_runs, Perm(P::ModelsRead), "models", "Recent runs";

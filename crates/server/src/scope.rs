@@ -55,11 +55,16 @@ impl Scope {
     }
 
     pub fn sees_alert(&self, a: &mingjing_store::Alert) -> bool {
+        self.sees_unit_or_town(&a.responsible, &a.town)
+    }
+
+    /// An alert with this responsible unit and town is in scope.
+    pub fn sees_unit_or_town(&self, responsible: &str, town: &str) -> bool {
         match self.kind {
             DataScope::All => true,
             DataScope::None => false,
-            DataScope::Org | DataScope::OrgTree => self.units.contains(&a.responsible),
-            DataScope::Town => !self.town.is_empty() && a.town == self.town,
+            DataScope::Org | DataScope::OrgTree => self.units.contains(responsible),
+            DataScope::Town => !self.town.is_empty() && town == self.town,
         }
     }
 
@@ -71,6 +76,15 @@ impl Scope {
             mask_id(s)
         }
     }
+}
+
+/// The organisations a caller acts for: its own and those below it (a department verifies
+/// the alerts routed to it or to its sub-units, whatever its data scope).
+pub async fn units_of(state: &AppState, c: &Caller) -> ApiResult<Vec<i64>> {
+    let tree = state.store().org_tree().await?;
+    let mut v: Vec<i64> = subtree(&tree, c.org.id).into_iter().collect();
+    v.sort_unstable();
+    Ok(v)
 }
 
 fn subtree(tree: &[OrgNode], root: i64) -> HashSet<i64> {

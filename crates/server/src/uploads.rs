@@ -299,6 +299,19 @@ pub fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> ApiError {
     ApiError::new(ErrorCode::Internal)
 }
 
+/// A file name for `filename*=UTF-8''…` (RFC 5987).
+pub fn percent_encode(name: &str) -> String {
+    name.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 pub fn xlsx_response(bytes: Vec<u8>, file_name: &str) -> Response {
     let mut res = bytes.into_response();
     res.headers_mut().insert(
@@ -307,16 +320,7 @@ pub fn xlsx_response(bytes: Vec<u8>, file_name: &str) -> Response {
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
     );
-    let encoded: String = file_name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
+    let encoded = percent_encode(file_name);
     res.headers_mut().insert(
         header::CONTENT_DISPOSITION,
         HeaderValue::from_str(&format!(

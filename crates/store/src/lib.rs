@@ -5,6 +5,7 @@
 pub mod access;
 pub mod audit;
 pub mod datadir;
+pub mod disposal;
 pub mod meta;
 
 pub use datadir::{DataDir, Staged};
@@ -26,6 +27,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("{0}")]
     Invalid(String),
+    /// Someone else changed the record first.
+    #[error("{0}")]
+    Conflict(String),
     #[error("not found: {0}")]
     NotFound(String),
     #[error("configuration: {0}")]

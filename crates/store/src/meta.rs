@@ -138,6 +138,14 @@ pub struct Alert {
     pub previous_id: Option<i64>,
     pub evidence_rows: u64,
     pub town: String,
+    /// Where it stands in the verification loop (`mingjing_domain::disposal::Stage`).
+    pub stage: String,
+    /// The unit it is routed to.
+    pub org_id: Option<i64>,
+    /// `YYYY-MM-DD`: the last day for the unit's verification.
+    pub deadline: Option<String>,
+    /// The approved verification's conclusion.
+    pub conclusion: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -325,7 +333,7 @@ pub async fn set_setting_tx(tx: &mut Tx<'_>, key: &str, value: &str) -> Result<(
     Ok(())
 }
 
-fn now_utc() -> String {
+pub(crate) fn now_utc() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
@@ -863,6 +871,7 @@ impl MetaStore for SqlStore {
         let rows = sqlx::query(
             "SELECT a.id, a.model, a.model_version, a.subject, a.program, a.name, a.amount_fen, \
              a.responsible, a.status, a.raised_at, a.previous_id, a.town, \
+             a.stage, a.org_id, a.deadline, a.conclusion, \
              (SELECT COUNT(*) FROM alert_evidence e WHERE e.alert_id = a.id) AS evidence_rows \
              FROM alerts a WHERE ($1 = '' OR a.model = $1) \
              ORDER BY a.model, a.subject, a.program, a.id",
@@ -877,6 +886,7 @@ impl MetaStore for SqlStore {
         let row = sqlx::query(
             "SELECT a.id, a.model, a.model_version, a.subject, a.program, a.name, a.amount_fen, \
              a.responsible, a.status, a.raised_at, a.previous_id, a.town, \
+             a.stage, a.org_id, a.deadline, a.conclusion, \
              (SELECT COUNT(*) FROM alert_evidence e WHERE e.alert_id = a.id) AS evidence_rows \
              FROM alerts a WHERE a.id = $1",
         )
@@ -909,12 +919,18 @@ impl MetaStore for SqlStore {
     }
 
     async fn set_alert_status(&self, id: i64, status: &str) -> Result<()> {
-        sqlx::query("UPDATE alerts SET status = $1, updated_at = $2 WHERE id = $3")
-            .bind(status)
-            .bind(now_utc())
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        // A closed alert's loop is over too (its stage follows its status).
+        let now = now_utc();
+        sqlx::query(
+            "UPDATE alerts SET status = $1, updated_at = $2, \
+             stage = CASE WHEN $1 = 'closed' THEN 'closed' ELSE stage END, \
+             closed_at = CASE WHEN $1 = 'closed' THEN $2 ELSE closed_at END WHERE id = $3",
+        )
+        .bind(status)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -1178,7 +1194,7 @@ async fn insert_version(
     Ok(())
 }
 
-fn decode_alert(r: &sqlx::any::AnyRow) -> Result<Alert> {
+pub(crate) fn decode_alert(r: &sqlx::any::AnyRow) -> Result<Alert> {
     Ok(Alert {
         id: r.try_get("id")?,
         model: r.try_get("model")?,
@@ -1193,6 +1209,10 @@ fn decode_alert(r: &sqlx::any::AnyRow) -> Result<Alert> {
         previous_id: r.try_get("previous_id")?,
         evidence_rows: r.try_get::<i64, _>("evidence_rows")? as u64,
         town: r.try_get("town")?,
+        stage: r.try_get("stage")?,
+        org_id: r.try_get("org_id")?,
+        deadline: r.try_get("deadline")?,
+        conclusion: r.try_get("conclusion")?,
     })
 }
 

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use tower::ServiceExt;
 
-const PW: &str = "Mingjing@2026demo";
+pub const PW: &str = "Mingjing@2026demo";
 
 pub struct TestServer {
     pub state: AppState,
@@ -225,6 +225,26 @@ fn expected() -> BTreeMap<&'static str, &'static str> {
         ("GET /api/models", "leader analyst town"),
         ("POST /api/models/runs", "analyst"),
         ("GET /api/models/runs", "leader analyst town"),
+        (
+            "GET /api/alerts/{id}/flow",
+            "leader analyst mz_verifier town",
+        ),
+        ("POST /api/alerts/{id}/route", "analyst"),
+        ("POST /api/alerts/{id}/verification", "mz_verifier"),
+        ("POST /api/alerts/{id}/review", "analyst"),
+        ("POST /api/alerts/{id}/accountability", "analyst"),
+        ("GET /api/stats/loop", "leader analyst mz_verifier town"),
+        ("GET /api/stats/loop/export", "leader analyst mz_verifier"),
+        ("GET /api/dashboard", "leader analyst mz_verifier town"),
+        ("GET /api/recommendations", "analyst mz_verifier"),
+        ("POST /api/recommendations", "analyst"),
+        ("POST /api/recommendations/{id}/reply", "mz_verifier"),
+        ("GET /api/deadlines", "leader analyst town"),
+        ("PUT /api/models/{id}/deadline", "analyst"),
+        ("POST /api/files", "analyst mz_verifier"),
+        ("GET /api/files/{id}", "*"),
+        ("GET /api/notifications", "*"),
+        ("POST /api/notifications/{id}/read", "*"),
     ])
 }
 
@@ -301,7 +321,7 @@ async fn authorization_matrix_covers_every_route_and_role() {
 }
 
 /// Two alerts routed to two departments, and one upload each.
-async fn two_departments(s: &TestServer) -> (i64, i64, i64) {
+pub async fn two_departments(s: &TestServer) -> (i64, i64, i64) {
     let store = &s.state.platform.meta;
     let hit = |subject: &str, responsible: &str, town: &str| AlertHit {
         subject: subject.into(),

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest'
+import { alertQuery, daysLeft, monthRange, objectLink, yuanToFen } from './logic'
+
+describe('monthRange', () => {
+  it.each([
+    ['2026-02', ['2026-02-01', '2026-02-28']],
+    ['2024-02', ['2024-02-01', '2024-02-29']],
+    ['2026-12', ['2026-12-01', '2026-12-31']],
+    ['2026-4', ['2026-04-01', '2026-04-30']],
+  ])('%s', (m, want) => expect(monthRange(m)).toEqual(want))
+})
+
+describe('alertQuery', () => {
+  it('drops empty and false filters and keeps the rest as text', () => {
+    const q = alertQuery({ model: 'M01', stage: '', town: undefined, overdue: false, q: null, min_amount: '10' })
+    expect(q.toString()).toBe('model=M01&min_amount=10')
+    expect(alertQuery({ overdue: true }).toString()).toBe('overdue=true')
+  })
+  it('encodes Chinese unit names', () => {
+    expect(alertQuery({ responsible: '县民政局' }).get('responsible')).toBe('县民政局')
+  })
+})
+
+describe('yuanToFen', () => {
+  it.each([
+    ['0', 0],
+    ['1234.5', 123450],
+    ['0.01', 1],
+    [' 68000.00 ', 6800000],
+    ['9999999999999.99', 999999999999999],
+  ])('%s is %d fen', (s, fen) => expect(yuanToFen(s)).toBe(fen))
+  it.each(['', '-1', '1.234', '1,000', 'abc', '1e3'])('%s is refused', (s) => expect(yuanToFen(s)).toBeNull())
+})
+
+describe('daysLeft', () => {
+  it('counts days to a deadline', () => {
+    expect(daysLeft('2026-12-10', '2026-12-07')).toBe(3)
+    expect(daysLeft('2026-12-10', '2026-12-10')).toBe(0)
+    expect(daysLeft('2026-12-10', '2026-12-11')).toBe(-1)
+  })
+})
+
+describe('objectLink', () => {
+  it.each([
+    ['alert:42', '/alerts/42'],
+    ['alerts?stage=routed', '/alerts?stage=routed'],
+    ['recommendation:3', '/recommendations'],
+    ['alert:x', null],
+    ['', null],
+  ])('%s leads to %s', (o, want) => expect(objectLink(o)).toBe(want))
+})

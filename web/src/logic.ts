@@ -1,0 +1,40 @@
+// Logic that lives in the browser, kept apart from the views so that it is unit-tested.
+
+/** The first and last day of a month `YYYY-MM`. */
+export function monthRange(month: string): [string, string] {
+  const [y, m] = month.split('-').map(Number)
+  const last = new Date(Date.UTC(y, m, 0)).getUTCDate()
+  const mm = String(m).padStart(2, '0')
+  return [`${y}-${mm}-01`, `${y}-${mm}-${String(last).padStart(2, '0')}`]
+}
+
+/** The alert-list filters carried in a URL query, without empty ones. */
+export function alertQuery(f: Record<string, string | boolean | undefined | null>): URLSearchParams {
+  const q = new URLSearchParams()
+  for (const [k, v] of Object.entries(f)) {
+    if (v === undefined || v === null || v === '' || v === false) continue
+    q.set(k, String(v))
+  }
+  return q
+}
+
+/** Days left until a deadline `YYYY-MM-DD` from `today` (negative when passed). */
+export function daysLeft(deadline: string, today: string): number {
+  return Math.round((Date.parse(deadline) - Date.parse(today)) / 86_400_000)
+}
+
+/** Yuan as typed (`1234.5`) to fen, exactly; null when not a valid amount. */
+export function yuanToFen(s: string): number | null {
+  const m = /^\s*(\d{1,13})(?:\.(\d{1,2}))?\s*$/.exec(s)
+  if (!m) return null
+  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'))
+}
+
+/** Where a notification's object leads in the UI. */
+export function objectLink(object: string): string | null {
+  const alert = /^alert:(\d+)$/.exec(object)
+  if (alert) return `/alerts/${alert[1]}`
+  if (object.startsWith('alerts?')) return `/alerts?${object.slice(7)}`
+  if (object.startsWith('recommendation:')) return '/recommendations'
+  return null
+}
