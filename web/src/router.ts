@@ -15,12 +15,15 @@ import Stats from './views/Stats.vue'
 import Recommendations from './views/Recommendations.vue'
 import Deadlines from './views/Deadlines.vue'
 import Inbox from './views/Inbox.vue'
+import ModelEditor from './views/ModelEditor.vue'
+import Runs from './views/Runs.vue'
 
 // Each page names the permission it needs; the menu shows only what the role may open.
 export const pages = [
   { path: '/dashboard', component: Dashboard, permission: 'alerts.read', module: 'home', menu: 'dashboard' },
   { path: '/alerts', component: Alerts, permission: 'alerts.read', module: 'alerts', menu: 'alertList' },
   { path: '/models', component: Models, permission: 'models.read', module: 'alerts', menu: 'models' },
+  { path: '/runs', component: Runs, permission: 'models.read', module: 'alerts', menu: 'runs' },
   { path: '/stats', component: Stats, permission: 'alerts.read', module: 'alerts', menu: 'stats' },
   { path: '/recommendations', component: Recommendations, permission: ['alerts.review', 'alerts.verify'], module: 'alerts', menu: 'recommendations' },
   { path: '/data/types', component: DataCatalog, permission: 'data.read', module: 'data', menu: 'catalog' },
@@ -42,6 +45,7 @@ export const router = createRouter({
         ...pages.map((p) => ({ path: p.path, component: p.component, meta: { permission: p.permission } })),
         { path: '/alerts/:id', component: AlertDetail, meta: { permission: 'alerts.read' } },
         { path: '/inbox', component: Inbox },
+        { path: '/models/editor', component: ModelEditor, meta: { permission: 'models.manage' } },
       ],
     },
     { path: '/:rest(.*)*', redirect: '/' },

@@ -60,10 +60,10 @@ try {
   }
   // The only failing responses are those the test provokes on purpose: the sign-in page asking
   // who is signed in, the administrator's password answered with "TOTP required", the unknown
-  // API path, the rejected upload. Chromium logs each as a console
+  // API path, the rejected upload, the broken model. Chromium logs each as a console
   // error ("Failed to load resource"); every other console error fails the test.
   const failed = []
-  const expectedFailures = new Set(['GET /api/auth/me 401', 'POST /api/auth/login 401', 'GET /api/nothing/here 404', 'POST /api/uploads 422'])
+  const expectedFailures = new Set(['GET /api/auth/me 401', 'POST /api/auth/login 401', 'GET /api/nothing/here 404', 'POST /api/uploads 422', 'POST /api/models/check 400'])
   watch(page)
 
   await page.goto(base + '/')
@@ -164,12 +164,33 @@ try {
     ['模型库', 'models', 'models', '[data-test=models] .el-table__row'],
     ['监察建议', 'recommendations', 'recommendations', '[data-test=rec-form]'],
     ['核查时限', 'system/deadlines', 'deadlines', '[data-test=deadlines] .el-table__row'],
+    ['运行记录', 'runs', 'runs', '[data-test=runs] .el-table__row'],
   ]) {
     await analyst.click(`.el-aside >> text=${menu}`)
     await analyst.waitForURL(`**/${path}`)
     await analyst.waitForSelector(ready)
     await analyst.screenshot({ path: join(shots, `${name}-1920.png`), fullPage: true })
   }
+  // The self-service editor: start from the SQL example, check it, dry-run it (nothing saved).
+  await analyst.goto(base + '/models')
+  await analyst.click('[data-test=new-model]')
+  await analyst.waitForURL('**/models/editor')
+  await analyst.click('[data-test=example]')
+  await analyst.click('.el-select-dropdown__item >> text=示例：SQL 查询模型')
+  await analyst.waitForFunction(() => document.querySelector('[data-test=model-text]')?.value?.includes('X02'))
+  await analyst.click('[data-test=check]')
+  await analyst.waitForSelector('[data-test=editor-result]')
+  check((await analyst.textContent('[data-test=editor-result]')).includes('校验通过'), 'the editor validates a self-service model')
+  await analyst.fill('[data-test=model-text]', (await analyst.inputValue('[data-test=model-text]')).replace('amount > :limit', 'amout > :limit'))
+  await analyst.click('[data-test=check]')
+  await analyst.waitForFunction(() => document.querySelector('[data-test=editor-result]')?.textContent?.includes('amout'))
+  check(true, 'a broken model shows its problems')
+  await analyst.fill('[data-test=model-text]', (await analyst.inputValue('[data-test=model-text]')).replace('amout > :limit', 'amount > :limit'))
+  await analyst.click('[data-test=dry-run]')
+  await analyst.waitForSelector('[data-test=dry-hits]')
+  check(/试运行命中 [1-9]\d* 个对象/.test(await analyst.textContent('[data-test=dry-hits]')), 'a dry run shows the hits it would raise')
+  await analyst.screenshot({ path: join(shots, 'model-editor-1920.png'), fullPage: true })
+
   await page.click('[data-test=inbox-link]')
   await page.waitForSelector('[data-test=inbox] .el-table__row')
   check((await page.textContent('[data-test=inbox]')).includes('审核通过'), 'the verifier is told of the review')

@@ -280,6 +280,15 @@ impl Platform {
         Ok((spec.id, version))
     }
 
+    /// A parameter value as a person types it: a TOML literal (`80`, `"1200.00"`,
+    /// `["DIBAO", "TEKUN"]`), or else a bare word as text.
+    pub fn param_value(text: &str) -> toml::Value {
+        match toml::from_str::<toml::Table>(&format!("v = {text}")) {
+            Ok(mut t) => t.remove("v").expect("just written"),
+            Err(_) => toml::Value::String(text.to_string()),
+        }
+    }
+
     /// Changes a model's parameter defaults: a new version, which later alerts name.
     pub async fn set_model_params(
         &self,

@@ -192,12 +192,7 @@ pub async fn model(data_dir: PathBuf, action: ModelAction) -> ExitCode {
                     eprintln!("error: '{v}': expected NAME=VALUE");
                     return ExitCode::from(EXIT_MISUSE);
                 };
-                let value = match toml::from_str::<toml::Table>(&format!("v = {value}")) {
-                    Ok(mut t) => t.remove("v").expect("just written"),
-                    // A bare word is text.
-                    Err(_) => toml::Value::String(value.to_string()),
-                };
-                parsed.insert(name.trim().to_string(), value);
+                parsed.insert(name.trim().to_string(), Platform::param_value(value));
             }
             match platform.set_model_params(&id, &parsed, &user()).await {
                 Ok(v) => {

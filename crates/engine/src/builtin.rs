@@ -2,6 +2,12 @@
 
 use crate::spec::ModelSpec;
 
+/// Starting points for self-service models, one per form (structured, SQL query).
+pub const EXAMPLES: &[(&str, &str)] = &[
+    ("structured", include_str!("../models/examples/structured.toml")),
+    ("query", include_str!("../models/examples/query.toml")),
+];
+
 const SOURCES: &[(&str, &str)] = &[
     ("M01", include_str!("../models/M01.toml")),
     ("M02", include_str!("../models/M02.toml")),

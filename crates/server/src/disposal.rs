@@ -191,6 +191,17 @@ pub async fn flow(
     })))
 }
 
+/// Each model's name, by id.
+async fn model_names(state: &AppState) -> ApiResult<std::collections::HashMap<String, String>> {
+    Ok(state
+        .platform
+        .library()
+        .await?
+        .into_iter()
+        .map(|m| (m.record.id, m.spec.name))
+        .collect())
+}
+
 pub fn stage_label(code: &str) -> &'static str {
     code.parse::<Stage>().map(Stage::label).unwrap_or("")
 }
@@ -237,6 +248,18 @@ fn figures_json(f: &LoopFigures) -> Value {
     j
 }
 
+/// Groups of figures as JSON rows with their `key`.
+fn keyed_json(groups: &[(String, LoopFigures)]) -> Value {
+    groups
+        .iter()
+        .map(|(k, f)| {
+            let mut j = figures_json(f);
+            j["key"] = json!(k);
+            j
+        })
+        .collect()
+}
+
 async fn statistics(
     state: &AppState,
     c: &Caller,
@@ -266,15 +289,7 @@ pub async fn stats(
 ) -> ApiResult<Json<Value>> {
     let dim = q.dim.unwrap_or(StatDimension::Model);
     let (groups, total) = statistics(&state, &c, &q, dim).await?;
-    let rows: Vec<Value> = groups
-        .iter()
-        .map(|(k, f)| {
-            let mut j = figures_json(f);
-            j["key"] = json!(k);
-            j
-        })
-        .collect();
-    Ok(Json(json!({ "rows": rows, "total": figures_json(&total) })))
+    Ok(Json(json!({ "rows": keyed_json(&groups), "total": figures_json(&total) })))
 }
 
 const DIM_LABEL: [(StatDimension, &str); 4] = [
@@ -369,14 +384,7 @@ pub async fn dashboard(
     ] {
         let (groups, t) = statistics(&state, &c, &q, dim).await?;
         total = t;
-        out[key] = groups
-            .iter()
-            .map(|(k, f)| {
-                let mut j = figures_json(f);
-                j["key"] = json!(k);
-                j
-            })
-            .collect();
+        out[key] = keyed_json(&groups);
     }
     let scope = Scope::of(&state, &c).await?;
     let alerts: Vec<mingjing_store::Alert> = state
@@ -406,13 +414,7 @@ pub async fn dashboard(
                           "deadline": a.deadline, "name": a.name })
         })
         .collect();
-    let names: std::collections::HashMap<String, String> = state
-        .platform
-        .library()
-        .await?
-        .into_iter()
-        .map(|m| (m.record.id, m.spec.name))
-        .collect();
+    let names = model_names(&state).await?;
     out["model_names"] = json!(names);
     out["total"] = figures_json(&total);
     out["stages"] = Value::Object(stages);
@@ -424,13 +426,7 @@ pub async fn dashboard(
 // ---- model deadlines -------------------------------------------------------------------
 
 pub async fn list_deadlines(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let names: std::collections::HashMap<String, String> = state
-        .platform
-        .library()
-        .await?
-        .into_iter()
-        .map(|m| (m.record.id, m.spec.name))
-        .collect();
+    let names = model_names(&state).await?;
     let rows: Vec<Value> = state
         .store()
         .deadline_days()

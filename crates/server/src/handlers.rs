@@ -697,6 +697,15 @@ pub async fn get_alert(
 }
 
 pub async fn list_models(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    // The latest run of each model: when, and what it found.
+    let runs = state.store().runs(200).await?;
+    let last = |id: &str| {
+        runs.iter().find_map(|r| {
+            r.results.iter().find(|x| x.model == id).map(|x| {
+                json!({ "at": r.finished_at, "hits": x.hits, "raised": x.counts.raised, "trigger": r.trigger })
+            })
+        })
+    };
     let list: Vec<Value> = state
         .platform
         .library()
@@ -707,6 +716,7 @@ pub async fn list_models(State(state): State<AppState>) -> ApiResult<Json<Value>
                 "id": m.record.id, "name": m.spec.name, "description": m.spec.description,
                 "version": m.record.current_version, "enabled": m.record.enabled,
                 "builtin": m.record.builtin, "reads": m.record.reads,
+                "last_run": last(&m.record.id),
                 "params": m.spec.params.iter().map(|(k, p)| json!({
                     "name": k, "label": p.label, "value": p.default.to_string(),
                 })).collect::<Vec<_>>(),

@@ -12,6 +12,7 @@ pub mod error;
 pub mod files;
 pub mod guard;
 pub mod handlers;
+pub mod library;
 pub mod openapi;
 pub mod routes;
 pub mod scope;

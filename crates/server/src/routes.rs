@@ -2,7 +2,7 @@
 //! The router, the guard, the OpenAPI document and the authorization-matrix test all read it.
 
 use crate::AppState;
-use crate::{auth, disposal as d, files, handlers as h, uploads};
+use crate::{auth, disposal as d, files, handlers as h, library as lib, uploads};
 use axum::Router;
 use mingjing_domain::access::Permission;
 
@@ -110,6 +110,14 @@ routes! {
     get "/api/models" => h::list_models, Perm(P::ModelsRead), "models", "The model library";
     post "/api/models/runs" => h::run_models, Perm(P::ModelsRun), "models", "Run models now";
     get "/api/models/runs" => h::list_runs, Perm(P::ModelsRead), "models", "Recent runs";
+    post "/api/models" => lib::define, Perm(P::ModelsManage), "models", "Save a self-service model from its file (new, or the next version)";
+    get "/api/models/examples" => lib::examples, Perm(P::ModelsManage), "models", "Starting points for self-service models";
+    post "/api/models/check" => lib::check, Perm(P::ModelsManage), "models", "Validate a model file (every problem listed)";
+    post "/api/models/dry-run" => lib::dry_run, Perm(P::ModelsManage), "models", "Run a model file over the current data; nothing saved";
+    get "/api/models/{id}" => lib::get_model, Perm(P::ModelsRead), "models", "A model's current file";
+    get "/api/models/{id}/export" => lib::export, Perm(P::ModelsRead), "models", "Download a model's file for sharing";
+    put "/api/models/{id}/params" => lib::set_params, Perm(P::ModelsManage), "models", "Change parameter defaults (a new version)";
+    put "/api/models/{id}/enabled" => lib::set_enabled, Perm(P::ModelsManage), "models", "Enable or disable a model";
 }
 
 /// The route an axum path template and method name.

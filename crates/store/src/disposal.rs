@@ -287,6 +287,18 @@ macro_rules! audited {
     }};
 }
 
+fn decode_file(r: &sqlx::any::AnyRow) -> Result<FileRecord> {
+    Ok(FileRecord {
+        id: r.try_get("id")?,
+        sha256: r.try_get("sha256")?,
+        size: r.try_get("size")?,
+        name: r.try_get("name")?,
+        content_type: r.try_get("content_type")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
 fn decode_verification(r: &sqlx::any::AnyRow) -> Result<VerificationRecord> {
     Ok(VerificationRecord {
         id: r.try_get("id")?,
@@ -983,15 +995,7 @@ impl SqlStore {
                 .fetch_all(self.pool())
                 .await?;
         Ok(Some((
-            FileRecord {
-                id: r.try_get("id")?,
-                sha256: r.try_get("sha256")?,
-                size: r.try_get("size")?,
-                name: r.try_get("name")?,
-                content_type: r.try_get("content_type")?,
-                created_by: r.try_get("created_by")?,
-                created_at: r.try_get("created_at")?,
-            },
+            decode_file(&r)?,
             links,
         )))
     }
@@ -1005,19 +1009,7 @@ impl SqlStore {
         .bind(object)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(FileRecord {
-                    id: r.try_get("id")?,
-                    sha256: r.try_get("sha256")?,
-                    size: r.try_get("size")?,
-                    name: r.try_get("name")?,
-                    content_type: r.try_get("content_type")?,
-                    created_by: r.try_get("created_by")?,
-                    created_at: r.try_get("created_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(decode_file).collect()
     }
 
     /// The alert an attachment's object belongs to.
