@@ -17,6 +17,9 @@ import Deadlines from './views/Deadlines.vue'
 import Inbox from './views/Inbox.vue'
 import ModelEditor from './views/ModelEditor.vue'
 import Runs from './views/Runs.vue'
+import Orgs from './views/Orgs.vue'
+import Roles from './views/Roles.vue'
+import Policy from './views/Policy.vue'
 
 // Each page names the permission it needs; the menu shows only what the role may open.
 export const pages = [
@@ -29,6 +32,9 @@ export const pages = [
   { path: '/data/types', component: DataCatalog, permission: 'data.read', module: 'data', menu: 'catalog' },
   { path: '/data/upload', component: DataUpload, permission: 'data.upload', module: 'data', menu: 'upload' },
   { path: '/system/users', component: Users, permission: 'users.manage', module: 'system', menu: 'users' },
+  { path: '/system/orgs', component: Orgs, permission: 'orgs.manage', module: 'system', menu: 'orgs' },
+  { path: '/system/roles', component: Roles, permission: 'roles.manage', module: 'system', menu: 'roles' },
+  { path: '/system/policy', component: Policy, permission: 'policy.manage', module: 'system', menu: 'policy' },
   { path: '/system/sessions', component: Sessions, permission: 'sessions.manage', module: 'system', menu: 'sessions' },
   { path: '/system/audit', component: Audit, permission: 'audit.read', module: 'system', menu: 'audit' },
   { path: '/system/deadlines', component: Deadlines, permission: 'models.manage', module: 'system', menu: 'deadlines' },

@@ -26,7 +26,8 @@ await new Promise((resolve, reject) => {
   demo.on('exit', (c) => reject(new Error(`demo exited ${c}:\n${printed}`)))
   setTimeout(() => reject(new Error('demo did not start in 180 s')), 180_000)
 })
-const secret = printed.match(/auditadmin\s+audit_admin\s+TOTP secret (\S+)/)[1]
+const secretOf = (user) => printed.match(new RegExp(`${user}\\s+\\w+\\s+TOTP secret (\\S+)`))[1]
+const secret = secretOf('auditadmin')
 
 async function login(p, user) {
   await p.fill('input[name=username]', user)
@@ -245,6 +246,46 @@ try {
   await admin.waitForSelector('[data-test=verify-result]')
   check((await admin.textContent('[data-test=verify-result]')).includes('日志完整'), 'the audit chain verifies in the browser')
   await admin.screenshot({ path: join(shots, 'audit-1920.png') })
+
+  // The system administrator adds an account in the browser; the security administrator sees
+  // roles and the policy. Neither sees a business module.
+  for (const [user, landing, pages] of [
+    ['sysadmin', 'system/users', [['组织机构', 'orgs', '[data-test=org-tree] .el-tree-node']]],
+    ['secadmin', 'system/roles', [['安全策略', 'policy', '[data-test=policy] input'], ['在线会话', 'sessions', '.el-table__row']]],
+  ]) {
+    const c = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' })
+    const p = await c.newPage()
+    watch(p)
+    await p.goto(base + '/login')
+    await login(p, user)
+    await p.waitForSelector('input[name=totp]')
+    await p.fill('input[name=totp]', execFileSync(bin, ['totp-code', secretOf(user)]).toString().trim())
+    await p.click('button[type=submit]')
+    await p.waitForURL(`**/${landing}`)
+    await p.waitForSelector('.el-table__row')
+    check(!(await p.textContent('.el-aside')).includes('预警分析'), `${user} sees no business module`)
+    await p.screenshot({ path: join(shots, `${landing.replace('system/', '')}-1366.png`), fullPage: true })
+    if (user === 'sysadmin') {
+      await p.click('[data-test=user-new]')
+      await p.fill('[data-test=u-username]', 'rs_verifier2')
+      await p.fill('[data-test=u-name]', '孙核查')
+      await p.click('[data-test=user-form] .el-select >> nth=0')
+      await p.click('.el-select-dropdown__item:visible >> text=人社局')
+      await p.click('[data-test=user-form] .el-select >> nth=1')
+      await p.click('.el-select-dropdown__item:visible >> text=部门核查员')
+      await p.fill('[data-test=user-form] input[type=password]', 'Rensheju#2026check')
+      await p.click('[data-test=u-save]')
+      await p.waitForFunction(() => document.querySelector('[data-test=users]')?.textContent?.includes('rs_verifier2'))
+      check(true, 'the system administrator adds an account')
+    }
+    for (const [menu, path, ready] of pages) {
+      await p.click(`.el-aside >> text=${menu}`)
+      await p.waitForURL(`**/system/${path}`)
+      await p.waitForSelector(ready)
+      await p.screenshot({ path: join(shots, `${path}-1366.png`), fullPage: true })
+    }
+    await c.close()
+  }
 
   check(outside.length === 0, `no request leaves the server (${outside.join(', ')})`)
   check(errors.length === 0, `no script errors (${errors.join('; ')})`)
