@@ -45,6 +45,7 @@ describe('objectLink', () => {
     ['alert:42', '/alerts/42'],
     ['alerts?stage=routed', '/alerts?stage=routed'],
     ['recommendation:3', '/recommendations'],
+    ['data/upload', '/data/upload'],
     ['alert:x', null],
     ['', null],
   ])('%s leads to %s', (o, want) => expect(objectLink(o)).toBe(want))

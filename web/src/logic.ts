@@ -36,5 +36,6 @@ export function objectLink(object: string): string | null {
   if (alert) return `/alerts/${alert[1]}`
   if (object.startsWith('alerts?')) return `/alerts?${object.slice(7)}`
   if (object.startsWith('recommendation:')) return '/recommendations'
+  if (object === 'data/upload') return '/data/upload'
   return null
 }

@@ -69,7 +69,13 @@ try {
 
   await page.goto(base + '/')
   await page.waitForURL('**/login')
-  await login(page, 'mz_verifier')
+  await page.screenshot({ path: join(shots, 'login-1366.png') })
+  // Keyboard only: the fields and the button are reachable with Tab, and Enter signs in.
+  await page.focus('input[name=username]')
+  await page.keyboard.type('mz_verifier')
+  await page.keyboard.press('Tab')
+  await page.keyboard.type('Mingjing@2026demo')
+  await page.keyboard.press('Enter')
   await page.waitForURL('**/dashboard')
   await page.waitForSelector('[data-test=chart-model] canvas')
   await page.screenshot({ path: join(shots, 'dashboard-verifier-1366.png'), fullPage: true })
@@ -172,6 +178,44 @@ try {
     await analyst.waitForSelector(ready)
     await analyst.screenshot({ path: join(shots, `${name}-1920.png`), fullPage: true })
   }
+  // Run the models from the run history page.
+  await analyst.click('.el-aside >> text=运行记录')
+  await analyst.waitForSelector('[data-test=runs] .el-table__row')
+  const runsBefore = await analyst.locator('[data-test=runs] .el-table__row').count()
+  await analyst.click('[data-test=run-all]')
+  await analyst.waitForFunction((n) => document.querySelectorAll('[data-test=runs] .el-table__row').length > n, runsBefore, { timeout: 120_000 })
+  check(true, 'the analyst runs the models from the browser')
+
+  // The leader reads everything and changes nothing; the town commission sees its own town.
+  for (const [user, sees, hidden] of [['leader', ['智慧监察', '预警分析'], ['系统管理', '数据上传']], ['town', ['预警分析'], ['系统管理', '数据上传']]]) {
+    const c = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' })
+    const p = await c.newPage()
+    watch(p)
+    await p.goto(base + '/login')
+    await login(p, user)
+    await p.waitForURL('**/dashboard')
+    await p.waitForSelector('[data-test=chart-model] canvas')
+    const m = await p.textContent('.el-aside')
+    check(sees.every((x) => m.includes(x)) && hidden.every((x) => !m.includes(x)), `${user} sees its own menus`)
+    await p.goto(base + '/alerts')
+    await p.waitForSelector('[data-test=alerts] .el-table__row')
+    const rows = await p.textContent('[data-test=alerts]')
+    if (user === 'town') {
+      const towns = await p.locator('[data-test=alerts] .el-table__row td:nth-child(8)').allTextContents()
+      check(towns.length > 0 && towns.every((x) => x.trim() === towns[0].trim()), 'the town commission sees one town only')
+      check(rows.includes('********'), 'and ID numbers masked')
+      check((await p.locator('[data-test=export]').count()) === 0, 'and no export')
+    } else {
+      check(/\d{17}[\dX]/.test(rows), 'the leader reads full ID numbers')
+      await p.click('[data-test=alerts] .el-table__row >> nth=0 >> a')
+      await p.waitForSelector('[data-test=flow]')
+      const forms = await p.locator('[data-test=review-form], [data-test=verify-form], [data-test=route-form]').count()
+      check(forms === 0, 'the leader reads an alert and has no form to act on it')
+    }
+    await p.screenshot({ path: join(shots, `alerts-${user}-1366.png`) })
+    await c.close()
+  }
+
   // The self-service editor: start from the SQL example, check it, dry-run it (nothing saved).
   await analyst.goto(base + '/models')
   await analyst.click('[data-test=new-model]')
@@ -208,6 +252,7 @@ try {
   await clerk.waitForURL('**/data/types')
   await clerk.waitForSelector('[data-test=catalog] .el-table__row')
   check((await clerk.textContent('[data-test=catalog]')).includes('死亡人员'), 'the clerk sees the catalog of dataset types')
+  await clerk.screenshot({ path: join(shots, 'catalog-1366.png') })
   await clerk.click('.el-aside >> text=数据上传')
   await clerk.waitForURL('**/data/upload')
   await clerk.click('[data-test=type]')
@@ -225,6 +270,17 @@ try {
   await clerk.waitForFunction(() => document.querySelector('[data-test=history]')?.textContent?.includes('good.csv'))
   const history = await clerk.textContent('[data-test=history]')
   check(history.includes('good.csv') && !history.includes('bad.csv'), 'a good upload lands in the history; the rejected one does not')
+
+  // The data browser: the clerk's own rows, ID numbers masked; the schedules page.
+  await clerk.click('.el-aside >> text=数据目录')
+  await clerk.click('[data-test=browse-deaths]')
+  await clerk.waitForSelector('[data-test=browse] .el-table__row')
+  const browsed = await clerk.textContent('[data-test=browse]')
+  check(browsed.includes('110105********002X') && !browsed.includes('11010519491231002X'), 'the data browser masks ID numbers for a clerk')
+  await clerk.screenshot({ path: join(shots, 'data-browse-1366.png') })
+  await clerk.click('.el-aside >> text=报送计划')
+  await clerk.waitForSelector('[data-test=schedules]')
+  await clerk.screenshot({ path: join(shots, 'schedules-1366.png') })
 
   // The audit administrator: TOTP, then the audit log and its verification.
   const ctx2 = await browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' })

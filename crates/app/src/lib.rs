@@ -13,10 +13,12 @@ use std::path::{Path, PathBuf};
 
 mod disposal;
 mod models;
+mod schedules;
 pub use disposal::{LoopFigures, StatDimension, StatFilter, is_overdue, local_day};
 pub use models::{
     AlertDetail, DryRun, EvidenceTable, LibraryModel, ModelOutcome, RunOutcome, Trigger,
 };
+pub use schedules::ScheduleStatus;
 
 pub use mingjing_ingest::read::TextEncoding;
 

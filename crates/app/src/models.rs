@@ -464,6 +464,7 @@ impl Platform {
                     has_amount: h.amount.is_some(),
                     responsible: h.responsible.clone(),
                     town: h.town.clone(),
+                    village: h.village.clone(),
                     evidence: h
                         .evidence
                         .iter()

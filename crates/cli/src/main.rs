@@ -568,6 +568,10 @@ async fn demo(
         loaded,
         manifest.len()
     );
+    // Every unit that sent data is scheduled to send it by the 10th of each month.
+    if let Err(e) = demo_schedules(&platform, &manifest).await {
+        return fail(&data_dir.display().to_string(), &e.into());
+    }
     // The county's data ends with last month: run the models as of its last day.
     let as_of = mingjing_synth::default_last_month().last_day();
     match platform.run_models(&[], as_of).await {
@@ -718,6 +722,36 @@ fn read_limited(path: &PathBuf, limit: u64) -> Result<Vec<u8>, AppError> {
         return Err(AppError::File(FileError::TooLarge { size, limit }));
     }
     std::fs::read(path).map_err(|e| AppError::File(FileError::Io(e)))
+}
+
+async fn demo_schedules(
+    platform: &Platform,
+    manifest: &[mingjing_app::ManifestEntry],
+) -> Result<(), mingjing_store::StoreError> {
+    let tree = platform.meta.org_tree().await?;
+    let mut seen = std::collections::BTreeSet::new();
+    for e in manifest {
+        let Some(org) = tree.iter().find(|o| o.name == e.org) else {
+            continue;
+        };
+        if seen.insert((e.dataset_type.clone(), org.id)) {
+            let audit = mingjing_store::audit::AuditEntry {
+                actor: "demo".into(),
+                action: "schedule.set".into(),
+                object: format!("type:{}", e.dataset_type),
+                result: "ok".into(),
+                source: "local".into(),
+                ..Default::default()
+            };
+            let s = mingjing_store::disposal::UploadSchedule {
+                dataset_type: e.dataset_type.clone(),
+                org_id: org.id,
+                due_day: 10,
+            };
+            platform.meta.set_schedule(&s, &audit).await?;
+        }
+    }
+    Ok(())
 }
 
 fn fail(what: &str, e: &AppError) -> ExitCode {

@@ -4,7 +4,10 @@ use crate::spec::ModelSpec;
 
 /// Starting points for self-service models, one per form (structured, SQL query).
 pub const EXAMPLES: &[(&str, &str)] = &[
-    ("structured", include_str!("../models/examples/structured.toml")),
+    (
+        "structured",
+        include_str!("../models/examples/structured.toml"),
+    ),
     ("query", include_str!("../models/examples/query.toml")),
 ];
 

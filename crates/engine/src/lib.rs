@@ -67,6 +67,8 @@ pub struct Hit {
     pub responsible: String,
     /// The person's town in the household register ('' if not registered).
     pub town: String,
+    /// And village (村/社区).
+    pub village: String,
     pub evidence: Vec<HitEvidence>,
 }
 
@@ -123,12 +125,12 @@ pub async fn run_timed(
     Ok((out, timings))
 }
 
-/// Name and town of everyone in the register.
+/// Name, town and village of everyone in the register (town and village from one row).
 async fn person_names(
     ctx: &datafusion::prelude::SessionContext,
-) -> Result<HashMap<String, (String, String)>, EngineError> {
+) -> Result<HashMap<String, (String, (String, String))>, EngineError> {
     let batches = ctx
-        .sql("SELECT id_number, MIN(name) AS name, MIN(town) AS town FROM persons GROUP BY id_number")
+        .sql("SELECT id_number, MIN(name) AS name, MIN(town || '/' || village) AS town FROM persons GROUP BY id_number")
         .await?
         .collect()
         .await?;
@@ -138,9 +140,16 @@ async fn person_names(
         let names = str_col(b, "name");
         let towns = str_col(b, "town");
         for i in 0..b.num_rows() {
+            let (town, village) = towns
+                .value(i)
+                .split_once('/')
+                .unwrap_or((towns.value(i), ""));
             out.insert(
                 ids.value(i).to_string(),
-                (names.value(i).to_string(), towns.value(i).to_string()),
+                (
+                    names.value(i).to_string(),
+                    (town.to_string(), village.to_string()),
+                ),
             );
         }
     }
@@ -164,7 +173,7 @@ fn str_col(b: &datafusion::arrow::array::RecordBatch, name: &str) -> StringArray
 fn group_hits(
     spec: &ModelSpec,
     batches: &[datafusion::arrow::array::RecordBatch],
-    names: &HashMap<String, (String, String)>,
+    names: &HashMap<String, (String, (String, String))>,
 ) -> Vec<Hit> {
     struct Acc {
         person: String,
@@ -254,7 +263,7 @@ fn group_hits(
                 .map(|(n, _)| n.clone())
                 .or_else(|| a.fallback.map(|(_, n)| n))
                 .unwrap_or_default();
-            let town = registered.map(|(_, t)| t.clone()).unwrap_or_default();
+            let (town, village) = registered.map(|(_, p)| p.clone()).unwrap_or_default();
             Hit {
                 model: spec.id.clone(),
                 version: spec.version,
@@ -264,6 +273,7 @@ fn group_hits(
                 amount,
                 responsible: a.responsible,
                 town,
+                village,
                 evidence: a
                     .evidence
                     .into_iter()

@@ -47,6 +47,23 @@ pub async fn read_rows(
     Ok(to_text(&schema, &batches))
 }
 
+/// One page of the rows of several uploads' files, in upload then row order.
+pub async fn read_page(
+    schema: SchemaRef,
+    files: &[PathBuf],
+    offset: usize,
+    limit: usize,
+) -> Result<TextRows> {
+    if files.is_empty() {
+        return read_rows(schema, files, None, 0).await;
+    }
+    let ctx = SessionContext::new_with_config(SessionConfig::new().with_target_partitions(1));
+    ctx.register_table("t", crate::session::table(schema.clone(), files)?)?;
+    let sql = format!("SELECT * FROM t ORDER BY _upload, _row LIMIT {limit} OFFSET {offset}");
+    let batches = ctx.sql(&sql).await?.collect().await?;
+    Ok(to_text(&schema, &batches))
+}
+
 fn to_text(schema: &SchemaRef, batches: &[RecordBatch]) -> TextRows {
     let opts = FormatOptions::default();
     let mut out = TextRows {

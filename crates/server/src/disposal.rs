@@ -289,7 +289,9 @@ pub async fn stats(
 ) -> ApiResult<Json<Value>> {
     let dim = q.dim.unwrap_or(StatDimension::Model);
     let (groups, total) = statistics(&state, &c, &q, dim).await?;
-    Ok(Json(json!({ "rows": keyed_json(&groups), "total": figures_json(&total) })))
+    Ok(Json(
+        json!({ "rows": keyed_json(&groups), "total": figures_json(&total) }),
+    ))
 }
 
 const DIM_LABEL: [(StatDimension, &str); 4] = [

@@ -436,6 +436,8 @@ pub struct AlertParams {
     pub town: Option<String>,
     #[serde(default)]
     pub responsible: Option<String>,
+    #[serde(default)]
+    pub village: Option<String>,
     /// The loop's stage (`routed`, `pending_review`...).
     #[serde(default)]
     pub stage: Option<String>,
@@ -470,7 +472,7 @@ fn alert_json(a: &mingjing_store::Alert, scope: &Scope, today: chrono::NaiveDate
         "id": a.id, "model": a.model, "model_version": a.model_version,
         "subject": scope.id(&a.subject), "program": a.program, "name": a.name,
         "amount": a.amount_fen.and_then(mingjing_domain::Money::from_fen).map(|m| m.to_string()),
-        "responsible": a.responsible, "town": a.town, "status": a.status,
+        "responsible": a.responsible, "town": a.town, "village": a.village, "status": a.status,
         "raised_at": a.raised_at, "previous_id": a.previous_id, "evidence_rows": a.evidence_rows,
     })
 }
@@ -508,11 +510,12 @@ async fn visible_alerts(
     let today = state.today();
     let text = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let given = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
-    let (status, town, responsible, stage) = (
+    let (status, town, responsible, stage, village) = (
         given(&q.status),
         given(&q.town),
         given(&q.responsible),
         given(&q.stage),
+        given(&q.village),
     );
     let alerts = state
         .store()
@@ -522,6 +525,7 @@ async fn visible_alerts(
         .filter(|a| scope.sees_alert(a))
         .filter(|a| status.as_ref().is_none_or(|s| &a.status == s))
         .filter(|a| town.as_ref().is_none_or(|t| &a.town == t))
+        .filter(|a| village.as_ref().is_none_or(|v| &a.village == v))
         .filter(|a| responsible.as_ref().is_none_or(|r| &a.responsible == r))
         .filter(|a| stage.as_ref().is_none_or(|s| &a.stage == s))
         .filter(|a| {
@@ -567,6 +571,7 @@ pub async fn export_alerts(
         "可疑金额（元）",
         "责任单位",
         "乡镇",
+        "村（社区）",
         "状态",
         "预警时间",
         "证据行数",
@@ -590,6 +595,7 @@ pub async fn export_alerts(
             amount,
             a.responsible.clone(),
             a.town.clone(),
+            a.village.clone(),
             crate::disposal::stage_label(&a.stage).to_string(),
             a.raised_at.clone(),
             a.evidence_rows.to_string(),
@@ -641,51 +647,14 @@ pub async fn get_alert(
     let types = state.store().dataset_types().await?;
     let mut tables = Vec::new();
     for t in &detail.rows {
-        let id_cols: Vec<bool> = t
-            .rows
-            .columns
-            .iter()
-            .map(|col| {
-                types
-                    .iter()
-                    .find(|ty| ty.name == t.dataset)
-                    .is_some_and(|ty| {
-                        ty.fields.iter().any(|f| {
-                            &f.key == col
-                                && matches!(f.ty, mingjing_domain::standard::FieldType::Id18)
-                        })
-                    })
-            })
-            .collect();
-        let rows: Vec<Vec<Option<String>>> = t
-            .rows
-            .rows
-            .iter()
-            .map(|r| {
-                r.iter()
-                    .zip(&id_cols)
-                    .map(|(v, is_id)| {
-                        v.as_ref()
-                            .map(|v| if *is_id { scope.id(v) } else { v.clone() })
-                    })
-                    .collect()
-            })
-            .collect();
-        let ty = types.iter().find(|ty| ty.name == t.dataset);
-        let labels: Vec<String> = t
-            .rows
-            .columns
-            .iter()
-            .map(|col| {
-                ty.and_then(|ty| ty.fields.iter().find(|f| &f.key == col))
-                    .map(|f| f.label.clone())
-                    .unwrap_or_else(|| col.clone())
-            })
-            .collect();
-        tables.push(json!({
-            "dataset": t.dataset, "dataset_label": t.dataset_label, "upload_dir": t.upload_dir,
-            "columns": t.rows.columns, "labels": labels, "rows": rows,
-        }));
+        let Some(ty) = types.iter().find(|ty| ty.name == t.dataset) else {
+            continue;
+        };
+        let mut j = crate::data::text_table_json(ty, &t.rows, &scope);
+        j["dataset"] = json!(t.dataset);
+        j["dataset_label"] = json!(t.dataset_label);
+        j["upload_dir"] = json!(t.upload_dir);
+        tables.push(j);
     }
     let e = c.audit("alert.view", format!("alert:{id}"), "ok");
     state.store().audit(&e).await?;

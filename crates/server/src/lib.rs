@@ -7,6 +7,7 @@
 //! Heavy work (password hashing, imports, model runs) runs off the async runtime.
 
 pub mod auth;
+pub mod data;
 pub mod disposal;
 pub mod error;
 pub mod files;
@@ -156,6 +157,10 @@ fn spawn_housekeeping(state: AppState) {
                         tracing::info!(reminded, escalated, "deadline sweep")
                     }
                     Err(e) => tracing::error!(error = %e, "deadline sweep failed"),
+                }
+                match state.platform.sweep_schedules(today).await {
+                    Ok(reminded) => tracing::info!(reminded, "upload schedule sweep"),
+                    Err(e) => tracing::error!(error = %e, "upload schedule sweep failed"),
                 }
             }
             let due = !state.config.daily_run_at.is_empty()

@@ -35,7 +35,10 @@ pub async fn export(
     state.store().audit(&e).await?;
     Ok((
         [
-            (header::CONTENT_TYPE, "application/toml; charset=utf-8".to_string()),
+            (
+                header::CONTENT_TYPE,
+                "application/toml; charset=utf-8".to_string(),
+            ),
             (
                 header::CONTENT_DISPOSITION,
                 format!(
@@ -50,9 +53,14 @@ pub async fn export(
 }
 
 /// Validates a model file; every problem is listed (`invalid_model` with `problems`).
-pub async fn check(State(state): State<AppState>, Json(b): Json<ModelText>) -> ApiResult<Json<Value>> {
+pub async fn check(
+    State(state): State<AppState>,
+    Json(b): Json<ModelText>,
+) -> ApiResult<Json<Value>> {
     let (spec, reads) = state.platform.check_model(&b.text).await?;
-    Ok(Json(json!({ "id": spec.id, "name": spec.name, "reads": reads })))
+    Ok(Json(
+        json!({ "id": spec.id, "name": spec.name, "reads": reads }),
+    ))
 }
 
 /// Runs a model file over the current data and shows what it would raise; nothing is saved.
@@ -85,7 +93,9 @@ pub async fn dry_run(
     let mut e = c.audit("model.dry_run", "model", "ok");
     e.detail = format!("{} hits", run.hits);
     state.store().audit(&e).await?;
-    Ok(Json(json!({ "hits": run.hits, "reads": run.reads, "sample": sample })))
+    Ok(Json(
+        json!({ "hits": run.hits, "reads": run.reads, "sample": sample }),
+    ))
 }
 
 /// Saves a self-service model (a new id, or the next version of one's own).
@@ -117,7 +127,10 @@ pub async fn set_params(
     Json(b): Json<ParamsBody>,
 ) -> ApiResult<Json<Value>> {
     if b.values.is_empty() {
-        return Err(ApiError::with(ErrorCode::InvalidRequest, "没有要修改的参数"));
+        return Err(ApiError::with(
+            ErrorCode::InvalidRequest,
+            "没有要修改的参数",
+        ));
     }
     let values: BTreeMap<String, toml::Value> = b
         .values
@@ -151,7 +164,11 @@ pub async fn set_enabled(
     Json(b): Json<EnabledBody>,
 ) -> ApiResult<Json<Value>> {
     state.platform.set_model_enabled(&id, b.enabled).await?;
-    let action = if b.enabled { "model.enable" } else { "model.disable" };
+    let action = if b.enabled {
+        "model.enable"
+    } else {
+        "model.disable"
+    };
     let e = c.audit(action, format!("model:{id}"), "ok");
     state.store().audit(&e).await?;
     Ok(Json(json!({ "ok": true })))

@@ -2,7 +2,7 @@
 //! The router, the guard, the OpenAPI document and the authorization-matrix test all read it.
 
 use crate::AppState;
-use crate::{auth, disposal as d, files, handlers as h, library as lib, uploads};
+use crate::{auth, data, disposal as d, files, handlers as h, library as lib, uploads};
 use axum::Router;
 use mingjing_domain::access::Permission;
 
@@ -81,6 +81,10 @@ routes! {
     get "/api/audit/verify" => h::verify_audit, Perm(P::AuditRead), "audit", "Verify the audit chain";
 
     get "/api/dataset-types" => h::list_types, Perm(P::DataRead), "data", "Dataset types with fields and checks";
+    post "/api/dataset-types" => data::define_type, Perm(P::TypesManage), "data", "Define a dataset type (or change one defined before)";
+    get "/api/dataset-types/{name}/rows" => data::browse, Perm(P::DataRead), "data", "Current rows of a type in the caller's scope, a page at a time (IDs masked)";
+    get "/api/schedules" => data::schedules, Perm(P::DataRead), "data", "Upload schedules in the caller's scope, with who is late";
+    put "/api/schedules" => data::set_schedule, Perm(P::TypesManage), "data", "Set (or, with due_day 0, remove) an organisation's schedule for a type";
     get "/api/dataset-types/{name}/template" => uploads::template, Perm(P::DataRead), "data", "Excel template of a dataset type";
     get "/api/uploads" => uploads::list, Perm(P::DataRead), "data", "Uploads in the caller's scope, newest first";
     post "/api/uploads" => uploads::create, Perm(P::DataUpload), "data", "Upload a file (multipart: type, period, file)";

@@ -731,7 +731,7 @@ impl SqlStore {
         let rows = sqlx::query(
             "SELECT a.id, a.model, a.model_version, a.subject, a.program, a.name, a.amount_fen, \
              a.responsible, a.status, a.raised_at, a.previous_id, a.town, \
-             a.stage, a.org_id, a.deadline, a.conclusion, \
+             a.stage, a.org_id, a.deadline, a.conclusion, a.village, \
              (SELECT COUNT(*) FROM alert_evidence e WHERE e.alert_id = a.id) AS evidence_rows \
              FROM alerts a WHERE a.subject = $1 ORDER BY a.id",
         )
@@ -994,10 +994,7 @@ impl SqlStore {
                 .bind(id)
                 .fetch_all(self.pool())
                 .await?;
-        Ok(Some((
-            decode_file(&r)?,
-            links,
-        )))
+        Ok(Some((decode_file(&r)?, links)))
     }
 
     /// Files attached to an object (`verification:7`...).
@@ -1033,5 +1030,79 @@ impl SqlStore {
             }
             _ => None,
         })
+    }
+}
+
+// ---- upload schedules (报送计划) ------------------------------------------------------
+
+/// When an organisation's data of a type is due.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UploadSchedule {
+    pub dataset_type: String,
+    pub org_id: i64,
+    /// Day of the month, 1–28.
+    pub due_day: i64,
+}
+
+impl SqlStore {
+    pub async fn schedules(&self) -> Result<Vec<UploadSchedule>> {
+        let rows = sqlx::query(
+            "SELECT dataset_type, org_id, due_day FROM upload_schedules ORDER BY dataset_type, org_id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(UploadSchedule {
+                    dataset_type: r.try_get("dataset_type")?,
+                    org_id: r.try_get("org_id")?,
+                    due_day: r.try_get("due_day")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Sets (or, with `due_day` 0, removes) a schedule.
+    pub async fn set_schedule(&self, s: &UploadSchedule, audit: &AuditEntry) -> Result<()> {
+        if !(0..=28).contains(&s.due_day) {
+            return Err(StoreError::Invalid("报送日须在每月 1 到 28 日之间".into()));
+        }
+        audited!(self, [audit], |tx| {
+            let known: Option<String> =
+                sqlx::query_scalar("SELECT name FROM dataset_types WHERE name = $1")
+                    .bind(&s.dataset_type)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if known.is_none() {
+                return Err(StoreError::Invalid(format!(
+                    "数据类型“{}”不存在",
+                    s.dataset_type
+                )));
+            }
+            let org: Option<i64> = sqlx::query_scalar("SELECT id FROM orgs WHERE id = $1")
+                .bind(s.org_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if org.is_none() {
+                return Err(StoreError::Invalid(format!("机构 {} 不存在", s.org_id)));
+            }
+            sqlx::query("DELETE FROM upload_schedules WHERE dataset_type = $1 AND org_id = $2")
+                .bind(&s.dataset_type)
+                .bind(s.org_id)
+                .execute(&mut *tx)
+                .await?;
+            if s.due_day > 0 {
+                sqlx::query(
+                    "INSERT INTO upload_schedules (dataset_type, org_id, due_day, updated_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(&s.dataset_type)
+                .bind(s.org_id)
+                .bind(s.due_day)
+                .bind(now_utc())
+                .execute(&mut *tx)
+                .await?;
+            }
+        });
+        Ok(())
     }
 }

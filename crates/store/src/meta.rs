@@ -118,8 +118,9 @@ pub struct AlertHit {
     /// Whether the model defines a suspect amount.
     pub has_amount: bool,
     pub responsible: String,
-    /// The subject's town, where the register knows it.
+    /// The subject's town and village, where the register knows them.
     pub town: String,
+    pub village: String,
     pub evidence: Vec<EvidenceRow>,
 }
 
@@ -138,6 +139,7 @@ pub struct Alert {
     pub previous_id: Option<i64>,
     pub evidence_rows: u64,
     pub town: String,
+    pub village: String,
     /// Where it stands in the verification loop (`mingjing_domain::disposal::Stage`).
     pub stage: String,
     /// The unit it is routed to.
@@ -817,8 +819,8 @@ impl MetaStore for SqlStore {
                     counts.raised += 1;
                     sqlx::query_scalar(
                         "INSERT INTO alerts (model, model_version, subject, program, name, amount_fen, \
-                         responsible, status, raised_at, updated_at, previous_id, town) \
-                         VALUES ($1, $2, $3, $4, $5, NULL, $6, 'open', $7, $7, $8, $9) RETURNING id",
+                         responsible, status, raised_at, updated_at, previous_id, town, village) \
+                         VALUES ($1, $2, $3, $4, $5, NULL, $6, 'open', $7, $7, $8, $9, $10) RETURNING id",
                     )
                     .bind(model)
                     .bind(i64::from(version))
@@ -829,6 +831,7 @@ impl MetaStore for SqlStore {
                     .bind(&now)
                     .bind(previous)
                     .bind(&hit.town)
+                    .bind(&hit.village)
                     .fetch_one(&mut *tx)
                     .await?
                 }
@@ -871,7 +874,7 @@ impl MetaStore for SqlStore {
         let rows = sqlx::query(
             "SELECT a.id, a.model, a.model_version, a.subject, a.program, a.name, a.amount_fen, \
              a.responsible, a.status, a.raised_at, a.previous_id, a.town, \
-             a.stage, a.org_id, a.deadline, a.conclusion, \
+             a.stage, a.org_id, a.deadline, a.conclusion, a.village, \
              (SELECT COUNT(*) FROM alert_evidence e WHERE e.alert_id = a.id) AS evidence_rows \
              FROM alerts a WHERE ($1 = '' OR a.model = $1) \
              ORDER BY a.model, a.subject, a.program, a.id",
@@ -886,7 +889,7 @@ impl MetaStore for SqlStore {
         let row = sqlx::query(
             "SELECT a.id, a.model, a.model_version, a.subject, a.program, a.name, a.amount_fen, \
              a.responsible, a.status, a.raised_at, a.previous_id, a.town, \
-             a.stage, a.org_id, a.deadline, a.conclusion, \
+             a.stage, a.org_id, a.deadline, a.conclusion, a.village, \
              (SELECT COUNT(*) FROM alert_evidence e WHERE e.alert_id = a.id) AS evidence_rows \
              FROM alerts a WHERE a.id = $1",
         )
@@ -1209,6 +1212,7 @@ pub(crate) fn decode_alert(r: &sqlx::any::AnyRow) -> Result<Alert> {
         previous_id: r.try_get("previous_id")?,
         evidence_rows: r.try_get::<i64, _>("evidence_rows")? as u64,
         town: r.try_get("town")?,
+        village: r.try_get("village")?,
         stage: r.try_get("stage")?,
         org_id: r.try_get("org_id")?,
         deadline: r.try_get("deadline")?,

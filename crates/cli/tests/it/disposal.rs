@@ -431,6 +431,7 @@ fn hit(subject: &str, row: i64) -> AlertHit {
         has_amount: true,
         responsible: "民政局".into(),
         town: "城关镇".into(),
+        village: "东关社区".into(),
         evidence: vec![EvidenceRow {
             dataset: "benefit_payments".into(),
             upload_dir: "u1".into(),
@@ -512,6 +513,22 @@ async fn a_closed_unfounded_alert_is_not_raised_again_and_the_next_one_shows_it(
         .unwrap();
     assert_eq!(second.previous_id, Some(first));
     let a = s.login("analyst").await;
+    let by_village = |v: &'static str| {
+        let (s, a) = (&s, &a);
+        async move {
+            s.call(
+                Some(a),
+                Method::GET,
+                &format!("/api/alerts?village={}", urlencode(v)),
+                None,
+            )
+            .await
+            .json()["total"]
+                .clone()
+        }
+    };
+    assert_eq!(by_village("东关社区").await, 2);
+    assert_eq!(by_village("王家村").await, 0);
     let f = flow(&s, &a, second.id).await;
     assert_eq!(f["earlier"][0]["id"], first);
     assert_eq!(f["earlier"][0]["conclusion"], "不属实");
@@ -576,4 +593,104 @@ async fn money_sums_stay_exact_to_the_fen_across_two_thousand_alerts() {
         .unwrap()
         .to_string();
     assert_eq!(st["total"]["recovered"], shown);
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recommendation_reaches_only_its_department_which_replies_once() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    let (mz, _, _) = two_departments(&s).await;
+    let mz_org = s
+        .state
+        .store()
+        .org_tree()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.name == "民政局")
+        .unwrap()
+        .id;
+    let a = s.login("analyst").await;
+    let due = (s.state.today() + chrono::Duration::days(30)).to_string();
+    let body = json!({
+        "number": "陇纪建〔2026〕1号", "org_id": mz_org, "title": "关于加强低保动态管理的建议",
+        "content": "对死亡人员及时停发。", "reply_due": due, "alert_ids": [mz],
+    });
+    let r = post(&s, &a, "/api/recommendations", body.clone()).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let id = r.json()["id"].as_i64().unwrap();
+    // The same number twice: refused.
+    assert_eq!(
+        post(&s, &a, "/api/recommendations", body.clone())
+            .await
+            .code(),
+        "invalid_request"
+    );
+    // A deadline in the past, an alert that does not exist: refused.
+    let mut late = body.clone();
+    late["number"] = json!("陇纪建〔2026〕2号");
+    late["reply_due"] = json!("2020-01-01");
+    assert_eq!(
+        post(&s, &a, "/api/recommendations", late.clone())
+            .await
+            .code(),
+        "invalid_request"
+    );
+    late["reply_due"] = json!(due);
+    late["alert_ids"] = json!([999999]);
+    assert_eq!(
+        post(&s, &a, "/api/recommendations", late).await.code(),
+        "invalid_request"
+    );
+    // 民政局 sees it and is told.
+    let v = s.login("mz_verifier").await;
+    let list = s
+        .call(Some(&v), Method::GET, "/api/recommendations", None)
+        .await
+        .json();
+    assert_eq!(list["recommendations"].as_array().unwrap().len(), 1);
+    assert_eq!(list["recommendations"][0]["may_reply"], true);
+    let inbox = s
+        .call(Some(&v), Method::GET, "/api/notifications", None)
+        .await
+        .json();
+    assert!(inbox.to_string().contains("陇纪建〔2026〕1号"));
+    let r = post(
+        &s,
+        &v,
+        &format!("/api/recommendations/{id}/reply"),
+        json!({ "reply": "已建立每月比对机制" }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = post(
+        &s,
+        &v,
+        &format!("/api/recommendations/{id}/reply"),
+        json!({ "reply": "again" }),
+    )
+    .await;
+    assert_eq!(r.code(), "conflict", "one reply");
+    let seen = s
+        .call(Some(&a), Method::GET, "/api/recommendations", None)
+        .await
+        .json();
+    assert_eq!(seen["recommendations"][0]["reply"], "已建立每月比对机制");
+    assert_eq!(seen["recommendations"][0]["replied_by"], "mz_verifier");
 }

@@ -262,55 +262,163 @@ async fn the_library_over_http_checks_dry_runs_saves_and_versions() {
     use serde_json::json;
     let s = TestServer::new(crate::support::Backend::Sqlite).await;
     let a = s.login("analyst").await;
-    let ex = s.call(Some(&a), Method::GET, "/api/models/examples", None).await.json();
+    let ex = s
+        .call(Some(&a), Method::GET, "/api/models/examples", None)
+        .await
+        .json();
     for form in ["structured", "query"] {
         let text = ex["examples"][form].as_str().unwrap();
-        let r = s.call(Some(&a), Method::POST, "/api/models/check", Some(json!({ "text": text }))).await;
-        assert_eq!(r.status, StatusCode::OK, "{form}: {}", String::from_utf8_lossy(&r.body));
-        let r = s.call(Some(&a), Method::POST, "/api/models/dry-run", Some(json!({ "text": text }))).await;
-        assert_eq!(r.status, StatusCode::OK, "{form}: {}", String::from_utf8_lossy(&r.body));
+        let r = s
+            .call(
+                Some(&a),
+                Method::POST,
+                "/api/models/check",
+                Some(json!({ "text": text })),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "{form}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        let r = s
+            .call(
+                Some(&a),
+                Method::POST,
+                "/api/models/dry-run",
+                Some(json!({ "text": text })),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "{form}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
         assert_eq!(r.json()["hits"], 0, "no payments loaded");
     }
-    let before = mingjing_store::MetaStore::models(s.state.store()).await.unwrap().len();
+    let before = mingjing_store::MetaStore::models(s.state.store())
+        .await
+        .unwrap()
+        .len();
     assert_eq!(before, 24, "a dry run saves nothing");
     // A broken file: every problem listed.
-    let bad = ex["examples"]["query"].as_str().unwrap().replace("amount > :limit", "amout > :limit");
-    let r = s.call(Some(&a), Method::POST, "/api/models/check", Some(json!({ "text": bad }))).await;
-    assert_eq!((r.status, r.code().as_str()), (StatusCode::BAD_REQUEST, "invalid_model"));
-    assert!(r.json()["error"]["details"]["problems"].to_string().contains("amout"), "{}", r.json());
+    let bad = ex["examples"]["query"]
+        .as_str()
+        .unwrap()
+        .replace("amount > :limit", "amout > :limit");
+    let r = s
+        .call(
+            Some(&a),
+            Method::POST,
+            "/api/models/check",
+            Some(json!({ "text": bad })),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::BAD_REQUEST, "invalid_model")
+    );
+    assert!(
+        r.json()["error"]["details"]["problems"]
+            .to_string()
+            .contains("amout"),
+        "{}",
+        r.json()
+    );
     // Saved: version 1, then 2; a built-in's parameters: a new version of it.
     let text = ex["examples"]["query"].as_str().unwrap();
     for v in [1, 2] {
-        let r = s.call(Some(&a), Method::POST, "/api/models", Some(json!({ "text": text }))).await;
+        let r = s
+            .call(
+                Some(&a),
+                Method::POST,
+                "/api/models",
+                Some(json!({ "text": text })),
+            )
+            .await;
         assert_eq!(r.json()["version"], v, "{}", r.json());
     }
     let r = s
-        .call(Some(&a), Method::PUT, "/api/models/M04/params", Some(json!({ "values": { "programs": "[\"DIBAO\"]" } })))
+        .call(
+            Some(&a),
+            Method::PUT,
+            "/api/models/M04/params",
+            Some(json!({ "values": { "programs": "[\"DIBAO\"]" } })),
+        )
         .await;
     assert_eq!(r.json()["version"], 2, "{}", r.json());
-    let m04 = s.call(Some(&a), Method::GET, "/api/models/M04", None).await.json();
+    let m04 = s
+        .call(Some(&a), Method::GET, "/api/models/M04", None)
+        .await
+        .json();
     assert_eq!(m04["version"], 2);
-    assert!(m04["text"].as_str().unwrap().contains("default = [\"DIBAO\"]"), "{m04}");
+    assert!(
+        m04["text"]
+            .as_str()
+            .unwrap()
+            .contains("default = [\"DIBAO\"]"),
+        "{m04}"
+    );
     let r = s
-        .call(Some(&a), Method::PUT, "/api/models/M04/params", Some(json!({ "values": { "age": "75" } })))
+        .call(
+            Some(&a),
+            Method::PUT,
+            "/api/models/M04/params",
+            Some(json!({ "values": { "age": "75" } })),
+        )
         .await;
-    assert!(String::from_utf8_lossy(&r.body).contains("age"), "an unknown parameter is named");
+    assert!(
+        String::from_utf8_lossy(&r.body).contains("age"),
+        "an unknown parameter is named"
+    );
     let r = s
-        .call(Some(&a), Method::PUT, "/api/models/X02/params", Some(json!({ "values": { "limit": "3000" } })))
+        .call(
+            Some(&a),
+            Method::PUT,
+            "/api/models/X02/params",
+            Some(json!({ "values": { "limit": "3000" } })),
+        )
         .await;
     assert_eq!(r.json()["version"], 3, "{}", r.json());
-    let x = s.call(Some(&a), Method::GET, "/api/models/X02/export", None).await;
-    assert!(String::from_utf8_lossy(&x.body).contains("default = 3000"), "{}", String::from_utf8_lossy(&x.body));
+    let x = s
+        .call(Some(&a), Method::GET, "/api/models/X02/export", None)
+        .await;
+    assert!(
+        String::from_utf8_lossy(&x.body).contains("default = 3000"),
+        "{}",
+        String::from_utf8_lossy(&x.body)
+    );
     let r = s
-        .call(Some(&a), Method::PUT, "/api/models/X02/params", Some(json!({ "values": { "limit": "three" } })))
+        .call(
+            Some(&a),
+            Method::PUT,
+            "/api/models/X02/params",
+            Some(json!({ "values": { "limit": "three" } })),
+        )
         .await;
     assert_eq!(r.code(), "invalid_model");
     let r = s
-        .call(Some(&a), Method::PUT, "/api/models/X02/enabled", Some(json!({ "enabled": false })))
+        .call(
+            Some(&a),
+            Method::PUT,
+            "/api/models/X02/enabled",
+            Some(json!({ "enabled": false })),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK);
-    let list = s.call(Some(&a), Method::GET, "/api/models", None).await.json();
-    let x02 = list["models"].as_array().unwrap().iter().find(|m| m["id"] == "X02").unwrap().clone();
+    let list = s
+        .call(Some(&a), Method::GET, "/api/models", None)
+        .await
+        .json();
+    let x02 = list["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "X02")
+        .unwrap()
+        .clone();
     assert_eq!(x02["enabled"], false);
     assert_eq!(x02["version"], 3);
 }

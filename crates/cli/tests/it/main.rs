@@ -3,6 +3,7 @@
 
 mod county;
 mod crash;
+mod data;
 mod disposal;
 mod library;
 mod lifecycle;

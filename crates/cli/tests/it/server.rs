@@ -215,6 +215,10 @@ fn expected() -> BTreeMap<&'static str, &'static str> {
         ("GET /api/audit/verify", "auditadmin"),
         ("GET /api/dataset-types", biz_read),
         ("GET /api/dataset-types/{name}/template", biz_read),
+        ("POST /api/dataset-types", "analyst"),
+        ("GET /api/dataset-types/{name}/rows", biz_read),
+        ("GET /api/schedules", biz_read),
+        ("PUT /api/schedules", "analyst"),
         ("GET /api/uploads", biz_read),
         ("POST /api/uploads", "analyst mz_clerk"),
         ("GET /api/uploads/{id}", biz_read),
@@ -338,6 +342,7 @@ pub async fn two_departments(s: &TestServer) -> (i64, i64, i64) {
         has_amount: true,
         responsible: responsible.into(),
         town: town.into(),
+        village: String::new(),
         evidence: vec![mingjing_store::EvidenceRow {
             dataset: "benefit_payments".into(),
             upload_dir: "x".into(),
