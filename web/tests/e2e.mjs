@@ -24,7 +24,8 @@ let printed = ''
 await new Promise((resolve, reject) => {
   demo.stdout.on('data', (d) => { printed += d; if (printed.includes('serving http://')) resolve() })
   demo.on('exit', (c) => reject(new Error(`demo exited ${c}:\n${printed}`)))
-  setTimeout(() => reject(new Error('demo did not start in 180 s')), 180_000)
+  // unref: a timer must not keep the test alive once the demo has started.
+  setTimeout(() => reject(new Error('demo did not start in 180 s')), 180_000).unref()
 })
 const secretOf = (user) => printed.match(new RegExp(`${user}\\s+\\w+\\s+TOTP secret (\\S+)`))[1]
 const secret = secretOf('auditadmin')

@@ -13,6 +13,10 @@ use std::path::{Path, PathBuf};
 
 mod disposal;
 mod models;
+mod opinions;
+pub use opinions::{
+    NewRequest, PURPOSES, PersonCheck, RequestedPerson, stage_label as opinion_stage_label,
+};
 mod schedules;
 pub use disposal::{LoopFigures, StatDimension, StatFilter, is_overdue, local_day};
 pub use models::{
@@ -90,6 +94,9 @@ pub enum AppError {
     /// A step the alert's life cycle does not allow now, or an invalid form.
     #[error(transparent)]
     Disposal(#[from] mingjing_domain::disposal::DisposalError),
+    /// A request's persons that the records contradict (each check says why).
+    #[error("persons on the request do not match the records")]
+    PersonsRejected(Vec<opinions::PersonCheck>),
     /// Only the unit an alert is routed to may verify it.
     #[error("{0}")]
     NotResponsible(String),

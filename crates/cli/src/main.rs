@@ -769,7 +769,10 @@ fn fail(what: &str, e: &AppError) -> ExitCode {
         AppError::File(FileError::Io(_)) | AppError::Store(_) | AppError::Engine(_) => {
             EXIT_INTERNAL
         }
-        AppError::File(_) | AppError::Disposal(_) | AppError::NotResponsible(_) => EXIT_BAD_INPUT,
+        AppError::File(_)
+        | AppError::Disposal(_)
+        | AppError::NotResponsible(_)
+        | AppError::PersonsRejected(_) => EXIT_BAD_INPUT,
     };
     match e {
         AppError::File(FileError::Rows { total, .. }) => {

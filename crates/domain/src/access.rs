@@ -37,6 +37,9 @@ permissions! {
     DisciplineRead => "discipline.read", "查看信访与处分记录", Business;
     IdFull => "id.full", "查看完整身份证号", Business;
     Export => "export", "导出", Business;
+    OpinionsDraft => "opinions.draft", "起草廉政意见", Business;
+    OpinionsReview => "opinions.review", "审核廉政意见", Business;
+    OpinionsApprove => "opinions.approve", "签发廉政意见", Business;
     UsersManage => "users.manage", "管理账号", System;
     OrgsManage => "orgs.manage", "管理组织机构", System;
     RolesManage => "roles.manage", "管理角色与权限", Security;
@@ -249,6 +252,7 @@ pub fn builtin_roles() -> Vec<Role> {
                 DisciplineRead,
                 IdFull,
                 Export,
+                OpinionsApprove,
             ],
         ),
         role(
@@ -269,6 +273,8 @@ pub fn builtin_roles() -> Vec<Role> {
                 DisciplineRead,
                 IdFull,
                 Export,
+                OpinionsDraft,
+                OpinionsReview,
             ],
         ),
         role(

@@ -9,6 +9,7 @@ pub mod cell;
 pub mod check;
 pub mod disposal;
 pub mod id;
+pub mod integrity;
 pub mod number;
 pub mod standard;
 pub mod uscc;

@@ -64,6 +64,29 @@ pub async fn read_page(
     Ok(to_text(&schema, &batches))
 }
 
+/// The rows of several uploads' files whose text column `column` holds one of `values`.
+/// Values are bound as literals with quotes doubled, so any text is safe.
+pub async fn read_matching(
+    schema: SchemaRef,
+    files: &[PathBuf],
+    column: &str,
+    values: &[String],
+) -> Result<TextRows> {
+    if files.is_empty() || values.is_empty() {
+        return read_rows(schema, &[], None, 0).await;
+    }
+    let ctx = SessionContext::new_with_config(SessionConfig::new().with_target_partitions(1));
+    ctx.register_table("t", crate::session::table(schema.clone(), files)?)?;
+    let list = values
+        .iter()
+        .map(|v| format!("'{}'", v.replace('\'', "''")))
+        .collect::<Vec<_>>()
+        .join(",");
+    let sql = format!("SELECT * FROM t WHERE \"{column}\" IN ({list}) ORDER BY _upload, _row");
+    let batches = ctx.sql(&sql).await?.collect().await?;
+    Ok(to_text(&schema, &batches))
+}
+
 fn to_text(schema: &SchemaRef, batches: &[RecordBatch]) -> TextRows {
     let opts = FormatOptions::default();
     let mut out = TextRows {

@@ -47,6 +47,7 @@ error_codes! {
     Conflict => "conflict", CONFLICT, "与现有数据冲突";
     IllegalTransition => "illegal_transition", CONFLICT, "预警当前所处环节不允许此操作";
     NotResponsibleUnit => "not_responsible_unit", FORBIDDEN, "只有责任单位可以核查此预警";
+    PersonsRejected => "persons_rejected", UNPROCESSABLE_ENTITY, "名单中有人员与记录不符，未作任何处理";
     FileTypeRefused => "file_type_refused", UNSUPPORTED_MEDIA_TYPE, "不支持此文件类型";
     Internal => "internal", INTERNAL_SERVER_ERROR, "服务器内部错误，请联系管理员";
 }
@@ -144,6 +145,8 @@ impl From<AppError> for ApiError {
             ) => ApiError::with(ErrorCode::IllegalTransition, d.to_string()),
             AppError::Disposal(d) => ApiError::with(ErrorCode::InvalidRequest, d.to_string()),
             AppError::NotResponsible(m) => ApiError::with(ErrorCode::NotResponsibleUnit, m),
+            AppError::PersonsRejected(checks) => ApiError::new(ErrorCode::PersonsRejected)
+                .details(serde_json::json!({ "persons": checks })),
             e @ (AppError::NotInitialised(_) | AppError::Config { .. } | AppError::Engine(_)) => {
                 internal(&e)
             }

@@ -15,6 +15,7 @@ pub mod guard;
 pub mod handlers;
 pub mod library;
 pub mod openapi;
+pub mod opinions;
 pub mod routes;
 pub mod scope;
 pub mod seed;

@@ -2,7 +2,9 @@
 //! The router, the guard, the OpenAPI document and the authorization-matrix test all read it.
 
 use crate::AppState;
-use crate::{auth, data, disposal as d, files, handlers as h, library as lib, uploads};
+use crate::{
+    auth, data, disposal as d, files, handlers as h, library as lib, opinions as op, uploads,
+};
 use axum::Router;
 use mingjing_domain::access::Permission;
 
@@ -109,6 +111,12 @@ routes! {
     put "/api/models/{id}/deadline" => d::set_deadline, Perm(P::ModelsManage), "disposal", "Change a model's verification deadline";
     post "/api/files" => files::upload, AnyOf(&[P::AlertsVerify, P::AlertsReview]), "files", "Upload an attachment (multipart: file)";
     get "/api/files/{id}" => files::download, Session, "files", "Download an attachment (uploader, or those who see what it is attached to)";
+    get "/api/opinions" => op::list, AnyOf(&[P::OpinionsDraft, P::OpinionsReview, P::OpinionsApprove]), "opinions", "Integrity-opinion requests";
+    post "/api/opinions" => op::create, Perm(P::OpinionsDraft), "opinions", "Check, compile and save a request (refused whole if a person does not match the records)";
+    post "/api/opinions/check" => op::check, Perm(P::OpinionsDraft), "opinions", "Check persons against the records before a request";
+    get "/api/opinions/{id}" => op::get, AnyOf(&[P::OpinionsDraft, P::OpinionsReview, P::OpinionsApprove]), "opinions", "A request with its persons, findings and opinions (audited)";
+    put "/api/opinions/{id}/persons/{seq}" => op::reword, Perm(P::OpinionsDraft), "opinions", "Reword one person's opinion while drafted";
+    post "/api/opinions/{id}/step" => op::step, AnyOf(&[P::OpinionsDraft, P::OpinionsReview, P::OpinionsApprove]), "opinions", "submit, review, return or approve";
     get "/api/notifications" => d::notifications, Session, "notifications", "What the caller must act on, newest first";
     post "/api/notifications/{id}/read" => d::read_notification, Session, "notifications", "Mark a notification read";
     get "/api/models" => h::list_models, Perm(P::ModelsRead), "models", "The model library";

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod datadir;
 pub mod disposal;
 pub mod meta;
+pub mod opinions;
 
 pub use datadir::{DataDir, Staged};
 pub use meta::{

@@ -9,5 +9,6 @@ mod library;
 mod lifecycle;
 mod malformed;
 mod models;
+mod opinions;
 mod server;
 mod support;

@@ -229,6 +229,12 @@ fn expected() -> BTreeMap<&'static str, &'static str> {
         ("GET /api/models", "leader analyst town"),
         ("POST /api/models/runs", "analyst"),
         ("GET /api/models/runs", "leader analyst town"),
+        ("GET /api/opinions", "leader analyst"),
+        ("POST /api/opinions", "analyst"),
+        ("POST /api/opinions/check", "analyst"),
+        ("GET /api/opinions/{id}", "leader analyst"),
+        ("PUT /api/opinions/{id}/persons/{seq}", "analyst"),
+        ("POST /api/opinions/{id}/step", "leader analyst"),
         ("POST /api/models", "analyst"),
         ("POST /api/models/check", "analyst"),
         ("GET /api/models/examples", "analyst"),
@@ -262,6 +268,7 @@ fn expected() -> BTreeMap<&'static str, &'static str> {
 
 fn concrete(path: &str) -> String {
     path.replace("{id}", "999999")
+        .replace("{seq}", "1")
         .replace("{code}", "no_such_role")
         .replace("{name}", "persons")
 }

@@ -1,0 +1,369 @@
+//! Integrity opinions (廉政意见回复): a request's persons checked against the records (names
+//! that do not match their ID are flagged before anything is compiled), compiled as of the
+//! reply date by the domain's rules from the current petitions, sanctions and supervised-person
+//! records, and moved through drafted → in review → reviewed → approved by three different
+//! people.
+
+use crate::{AppError, Platform};
+use chrono::NaiveDate;
+use mingjing_domain::IdNumber;
+use mingjing_domain::integrity::{self, PetitionRecord, SanctionRecord, Wording};
+use mingjing_engine::rows::TextRows;
+use mingjing_store::audit::AuditEntry;
+use mingjing_store::opinions::{OpinionPerson, OpinionRequest};
+use mingjing_store::{MetaStore, StoreError};
+use std::collections::HashMap;
+
+/// One person as the request names them.
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
+pub struct RequestedPerson {
+    pub id_number: String,
+    pub name: String,
+}
+
+/// What the records say of a requested person before compiling.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PersonCheck {
+    pub line: usize,
+    pub id_number: String,
+    pub name: String,
+    /// A problem that stops compilation (an invalid ID, a name the records give otherwise).
+    pub problem: Option<String>,
+    /// Something to know that does not stop it (no record of the person at all).
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct NewRequest {
+    pub reference: String,
+    pub purpose: String,
+    pub requesting_org: String,
+    /// `YYYY-MM-DD`.
+    pub reply_date: String,
+    pub persons: Vec<RequestedPerson>,
+}
+
+/// Purposes a request may name.
+pub const PURPOSES: &[&str] = &[
+    "提拔任用",
+    "评先评优",
+    "人选推荐",
+    "转任交流",
+    "表彰奖励",
+    "其他",
+];
+/// Most persons on one request.
+pub const MAX_PERSONS: usize = 2000;
+
+fn col<'a>(rows: &'a TextRows, r: &'a [Option<String>], name: &str) -> Option<&'a str> {
+    rows.columns
+        .iter()
+        .position(|c| c == name)
+        .and_then(|i| r.get(i))
+        .and_then(|v| v.as_deref())
+}
+
+fn date(s: Option<&str>) -> Option<NaiveDate> {
+    s.and_then(|s| NaiveDate::parse_from_str(&s[..s.len().min(10)], "%Y-%m-%d").ok())
+}
+
+impl Platform {
+    /// The current rows of a type whose `column` is one of `values`.
+    async fn rows_matching(
+        &self,
+        ty: &str,
+        column: &str,
+        values: &[String],
+    ) -> Result<TextRows, AppError> {
+        let t = self.dataset_type(ty).await?;
+        let files: Vec<_> = self
+            .meta
+            .current_slices(ty)
+            .await?
+            .iter()
+            .map(|s| self.data.slice_path(&s.dir, &s.file))
+            .collect();
+        mingjing_engine::rows::read_matching(
+            mingjing_ingest::columnar::schema(&t),
+            &files,
+            column,
+            values,
+        )
+        .await
+        .map_err(|e| AppError::Engine(e.into()))
+    }
+
+    /// Checks each requested person: a valid ID, and a name that matches the household register
+    /// or the supervised-person records wherever they know the ID.
+    pub async fn check_persons(
+        &self,
+        persons: &[RequestedPerson],
+    ) -> Result<Vec<PersonCheck>, AppError> {
+        let ids: Vec<String> = persons
+            .iter()
+            .filter_map(|p| p.id_number.trim().parse::<IdNumber>().ok())
+            .map(|id| id.to_string())
+            .collect();
+        let mut known: HashMap<String, Vec<String>> = HashMap::new();
+        for (ty, id_col) in [
+            ("persons", "id_number"),
+            ("supervised_persons", "id_number"),
+        ] {
+            let rows = self.rows_matching(ty, id_col, &ids).await?;
+            for r in &rows.rows {
+                if let (Some(id), Some(name)) = (col(&rows, r, id_col), col(&rows, r, "name")) {
+                    known
+                        .entry(id.to_string())
+                        .or_default()
+                        .push(name.to_string());
+                }
+            }
+        }
+        let mut seen = HashMap::new();
+        Ok(persons
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let name = p.name.trim().to_string();
+                let mut check = PersonCheck {
+                    line: i + 1,
+                    id_number: p.id_number.trim().to_string(),
+                    name: name.clone(),
+                    problem: None,
+                    note: None,
+                };
+                match p.id_number.trim().parse::<IdNumber>() {
+                    Err(e) => check.problem = Some(format!("身份证号无效：{e}")),
+                    Ok(id) => {
+                        let id = id.to_string();
+                        check.id_number = id.clone();
+                        if let Some(first) = seen.insert(id.clone(), i + 1) {
+                            check.problem = Some(format!("与第 {first} 行重复"));
+                        } else if name.is_empty() {
+                            check.problem = Some("姓名为空".into());
+                        } else {
+                            match known.get(&id) {
+                                None => check.note = Some("户籍和监察对象记录中均无此人".into()),
+                                Some(names) if !names.iter().any(|n| *n == name) => {
+                                    check.problem =
+                                        Some(format!("姓名与记录不符（记录为“{}”）", names[0]));
+                                }
+                                Some(_) => {}
+                            }
+                        }
+                    }
+                }
+                check
+            })
+            .collect())
+    }
+
+    /// Checks, compiles and saves a request as drafted. Refused whole when any person has a
+    /// problem (the checks are the error's details).
+    pub async fn create_opinion_request(
+        &self,
+        req: &NewRequest,
+        audit: &AuditEntry,
+    ) -> Result<(i64, Vec<PersonCheck>), AppError> {
+        let invalid = |m: String| AppError::Store(StoreError::Invalid(m));
+        if req.reference.trim().is_empty() || req.requesting_org.trim().is_empty() {
+            return Err(invalid("来文编号和请求单位不能为空".into()));
+        }
+        if !PURPOSES.contains(&req.purpose.as_str()) {
+            return Err(invalid(format!("用途须为{}之一", PURPOSES.join("、"))));
+        }
+        let reply = NaiveDate::parse_from_str(req.reply_date.trim(), "%Y-%m-%d").map_err(|_| {
+            invalid(format!(
+                "回复日期“{}”不是 YYYY-MM-DD 格式的有效日期",
+                req.reply_date
+            ))
+        })?;
+        if req.persons.is_empty() || req.persons.len() > MAX_PERSONS {
+            return Err(invalid(format!("人员须为 1 到 {MAX_PERSONS} 人")));
+        }
+        let checks = self.check_persons(&req.persons).await?;
+        if checks.iter().any(|c| c.problem.is_some()) {
+            return Err(AppError::PersonsRejected(checks));
+        }
+        let ids: Vec<String> = checks.iter().map(|c| c.id_number.clone()).collect();
+        let petitions = self
+            .rows_matching("petitions", "reported_id_number", &ids)
+            .await?;
+        let sanctions = self.rows_matching("sanctions", "id_number", &ids).await?;
+        let supervised = self
+            .rows_matching("supervised_persons", "id_number", &ids)
+            .await?;
+        let mut by_person_p: HashMap<&str, Vec<PetitionRecord>> = HashMap::new();
+        for r in &petitions.rows {
+            let Some(id) = col(&petitions, r, "reported_id_number") else {
+                continue;
+            };
+            let Some(received) = date(col(&petitions, r, "received_date")) else {
+                continue;
+            };
+            by_person_p.entry(id).or_default().push(PetitionRecord {
+                petition_no: col(&petitions, r, "petition_no").unwrap_or_default().into(),
+                received,
+                category: col(&petitions, r, "category").unwrap_or_default().into(),
+                summary: col(&petitions, r, "summary").unwrap_or_default().into(),
+                status: col(&petitions, r, "status").unwrap_or_default().into(),
+                conclusion: col(&petitions, r, "conclusion").map(Into::into),
+                closed: date(col(&petitions, r, "closed_date")),
+            });
+        }
+        let mut by_person_s: HashMap<&str, Vec<SanctionRecord>> = HashMap::new();
+        for r in &sanctions.rows {
+            let Some(id) = col(&sanctions, r, "id_number") else {
+                continue;
+            };
+            let Some(decided) = date(col(&sanctions, r, "decision_date")) else {
+                continue;
+            };
+            by_person_s.entry(id).or_default().push(SanctionRecord {
+                case_no: col(&sanctions, r, "case_no").unwrap_or_default().into(),
+                sanction: col(&sanctions, r, "sanction").unwrap_or_default().into(),
+                decided,
+                authority: col(&sanctions, r, "authority").unwrap_or_default().into(),
+            });
+        }
+        let mut record: HashMap<&str, (String, String)> = HashMap::new();
+        for r in &supervised.rows {
+            if let Some(id) = col(&supervised, r, "id_number") {
+                record.insert(
+                    id,
+                    (
+                        col(&supervised, r, "org").unwrap_or_default().into(),
+                        col(&supervised, r, "position").unwrap_or_default().into(),
+                    ),
+                );
+            }
+        }
+        let wording = self.opinion_wording().await?;
+        let persons: Vec<OpinionPerson> = checks
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let id = c.id_number.as_str();
+                let d = integrity::draft(
+                    by_person_p.get(id).map_or(&[][..], Vec::as_slice),
+                    by_person_s.get(id).map_or(&[][..], Vec::as_slice),
+                    reply,
+                    integrity::LOOK_BACK_YEARS,
+                    &wording,
+                );
+                let (org, position) = record.get(id).cloned().unwrap_or_default();
+                OpinionPerson {
+                    seq: i as i64 + 1,
+                    id_number: c.id_number.clone(),
+                    name: c.name.clone(),
+                    org,
+                    position,
+                    verdict: serde_json::to_value(d.verdict)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                    findings: serde_json::to_string(&d.findings).expect("serialisable"),
+                    drafted_opinion: d.opinion.clone(),
+                    opinion: d.opinion,
+                }
+            })
+            .collect();
+        let r = OpinionRequest {
+            id: 0,
+            reference: req.reference.trim().into(),
+            purpose: req.purpose.clone(),
+            requesting_org: req.requesting_org.trim().into(),
+            reply_date: reply.to_string(),
+            stage: "drafted".into(),
+            drafted_by: audit.actor.clone(),
+            drafted_at: String::new(),
+            reviewed_by: None,
+            reviewed_at: None,
+            approved_by: None,
+            approved_at: None,
+            return_comment: String::new(),
+            persons: persons.len() as i64,
+        };
+        let mut audit = audit.clone();
+        audit.detail = format!("{} persons, {}", persons.len(), r.purpose);
+        let id = self
+            .meta
+            .create_opinion_request(&r, &persons, &audit)
+            .await?;
+        Ok((id, checks))
+    }
+
+    /// The opinion templates (a setting deployments edit), or the standard's wording.
+    pub async fn opinion_wording(&self) -> Result<Wording, AppError> {
+        match self.meta.setting("opinion_wording").await? {
+            None => Ok(Wording::default()),
+            Some(s) => serde_json::from_str(&s)
+                .map_err(|e| AppError::Store(StoreError::Corrupt(format!("opinion_wording: {e}")))),
+        }
+    }
+
+    /// A step of the request's workflow by `actor`: `submit` (the drafter), `review` and
+    /// `return` (a reviewer who did not draft it), `approve` (an approver who neither drafted
+    /// nor reviewed it).
+    pub async fn opinion_step(
+        &self,
+        id: i64,
+        step: &str,
+        comment: &str,
+        audit: &AuditEntry,
+    ) -> Result<(), AppError> {
+        let (req, _) = self
+            .meta
+            .opinion_request(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("opinion request {id}")))?;
+        let refuse = |m: &str| Err(AppError::Store(StoreError::Invalid(m.into())));
+        let actor = audit.actor.as_str();
+        let (from, to) = match (step, req.stage.as_str()) {
+            ("submit", "drafted") if actor == req.drafted_by => ("drafted", "in_review"),
+            ("submit", "drafted") => return refuse("只有起草人可以提交审核"),
+            ("review", "in_review") if actor != req.drafted_by => ("in_review", "reviewed"),
+            ("review" | "return", "in_review") if actor == req.drafted_by => {
+                return refuse("起草人不能审核自己起草的意见");
+            }
+            ("return", "in_review" | "reviewed") if comment.trim().is_empty() => {
+                return refuse("退回时须填写意见");
+            }
+            ("return", "in_review") => ("in_review", "drafted"),
+            ("return", "reviewed")
+                if Some(actor) != req.reviewed_by.as_deref() && actor != req.drafted_by =>
+            {
+                ("reviewed", "drafted")
+            }
+            ("approve", "reviewed")
+                if actor != req.drafted_by && Some(actor) != req.reviewed_by.as_deref() =>
+            {
+                ("reviewed", "approved")
+            }
+            ("approve", "reviewed") => return refuse("起草人和审核人不能签发"),
+            (s, stage) => {
+                return refuse(&format!(
+                    "请求处于“{}”状态，不能执行“{s}”",
+                    stage_label(stage)
+                ));
+            }
+        };
+        let mut audit = audit.clone();
+        audit.object = format!("opinion_request:{id}");
+        audit.detail = comment.chars().take(200).collect();
+        self.meta
+            .move_opinion_request(id, from, to, comment.trim(), &audit)
+            .await?;
+        Ok(())
+    }
+}
+
+pub fn stage_label(stage: &str) -> &'static str {
+    match stage {
+        "drafted" => "起草中",
+        "in_review" => "待审核",
+        "reviewed" => "待签发",
+        "approved" => "已签发",
+        _ => "未知",
+    }
+}

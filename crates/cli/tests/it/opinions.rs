@@ -1,0 +1,299 @@
+//! Integrity opinions over HTTP: names checked against the records before anything is
+//! compiled, each person's findings by the rules as of the reply date, a request of 500
+//! persons, and the workflow by three different people.
+
+use crate::server::{PW, TestServer};
+use crate::support::Backend;
+use axum::http::{Method, StatusCode};
+use chrono::{Months, NaiveDate};
+use mingjing_domain::IdNumber;
+use serde_json::{Value, json};
+
+fn id(i: usize) -> String {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    IdNumber::from_first17(&format!("61032719700101{:03}", 100 + i), today)
+        .unwrap()
+        .to_string()
+}
+
+async fn import(s: &TestServer, ty: &str, org: &str, csv: String) {
+    let out = s
+        .state
+        .platform
+        .import(mingjing_app::ImportInput {
+            dataset_type: ty,
+            org,
+            period: None,
+            file_name: "f.csv",
+            bytes: csv.into_bytes(),
+            user: "test",
+            audit: None,
+        })
+        .await;
+    assert!(out.is_ok(), "{ty}: {out:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opinions_are_compiled_by_the_rules_and_approved_by_three_people() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    const N: usize = 500;
+    let reply = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    let ago = |m: u32| {
+        reply
+            .checked_sub_months(Months::new(m))
+            .unwrap()
+            .to_string()
+    };
+    let mut persons = String::from("id_number,name,household_id,town,village\n");
+    for i in 0..N {
+        persons += &format!("{},干部{i},H{i},城关镇,东关社区\n", id(i));
+    }
+    import(&s, "persons", "公安局", persons).await;
+    let mut sup = String::from("id_number,name,org,position,party_member,supervising_unit\n");
+    for i in 0..10 {
+        sup += &format!(
+            "{},干部{i},县民政局,科长,是,县纪委监委第一派驻纪检监察组\n",
+            id(i)
+        );
+    }
+    import(
+        &s,
+        "supervised_persons",
+        "县纪委监委第一派驻纪检监察组",
+        sup,
+    )
+    .await;
+    let sanctions = format!(
+        "case_no,id_number,name,org,sanction,decision_date,authority\n\
+         C1,{},干部0,县民政局科长,党内警告,{},县纪委\n\
+         C2,{},干部1,县民政局科长,政务警告,{},县监委\n",
+        id(0),
+        ago(6),
+        id(1),
+        ago(7)
+    );
+    import(&s, "sanctions", "县纪委监委案件监督管理室", sanctions).await;
+    let petitions = format!(
+        "petition_no,received_date,reported_id_number,reported_name,category,summary,status,conclusion,closed_date\n\
+         P1,{},{},干部2,违反廉洁纪律,收受礼金,办理中,,\n\
+         P2,{},{},干部3,违反工作纪律,违规审批,已办结,属实,{}\n",
+        ago(2),
+        id(2),
+        ago(20),
+        id(3),
+        ago(12)
+    );
+    import(&s, "petitions", "县纪委监委信访室", petitions).await;
+
+    let a = s.login("analyst").await;
+    let people = |wrong: Option<usize>| -> Vec<Value> {
+        (0..N)
+            .map(|i| json!({ "id_number": id(i), "name": if Some(i) == wrong { "王五".to_string() } else { format!("干部{i}") } }))
+            .collect()
+    };
+    let body = |wrong| {
+        json!({
+            "reference": "陇组函〔2026〕12号", "purpose": "提拔任用", "requesting_org": "县委组织部",
+            "reply_date": reply.to_string(), "persons": people(wrong),
+        })
+    };
+    // A name that does not match its ID: flagged, nothing compiled or saved.
+    let r = s
+        .call(Some(&a), Method::POST, "/api/opinions", Some(body(Some(4))))
+        .await;
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "persons_rejected")
+    );
+    let details = r.json();
+    let flagged: Vec<&Value> = details["error"]["details"]["persons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| !p["problem"].is_null())
+        .collect();
+    assert_eq!(flagged.len(), 1);
+    assert!(
+        flagged[0]["problem"].as_str().unwrap().contains("干部4"),
+        "{}",
+        flagged[0]
+    );
+    let list = s
+        .call(Some(&a), Method::GET, "/api/opinions", None)
+        .await
+        .json();
+    assert_eq!(list["requests"].as_array().unwrap().len(), 0);
+    let chk = s
+        .call(Some(&a), Method::POST, "/api/opinions/check", Some(json!({ "persons": [
+            { "id_number": "610327197001011000", "name": "某" }, { "id_number": id(0), "name": "干部0" }, { "id_number": id(0), "name": "干部0" },
+        ] })))
+        .await
+        .json();
+    assert!(
+        chk["persons"][0]["problem"]
+            .as_str()
+            .unwrap()
+            .contains("身份证号无效")
+    );
+    assert!(
+        chk["persons"][2]["problem"]
+            .as_str()
+            .unwrap()
+            .contains("重复")
+    );
+    assert_eq!(chk["ok"], false);
+
+    // The whole request of 500 persons.
+    let r = s
+        .call(Some(&a), Method::POST, "/api/opinions", Some(body(None)))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let rid = r.json()["id"].as_i64().unwrap();
+    let got = s
+        .call(Some(&a), Method::GET, &format!("/api/opinions/{rid}"), None)
+        .await
+        .json();
+    let p = got["persons"].as_array().unwrap();
+    assert_eq!(p.len(), N);
+    let verdicts: Vec<&str> = p[..5]
+        .iter()
+        .map(|x| x["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        verdicts,
+        ["barred", "clean", "under_review", "noted", "clean"]
+    );
+    assert_eq!(p[0]["opinion"], "影响期内，不宜提拔/评优");
+    assert!(
+        p[0]["findings"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("影响期至")
+    );
+    assert!(
+        p[1]["findings"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("届满"),
+        "an expired sanction is listed"
+    );
+    assert_eq!(p[2]["opinion"], "有反映问题正在核查");
+    assert_eq!(p[4]["opinion"], "经查，未发现该同志有违反廉洁纪律问题");
+    assert_eq!(p[0]["org"], "县民政局");
+    assert!(p.iter().skip(4).all(|x| x["verdict"] == "clean"));
+
+    // The workflow: the drafter rewords and submits; the drafter cannot review; a second
+    // analyst returns it, then reviews it; only the leader, who did neither, approves.
+    let path = format!("/api/opinions/{rid}");
+    let r = s
+        .call(
+            Some(&a),
+            Method::PUT,
+            &format!("{path}/persons/5"),
+            Some(json!({ "opinion": "经查，未发现该同志有违反廉洁纪律问题。" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let step = |who, st: &'static str, comment: &'static str| {
+        let s = &s;
+        let path = path.clone();
+        async move {
+            s.call(
+                Some(who),
+                Method::POST,
+                &format!("{path}/step"),
+                Some(json!({ "step": st, "comment": comment })),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        step(&a, "review", "").await.code(),
+        "invalid_request",
+        "nothing to review yet"
+    );
+    assert_eq!(step(&a, "submit", "").await.status, StatusCode::OK);
+    let r = s
+        .call(
+            Some(&a),
+            Method::PUT,
+            &format!("{path}/persons/5"),
+            Some(json!({ "opinion": "改" })),
+        )
+        .await;
+    assert_eq!(r.code(), "conflict", "no rewording once submitted");
+    let r = step(&a, "review", "").await;
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("起草人"),
+        "{}",
+        r.json()
+    );
+    let hash = mingjing_server::auth::hash_blocking(PW.to_string()).await;
+    let org = s.state.store().org_tree().await.unwrap()[0].id;
+    s.state
+        .store()
+        .create_user(
+            &mingjing_store::access::NewUser {
+                username: "analyst2".into(),
+                display_name: "周审核".into(),
+                org_id: org,
+                role: "commission_analyst".into(),
+                password_hash: hash,
+                must_change: false,
+            },
+            &mingjing_store::audit::AuditEntry {
+                actor: "test".into(),
+                action: "user.create".into(),
+                result: "ok".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let b = s.login("analyst2").await;
+    assert_eq!(
+        step(&b, "return", "").await.code(),
+        "invalid_request",
+        "a return needs comments"
+    );
+    assert_eq!(
+        step(&b, "return", "请补充干部5的监督单位").await.status,
+        StatusCode::OK
+    );
+    let back = s.call(Some(&a), Method::GET, &path, None).await.json();
+    assert_eq!(back["request"]["stage"], "drafted");
+    assert_eq!(back["request"]["return_comment"], "请补充干部5的监督单位");
+    assert_eq!(back["allowed"], json!(["submit"]));
+    assert_eq!(step(&a, "submit", "").await.status, StatusCode::OK);
+    assert_eq!(step(&b, "review", "").await.status, StatusCode::OK);
+    assert_eq!(step(&b, "approve", "").await.status, StatusCode::FORBIDDEN);
+    let l = s.login("leader").await;
+    assert_eq!(step(&l, "approve", "").await.status, StatusCode::OK);
+    let done = s.call(Some(&l), Method::GET, &path, None).await.json();
+    assert_eq!(done["request"]["stage"], "approved");
+    assert_eq!(done["request"]["drafted_by"], "analyst");
+    assert_eq!(done["request"]["reviewed_by"], "analyst2");
+    assert_eq!(done["request"]["approved_by"], "leader");
+    assert_eq!(
+        done["persons"][4]["opinion"],
+        "经查，未发现该同志有违反廉洁纪律问题。"
+    );
+    assert_eq!(
+        done["persons"][4]["drafted_opinion"], "经查，未发现该同志有违反廉洁纪律问题",
+        "the facts' draft stays"
+    );
+    // Departments never read discipline records.
+    let v = s.login("mz_verifier").await;
+    assert_eq!(
+        s.call(Some(&v), Method::GET, &path, None).await.status,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -1,0 +1,180 @@
+//! Handlers of 廉政意见回复: requests checked and compiled, the drafter's wording, and the
+//! workflow. Discipline records are read only by roles that may; every look is audited.
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::guard::Caller;
+use crate::scope::Scope;
+use axum::extract::{Path, State};
+use axum::{Extension, Json};
+use mingjing_app::{NewRequest, RequestedPerson};
+use mingjing_domain::access::Permission;
+use serde_json::{Value, json};
+
+pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let list: Vec<Value> = state
+        .store()
+        .opinion_requests()
+        .await?
+        .iter()
+        .map(|r| {
+            let mut j = serde_json::to_value(r).expect("serialisable");
+            j["stage_label"] = json!(mingjing_app::opinion_stage_label(&r.stage));
+            j
+        })
+        .collect();
+    Ok(Json(
+        json!({ "requests": list, "purposes": mingjing_app::PURPOSES }),
+    ))
+}
+
+#[derive(serde::Deserialize)]
+pub struct PersonsBody {
+    pub persons: Vec<RequestedPerson>,
+}
+
+/// Checks a list of persons against the records before a request is made.
+pub async fn check(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Json(b): Json<PersonsBody>,
+) -> ApiResult<Json<Value>> {
+    let scope = Scope::of(&state, &c).await?;
+    let checks = state.platform.check_persons(&b.persons).await?;
+    let shown: Vec<Value> = checks
+        .iter()
+        .map(|k| {
+            let mut j = serde_json::to_value(k).expect("serialisable");
+            j["id_number"] = json!(scope.id(&k.id_number));
+            j
+        })
+        .collect();
+    Ok(Json(
+        json!({ "persons": shown, "ok": checks.iter().all(|k| k.problem.is_none()) }),
+    ))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Json(b): Json<NewRequest>,
+) -> ApiResult<Json<Value>> {
+    let e = c.audit("opinion.create", "opinion_request", "ok");
+    let (id, _) = state.platform.create_opinion_request(&b, &e).await?;
+    Ok(Json(json!({ "id": id })))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Value>> {
+    let (req, persons) = state
+        .store()
+        .opinion_request(id)
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
+    let scope = Scope::of(&state, &c).await?;
+    let persons: Vec<Value> = persons
+        .iter()
+        .map(|p| {
+            json!({
+                "seq": p.seq, "id_number": scope.id(&p.id_number), "name": p.name, "org": p.org,
+                "position": p.position, "verdict": p.verdict,
+                "findings": serde_json::from_str::<Value>(&p.findings).unwrap_or(Value::Null),
+                "drafted_opinion": p.drafted_opinion, "opinion": p.opinion,
+            })
+        })
+        .collect();
+    let e = c.audit("opinion.view", format!("opinion_request:{id}"), "ok");
+    state.store().audit(&e).await?;
+    let me = c.user.username.as_str();
+    let mut allowed = Vec::new();
+    match req.stage.as_str() {
+        "drafted" if c.has(Permission::OpinionsDraft) && me == req.drafted_by => {
+            allowed.push("submit")
+        }
+        "in_review" if c.has(Permission::OpinionsReview) && me != req.drafted_by => {
+            allowed.extend(["review", "return"])
+        }
+        "reviewed"
+            if c.has(Permission::OpinionsApprove)
+                && me != req.drafted_by
+                && Some(me) != req.reviewed_by.as_deref() =>
+        {
+            allowed.extend(["approve", "return"])
+        }
+        _ => {}
+    }
+    let mut r = serde_json::to_value(&req).expect("serialisable");
+    r["stage_label"] = json!(mingjing_app::opinion_stage_label(&req.stage));
+    Ok(Json(json!({
+        "request": r, "persons": persons, "allowed": allowed,
+        "may_reword": req.stage == "drafted" && c.has(Permission::OpinionsDraft),
+    })))
+}
+
+#[derive(serde::Deserialize)]
+pub struct RewordBody {
+    pub opinion: String,
+}
+
+pub async fn reword(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path((id, seq)): Path<(i64, i64)>,
+    Json(b): Json<RewordBody>,
+) -> ApiResult<Json<Value>> {
+    let text = b.opinion.trim();
+    if text.is_empty() || text.chars().count() > 2000 {
+        return Err(ApiError::with(
+            ErrorCode::InvalidRequest,
+            "意见不能为空，且不超过 2000 字",
+        ));
+    }
+    let mut e = c.audit("opinion.reword", format!("opinion_request:{id}"), "ok");
+    e.detail = format!("person {seq}");
+    state.store().reword_opinion(id, seq, text, &e).await?;
+    Ok(Json(json!({ "ok": true })))
+}
+
+#[derive(serde::Deserialize)]
+pub struct StepBody {
+    /// `submit`, `review`, `return` or `approve`.
+    pub step: String,
+    #[serde(default)]
+    pub comment: String,
+}
+
+pub async fn step(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<i64>,
+    Json(b): Json<StepBody>,
+) -> ApiResult<Json<Value>> {
+    let permitted = match b.step.as_str() {
+        "submit" => c.has(Permission::OpinionsDraft),
+        "review" => c.has(Permission::OpinionsReview),
+        "approve" => c.has(Permission::OpinionsApprove),
+        "return" => c.has(Permission::OpinionsReview) || c.has(Permission::OpinionsApprove),
+        other => {
+            return Err(ApiError::with(
+                ErrorCode::InvalidRequest,
+                format!("未知操作“{other}”"),
+            ));
+        }
+    };
+    if !permitted {
+        return Err(ErrorCode::Forbidden.into());
+    }
+    let e = c.audit(
+        &format!("opinion.{}", b.step),
+        format!("opinion_request:{id}"),
+        "ok",
+    );
+    state
+        .platform
+        .opinion_step(id, &b.step, &b.comment, &e)
+        .await?;
+    Ok(Json(json!({ "ok": true })))
+}
