@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { alertQuery, daysLeft, monthRange, objectLink, yuanToFen } from './logic'
+import { alertQuery, daysLeft, monthRange, objectLink, parsePersons, yuanToFen } from './logic'
 
 describe('monthRange', () => {
   it.each([
@@ -49,4 +49,14 @@ describe('objectLink', () => {
     ['alert:x', null],
     ['', null],
   ])('%s leads to %s', (o, want) => expect(objectLink(o)).toBe(want))
+})
+
+describe('parsePersons', () => {
+  it('reads one person a line, separated by commas, tabs or spaces, skipping blanks', () => {
+    expect(parsePersons('11010519491231002X,张三\n\n110105194912310038\t李 四\n 61032719700101100x 王五 ')).toEqual([
+      { id_number: '11010519491231002X', name: '张三' },
+      { id_number: '110105194912310038', name: '李四' },
+      { id_number: '61032719700101100X', name: '王五' },
+    ])
+  })
 })

@@ -39,3 +39,15 @@ export function objectLink(object: string): string | null {
   if (object === 'data/upload') return '/data/upload'
   return null
 }
+
+/** Persons pasted one per line as "ID number, name" (comma, tab or spaces between). */
+export function parsePersons(text: string): { id_number: string; name: string }[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((l) => {
+      const [id, ...rest] = l.split(/[\s,，\t]+/)
+      return { id_number: id.replace(/x$/, 'X'), name: rest.join('') }
+    })
+}

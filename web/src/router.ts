@@ -22,6 +22,8 @@ import Roles from './views/Roles.vue'
 import Policy from './views/Policy.vue'
 import DataBrowse from './views/DataBrowse.vue'
 import Schedules from './views/Schedules.vue'
+import Opinions from './views/Opinions.vue'
+import OpinionDetail from './views/OpinionDetail.vue'
 
 // Each page names the permission it needs; the menu shows only what the role may open.
 export const pages = [
@@ -34,6 +36,7 @@ export const pages = [
   { path: '/data/types', component: DataCatalog, permission: 'data.read', module: 'data', menu: 'catalog' },
   { path: '/data/upload', component: DataUpload, permission: 'data.upload', module: 'data', menu: 'upload' },
   { path: '/data/schedules', component: Schedules, permission: 'data.read', module: 'data', menu: 'schedules' },
+  { path: '/opinions', component: Opinions, permission: ['opinions.draft', 'opinions.review', 'opinions.approve'], module: 'opinions', menu: 'opinions' },
   { path: '/system/users', component: Users, permission: 'users.manage', module: 'system', menu: 'users' },
   { path: '/system/orgs', component: Orgs, permission: 'orgs.manage', module: 'system', menu: 'orgs' },
   { path: '/system/roles', component: Roles, permission: 'roles.manage', module: 'system', menu: 'roles' },
@@ -54,6 +57,7 @@ export const router = createRouter({
         ...pages.map((p) => ({ path: p.path, component: p.component, meta: { permission: p.permission } })),
         { path: '/alerts/:id', component: AlertDetail, meta: { permission: 'alerts.read' } },
         { path: '/inbox', component: Inbox },
+        { path: '/opinions/:id', component: OpinionDetail, meta: { permission: ['opinions.draft', 'opinions.review', 'opinions.approve'] } },
         { path: '/data/browse/:name', component: DataBrowse, meta: { permission: 'data.read' } },
         { path: '/models/editor', component: ModelEditor, meta: { permission: 'models.manage' } },
       ],

@@ -225,6 +225,13 @@ pub fn demo_accounts(first_town: &str) -> Vec<DemoAccount> {
             "commission_analyst",
             "县纪委监委党风政风监督室",
         ),
+        // A second analyst: integrity opinions need a reviewer who is not the drafter.
+        a(
+            "analyst2",
+            "陈审核",
+            "commission_analyst",
+            "县纪委监委案件审理室",
+        ),
         a("mz_clerk", "赵数据", "dept_clerk", "民政局"),
         a("mz_verifier", "钱核查", "dept_verifier", "民政局"),
         a("rs_verifier", "孙核查", "dept_verifier", "人社局"),

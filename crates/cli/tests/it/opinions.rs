@@ -2,7 +2,7 @@
 //! compiled, each person's findings by the rules as of the reply date, a request of 500
 //! persons, and the workflow by three different people.
 
-use crate::server::{PW, TestServer};
+use crate::server::TestServer;
 use crate::support::Backend;
 use axum::http::{Method, StatusCode};
 use chrono::{Months, NaiveDate};
@@ -236,28 +236,6 @@ async fn opinions_are_compiled_by_the_rules_and_approved_by_three_people() {
         "{}",
         r.json()
     );
-    let hash = mingjing_server::auth::hash_blocking(PW.to_string()).await;
-    let org = s.state.store().org_tree().await.unwrap()[0].id;
-    s.state
-        .store()
-        .create_user(
-            &mingjing_store::access::NewUser {
-                username: "analyst2".into(),
-                display_name: "周审核".into(),
-                org_id: org,
-                role: "commission_analyst".into(),
-                password_hash: hash,
-                must_change: false,
-            },
-            &mingjing_store::audit::AuditEntry {
-                actor: "test".into(),
-                action: "user.create".into(),
-                result: "ok".into(),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
     let b = s.login("analyst2").await;
     assert_eq!(
         step(&b, "return", "").await.code(),
