@@ -24,6 +24,7 @@ import DataBrowse from './views/DataBrowse.vue'
 import Schedules from './views/Schedules.vue'
 import Opinions from './views/Opinions.vue'
 import OpinionDetail from './views/OpinionDetail.vue'
+import IntegrityFile from './views/IntegrityFile.vue'
 
 // Each page names the permission it needs; the menu shows only what the role may open.
 export const pages = [
@@ -37,6 +38,7 @@ export const pages = [
   { path: '/data/upload', component: DataUpload, permission: 'data.upload', module: 'data', menu: 'upload' },
   { path: '/data/schedules', component: Schedules, permission: 'data.read', module: 'data', menu: 'schedules' },
   { path: '/opinions', component: Opinions, permission: ['opinions.draft', 'opinions.review', 'opinions.approve'], module: 'opinions', menu: 'opinions' },
+  { path: '/integrity', component: IntegrityFile, permission: 'discipline.read', module: 'opinions', menu: 'integrity' },
   { path: '/system/users', component: Users, permission: 'users.manage', module: 'system', menu: 'users' },
   { path: '/system/orgs', component: Orgs, permission: 'orgs.manage', module: 'system', menu: 'orgs' },
   { path: '/system/roles', component: Roles, permission: 'roles.manage', module: 'system', menu: 'roles' },

@@ -272,7 +272,16 @@ try {
     await p.waitForSelector(`[data-test=${button}]`)
     await p.click(`[data-test=${button}]`)
     await p.waitForFunction((st) => document.querySelector('[data-test=op-stage]')?.textContent?.includes(st), stage)
-    if (user === 'leader') await p.screenshot({ path: join(shots, 'opinion-approved-1366.png'), fullPage: true })
+    if (user === 'leader') {
+      await p.screenshot({ path: join(shots, 'opinion-approved-1366.png'), fullPage: true })
+      // The person's integrity file lists the opinion just signed.
+      await p.click('.el-aside .el-menu-item >> text=廉政档案')
+      await p.fill('[data-test=if-id]', sup[0][idCol])
+      await p.click('[data-test=if-look]')
+      await p.waitForSelector('[data-test=if-opinions] .el-table__row')
+      check((await p.textContent('[data-test=if-opinions]')).includes('陇组函〔2026〕8号'), 'the integrity file lists the signed opinion')
+      await p.screenshot({ path: join(shots, 'integrity-file-1366.png'), fullPage: true })
+    }
     await c.close()
   }
   check(true, 'the request is reviewed by a second analyst and approved by the leader')

@@ -15,7 +15,8 @@ mod disposal;
 mod models;
 mod opinions;
 pub use opinions::{
-    NewRequest, PURPOSES, PersonCheck, RequestedPerson, stage_label as opinion_stage_label,
+    IntegrityFile, NewRequest, PURPOSES, PersonCheck, RequestedPerson,
+    stage_label as opinion_stage_label,
 };
 mod schedules;
 pub use disposal::{LoopFigures, StatDimension, StatFilter, is_overdue, local_day};

@@ -367,3 +367,152 @@ pub fn stage_label(stage: &str) -> &'static str {
         _ => "未知",
     }
 }
+
+/// What the records hold on one person, for the integrity file (廉政档案).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct IntegrityFile {
+    pub name: String,
+    pub org: String,
+    pub position: String,
+    pub rank: String,
+    pub party_member: String,
+    pub supervising_unit: String,
+    /// Whether the supervised-person records know the person.
+    pub supervised: bool,
+    pub petitions: Vec<PetitionRecord>,
+    pub sanctions: Vec<FileSanction>,
+    /// The opinion the rules would draft today.
+    pub today: integrity::Draft,
+    pub opinions: Vec<PastOpinion>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileSanction {
+    #[serde(flatten)]
+    pub record: SanctionRecord,
+    /// The last day of its impact period; none when it never ends or has none.
+    pub impact_end: Option<NaiveDate>,
+    pub permanent: bool,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PastOpinion {
+    pub request_id: i64,
+    pub reference: String,
+    pub purpose: String,
+    pub reply_date: String,
+    pub stage: String,
+    pub verdict: String,
+    pub opinion: String,
+}
+
+impl Platform {
+    /// The integrity file of one person (`id` a valid ID number), as of `today`.
+    pub async fn integrity_file(
+        &self,
+        id: &str,
+        today: NaiveDate,
+    ) -> Result<IntegrityFile, AppError> {
+        let ids = [id.to_string()];
+        let sup = self
+            .rows_matching("supervised_persons", "id_number", &ids)
+            .await?;
+        let reg = self.rows_matching("persons", "id_number", &ids).await?;
+        let petitions_rows = self
+            .rows_matching("petitions", "reported_id_number", &ids)
+            .await?;
+        let sanctions_rows = self.rows_matching("sanctions", "id_number", &ids).await?;
+        let first = |rows: &TextRows, c: &str| {
+            rows.rows
+                .first()
+                .and_then(|r| col(rows, r, c))
+                .unwrap_or_default()
+                .to_string()
+        };
+        let petitions: Vec<PetitionRecord> = petitions_rows
+            .rows
+            .iter()
+            .filter_map(|r| {
+                Some(PetitionRecord {
+                    petition_no: col(&petitions_rows, r, "petition_no")?.into(),
+                    received: date(col(&petitions_rows, r, "received_date"))?,
+                    category: col(&petitions_rows, r, "category")
+                        .unwrap_or_default()
+                        .into(),
+                    summary: col(&petitions_rows, r, "summary")
+                        .unwrap_or_default()
+                        .into(),
+                    status: col(&petitions_rows, r, "status").unwrap_or_default().into(),
+                    conclusion: col(&petitions_rows, r, "conclusion").map(Into::into),
+                    closed: date(col(&petitions_rows, r, "closed_date")),
+                })
+            })
+            .collect();
+        let sanctions: Vec<SanctionRecord> = sanctions_rows
+            .rows
+            .iter()
+            .filter_map(|r| {
+                Some(SanctionRecord {
+                    case_no: col(&sanctions_rows, r, "case_no")?.into(),
+                    sanction: col(&sanctions_rows, r, "sanction")
+                        .unwrap_or_default()
+                        .into(),
+                    decided: date(col(&sanctions_rows, r, "decision_date"))?,
+                    authority: col(&sanctions_rows, r, "authority")
+                        .unwrap_or_default()
+                        .into(),
+                })
+            })
+            .collect();
+        let wording = self.opinion_wording().await?;
+        let today_draft = integrity::draft(
+            &petitions,
+            &sanctions,
+            today,
+            integrity::LOOK_BACK_YEARS,
+            &wording,
+        );
+        let opinions = self
+            .meta
+            .opinions_about(id)
+            .await?
+            .into_iter()
+            .map(|(r, p)| PastOpinion {
+                request_id: r.id,
+                reference: r.reference,
+                purpose: r.purpose,
+                reply_date: r.reply_date,
+                stage: r.stage,
+                verdict: p.verdict,
+                opinion: p.opinion,
+            })
+            .collect();
+        let name = match first(&sup, "name") {
+            n if n.is_empty() => first(&reg, "name"),
+            n => n,
+        };
+        Ok(IntegrityFile {
+            name,
+            org: first(&sup, "org"),
+            position: first(&sup, "position"),
+            rank: first(&sup, "rank"),
+            party_member: first(&sup, "party_member"),
+            supervising_unit: first(&sup, "supervising_unit"),
+            supervised: !sup.rows.is_empty(),
+            petitions,
+            sanctions: sanctions
+                .into_iter()
+                .map(|s| {
+                    let impact = integrity::impact_of(&s.sanction);
+                    FileSanction {
+                        impact_end: impact.and_then(|i| integrity::impact_end(s.decided, i)),
+                        permanent: impact == Some(integrity::Impact::Permanent),
+                        record: s,
+                    }
+                })
+                .collect(),
+            today: today_draft,
+            opinions,
+        })
+    }
+}

@@ -13,6 +13,7 @@ pub mod error;
 pub mod files;
 pub mod guard;
 pub mod handlers;
+pub mod integrity_files;
 pub mod library;
 pub mod openapi;
 pub mod opinions;

@@ -117,6 +117,7 @@ routes! {
     get "/api/opinions/{id}" => op::get, AnyOf(&[P::OpinionsDraft, P::OpinionsReview, P::OpinionsApprove]), "opinions", "A request with its persons, findings and opinions (audited)";
     put "/api/opinions/{id}/persons/{seq}" => op::reword, Perm(P::OpinionsDraft), "opinions", "Reword one person's opinion while drafted";
     post "/api/opinions/{id}/step" => op::step, AnyOf(&[P::OpinionsDraft, P::OpinionsReview, P::OpinionsApprove]), "opinions", "submit, review, return or approve";
+    get "/api/integrity/{id}" => crate::integrity_files::get, Perm(P::DisciplineRead), "opinions", "A person's integrity file: record, sanctions, petitions, opinions (audited)";
     get "/api/notifications" => d::notifications, Session, "notifications", "What the caller must act on, newest first";
     post "/api/notifications/{id}/read" => d::read_notification, Session, "notifications", "Mark a notification read";
     get "/api/models" => h::list_models, Perm(P::ModelsRead), "models", "The model library";

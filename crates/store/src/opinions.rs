@@ -255,3 +255,30 @@ impl SqlStore {
         Ok(())
     }
 }
+
+impl SqlStore {
+    /// Every request that named a person, newest first, with what it said of them.
+    pub async fn opinions_about(
+        &self,
+        id_number: &str,
+    ) -> Result<Vec<(OpinionRequest, OpinionPerson)>> {
+        let ids: Vec<(i64, i64)> = sqlx::query(
+            "SELECT request_id, seq FROM opinion_persons WHERE id_number = $1 ORDER BY request_id DESC",
+        )
+        .bind(id_number)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("request_id")?, r.try_get("seq")?)))
+        .collect::<Result<_>>()?;
+        let mut out = Vec::new();
+        for (rid, seq) in ids {
+            if let Some((req, persons)) = self.opinion_request(rid).await?
+                && let Some(p) = persons.into_iter().find(|p| p.seq == seq)
+            {
+                out.push((req, p));
+            }
+        }
+        Ok(out)
+    }
+}

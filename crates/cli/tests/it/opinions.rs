@@ -268,6 +268,61 @@ async fn opinions_are_compiled_by_the_rules_and_approved_by_three_people() {
         done["persons"][4]["drafted_opinion"], "经查，未发现该同志有违反廉洁纪律问题",
         "the facts' draft stays"
     );
+    // The integrity file: the record, the sanction with its impact period, the open petition,
+    // the approved opinion; for the leader only among these, every view audited.
+    let f = s
+        .call(
+            Some(&l),
+            Method::GET,
+            &format!("/api/integrity/{}", id(0)),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(f["name"], "干部0");
+    assert_eq!(f["org"], "县民政局");
+    assert_eq!(f["sanctions"][0]["sanction"], "党内警告");
+    assert_eq!(
+        f["sanctions"][0]["impact_end"],
+        reply
+            .checked_add_months(Months::new(6))
+            .unwrap()
+            .pred_opt()
+            .unwrap()
+            .to_string()
+    );
+    assert_eq!(f["opinions"][0]["reference"], "陇组函〔2026〕12号");
+    assert_eq!(f["opinions"][0]["verdict"], "barred");
+    let f2 = s
+        .call(
+            Some(&l),
+            Method::GET,
+            &format!("/api/integrity/{}", id(2)),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(f2["petitions"][0]["status"], "办理中");
+    assert_eq!(f2["supervised"], true);
+    let bad = s
+        .call(Some(&l), Method::GET, "/api/integrity/123", None)
+        .await;
+    assert_eq!(bad.code(), "invalid_request");
+    let views = s
+        .state
+        .store()
+        .audit_records(&mingjing_store::audit::AuditQuery {
+            action: "integrity.view".into(),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(views.len(), 2);
+    assert!(
+        views.iter().all(|v| v.entry.object.contains("********")),
+        "the log holds masked numbers"
+    );
     // Departments never read discipline records.
     let v = s.login("mz_verifier").await;
     assert_eq!(

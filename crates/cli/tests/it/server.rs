@@ -230,6 +230,7 @@ fn expected() -> BTreeMap<&'static str, &'static str> {
         ("POST /api/models/runs", "analyst"),
         ("GET /api/models/runs", "leader analyst town"),
         ("GET /api/opinions", "leader analyst"),
+        ("GET /api/integrity/{id}", "leader analyst"),
         ("POST /api/opinions", "analyst"),
         ("POST /api/opinions/check", "analyst"),
         ("GET /api/opinions/{id}", "leader analyst"),

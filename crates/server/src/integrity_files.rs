@@ -1,0 +1,34 @@
+//! Integrity files (廉政档案): one page per supervised person — the supervised-person record,
+//! petitions, sanctions with their impact periods as of today, and past opinions. Only roles
+//! that may read discipline records; every view audited with the person it was about.
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::guard::Caller;
+use crate::scope::Scope;
+use axum::extract::{Path, State};
+use axum::{Extension, Json};
+use mingjing_domain::IdNumber;
+use serde_json::{Value, json};
+
+pub async fn get(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let id: IdNumber = id
+        .trim()
+        .parse()
+        .map_err(|e| ApiError::with(ErrorCode::InvalidRequest, format!("身份证号无效：{e}")))?;
+    let file = state
+        .platform
+        .integrity_file(&id.to_string(), state.today())
+        .await?;
+    let scope = Scope::of(&state, &c).await?;
+    // The audit names the person by the masked number: the log is read by more people.
+    let e = c.audit("integrity.view", format!("person:{}", id.masked()), "ok");
+    state.store().audit(&e).await?;
+    let mut out = serde_json::to_value(&file).expect("serialisable");
+    out["id_number"] = json!(scope.id(&id.to_string()));
+    Ok(Json(out))
+}
