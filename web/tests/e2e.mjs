@@ -65,7 +65,7 @@ try {
   // API path, the rejected upload, the broken model. Chromium logs each as a console
   // error ("Failed to load resource"); every other console error fails the test.
   const failed = []
-  const expectedFailures = new Set(['GET /api/auth/me 401', 'POST /api/auth/login 401', 'GET /api/nothing/here 404', 'POST /api/uploads 422', 'POST /api/models/check 400'])
+  const expectedFailures = new Set(['GET /api/auth/me 401', 'GET /api/alerts 401', 'GET /api/notifications 401', 'GET /api/models 401', 'POST /api/auth/login 401', 'GET /api/nothing/here 404', 'POST /api/uploads 422', 'POST /api/models/check 400'])
   watch(page)
 
   await page.goto(base + '/')
@@ -290,6 +290,16 @@ try {
   await page.waitForSelector('[data-test=inbox] .el-table__row')
   check((await page.textContent('[data-test=inbox]')).includes('审核通过'), 'the verifier is told of the review')
   await page.screenshot({ path: join(shots, 'inbox-1366.png') })
+
+  // The verifier's session ends elsewhere (signed out everywhere): the next request takes the
+  // page to the sign-in page.
+  await page.evaluate(async () => {
+    const me = await (await fetch('/api/auth/me')).json()
+    await fetch('/api/auth/logout', { method: 'POST', headers: { 'X-CSRF-Token': me.csrf_token } })
+  })
+  await page.click('.el-aside >> text=预警列表')
+  await page.waitForURL('**/login')
+  check(true, 'a session that ends mid-use returns to the sign-in page')
 
   // A department clerk: the catalog, then an upload rejected with its errors, then one that lands.
   const ctx3 = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' })
