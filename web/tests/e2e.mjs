@@ -246,7 +246,10 @@ try {
   await analyst.fill('[data-test=op-org]', '县委组织部')
   await analyst.fill('[data-test=op-date] input', new Date().toISOString().slice(0, 10))
   await analyst.keyboard.press('Enter')
-  await analyst.fill('[data-test=op-persons]', `${sup[0][idCol]} ${sup[0][nameCol]}\n${sup[1][idCol]} 张冠李`)
+  // The list arrives as a CSV file (as from Excel), one name wrong.
+  await analyst.setInputFiles('[data-test=op-file]', { name: '名单.csv', mimeType: 'text/csv',
+    buffer: Buffer.from(`身份证号,姓名\n${sup[0][idCol]},${sup[0][nameCol]}\n${sup[1][idCol]},张冠李\n`) })
+  await analyst.waitForFunction(() => document.querySelector('[data-test=op-persons]')?.value?.includes('张冠李'))
   await analyst.click('[data-test=op-check]')
   await analyst.waitForSelector('[data-test=op-checks] .el-table__row')
   check((await analyst.textContent('[data-test=op-checks]')).includes('姓名与记录不符'), 'a name that does not match its ID is flagged')

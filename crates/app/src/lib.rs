@@ -15,7 +15,7 @@ mod disposal;
 mod models;
 mod opinions;
 pub use opinions::{
-    IntegrityFile, NewRequest, PURPOSES, PersonCheck, RequestedPerson,
+    IntegrityFile, NewRequest, PURPOSES, PersonCheck, RequestedPerson, read_person_list,
     stage_label as opinion_stage_label,
 };
 mod schedules;

@@ -516,3 +516,101 @@ impl Platform {
         })
     }
 }
+
+/// Reads a list of persons from a CSV or Excel file: a header row with an ID column
+/// (身份证号 / 公民身份号码 / id_number) and a name column (姓名 / name), then one person a row.
+/// An ID typed as a number has lost digits: it is refused with its row.
+pub fn read_person_list(file_name: &str, bytes: &[u8]) -> Result<Vec<RequestedPerson>, AppError> {
+    use mingjing_domain::Cell;
+    use mingjing_ingest::read::{self, Format};
+    let bad = |m: String| AppError::Store(StoreError::Invalid(format!("{file_name}：{m}")));
+    let text_of = |c: &Cell<'_>| match c {
+        Cell::Text(t) => Some(t.trim().to_string()),
+        Cell::Empty => Some(String::new()),
+        _ => None,
+    };
+    let mut rows: Vec<(u64, Vec<Option<String>>)> = Vec::new();
+    match read::detect_format(file_name, bytes)? {
+        Format::Csv => {
+            let (text, _) = read::decode_text(bytes)?;
+            let mut r = read::csv_records(&text);
+            for (i, rec) in r.byte_records().enumerate() {
+                let rec = rec.map_err(|e| bad(format!("第 {} 行无法读取：{e}", i + 1)))?;
+                rows.push((
+                    i as u64 + 1,
+                    read::csv_cells(&rec).iter().map(text_of).collect(),
+                ));
+            }
+        }
+        f => {
+            let sheet = read::read_workbook(f, bytes)?;
+            for (n, cells) in sheet.rows() {
+                rows.push((n, cells.iter().map(text_of).collect()));
+            }
+        }
+    }
+    let Some((_, header)) = rows.first() else {
+        return Err(bad("文件为空".into()));
+    };
+    let find = |names: &[&str]| {
+        header
+            .iter()
+            .position(|h| h.as_deref().is_some_and(|h| names.contains(&h)))
+    };
+    let (Some(id_col), Some(name_col)) = (
+        find(&["身份证号", "公民身份号码", "身份证号码", "id_number"]),
+        find(&["姓名", "name"]),
+    ) else {
+        return Err(bad("第 1 行须有“身份证号”和“姓名”两列".into()));
+    };
+    let mut out = Vec::new();
+    for (n, cells) in rows.iter().skip(1) {
+        let cell = |i: usize| cells.get(i).cloned().unwrap_or(Some(String::new()));
+        let (Some(id), Some(name)) = (cell(id_col), cell(name_col)) else {
+            return Err(bad(format!(
+                "第 {n} 行：身份证号须为文本单元格（数字格式会丢失末尾数位）"
+            )));
+        };
+        if id.is_empty() && name.is_empty() {
+            continue;
+        }
+        out.push(RequestedPerson {
+            id_number: id,
+            name,
+        });
+    }
+    if out.len() > MAX_PERSONS {
+        return Err(bad(format!("人员不能超过 {MAX_PERSONS} 人")));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_person_list;
+
+    #[test]
+    fn person_lists_are_read_by_their_header_and_bad_files_say_why() {
+        let ok = read_person_list(
+            "名单.csv",
+            "序号,姓名,身份证号\n1,张三,11010519491231002X\n,,\n2,李四,110105194912310038\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        let got: Vec<(&str, &str)> = ok
+            .iter()
+            .map(|p| (p.id_number.as_str(), p.name.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("11010519491231002X", "张三"),
+                ("110105194912310038", "李四")
+            ]
+        );
+        let e = read_person_list("名单.csv", "姓名,单位\n张三,民政局\n".as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("身份证号"), "{e}");
+        let e = read_person_list("名单.csv", b"").unwrap_err();
+        assert!(e.to_string().contains("名单.csv"), "{e}");
+    }
+}

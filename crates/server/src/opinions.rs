@@ -178,3 +178,24 @@ pub async fn step(
         .await?;
     Ok(Json(json!({ "ok": true })))
 }
+
+/// Reads a list of persons from an uploaded CSV or Excel file (multipart field `file`).
+pub async fn persons_file(mut multipart: axum::extract::Multipart) -> ApiResult<Json<Value>> {
+    let bad = |m: String| ApiError::with(ErrorCode::InvalidRequest, m);
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| bad(e.to_string()))?
+    {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("名单").to_string();
+            let bytes = field.bytes().await.map_err(|e| bad(e.to_string()))?;
+            let persons =
+                tokio::task::spawn_blocking(move || mingjing_app::read_person_list(&name, &bytes))
+                    .await
+                    .map_err(|e| bad(e.to_string()))??;
+            return Ok(Json(json!({ "persons": persons })));
+        }
+    }
+    Err(bad("缺少文件（字段 file）".into()))
+}

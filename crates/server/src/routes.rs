@@ -113,6 +113,7 @@ routes! {
     get "/api/files/{id}" => files::download, Session, "files", "Download an attachment (uploader, or those who see what it is attached to)";
     get "/api/opinions" => op::list, AnyOf(&[P::OpinionsDraft, P::OpinionsReview, P::OpinionsApprove]), "opinions", "Integrity-opinion requests";
     post "/api/opinions" => op::create, Perm(P::OpinionsDraft), "opinions", "Check, compile and save a request (refused whole if a person does not match the records)";
+    post "/api/opinions/persons-file" => op::persons_file, Perm(P::OpinionsDraft), "opinions", "Read a list of persons from a CSV or Excel file (multipart: file)";
     post "/api/opinions/check" => op::check, Perm(P::OpinionsDraft), "opinions", "Check persons against the records before a request";
     get "/api/opinions/{id}" => op::get, AnyOf(&[P::OpinionsDraft, P::OpinionsReview, P::OpinionsApprove]), "opinions", "A request with its persons, findings and opinions (audited)";
     put "/api/opinions/{id}/persons/{seq}" => op::reword, Perm(P::OpinionsDraft), "opinions", "Reword one person's opinion while drafted";

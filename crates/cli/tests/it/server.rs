@@ -233,6 +233,7 @@ fn expected() -> BTreeMap<&'static str, &'static str> {
         ("GET /api/integrity/{id}", "leader analyst"),
         ("POST /api/opinions", "analyst"),
         ("POST /api/opinions/check", "analyst"),
+        ("POST /api/opinions/persons-file", "analyst"),
         ("GET /api/opinions/{id}", "leader analyst"),
         ("PUT /api/opinions/{id}/persons/{seq}", "analyst"),
         ("POST /api/opinions/{id}/step", "leader analyst"),
