@@ -171,7 +171,7 @@ export const t = {
   },
   opinions: {
     newRequest: '新建意见回复', reference: '来文编号', purpose: '用途', requestingOrg: '请求单位', replyDate: '回复日期',
-    persons: '人员名单', fromFile: '从 Excel/CSV 导入', pasteHint: '每行一人：身份证号 姓名（可从 Excel 复制粘贴）', check: '核对名单', compile: '生成意见',
+    wording: '意见模板（此后生成的意见使用）', persons: '人员名单', fromFile: '从 Excel/CSV 导入', pasteHint: '每行一人：身份证号 姓名（可从 Excel 复制粘贴）', check: '核对名单', compile: '生成意见',
     line: '行', checkResult: '核对结果', matches: '与记录一致', count: '人数', stage: '状态', back: '返回列表',
     drafter: '起草人', reviewer: '审核人', approver: '签发人', returned: '退回意见', comment: '退回意见（退回时必填）',
     orgPosition: '单位职务', findings: '查核情况', opinion: '意见',

@@ -284,6 +284,10 @@ try {
       await p.waitForSelector('[data-test=if-opinions] .el-table__row')
       check((await p.textContent('[data-test=if-opinions]')).includes('陇组函〔2026〕8号'), 'the integrity file lists the signed opinion')
       await p.screenshot({ path: join(shots, 'integrity-file-1366.png'), fullPage: true })
+      await p.click('.el-aside .el-menu-item >> text=意见回复')
+      await p.waitForSelector('[data-test=op-wording] input')
+      check((await p.inputValue('[data-test=op-wording-clean]')).includes('未发现'), 'the leader sees the opinion templates to edit')
+      await p.screenshot({ path: join(shots, 'opinions-1366.png'), fullPage: true })
     }
     await c.close()
   }

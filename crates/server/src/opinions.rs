@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use mingjing_app::{NewRequest, RequestedPerson};
 use mingjing_domain::access::Permission;
+use mingjing_store::MetaStore;
 use serde_json::{Value, json};
 
 pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Value>> {
@@ -198,4 +199,36 @@ pub async fn persons_file(mut multipart: axum::extract::Multipart) -> ApiResult<
         }
     }
     Err(bad("缺少文件（字段 file）".into()))
+}
+
+/// The four opinion templates (clean, noted, under review, barred).
+pub async fn get_wording(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    Ok(Json(json!(state.platform.opinion_wording().await?)))
+}
+
+/// Changes the templates; later compilations use them (opinions already drafted keep theirs).
+pub async fn put_wording(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Json(w): Json<mingjing_domain::integrity::Wording>,
+) -> ApiResult<Json<Value>> {
+    for (what, v) in [
+        ("无问题", &w.clean),
+        ("已办结问题", &w.noted),
+        ("正在核查", &w.under_review),
+        ("影响期内", &w.barred),
+    ] {
+        let n = v.trim().chars().count();
+        if n == 0 || n > 200 {
+            return Err(ApiError::with(
+                ErrorCode::InvalidRequest,
+                format!("“{what}”的意见模板须为 1 到 200 字"),
+            ));
+        }
+    }
+    let text = serde_json::to_string(&w).expect("serialisable");
+    let e = c.audit("opinion.wording", "setting:opinion_wording", "ok");
+    state.store().set_setting("opinion_wording", &text).await?;
+    state.store().audit(&e).await?;
+    Ok(Json(json!({ "ok": true })))
 }

@@ -114,6 +114,8 @@ routes! {
     get "/api/opinions" => op::list, AnyOf(&[P::OpinionsDraft, P::OpinionsReview, P::OpinionsApprove]), "opinions", "Integrity-opinion requests";
     post "/api/opinions" => op::create, Perm(P::OpinionsDraft), "opinions", "Check, compile and save a request (refused whole if a person does not match the records)";
     post "/api/opinions/persons-file" => op::persons_file, Perm(P::OpinionsDraft), "opinions", "Read a list of persons from a CSV or Excel file (multipart: file)";
+    get "/api/opinions/wording" => op::get_wording, AnyOf(&[P::OpinionsDraft, P::OpinionsReview, P::OpinionsApprove]), "opinions", "The opinion templates";
+    put "/api/opinions/wording" => op::put_wording, Perm(P::OpinionsApprove), "opinions", "Change the opinion templates (later compilations use them)";
     post "/api/opinions/check" => op::check, Perm(P::OpinionsDraft), "opinions", "Check persons against the records before a request";
     get "/api/opinions/{id}" => op::get, AnyOf(&[P::OpinionsDraft, P::OpinionsReview, P::OpinionsApprove]), "opinions", "A request with its persons, findings and opinions (audited)";
     put "/api/opinions/{id}/persons/{seq}" => op::reword, Perm(P::OpinionsDraft), "opinions", "Reword one person's opinion while drafted";

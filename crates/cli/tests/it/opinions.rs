@@ -323,6 +323,52 @@ async fn opinions_are_compiled_by_the_rules_and_approved_by_three_people() {
         views.iter().all(|v| v.entry.object.contains("********")),
         "the log holds masked numbers"
     );
+    // The leader edits the templates; the next request uses them, the approved one keeps its own.
+    let mut w = s
+        .call(Some(&l), Method::GET, "/api/opinions/wording", None)
+        .await
+        .json();
+    w["clean"] = json!("经核查，未发现该同志存在违反廉洁纪律的问题");
+    let r = s
+        .call(
+            Some(&l),
+            Method::PUT,
+            "/api/opinions/wording",
+            Some(w.clone()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    w["barred"] = json!("");
+    assert_eq!(
+        s.call(Some(&l), Method::PUT, "/api/opinions/wording", Some(w))
+            .await
+            .code(),
+        "invalid_request"
+    );
+    let next = json!({ "reference": "陇组函〔2026〕13号", "purpose": "评先评优", "requesting_org": "县委组织部",
+        "reply_date": reply.to_string(), "persons": [{ "id_number": id(9), "name": "干部9" }] });
+    let r = s
+        .call(Some(&a), Method::POST, "/api/opinions", Some(next))
+        .await
+        .json();
+    let second = s
+        .call(
+            Some(&a),
+            Method::GET,
+            &format!("/api/opinions/{}", r["id"]),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        second["persons"][0]["opinion"],
+        "经核查，未发现该同志存在违反廉洁纪律的问题"
+    );
+    let first = s.call(Some(&a), Method::GET, &path, None).await.json();
+    assert_eq!(
+        first["persons"][5]["opinion"],
+        "经查，未发现该同志有违反廉洁纪律问题"
+    );
     // Departments never read discipline records.
     let v = s.login("mz_verifier").await;
     assert_eq!(

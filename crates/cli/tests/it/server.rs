@@ -233,6 +233,8 @@ fn expected() -> BTreeMap<&'static str, &'static str> {
         ("GET /api/integrity/{id}", "leader analyst"),
         ("POST /api/opinions", "analyst"),
         ("POST /api/opinions/check", "analyst"),
+        ("GET /api/opinions/wording", "leader analyst"),
+        ("PUT /api/opinions/wording", "leader"),
         ("POST /api/opinions/persons-file", "analyst"),
         ("GET /api/opinions/{id}", "leader analyst"),
         ("PUT /api/opinions/{id}/persons/{seq}", "analyst"),
