@@ -140,18 +140,6 @@ macro_rules! select_sessions {
     };
 }
 
-/// Runs `body` and the audit append in one transaction, then advances the head file.
-macro_rules! audited {
-    ($store:expr, $audit:expr, |$tx:ident| $body:block) => {{
-        let mut $tx = $store.pool().begin().await?;
-        let out = $body;
-        let head = $store.append_audit(&mut $tx, $audit).await?;
-        $tx.commit().await?;
-        $store.audit_committed(&head)?;
-        out
-    }};
-}
-
 impl SqlStore {
     // ---- organisations -------------------------------------------------------------
 
@@ -178,7 +166,7 @@ impl SqlStore {
         if o.name.trim().is_empty() {
             return Err(StoreError::Invalid("机构名称不能为空".into()));
         }
-        Ok(audited!(self, audit, |tx| {
+        Ok(audited!(self, [audit], |tx| {
             if let Some(p) = o.parent_id {
                 let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM orgs WHERE id = $1")
                     .bind(p)
@@ -221,7 +209,7 @@ impl SqlStore {
             }
             p = tree.iter().find(|n| n.id == pid).and_then(|n| n.parent_id);
         }
-        audited!(self, audit, |tx| {
+        audited!(self, [audit], |tx| {
             let n = sqlx::query(
                 "UPDATE orgs SET name = $1, kind = $2, parent_id = $3, code = $4, town = $5, sort_order = $6 \
                  WHERE id = $7",
@@ -307,7 +295,7 @@ impl SqlStore {
     /// Changes a role's name, scope and permissions (its administrator kind never changes).
     pub async fn update_role(&self, role: &Role, audit: &AuditEntry) -> Result<()> {
         role.validate().map_err(StoreError::Invalid)?;
-        audited!(self, audit, |tx| {
+        audited!(self, [audit], |tx| {
             let admin: Option<String> =
                 sqlx::query_scalar("SELECT admin_kind FROM roles WHERE code = $1")
                     .bind(&role.code)
@@ -340,7 +328,7 @@ impl SqlStore {
     // ---- users ---------------------------------------------------------------------
 
     pub async fn create_user(&self, u: &NewUser, audit: &AuditEntry) -> Result<i64> {
-        Ok(audited!(self, audit, |tx| {
+        Ok(audited!(self, [audit], |tx| {
             let at = now();
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO users (username, display_name, org_id, role, password_hash, password_changed_at, \
@@ -408,7 +396,7 @@ impl SqlStore {
         enabled: bool,
         audit: &AuditEntry,
     ) -> Result<()> {
-        audited!(self, audit, |tx| {
+        audited!(self, [audit], |tx| {
             let n = sqlx::query(
                 "UPDATE users SET display_name = $1, org_id = $2, role = $3, enabled = $4, updated_at = $5 \
                  WHERE id = $6",
@@ -452,7 +440,7 @@ impl SqlStore {
         must_change: bool,
         audit: &AuditEntry,
     ) -> Result<()> {
-        audited!(self, audit, |tx| {
+        audited!(self, [audit], |tx| {
             let at = now();
             sqlx::query(
                 "UPDATE users SET password_hash = $1, password_changed_at = $2, must_change = $3, \
@@ -483,7 +471,7 @@ impl SqlStore {
         secret: Option<&str>,
         audit: &AuditEntry,
     ) -> Result<()> {
-        audited!(self, audit, |tx| {
+        audited!(self, [audit], |tx| {
             sqlx::query("UPDATE users SET totp_secret = $1, updated_at = $2 WHERE id = $3")
                 .bind(secret)
                 .bind(now())
@@ -502,7 +490,7 @@ impl SqlStore {
         lock_until: &str,
         audit: &AuditEntry,
     ) -> Result<bool> {
-        Ok(audited!(self, audit, |tx| {
+        Ok(audited!(self, [audit], |tx| {
             let n: i64 = sqlx::query_scalar(
                 "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
             )
@@ -523,7 +511,7 @@ impl SqlStore {
 
     /// Starts a session after a successful login, in one transaction with its audit record.
     pub async fn login_succeeded(&self, s: &Session, audit: &AuditEntry) -> Result<()> {
-        audited!(self, audit, |tx| {
+        audited!(self, [audit], |tx| {
             sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
                 .bind(s.user_id)
                 .execute(&mut *tx)
@@ -571,7 +559,7 @@ impl SqlStore {
         reason: &str,
         audit: &AuditEntry,
     ) -> Result<()> {
-        audited!(self, audit, |tx| {
+        audited!(self, [audit], |tx| {
             sqlx::query(
                 "UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE token_hash = $3 AND ended_at IS NULL",
             )
@@ -591,7 +579,7 @@ impl SqlStore {
         reason: &str,
         audit: &AuditEntry,
     ) -> Result<()> {
-        audited!(self, audit, |tx| {
+        audited!(self, [audit], |tx| {
             end_sessions_tx(&mut tx, user_id, reason).await?;
         });
         Ok(())

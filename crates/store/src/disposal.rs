@@ -73,7 +73,6 @@ pub struct DisposalRow {
     pub model: String,
     pub responsible: String,
     pub town: String,
-    pub subject: String,
     pub raised_at: String,
     pub stage: String,
     pub routed: bool,
@@ -268,23 +267,6 @@ async fn link_files(
             .await?;
     }
     Ok(())
-}
-
-/// One transaction: the body, then its audit record; the head file advances after commit.
-macro_rules! audited {
-    ($store:expr, $audits:expr, |$tx:ident| $body:block) => {{
-        let mut $tx = $store.pool().begin().await?;
-        let out = $body;
-        let mut head = None;
-        for a in $audits {
-            head = Some($store.append_audit(&mut $tx, a).await?);
-        }
-        $tx.commit().await?;
-        if let Some(head) = head {
-            $store.audit_committed(&head)?;
-        }
-        out
-    }};
 }
 
 fn decode_file(r: &sqlx::any::AnyRow) -> Result<FileRecord> {
@@ -728,23 +710,17 @@ impl SqlStore {
 
     /// Other alerts on the same subject (any model), oldest first.
     pub async fn alerts_on_subject(&self, subject: &str) -> Result<Vec<crate::Alert>> {
-        let rows = sqlx::query(
-            "SELECT a.id, a.model, a.model_version, a.subject, a.program, a.name, a.amount_fen, \
-             a.responsible, a.status, a.raised_at, a.previous_id, a.town, \
-             a.stage, a.org_id, a.deadline, a.conclusion, a.village, \
-             (SELECT COUNT(*) FROM alert_evidence e WHERE e.alert_id = a.id) AS evidence_rows \
-             FROM alerts a WHERE a.subject = $1 ORDER BY a.id",
-        )
-        .bind(subject)
-        .fetch_all(self.pool())
-        .await?;
+        let rows = sqlx::query(select_alerts!("WHERE a.subject = $1 ORDER BY a.id"))
+            .bind(subject)
+            .fetch_all(self.pool())
+            .await?;
         rows.iter().map(crate::meta::decode_alert).collect()
     }
 
     /// Every alert with the figures the statistics count.
     pub async fn disposal_rows(&self) -> Result<Vec<DisposalRow>> {
         let rows = sqlx::query(
-            "SELECT a.id, a.model, a.responsible, a.town, a.subject, a.raised_at, a.stage, a.routed_at, \
+            "SELECT a.id, a.model, a.responsible, a.town, a.raised_at, a.stage, a.routed_at, \
              a.deadline, a.conclusion, \
              (SELECT COUNT(*) FROM verifications s WHERE s.alert_id = a.id) AS submissions, \
              COALESCE(v.records_corrected, 0) AS records_corrected, \
@@ -768,7 +744,6 @@ impl SqlStore {
                     model: r.try_get("model")?,
                     responsible: r.try_get("responsible")?,
                     town: r.try_get("town")?,
-                    subject: r.try_get("subject")?,
                     raised_at: r.try_get("raised_at")?,
                     stage: r.try_get("stage")?,
                     routed: r.try_get::<Option<String>, _>("routed_at")?.is_some(),

@@ -2,6 +2,39 @@
 //! metadata store (dataset types, organisations, uploads, alerts, the model library) behind the [`MetaStore`] trait,
 //! on SQLite or PostgreSQL. Knows nothing of file formats, HTTP or models.
 
+/// Runs `body` and appends its audit records (one or several) in one transaction, then
+/// advances the head file. An early `return` from the body rolls everything back.
+macro_rules! audited {
+    ($store:expr, $audits:expr, |$tx:ident| $body:block) => {{
+        let mut $tx = $store.pool().begin().await?;
+        let out = $body;
+        let mut head = None;
+        for a in $audits {
+            head = Some($store.append_audit(&mut $tx, a).await?);
+        }
+        $tx.commit().await?;
+        if let Some(head) = head {
+            $store.audit_committed(&head)?;
+        }
+        out
+    }};
+}
+
+/// `SELECT` of alerts' columns (as `decode_alert` reads them), followed by the given clauses
+/// (sqlx takes only literal SQL).
+macro_rules! select_alerts {
+    ($rest:literal) => {
+        concat!(
+            "SELECT a.id, a.model, a.model_version, a.subject, a.program, a.name, a.amount_fen, \
+             a.responsible, a.status, a.raised_at, a.previous_id, a.town, \
+             a.stage, a.org_id, a.deadline, a.conclusion, a.village, \
+             (SELECT COUNT(*) FROM alert_evidence e WHERE e.alert_id = a.id) AS evidence_rows \
+             FROM alerts a ",
+            $rest
+        )
+    };
+}
+
 pub mod access;
 pub mod audit;
 pub mod datadir;

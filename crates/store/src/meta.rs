@@ -871,14 +871,9 @@ impl MetaStore for SqlStore {
     }
 
     async fn alerts(&self, model: Option<&str>) -> Result<Vec<Alert>> {
-        let rows = sqlx::query(
-            "SELECT a.id, a.model, a.model_version, a.subject, a.program, a.name, a.amount_fen, \
-             a.responsible, a.status, a.raised_at, a.previous_id, a.town, \
-             a.stage, a.org_id, a.deadline, a.conclusion, a.village, \
-             (SELECT COUNT(*) FROM alert_evidence e WHERE e.alert_id = a.id) AS evidence_rows \
-             FROM alerts a WHERE ($1 = '' OR a.model = $1) \
-             ORDER BY a.model, a.subject, a.program, a.id",
-        )
+        let rows = sqlx::query(select_alerts!(
+            "WHERE ($1 = '' OR a.model = $1) ORDER BY a.model, a.subject, a.program, a.id"
+        ))
         .bind(model.unwrap_or(""))
         .fetch_all(&self.pool)
         .await?;
@@ -886,16 +881,10 @@ impl MetaStore for SqlStore {
     }
 
     async fn alert(&self, id: i64) -> Result<Option<Alert>> {
-        let row = sqlx::query(
-            "SELECT a.id, a.model, a.model_version, a.subject, a.program, a.name, a.amount_fen, \
-             a.responsible, a.status, a.raised_at, a.previous_id, a.town, \
-             a.stage, a.org_id, a.deadline, a.conclusion, a.village, \
-             (SELECT COUNT(*) FROM alert_evidence e WHERE e.alert_id = a.id) AS evidence_rows \
-             FROM alerts a WHERE a.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query(select_alerts!("WHERE a.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(decode_alert).transpose()
     }
 

@@ -174,23 +174,21 @@ impl SqlStore {
         text: &str,
         audit: &AuditEntry,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
-        let n = sqlx::query(
-            "UPDATE opinion_persons SET opinion = $1 WHERE request_id = $2 AND seq = $3 \
-             AND (SELECT stage FROM opinion_requests WHERE id = $2) = 'drafted'",
-        )
-        .bind(text)
-        .bind(id)
-        .bind(seq)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(StoreError::Conflict("只有起草中的意见可以修改措辞".into()));
-        }
-        let head = self.append_audit(&mut tx, audit).await?;
-        tx.commit().await?;
-        self.audit_committed(&head)?;
+        audited!(self, [audit], |tx| {
+            let n = sqlx::query(
+                "UPDATE opinion_persons SET opinion = $1 WHERE request_id = $2 AND seq = $3 \
+                 AND (SELECT stage FROM opinion_requests WHERE id = $2) = 'drafted'",
+            )
+            .bind(text)
+            .bind(id)
+            .bind(seq)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict("只有起草中的意见可以修改措辞".into()));
+            }
+        });
         Ok(())
     }
 
@@ -205,8 +203,8 @@ impl SqlStore {
         audit: &AuditEntry,
     ) -> Result<()> {
         let now = now_utc();
-        let mut tx = self.pool().begin().await?;
-        let n = match to {
+        audited!(self, [audit], |tx| {
+            let n = match to {
             "in_review" => sqlx::query(
                 "UPDATE opinion_requests SET stage = 'in_review', return_comment = '' WHERE id = $1 AND stage = $2",
             )
@@ -244,14 +242,12 @@ impl SqlStore {
             other => return Err(StoreError::Invalid(format!("unknown stage {other}"))),
         }
         .rows_affected();
-        if n == 0 {
-            return Err(StoreError::Conflict(
-                "该请求的状态已被他人改变，请刷新后重试".into(),
-            ));
-        }
-        let head = self.append_audit(&mut tx, audit).await?;
-        tx.commit().await?;
-        self.audit_committed(&head)?;
+            if n == 0 {
+                return Err(StoreError::Conflict(
+                    "该请求的状态已被他人改变，请刷新后重试".into(),
+                ));
+            }
+        });
         Ok(())
     }
 }
