@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { alertQuery, daysLeft, monthRange, objectLink, parsePersons, yuanToFen } from './logic'
+import { alertQuery, monthRange, objectLink, parsePersons, yuanToFen } from './logic'
 
 describe('monthRange', () => {
   it.each([
@@ -30,14 +30,6 @@ describe('yuanToFen', () => {
     ['9999999999999.99', 999999999999999],
   ])('%s is %d fen', (s, fen) => expect(yuanToFen(s)).toBe(fen))
   it.each(['', '-1', '1.234', '1,000', 'abc', '1e3'])('%s is refused', (s) => expect(yuanToFen(s)).toBeNull())
-})
-
-describe('daysLeft', () => {
-  it('counts days to a deadline', () => {
-    expect(daysLeft('2026-12-10', '2026-12-07')).toBe(3)
-    expect(daysLeft('2026-12-10', '2026-12-10')).toBe(0)
-    expect(daysLeft('2026-12-10', '2026-12-11')).toBe(-1)
-  })
 })
 
 describe('objectLink', () => {

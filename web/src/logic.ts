@@ -18,11 +18,6 @@ export function alertQuery(f: Record<string, string | boolean | undefined | null
   return q
 }
 
-/** Days left until a deadline `YYYY-MM-DD` from `today` (negative when passed). */
-export function daysLeft(deadline: string, today: string): number {
-  return Math.round((Date.parse(deadline) - Date.parse(today)) / 86_400_000)
-}
-
 /** Yuan as typed (`1234.5`) to fen, exactly; null when not a valid amount. */
 export function yuanToFen(s: string): number | null {
   const m = /^\s*(\d{1,13})(?:\.(\d{1,2}))?\s*$/.exec(s)

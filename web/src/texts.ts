@@ -103,6 +103,7 @@ export const t = {
     removed: '清退人数',
     recovered: '追回金额（元）',
     stopped: '停发金额（元/月）',
+    badMoney: '金额须为元，最多两位小数',
     other: '其他成效',
     explanation: '核查说明',
     attachments: '附件',

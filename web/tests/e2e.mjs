@@ -133,7 +133,8 @@ try {
   await page.screenshot({ path: join(shots, 'alert-verify-1366.png'), fullPage: true })
   await page.click('[data-test=v-submit]')
   await stageIs(page, '待审核')
-  check(true, 'the verifier submits a verification with an attachment')
+  const submitted = await page.textContent('[data-test=verification]')
+  check(submitted.includes('部分属实') && submitted.includes('100.50') && submitted.includes('核查报告.txt'), 'the verifier submits a verification with an attachment')
 
   await analyst.goto(alertUrl)
   await analyst.waitForSelector('[data-test=review-form]')
@@ -185,7 +186,7 @@ try {
   const runsBefore = await analyst.locator('[data-test=runs] .el-table__row').count()
   await analyst.click('[data-test=run-all]')
   await analyst.waitForFunction((n) => document.querySelectorAll('[data-test=runs] .el-table__row').length > n, runsBefore, { timeout: 120_000 })
-  check(true, 'the analyst runs the models from the browser')
+  check((await analyst.textContent('[data-test=runs] .el-table__row >> nth=0')).includes('手动运行'), 'the analyst runs the models from the browser')
 
   // The leader reads everything and changes nothing; the town commission sees its own town.
   for (const [user, sees, hidden] of [['leader', ['智慧监察', '预警分析'], ['系统管理', '数据上传']], ['town', ['预警分析'], ['系统管理', '数据上传']]]) {
@@ -230,7 +231,7 @@ try {
   await analyst.fill('[data-test=model-text]', (await analyst.inputValue('[data-test=model-text]')).replace('amount > :limit', 'amout > :limit'))
   await analyst.click('[data-test=check]')
   await analyst.waitForFunction(() => document.querySelector('[data-test=editor-result]')?.textContent?.includes('amout'))
-  check(true, 'a broken model shows its problems')
+  check((await analyst.getAttribute('[data-test=editor-result]', 'class')).includes('error'), 'a broken model shows its problems')
   await analyst.fill('[data-test=model-text]', (await analyst.inputValue('[data-test=model-text]')).replace('amout > :limit', 'amount > :limit'))
   await analyst.click('[data-test=dry-run]')
   await analyst.waitForSelector('[data-test=dry-hits]')
@@ -291,7 +292,10 @@ try {
     }
     await c.close()
   }
-  check(true, 'the request is reviewed by a second analyst and approved by the leader')
+  await analyst.reload()
+  await analyst.waitForSelector('[data-test=op-stage]')
+  check((await analyst.textContent('[data-test=op-stage]')).includes('已签发') && (await analyst.textContent('.el-descriptions')).includes('analyst2'),
+    'the request is reviewed by a second analyst and approved by the leader')
 
   await page.click('[data-test=inbox-link]')
   await page.waitForSelector('[data-test=inbox] .el-table__row')
@@ -306,7 +310,7 @@ try {
   })
   await page.click('.el-aside >> text=预警列表')
   await page.waitForURL('**/login')
-  check(true, 'a session that ends mid-use returns to the sign-in page')
+  check(await page.isVisible('input[name=username]'), 'a session that ends mid-use returns to the sign-in page')
 
   // A department clerk: the catalog, then an upload rejected with its errors, then one that lands.
   const ctx3 = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' })
@@ -399,7 +403,8 @@ try {
       await p.fill('[data-test=user-form] input[type=password]', 'Rensheju#2026check')
       await p.click('[data-test=u-save]')
       await p.waitForFunction(() => document.querySelector('[data-test=users]')?.textContent?.includes('rs_verifier2'))
-      check(true, 'the system administrator adds an account')
+      const added = await p.textContent('[data-test=users] .el-table__row:has-text("rs_verifier2")')
+      check(added.includes('人社局') && added.includes('部门核查员'), 'the system administrator adds an account')
     }
     for (const [menu, path, ready] of pages) {
       await p.click(`.el-aside >> text=${menu}`)

@@ -444,17 +444,18 @@ impl Platform {
         Ok((n, escalated))
     }
 
-    /// The loop's figures grouped by `dim`, for the alerts `keep` admits (the caller's scope)
-    /// and the filter. Groups are sorted by their key.
+    /// The loop's figures grouped by each of `dims` (one grouping per dimension, from one read
+    /// of the alerts), for the alerts `keep` admits (the caller's scope) and the filter, with
+    /// their total. Groups are sorted by their key.
     pub async fn loop_statistics(
         &self,
-        dim: StatDimension,
+        dims: &[StatDimension],
         filter: &StatFilter,
         today: NaiveDate,
         keep: impl Fn(&DisposalRow) -> bool,
-    ) -> Result<(Vec<(String, LoopFigures)>, LoopFigures), AppError> {
+    ) -> Result<(Vec<Vec<(String, LoopFigures)>>, LoopFigures), AppError> {
         let rows = self.meta.disposal_rows().await?;
-        let mut groups: BTreeMap<String, LoopFigures> = BTreeMap::new();
+        let mut groups: Vec<BTreeMap<String, LoopFigures>> = vec![BTreeMap::new(); dims.len()];
         let mut total = LoopFigures::default();
         for r in rows.iter().filter(|r| keep(r)) {
             let day = local_day(&r.raised_at);
@@ -466,17 +467,25 @@ impl Platform {
             {
                 continue;
             }
-            let key = match dim {
-                StatDimension::Model => r.model.clone(),
-                StatDimension::Unit => r.responsible.clone(),
-                StatDimension::Town => r.town.clone(),
-                StatDimension::Month => day
-                    .map(|d| d.format("%Y-%m").to_string())
-                    .unwrap_or_default(),
-            };
-            groups.entry(key).or_default().add(r, today);
+            for (dim, g) in dims.iter().zip(&mut groups) {
+                let key = match dim {
+                    StatDimension::Model => r.model.clone(),
+                    StatDimension::Unit => r.responsible.clone(),
+                    StatDimension::Town => r.town.clone(),
+                    StatDimension::Month => day
+                        .map(|d| d.format("%Y-%m").to_string())
+                        .unwrap_or_default(),
+                };
+                g.entry(key).or_default().add(r, today);
+            }
             total.add(r, today);
         }
-        Ok((groups.into_iter().collect(), total))
+        Ok((
+            groups
+                .into_iter()
+                .map(|g| g.into_iter().collect())
+                .collect(),
+            total,
+        ))
     }
 }

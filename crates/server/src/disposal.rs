@@ -264,8 +264,8 @@ async fn statistics(
     state: &AppState,
     c: &Caller,
     q: &StatParams,
-    dim: StatDimension,
-) -> ApiResult<(Vec<(String, LoopFigures)>, LoopFigures)> {
+    dims: &[StatDimension],
+) -> ApiResult<(Vec<Vec<(String, LoopFigures)>>, LoopFigures)> {
     let scope = Scope::of(state, c).await?;
     let filter = StatFilter {
         from: day("起始日期", &q.from)?,
@@ -276,7 +276,7 @@ async fn statistics(
     };
     Ok(state
         .platform
-        .loop_statistics(dim, &filter, state.today(), |r| {
+        .loop_statistics(dims, &filter, state.today(), |r| {
             scope.sees_unit_or_town(&r.responsible, &r.town)
         })
         .await?)
@@ -288,9 +288,9 @@ pub async fn stats(
     Query(q): Query<StatParams>,
 ) -> ApiResult<Json<Value>> {
     let dim = q.dim.unwrap_or(StatDimension::Model);
-    let (groups, total) = statistics(&state, &c, &q, dim).await?;
+    let (groups, total) = statistics(&state, &c, &q, &[dim]).await?;
     Ok(Json(
-        json!({ "rows": keyed_json(&groups), "total": figures_json(&total) }),
+        json!({ "rows": keyed_json(&groups[0]), "total": figures_json(&total) }),
     ))
 }
 
@@ -325,10 +325,10 @@ pub async fn export_stats(
         "追责人数",
         "属实率（%）",
     ];
-    let mut summary = String::new();
-    for (dim, label) in DIM_LABEL {
-        let (groups, total) = statistics(&state, &c, &q, dim).await?;
-        summary = total.summary();
+    let dims = DIM_LABEL.map(|(d, _)| d);
+    let (by_dim, total) = statistics(&state, &c, &q, &dims).await?;
+    let summary = total.summary();
+    for ((_, label), groups) in DIM_LABEL.into_iter().zip(by_dim) {
         let ws = wb.add_worksheet();
         ws.set_name(format!("按{label}")).map_err(xl)?;
         ws.write_string(0, 0, &summary).map_err(xl)?;
@@ -377,16 +377,13 @@ pub async fn dashboard(
 ) -> ApiResult<Json<Value>> {
     let q = StatParams::default();
     let mut out = json!({});
-    let mut total = LoopFigures::default();
-    for (dim, key) in [
-        (StatDimension::Model, "by_model"),
-        (StatDimension::Unit, "by_unit"),
-        (StatDimension::Town, "by_town"),
-        (StatDimension::Month, "by_month"),
-    ] {
-        let (groups, t) = statistics(&state, &c, &q, dim).await?;
-        total = t;
-        out[key] = keyed_json(&groups);
+    let dims = DIM_LABEL.map(|(d, _)| d);
+    let (by_dim, total) = statistics(&state, &c, &q, &dims).await?;
+    for (key, groups) in ["by_model", "by_unit", "by_town", "by_month"]
+        .into_iter()
+        .zip(&by_dim)
+    {
+        out[key] = keyed_json(groups);
     }
     let scope = Scope::of(&state, &c).await?;
     let alerts: Vec<mingjing_store::Alert> = state

@@ -574,7 +574,7 @@ async fn money_sums_stay_exact_to_the_fen_across_two_thousand_alerts() {
     }
     let (_, total) = p
         .loop_statistics(
-            mingjing_app::StatDimension::Model,
+            &[mingjing_app::StatDimension::Model],
             &Default::default(),
             s.state.today(),
             |_| true,
