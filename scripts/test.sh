@@ -10,11 +10,15 @@ if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.pa
 fi
 # The front end's unit tests (Vitest).
 (cd web && npx vitest run)
+# Readers of the documents the platform writes: LibreOffice opens the DOCX, poppler's pdftotext
+# reads the PDFs (integration and browser tests); a CJK font for LibreOffice and screenshots.
+if ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null || ! command -v chromium >/dev/null ||
+    ! fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"; then
+    apt-get update >/dev/null || true
+    apt-get install -y --no-install-recommends chromium fonts-wqy-microhei libreoffice-writer-nogui poppler-utils >/dev/null
+fi
 cargo test --workspace --locked
 
-# The browser test: Debian's Chromium (and a CJK font, for readable screenshots).
-if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"; then
-    apt-get install -y --no-install-recommends chromium fonts-wqy-microhei >/dev/null
-fi
+# The browser test: Debian's Chromium (installed above).
 target="${CARGO_TARGET_DIR:-target}"
 MINGJING_BIN="$target/debug/mingjing" node web/tests/e2e.mjs

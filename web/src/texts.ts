@@ -178,6 +178,10 @@ export const t = {
     orgPosition: '单位职务', findings: '查核情况', opinion: '意见',
     steps: { submit: '提交审核', review: '审核通过', return: '退回', approve: '签发' } as Record<string, string>,
     verdicts: { clean: '无问题', noted: '有已办结问题', under_review: '正在核查', barred: '影响期内' } as Record<string, string>,
+    docx: '下载回复函（Word）', pdf: '下载回复函（PDF）', draftNote: '签发前下载的回复函每页标注“草稿（未签发）”',
+    replyTemplate: '回复函模板（此后下载的回复函使用）', placeholders: '可用占位符',
+    templateFields: { title: '标题', addressee: '主送', opening: '正文开头', closing: '结尾', issuer: '落款',
+      title_font: '标题字体（Word）', body_font: '正文字体（Word）' } as Record<string, string>,
   },
   integrity: {
     idHint: '输入身份证号', look: '查阅档案', org: '单位职务', rank: '职级', party: '党员', unit: '监督单位',

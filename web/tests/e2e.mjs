@@ -288,6 +288,7 @@ try {
       await p.click('.el-aside .el-menu-item >> text=意见回复')
       await p.waitForSelector('[data-test=op-wording] input')
       check((await p.inputValue('[data-test=op-wording-clean]')).includes('未发现'), 'the leader sees the opinion templates to edit')
+      check((await p.inputValue('[data-test=op-reply-title]')).includes('{first_name}'), 'the leader sees the reply letter template to edit')
       await p.screenshot({ path: join(shots, 'opinions-1366.png'), fullPage: true })
     }
     await c.close()
@@ -296,6 +297,19 @@ try {
   await analyst.waitForSelector('[data-test=op-stage]')
   check((await analyst.textContent('[data-test=op-stage]')).includes('已签发') && (await analyst.textContent('.el-descriptions')).includes('analyst2'),
     'the request is reviewed by a second analyst and approved by the leader')
+  // Both documents of the signed reply download; their text holds the persons and who signed.
+  const saved = {}
+  for (const f of ['docx', 'pdf']) {
+    const [d] = await Promise.all([analyst.waitForEvent('download'), analyst.click(`[data-test=op-${f}]`)])
+    saved[f] = join(dir, `reply.${f}`)
+    await d.saveAs(saved[f])
+    check(d.suggestedFilename().endsWith(`廉政意见回复.${f}`), `the ${f} is named for the request`)
+  }
+  const pdfText = execFileSync('pdftotext', ['-raw', saved.pdf, '-'], { encoding: 'utf8' }).replace(/\n/g, '')
+  check(pdfText.includes(sup[0][nameCol]) && pdfText.includes('签发：王书记') && !pdfText.includes('未签发'),
+    'the downloaded PDF names the persons and the leader who signed it')
+  const docXml = execFileSync('python3', ['-c', 'import sys,zipfile; print(zipfile.ZipFile(sys.argv[1]).read("word/document.xml").decode())', saved.docx], { encoding: 'utf8' })
+  check(docXml.includes(sup[1][nameCol]) && docXml.includes('审核：陈审核'), 'the downloaded DOCX names the persons and the reviewer')
 
   await page.click('[data-test=inbox-link]')
   await page.waitForSelector('[data-test=inbox] .el-table__row')

@@ -18,6 +18,8 @@ pub use opinions::{
     IntegrityFile, NewRequest, PURPOSES, PersonCheck, RequestedPerson, read_person_list,
     stage_label as opinion_stage_label,
 };
+mod reply;
+pub use reply::{ReplyFile, ReplyFormat};
 mod schedules;
 pub use disposal::{LoopFigures, StatDimension, StatFilter, is_overdue, local_day};
 pub use models::{
@@ -101,6 +103,9 @@ pub enum AppError {
     /// Only the unit an alert is routed to may verify it.
     #[error("{0}")]
     NotResponsible(String),
+    /// A document could not be rendered (a PDF whose text the embedded font cannot print).
+    #[error(transparent)]
+    Render(#[from] mingjing_render::RenderError),
 }
 
 impl From<std::io::Error> for AppError {

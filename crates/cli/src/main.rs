@@ -766,9 +766,10 @@ fn fail(what: &str, e: &AppError) -> ExitCode {
         AppError::InvalidModel(_) | AppError::Store(mingjing_store::StoreError::Invalid(_)) => {
             EXIT_BAD_INPUT
         }
-        AppError::File(FileError::Io(_)) | AppError::Store(_) | AppError::Engine(_) => {
-            EXIT_INTERNAL
-        }
+        AppError::File(FileError::Io(_))
+        | AppError::Store(_)
+        | AppError::Engine(_)
+        | AppError::Render(_) => EXIT_INTERNAL,
         AppError::File(_)
         | AppError::Disposal(_)
         | AppError::NotResponsible(_)

@@ -11,6 +11,7 @@ pub mod disposal;
 pub mod id;
 pub mod integrity;
 pub mod number;
+pub mod reply;
 pub mod standard;
 pub mod uscc;
 pub mod wording;

@@ -49,6 +49,7 @@ error_codes! {
     NotResponsibleUnit => "not_responsible_unit", FORBIDDEN, "只有责任单位可以核查此预警";
     PersonsRejected => "persons_rejected", UNPROCESSABLE_ENTITY, "名单中有人员与记录不符，未作任何处理";
     FileTypeRefused => "file_type_refused", UNSUPPORTED_MEDIA_TYPE, "不支持此文件类型";
+    GlyphsMissing => "glyphs_missing", UNPROCESSABLE_ENTITY, "PDF 字体中缺少部分汉字，请下载 Word 版本";
     Internal => "internal", INTERNAL_SERVER_ERROR, "服务器内部错误，请联系管理员";
 }
 
@@ -145,11 +146,15 @@ impl From<AppError> for ApiError {
             ) => ApiError::with(ErrorCode::IllegalTransition, d.to_string()),
             AppError::Disposal(d) => ApiError::with(ErrorCode::InvalidRequest, d.to_string()),
             AppError::NotResponsible(m) => ApiError::with(ErrorCode::NotResponsibleUnit, m),
+            AppError::Render(e @ mingjing_render::RenderError::MissingGlyphs(_)) => {
+                ApiError::with(ErrorCode::GlyphsMissing, e.to_string())
+            }
             AppError::PersonsRejected(checks) => ApiError::new(ErrorCode::PersonsRejected)
                 .details(serde_json::json!({ "persons": checks })),
-            e @ (AppError::NotInitialised(_) | AppError::Config { .. } | AppError::Engine(_)) => {
-                internal(&e)
-            }
+            e @ (AppError::NotInitialised(_)
+            | AppError::Config { .. }
+            | AppError::Engine(_)
+            | AppError::Render(_)) => internal(&e),
         }
     }
 }

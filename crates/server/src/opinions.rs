@@ -9,7 +9,6 @@ use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use mingjing_app::{NewRequest, RequestedPerson};
 use mingjing_domain::access::Permission;
-use mingjing_store::MetaStore;
 use serde_json::{Value, json};
 
 pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Value>> {
@@ -228,7 +227,69 @@ pub async fn put_wording(
     }
     let text = serde_json::to_string(&w).expect("serialisable");
     let e = c.audit("opinion.wording", "setting:opinion_wording", "ok");
-    state.store().set_setting("opinion_wording", &text).await?;
+    state
+        .store()
+        .set_setting_audited("opinion_wording", &text, &e)
+        .await?;
+    Ok(Json(json!({ "ok": true })))
+}
+
+#[derive(serde::Deserialize)]
+pub struct DocumentQuery {
+    /// `docx` or `pdf`.
+    pub format: String,
+}
+
+/// The reply letter as DOCX or PDF (a draft mark on every page until it is approved). Audited.
+pub async fn document(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<DocumentQuery>,
+) -> ApiResult<axum::response::Response> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let format = mingjing_app::ReplyFormat::parse(&q.format)
+        .ok_or_else(|| ApiError::with(ErrorCode::InvalidRequest, "format 须为 docx 或 pdf"))?;
+    let file = state.platform.reply_document(id, format).await?;
+    let mut e = c.audit("opinion.document", format!("opinion_request:{id}"), "ok");
+    e.detail = format.extension().to_string();
     state.store().audit(&e).await?;
+    let disposition = format!(
+        "attachment; filename=\"reply-{id}.{}\"; filename*=UTF-8''{}",
+        format.extension(),
+        crate::uploads::percent_encode(&file.file_name)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        file.bytes,
+    )
+        .into_response())
+}
+
+/// The reply template, with the placeholders it may use.
+pub async fn get_reply_template(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let placeholders: Vec<Value> = mingjing_domain::reply::PLACEHOLDERS
+        .iter()
+        .map(|(name, what)| json!({ "name": name, "label": what }))
+        .collect();
+    Ok(Json(json!({
+        "template": state.platform.reply_template().await?,
+        "placeholders": placeholders,
+    })))
+}
+
+/// Changes the reply template (checked: lengths, known placeholders); later replies use it.
+pub async fn put_reply_template(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Json(t): Json<mingjing_domain::reply::ReplyTemplate>,
+) -> ApiResult<Json<Value>> {
+    let e = c.audit("opinion.reply_template", "setting:reply_template", "ok");
+    state.platform.set_reply_template(&t, &e).await?;
     Ok(Json(json!({ "ok": true })))
 }

@@ -116,8 +116,11 @@ routes! {
     post "/api/opinions/persons-file" => op::persons_file, Perm(P::OpinionsDraft), "opinions", "Read a list of persons from a CSV or Excel file (multipart: file)";
     get "/api/opinions/wording" => op::get_wording, AnyOf(&[P::OpinionsDraft, P::OpinionsReview, P::OpinionsApprove]), "opinions", "The opinion templates";
     put "/api/opinions/wording" => op::put_wording, Perm(P::OpinionsApprove), "opinions", "Change the opinion templates (later compilations use them)";
+    get "/api/opinions/reply-template" => op::get_reply_template, AnyOf(&[P::OpinionsDraft, P::OpinionsReview, P::OpinionsApprove]), "opinions", "The reply letter's template and its placeholders";
+    put "/api/opinions/reply-template" => op::put_reply_template, Perm(P::OpinionsApprove), "opinions", "Change the reply letter's template (checked; later replies use it)";
     post "/api/opinions/check" => op::check, Perm(P::OpinionsDraft), "opinions", "Check persons against the records before a request";
     get "/api/opinions/{id}" => op::get, AnyOf(&[P::OpinionsDraft, P::OpinionsReview, P::OpinionsApprove]), "opinions", "A request with its persons, findings and opinions (audited)";
+    get "/api/opinions/{id}/document" => op::document, AnyOf(&[P::OpinionsDraft, P::OpinionsReview, P::OpinionsApprove]), "opinions", "The reply letter as DOCX or PDF (?format=docx|pdf; marked as a draft until approved; audited)";
     put "/api/opinions/{id}/persons/{seq}" => op::reword, Perm(P::OpinionsDraft), "opinions", "Reword one person's opinion while drafted";
     post "/api/opinions/{id}/step" => op::step, AnyOf(&[P::OpinionsDraft, P::OpinionsReview, P::OpinionsApprove]), "opinions", "submit, review, return or approve";
     get "/api/integrity/{id}" => crate::integrity_files::get, Perm(P::DisciplineRead), "opinions", "A person's integrity file: record, sanctions, petitions, opinions (audited)";

@@ -70,6 +70,19 @@ fn decode_request(r: &sqlx::any::AnyRow) -> Result<OpinionRequest> {
 }
 
 impl SqlStore {
+    /// Sets a setting and records who did, in one transaction.
+    pub async fn set_setting_audited(
+        &self,
+        key: &str,
+        value: &str,
+        audit: &AuditEntry,
+    ) -> Result<()> {
+        audited!(self, [audit], |tx| {
+            crate::meta::set_setting_tx(&mut tx, key, value).await?;
+        });
+        Ok(())
+    }
+
     /// Writes a compiled request and its persons in one transaction.
     pub async fn create_opinion_request(
         &self,

@@ -268,6 +268,126 @@ async fn opinions_are_compiled_by_the_rules_and_approved_by_three_people() {
         done["persons"][4]["drafted_opinion"], "经查，未发现该同志有违反廉洁纪律问题",
         "the facts' draft stays"
     );
+    // The reply letter of all 500, as DOCX and PDF: LibreOffice opens the DOCX, and the text
+    // of both PDFs holds the persons, their findings, the opinions and who signed.
+    let docx = s
+        .call(
+            Some(&l),
+            Method::GET,
+            &format!("{path}/document?format=docx"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        docx.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&docx.body)
+    );
+    assert!(
+        docx.headers[axum::http::header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("filename*=UTF-8''"),
+    );
+    let pdf = s
+        .call(
+            Some(&l),
+            Method::GET,
+            &format!("{path}/document?format=pdf"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        pdf.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&pdf.body)
+    );
+    assert_eq!(
+        pdf.headers[axum::http::header::CONTENT_TYPE],
+        "application/pdf"
+    );
+    let ours = crate::support::pdf_text(&pdf.body);
+    let office = crate::support::pdf_text(&crate::support::docx_to_pdf(&docx.body));
+    for (which, text) in [
+        ("rendered PDF", &ours),
+        ("LibreOffice's PDF of the DOCX", &office),
+    ] {
+        for want in [
+            "关于干部0等500名同志党风廉政意见的回复",
+            "县委组织部：",
+            "干部0",
+            "干部499",
+            "党内警告",
+            "影响期至",
+            "影响期内，不宜提拔/评优",
+            "有反映问题正在核查",
+            "经查，未发现该同志有违反廉洁纪律问题。",
+            "起草：李分析",
+            "审核：陈审核",
+            "签发：王书记",
+            "县纪委监委",
+        ] {
+            assert!(text.contains(want), "{which} lacks {want}");
+        }
+        assert!(
+            !text.contains("未签发"),
+            "{which}: an approved reply carries no draft mark"
+        );
+    }
+    // Templates are checked; a changed issuer is on the next download.
+    let mut t = s
+        .call(Some(&l), Method::GET, "/api/opinions/reply-template", None)
+        .await
+        .json()["template"]
+        .clone();
+    t["issuer"] = json!("中共某县纪律检查委员会\n某县监察委员会（{name}）");
+    let r = s
+        .call(
+            Some(&l),
+            Method::PUT,
+            "/api/opinions/reply-template",
+            Some(t.clone()),
+        )
+        .await;
+    assert_eq!(r.code(), "invalid_request");
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("{name}")
+    );
+    t["issuer"] = json!("中共某县纪律检查委员会\n某县监察委员会");
+    let r = s
+        .call(
+            Some(&l),
+            Method::PUT,
+            "/api/opinions/reply-template",
+            Some(t),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let again = s
+        .call(
+            Some(&a),
+            Method::GET,
+            &format!("{path}/document?format=pdf"),
+            None,
+        )
+        .await;
+    assert!(crate::support::pdf_text(&again.body).contains("某县监察委员会"));
+    assert_eq!(
+        s.call(
+            Some(&a),
+            Method::GET,
+            &format!("{path}/document?format=odt"),
+            None
+        )
+        .await
+        .code(),
+        "invalid_request"
+    );
     // The integrity file: the record, the sanction with its impact period, the open petition,
     // the approved opinion; for the leader only among these, every view audited.
     let f = s
@@ -363,6 +483,20 @@ async fn opinions_are_compiled_by_the_rules_and_approved_by_three_people() {
     assert_eq!(
         second["persons"][0]["opinion"],
         "经核查，未发现该同志存在违反廉洁纪律的问题"
+    );
+    // A reply not yet approved is marked as a draft on every page.
+    let draft = s
+        .call(
+            Some(&a),
+            Method::GET,
+            &format!("/api/opinions/{}/document?format=pdf", r["id"]),
+            None,
+        )
+        .await;
+    let text = crate::support::pdf_text(&draft.body);
+    assert!(
+        text.contains("草稿（起草中，未签发）") && text.contains("干部9"),
+        "{text}"
     );
     let first = s.call(Some(&a), Method::GET, &path, None).await.json();
     assert_eq!(

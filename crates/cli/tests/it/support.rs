@@ -223,3 +223,54 @@ pub fn import_all(p: &TestPlatform, county: &Path) -> usize {
     }
     entries.len()
 }
+
+/// The text of a PDF in content-stream order (`pdftotext -raw`), with all white space removed
+/// so that a table cell's wrapped lines read as one (and LibreOffice's spacing between
+/// ideographs and digits does not count). Panics when poppler-utils is missing:
+/// `scripts/test.sh` installs it.
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("in.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = Command::new("pdftotext")
+        .args(["-raw", "-enc", "UTF-8"])
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(out.status.success(), "pdftotext: {}", stderr(&out));
+    stdout(&out)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+/// A DOCX converted to PDF by LibreOffice (headless, its own throw-away profile): proof that a
+/// real word processor opens the file. Panics, with LibreOffice's words, when it does not.
+pub fn docx_to_pdf(docx: &[u8]) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("reply.docx");
+    std::fs::write(&file, docx).unwrap();
+    let profile = format!("file://{}/profile", dir.path().display());
+    let out = Command::new("soffice")
+        .arg(format!("-env:UserInstallation={profile}"))
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
+        .arg(dir.path())
+        .arg(&file)
+        .output()
+        .expect("LibreOffice (soffice) is installed");
+    let pdf = dir.path().join("reply.pdf");
+    assert!(
+        out.status.success() && pdf.exists(),
+        "LibreOffice could not convert the DOCX: {} {}",
+        stdout(&out),
+        stderr(&out)
+    );
+    std::fs::read(pdf).unwrap()
+}
