@@ -18,6 +18,10 @@ pub use opinions::{
     IntegrityFile, NewRequest, PURPOSES, PersonCheck, RequestedPerson, read_person_list,
     stage_label as opinion_stage_label,
 };
+mod documents;
+pub use documents::{
+    DocumentForm, DocumentView, RecipientStatus, SECRECY, Viewer, recipient_status,
+};
 mod reply;
 pub use reply::{ReplyFile, ReplyFormat};
 mod schedules;

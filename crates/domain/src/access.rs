@@ -40,6 +40,8 @@ permissions! {
     OpinionsDraft => "opinions.draft", "起草廉政意见", Business;
     OpinionsReview => "opinions.review", "审核廉政意见", Business;
     OpinionsApprove => "opinions.approve", "签发廉政意见", Business;
+    DocumentsSend => "documents.send", "发送文件、发布通知", Business;
+    DocumentsReceive => "documents.receive", "签收、回复文件", Business;
     UsersManage => "users.manage", "管理账号", System;
     OrgsManage => "orgs.manage", "管理组织机构", System;
     RolesManage => "roles.manage", "管理角色与权限", Security;
@@ -253,6 +255,8 @@ pub fn builtin_roles() -> Vec<Role> {
                 IdFull,
                 Export,
                 OpinionsApprove,
+                DocumentsSend,
+                DocumentsReceive,
             ],
         ),
         role(
@@ -275,6 +279,8 @@ pub fn builtin_roles() -> Vec<Role> {
                 Export,
                 OpinionsDraft,
                 OpinionsReview,
+                DocumentsSend,
+                DocumentsReceive,
             ],
         ),
         role(
@@ -282,21 +288,27 @@ pub fn builtin_roles() -> Vec<Role> {
             "部门数据员",
             DataScope::Org,
             None,
-            &[DataRead, DataUpload],
+            &[DataRead, DataUpload, DocumentsReceive],
         ),
         role(
             "dept_verifier",
             "部门核查员",
             DataScope::Org,
             None,
-            &[DataRead, AlertsRead, AlertsVerify, Export],
+            &[DataRead, AlertsRead, AlertsVerify, Export, DocumentsReceive],
         ),
         role(
             "town_commission",
             "乡镇纪委",
             DataScope::Town,
             None,
-            &[DataRead, AlertsRead, ModelsRead, PersonLookup],
+            &[
+                DataRead,
+                AlertsRead,
+                ModelsRead,
+                PersonLookup,
+                DocumentsReceive,
+            ],
         ),
         role(
             "system_admin",

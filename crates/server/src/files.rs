@@ -169,6 +169,16 @@ async fn may_read(
     if f.created_by == c.user.username {
         return Ok(true);
     }
+    let viewer = mingjing_app::Viewer {
+        username: c.user.username.clone(),
+        user_id: c.user.id,
+        org_id: c.org.id,
+    };
+    for l in links {
+        if state.platform.may_read_document_file(&viewer, l).await? {
+            return Ok(true);
+        }
+    }
     let scope = Scope::of(state, c).await?;
     for l in links {
         if let Some(alert) = state.store().alert_of_object(l).await?

@@ -9,6 +9,7 @@
 pub mod auth;
 pub mod data;
 pub mod disposal;
+pub mod documents;
 pub mod error;
 pub mod files;
 pub mod guard;

@@ -3,7 +3,8 @@
 
 use crate::AppState;
 use crate::{
-    auth, data, disposal as d, files, handlers as h, library as lib, opinions as op, uploads,
+    auth, data, disposal as d, documents as doc, files, handlers as h, library as lib,
+    opinions as op, uploads,
 };
 use axum::Router;
 use mingjing_domain::access::Permission;
@@ -109,7 +110,7 @@ routes! {
     post "/api/recommendations/{id}/reply" => d::reply_recommendation, Perm(P::AlertsVerify), "disposal", "The department's reply to a recommendation";
     get "/api/deadlines" => d::list_deadlines, Perm(P::ModelsRead), "disposal", "Days each model gives units to verify";
     put "/api/models/{id}/deadline" => d::set_deadline, Perm(P::ModelsManage), "disposal", "Change a model's verification deadline";
-    post "/api/files" => files::upload, AnyOf(&[P::AlertsVerify, P::AlertsReview]), "files", "Upload an attachment (multipart: file)";
+    post "/api/files" => files::upload, AnyOf(&[P::AlertsVerify, P::AlertsReview, P::DocumentsSend, P::DocumentsReceive]), "files", "Upload an attachment (multipart: file)";
     get "/api/files/{id}" => files::download, Session, "files", "Download an attachment (uploader, or those who see what it is attached to)";
     get "/api/opinions" => op::list, AnyOf(&[P::OpinionsDraft, P::OpinionsReview, P::OpinionsApprove]), "opinions", "Integrity-opinion requests";
     post "/api/opinions" => op::create, Perm(P::OpinionsDraft), "opinions", "Check, compile and save a request (refused whole if a person does not match the records)";
@@ -124,6 +125,19 @@ routes! {
     put "/api/opinions/{id}/persons/{seq}" => op::reword, Perm(P::OpinionsDraft), "opinions", "Reword one person's opinion while drafted";
     post "/api/opinions/{id}/step" => op::step, AnyOf(&[P::OpinionsDraft, P::OpinionsReview, P::OpinionsApprove]), "opinions", "submit, review, return or approve";
     get "/api/integrity/{id}" => crate::integrity_files::get, Perm(P::DisciplineRead), "opinions", "A person's integrity file: record, sanctions, petitions, opinions (audited)";
+    get "/api/documents" => doc::list, AnyOf(&[P::DocumentsSend, P::DocumentsReceive]), "documents", "Documents received (box=received) or sent by the caller's unit (box=sent), searchable (q)";
+    post "/api/documents" => doc::send, Perm(P::DocumentsSend), "documents", "Number and send a document to units or accounts";
+    get "/api/documents/addressees" => doc::addressees, Perm(P::DocumentsSend), "documents", "Units and accounts a document or notice can go to";
+    get "/api/documents/{id}" => doc::get, AnyOf(&[P::DocumentsSend, P::DocumentsReceive]), "documents", "A document: for its sending unit with every recipient's status, for a recipient its own (the first look is the read receipt)";
+    post "/api/documents/{id}/sign" => doc::sign, Perm(P::DocumentsReceive), "documents", "Sign for a document (签收)";
+    post "/api/documents/{id}/reply" => doc::reply, Perm(P::DocumentsReceive), "documents", "Reply with text and files (after signing; again after a return)";
+    post "/api/documents/{id}/recipients/{rid}/return" => doc::return_reply, Perm(P::DocumentsSend), "documents", "Send a recipient's reply back for revision, with comments";
+    post "/api/documents/{id}/recipients/{rid}/remind" => doc::remind, Perm(P::DocumentsSend), "documents", "Remind a recipient that has not done what the document asks";
+    get "/api/notices" => doc::notices, Session, "notices", "Notices to all or to the caller's unit, pinned first, with read state";
+    post "/api/notices" => doc::publish, Perm(P::DocumentsSend), "notices", "Publish a notice to all or to chosen units";
+    post "/api/notices/{id}/read" => doc::read_notice, Session, "notices", "Read receipt";
+    put "/api/notices/{id}/pin" => doc::pin, Perm(P::DocumentsSend), "notices", "Pin or unpin (the publishing unit)";
+    get "/api/notices/{id}/reads" => doc::receipts, Perm(P::DocumentsSend), "notices", "Who has read a notice (the publishing unit)";
     get "/api/notifications" => d::notifications, Session, "notifications", "What the caller must act on, newest first";
     post "/api/notifications/{id}/read" => d::read_notification, Session, "notifications", "Mark a notification read";
     get "/api/models" => h::list_models, Perm(P::ModelsRead), "models", "The model library";

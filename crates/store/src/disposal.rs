@@ -213,7 +213,7 @@ async fn event(
     Ok(())
 }
 
-async fn notify(
+pub(crate) async fn notify(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     n: &NewNotification,
     now: &str,
@@ -243,7 +243,7 @@ async fn notify(
     Ok(())
 }
 
-async fn link_files(
+pub(crate) async fn link_files(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     files: &[i64],
     object: &str,

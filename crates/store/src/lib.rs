@@ -39,6 +39,7 @@ pub mod access;
 pub mod audit;
 pub mod datadir;
 pub mod disposal;
+pub mod documents;
 pub mod meta;
 pub mod opinions;
 

@@ -5,6 +5,7 @@ mod county;
 mod crash;
 mod data;
 mod disposal;
+mod documents;
 mod library;
 mod lifecycle;
 mod malformed;

@@ -266,8 +266,30 @@ fn expected() -> BTreeMap<&'static str, &'static str> {
         ("POST /api/recommendations/{id}/reply", "mz_verifier"),
         ("GET /api/deadlines", "leader analyst town"),
         ("PUT /api/models/{id}/deadline", "analyst"),
-        ("POST /api/files", "analyst mz_verifier"),
+        (
+            "POST /api/files",
+            "leader analyst mz_clerk mz_verifier town",
+        ),
         ("GET /api/files/{id}", "*"),
+        ("GET /api/documents", biz_read),
+        ("POST /api/documents", "leader analyst"),
+        ("GET /api/documents/addressees", "leader analyst"),
+        ("GET /api/documents/{id}", biz_read),
+        ("POST /api/documents/{id}/sign", biz_read),
+        ("POST /api/documents/{id}/reply", biz_read),
+        (
+            "POST /api/documents/{id}/recipients/{rid}/return",
+            "leader analyst",
+        ),
+        (
+            "POST /api/documents/{id}/recipients/{rid}/remind",
+            "leader analyst",
+        ),
+        ("GET /api/notices", "*"),
+        ("POST /api/notices", "leader analyst"),
+        ("POST /api/notices/{id}/read", "*"),
+        ("PUT /api/notices/{id}/pin", "leader analyst"),
+        ("GET /api/notices/{id}/reads", "leader analyst"),
         ("GET /api/notifications", "*"),
         ("POST /api/notifications/{id}/read", "*"),
     ])
@@ -901,7 +923,7 @@ async fn responses_carry_security_headers_and_unknown_api_paths_are_json_404() {
     });
 }
 
-fn multipart(ty: &str, period: Option<&str>, name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+pub fn multipart(ty: &str, period: Option<&str>, name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
     let boundary = "mjboundary7f3a";
     let mut b = Vec::new();
     let mut field = |n: &str, v: &str| {

@@ -1,0 +1,532 @@
+//! 文件报送 and notices: who may see a document (its sending unit, and its recipients — a whole
+//! unit or one account — and no one else), what each may do with it, and each recipient's
+//! status as the sender sees it. Checks before the store writes; the store's conditional
+//! updates keep two clicks from doing a step twice.
+
+use crate::{AppError, Platform};
+use chrono::NaiveDate;
+use mingjing_store::audit::AuditEntry;
+use mingjing_store::disposal::FileRecord;
+use mingjing_store::documents::{Document, DocumentReply, NewDocument, Notice, Recipient};
+use mingjing_store::{MetaStore, StoreError};
+
+/// Secrecy levels this platform carries; 机密 and 绝密 never go over it.
+pub const SECRECY: &[&str] = &["非密", "内部", "秘密"];
+
+/// The account acting.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub username: String,
+    pub user_id: i64,
+    pub org_id: i64,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct DocumentForm {
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    pub secrecy: String,
+    #[serde(default)]
+    pub deadline: Option<String>,
+    #[serde(default)]
+    pub reply_required: bool,
+    /// Whole units.
+    #[serde(default)]
+    pub org_ids: Vec<i64>,
+    /// Single accounts.
+    #[serde(default)]
+    pub user_ids: Vec<i64>,
+    #[serde(default)]
+    pub files: Vec<i64>,
+}
+
+/// A recipient as the sender sees it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RecipientStatus {
+    #[serde(flatten)]
+    pub recipient: Recipient,
+    /// The unit's name, or "unit · account name" for one account.
+    pub name: String,
+    /// 已送达, 已签收, 已阅, 已回复, 已退回修改.
+    pub status: &'static str,
+    pub overdue: bool,
+}
+
+/// A document as one viewer may see it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DocumentView {
+    pub document: Document,
+    pub sender_org: String,
+    /// The viewer's unit sent it (sees every recipient and reply).
+    pub is_sender: bool,
+    /// Every recipient for the sender; the viewer's own row for a recipient.
+    pub recipients: Vec<RecipientStatus>,
+    pub replies: Vec<DocumentReply>,
+    /// The document's files, and each visible reply's (keyed `document` / `reply:<id>`).
+    pub files: Vec<(String, FileRecord)>,
+}
+
+fn invalid(m: impl Into<String>) -> AppError {
+    AppError::Store(StoreError::Invalid(m.into()))
+}
+
+/// A recipient's standing: the furthest step taken, and whether the deadline passed before
+/// the step the document asks for (signing, or replying when a reply is required).
+pub fn recipient_status(
+    r: &Recipient,
+    deadline: Option<&str>,
+    reply_required: bool,
+    today: NaiveDate,
+) -> (&'static str, bool) {
+    let status = match (r.reply_state.as_str(), &r.read_at, &r.signed_at) {
+        ("replied", ..) => "已回复",
+        ("returned", ..) => "已退回修改",
+        (_, Some(_), _) => "已阅",
+        (_, None, Some(_)) => "已签收",
+        _ => "已送达",
+    };
+    let done = if reply_required {
+        r.reply_state == "replied"
+    } else {
+        r.signed_at.is_some()
+    };
+    let past = deadline
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .is_some_and(|d| today > d);
+    (status, past && !done)
+}
+
+impl Platform {
+    /// The viewer's recipient row of a document: their own (one account) before their unit's.
+    fn recipient_of<'a>(v: &Viewer, recipients: &'a [Recipient]) -> Option<&'a Recipient> {
+        recipients
+            .iter()
+            .find(|r| r.org_id == v.org_id && r.user_id == v.user_id)
+            .or_else(|| {
+                recipients
+                    .iter()
+                    .find(|r| r.org_id == v.org_id && r.user_id == 0)
+            })
+    }
+
+    /// Whether `v` may read a file attached to `object` (`document:<id>`: its sending unit and
+    /// its recipients; `document_reply:<id>`: the sending unit and the replying recipient).
+    /// Looking changes nothing (no read receipt).
+    pub async fn may_read_document_file(&self, v: &Viewer, object: &str) -> Result<bool, AppError> {
+        let (doc_id, only) = if let Some(id) = object.strip_prefix("document:") {
+            (id.parse::<i64>().ok(), None)
+        } else if let Some(id) = object.strip_prefix("document_reply:") {
+            match id.parse::<i64>().ok() {
+                Some(reply) => match self.meta.reply_recipient(reply).await? {
+                    Some(r) => (Some(r.document_id), Some(r)),
+                    None => return Ok(false),
+                },
+                None => return Ok(false),
+            }
+        } else {
+            return Ok(false);
+        };
+        let found = match doc_id {
+            Some(id) => self.meta.document(id).await?,
+            None => None,
+        };
+        let Some((doc, recipients, _)) = found else {
+            return Ok(false);
+        };
+        if doc.sender_org_id == v.org_id {
+            return Ok(true);
+        }
+        Ok(match (only, Self::recipient_of(v, &recipients)) {
+            (Some(replier), Some(me)) => replier.id == me.id,
+            (None, Some(_)) => true,
+            (_, None) => false,
+        })
+    }
+
+    /// Checks and sends a document from the viewer's unit.
+    pub async fn send_document(
+        &self,
+        v: &Viewer,
+        f: &DocumentForm,
+        today: NaiveDate,
+        audit: &AuditEntry,
+    ) -> Result<(i64, String), AppError> {
+        let title = f.title.trim();
+        if title.is_empty() || title.chars().count() > 100 {
+            return Err(invalid("标题须为 1 到 100 字"));
+        }
+        if f.body.chars().count() > 20_000 {
+            return Err(invalid("正文不能超过 20000 字"));
+        }
+        if !SECRECY.contains(&f.secrecy.as_str()) {
+            return Err(invalid(format!(
+                "密级须为 {}（机密、绝密文件不得经本系统传递）",
+                SECRECY.join("、")
+            )));
+        }
+        let deadline = match f
+            .deadline
+            .as_deref()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+        {
+            None if f.reply_required => return Err(invalid("要求回复的文件须设定期限")),
+            None => None,
+            Some(d) => {
+                let day = NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map_err(|_| invalid(format!("期限“{d}”不是 YYYY-MM-DD 日期")))?;
+                if day < today {
+                    return Err(invalid(format!("期限 {day} 已过")));
+                }
+                Some(day.to_string())
+            }
+        };
+        let orgs = self.meta.org_tree().await?;
+        let users = self.meta.users().await?;
+        let mut recipients: Vec<(i64, i64)> = Vec::new();
+        for id in &f.org_ids {
+            if !orgs.iter().any(|o| o.id == *id) {
+                return Err(invalid(format!("收件单位 {id} 不存在")));
+            }
+            recipients.push((*id, 0));
+        }
+        for id in &f.user_ids {
+            let u = users
+                .iter()
+                .find(|u| u.id == *id && u.enabled)
+                .ok_or_else(|| invalid(format!("收件人 {id} 不存在或已停用")))?;
+            recipients.push((u.org_id, u.id));
+        }
+        recipients.sort_unstable();
+        recipients.dedup();
+        if recipients.is_empty() {
+            return Err(invalid("请选择收件单位或收件人"));
+        }
+        let commission = orgs
+            .iter()
+            .find(|o| o.kind == "commission")
+            .map(|o| o.name.clone())
+            .unwrap_or_else(|| "明镜".into());
+        let prefix = self
+            .meta
+            .setting("document_prefix")
+            .await?
+            .unwrap_or_else(|| format!("{commission}发"));
+        let d = NewDocument {
+            title: title.to_string(),
+            body: f.body.clone(),
+            secrecy: f.secrecy.clone(),
+            sender: v.username.clone(),
+            sender_org_id: v.org_id,
+            deadline,
+            reply_required: f.reply_required,
+            prefix,
+            year: chrono::Datelike::year(&today),
+        };
+        let mut audit = audit.clone();
+        audit.detail = format!("{} recipients, {}", recipients.len(), d.secrecy);
+        Ok(self
+            .meta
+            .send_document(&d, &recipients, &f.files, &audit)
+            .await?)
+    }
+
+    /// The document as `v` may see it, or `None` when `v` is neither its sending unit nor a
+    /// recipient (the caller answers "not found": absence and refusal look alike). A
+    /// recipient's first look is its read receipt.
+    pub async fn document_for(
+        &self,
+        v: &Viewer,
+        id: i64,
+        today: NaiveDate,
+    ) -> Result<Option<DocumentView>, AppError> {
+        let Some((doc, recipients, replies)) = self.meta.document(id).await? else {
+            return Ok(None);
+        };
+        let is_sender = doc.sender_org_id == v.org_id;
+        let mine = Self::recipient_of(v, &recipients).cloned();
+        if !is_sender && mine.is_none() {
+            return Ok(None);
+        }
+        let (doc, recipients, replies) = match &mine {
+            Some(m) if m.read_at.is_none() => {
+                self.meta.mark_document_read(m.id, &v.username).await?;
+                // Shown with the receipt just written.
+                self.meta
+                    .document(id)
+                    .await?
+                    .ok_or_else(|| StoreError::NotFound(format!("document {id}")))?
+            }
+            _ => (doc, recipients, replies),
+        };
+        let orgs = self.meta.org_tree().await?;
+        let users = self.meta.users().await?;
+        let org_name = |id: i64| {
+            orgs.iter()
+                .find(|o| o.id == id)
+                .map_or_else(|| id.to_string(), |o| o.name.clone())
+        };
+        let shown: Vec<RecipientStatus> = recipients
+            .iter()
+            .filter(|r| is_sender || Some(r.id) == mine.as_ref().map(|m| m.id))
+            .map(|r| {
+                let (status, overdue) =
+                    recipient_status(r, doc.deadline.as_deref(), doc.reply_required, today);
+                let name = match users.iter().find(|u| u.id == r.user_id) {
+                    Some(u) => format!("{} · {}", org_name(r.org_id), u.display_name),
+                    None => org_name(r.org_id),
+                };
+                RecipientStatus {
+                    recipient: r.clone(),
+                    name,
+                    status,
+                    overdue,
+                }
+            })
+            .collect();
+        let visible: Vec<i64> = shown.iter().map(|r| r.recipient.id).collect();
+        let replies: Vec<DocumentReply> = replies
+            .into_iter()
+            .filter(|p| visible.contains(&p.recipient_id))
+            .collect();
+        let mut files: Vec<(String, FileRecord)> = self
+            .meta
+            .files_of(&format!("document:{id}"))
+            .await?
+            .into_iter()
+            .map(|f| ("document".to_string(), f))
+            .collect();
+        for p in &replies {
+            for f in self
+                .meta
+                .files_of(&format!("document_reply:{}", p.id))
+                .await?
+            {
+                files.push((format!("reply:{}", p.id), f));
+            }
+        }
+        Ok(Some(DocumentView {
+            sender_org: org_name(doc.sender_org_id),
+            document: doc,
+            is_sender,
+            recipients: shown,
+            replies,
+            files,
+        }))
+    }
+
+    /// The recipient row through which `v` acts on document `id`, or not found.
+    async fn acting_recipient(
+        &self,
+        v: &Viewer,
+        id: i64,
+    ) -> Result<(Document, Recipient), AppError> {
+        let (doc, recipients, _) = self
+            .meta
+            .document(id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("document {id}")))?;
+        let r = Self::recipient_of(v, &recipients)
+            .cloned()
+            .ok_or_else(|| StoreError::NotFound(format!("document {id}")))?;
+        Ok((doc, r))
+    }
+
+    pub async fn sign_document(
+        &self,
+        v: &Viewer,
+        id: i64,
+        audit: &AuditEntry,
+    ) -> Result<(), AppError> {
+        let (_, r) = self.acting_recipient(v, id).await?;
+        Ok(self.meta.sign_document(r.id, &v.username, audit).await?)
+    }
+
+    pub async fn reply_to_document(
+        &self,
+        v: &Viewer,
+        id: i64,
+        body: &str,
+        files: &[i64],
+        audit: &AuditEntry,
+    ) -> Result<i64, AppError> {
+        let body = body.trim();
+        if body.is_empty() || body.chars().count() > 20_000 {
+            return Err(invalid("回复内容须为 1 到 20000 字"));
+        }
+        let (_, r) = self.acting_recipient(v, id).await?;
+        Ok(self
+            .meta
+            .reply_document(r.id, body, files, &v.username, audit)
+            .await?)
+    }
+
+    /// A recipient of a document the viewer's unit sent, or not found.
+    async fn sent_recipient(
+        &self,
+        v: &Viewer,
+        id: i64,
+        recipient: i64,
+    ) -> Result<(Document, Recipient), AppError> {
+        let (doc, recipients, _) = self
+            .meta
+            .document(id)
+            .await?
+            .filter(|(d, ..)| d.sender_org_id == v.org_id)
+            .ok_or_else(|| StoreError::NotFound(format!("document {id}")))?;
+        let r = recipients
+            .into_iter()
+            .find(|r| r.id == recipient)
+            .ok_or_else(|| StoreError::NotFound(format!("recipient {recipient}")))?;
+        Ok((doc, r))
+    }
+
+    pub async fn return_document_reply(
+        &self,
+        v: &Viewer,
+        id: i64,
+        recipient: i64,
+        comment: &str,
+        audit: &AuditEntry,
+    ) -> Result<(), AppError> {
+        let comment = comment.trim();
+        if comment.is_empty() {
+            return Err(invalid("退回时须写明修改意见"));
+        }
+        let (_, r) = self.sent_recipient(v, id, recipient).await?;
+        Ok(self
+            .meta
+            .return_document_reply(r.id, comment, audit)
+            .await?)
+    }
+
+    /// Reminds a recipient that has not done what the document asks.
+    pub async fn remind_document(
+        &self,
+        v: &Viewer,
+        id: i64,
+        recipient: i64,
+        audit: &AuditEntry,
+    ) -> Result<(), AppError> {
+        let (doc, r) = self.sent_recipient(v, id, recipient).await?;
+        let done = if doc.reply_required {
+            r.reply_state == "replied"
+        } else {
+            r.signed_at.is_some()
+        };
+        if done {
+            return Err(invalid("该收件方已办结，无需催办"));
+        }
+        let message = format!(
+            "催办：{}《{}》{}",
+            doc.number,
+            doc.title,
+            doc.deadline
+                .as_deref()
+                .map(|d| format!("，期限 {d}"))
+                .unwrap_or_default()
+        );
+        Ok(self.meta.remind_document(&r, &message, audit).await?)
+    }
+
+    /// Publishes a notice to all or to chosen units.
+    pub async fn publish_notice(
+        &self,
+        v: &Viewer,
+        title: &str,
+        body: &str,
+        to_all: bool,
+        org_ids: &[i64],
+        pinned: bool,
+        audit: &AuditEntry,
+    ) -> Result<i64, AppError> {
+        let title = title.trim();
+        if title.is_empty() || title.chars().count() > 100 {
+            return Err(invalid("标题须为 1 到 100 字"));
+        }
+        if body.trim().is_empty() || body.chars().count() > 20_000 {
+            return Err(invalid("内容须为 1 到 20000 字"));
+        }
+        if !to_all && org_ids.is_empty() {
+            return Err(invalid("请选择通知范围"));
+        }
+        let orgs = self.meta.org_tree().await?;
+        if let Some(bad) = org_ids.iter().find(|id| !orgs.iter().any(|o| o.id == **id)) {
+            return Err(invalid(format!("单位 {bad} 不存在")));
+        }
+        let n = Notice {
+            id: 0,
+            title: title.into(),
+            body: body.into(),
+            pinned,
+            to_all,
+            author: v.username.clone(),
+            author_org_id: v.org_id,
+            published_at: String::new(),
+            read: false,
+            reads: 0,
+        };
+        Ok(self
+            .meta
+            .publish_notice(&n, if to_all { &[] } else { org_ids }, audit)
+            .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(signed: bool, read: bool, reply: &str) -> Recipient {
+        Recipient {
+            id: 1,
+            document_id: 1,
+            org_id: 1,
+            user_id: 0,
+            signed_by: signed.then(|| "a".into()),
+            signed_at: signed.then(|| "2026-11-01T00:00:00Z".into()),
+            read_by: read.then(|| "a".into()),
+            read_at: read.then(|| "2026-11-01T00:00:00Z".into()),
+            reply_state: reply.into(),
+            reminded_at: None,
+        }
+    }
+
+    #[test]
+    fn overdue_means_the_asked_step_is_missing_after_the_deadline() {
+        let day = |d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+        let dl = Some("2026-11-20");
+        assert_eq!(
+            recipient_status(&r(false, false, "none"), dl, false, day("2026-11-20")),
+            ("已送达", false),
+            "on the day"
+        );
+        assert_eq!(
+            recipient_status(&r(false, false, "none"), dl, false, day("2026-11-21")),
+            ("已送达", true)
+        );
+        assert_eq!(
+            recipient_status(&r(true, true, "none"), dl, false, day("2026-11-21")),
+            ("已阅", false),
+            "signed is enough"
+        );
+        assert_eq!(
+            recipient_status(&r(true, true, "none"), dl, true, day("2026-11-21")),
+            ("已阅", true),
+            "a reply was asked"
+        );
+        assert_eq!(
+            recipient_status(&r(true, true, "returned"), dl, true, day("2026-11-21")),
+            ("已退回修改", true)
+        );
+        assert_eq!(
+            recipient_status(&r(true, true, "replied"), dl, true, day("2026-12-01")),
+            ("已回复", false)
+        );
+        assert_eq!(
+            recipient_status(&r(false, false, "none"), None, true, day("2030-01-01")),
+            ("已送达", false)
+        );
+    }
+}
