@@ -60,7 +60,8 @@ export function can(permission: string): boolean {
 
 /** A page needs one permission, or any of several. */
 export function canAny(need: string | readonly string[]): boolean {
-  return typeof need === 'string' ? can(need) : need.some(can)
+  // An empty list: any signed-in account.
+  return typeof need === 'string' ? can(need) : need.length === 0 || need.some(can)
 }
 
 /** Uploads a file as multipart (field `file`); the CSRF token goes in the header. */

@@ -37,6 +37,7 @@ describe('objectLink', () => {
     ['alert:42', '/alerts/42'],
     ['alerts?stage=routed', '/alerts?stage=routed'],
     ['recommendation:3', '/recommendations'],
+    ['document:7', '/documents/7'],
     ['data/upload', '/data/upload'],
     ['alert:x', null],
     ['', null],

@@ -31,6 +31,8 @@ export function objectLink(object: string): string | null {
   if (alert) return `/alerts/${alert[1]}`
   if (object.startsWith('alerts?')) return `/alerts?${object.slice(7)}`
   if (object.startsWith('recommendation:')) return '/recommendations'
+  const doc = /^document:(\d+)$/.exec(object)
+  if (doc) return `/documents/${doc[1]}`
   if (object === 'data/upload') return '/data/upload'
   return null
 }

@@ -25,6 +25,9 @@ import Schedules from './views/Schedules.vue'
 import Opinions from './views/Opinions.vue'
 import OpinionDetail from './views/OpinionDetail.vue'
 import IntegrityFile from './views/IntegrityFile.vue'
+import Documents from './views/Documents.vue'
+import DocumentDetail from './views/DocumentDetail.vue'
+import Notices from './views/Notices.vue'
 
 // Each page names the permission it needs; the menu shows only what the role may open.
 export const pages = [
@@ -37,6 +40,7 @@ export const pages = [
   { path: '/data/types', component: DataCatalog, permission: 'data.read', module: 'data', menu: 'catalog' },
   { path: '/data/upload', component: DataUpload, permission: 'data.upload', module: 'data', menu: 'upload' },
   { path: '/data/schedules', component: Schedules, permission: 'data.read', module: 'data', menu: 'schedules' },
+  { path: '/documents', component: Documents, permission: ['documents.send', 'documents.receive'], module: 'documents', menu: 'documents' },
   { path: '/opinions', component: Opinions, permission: ['opinions.draft', 'opinions.review', 'opinions.approve'], module: 'opinions', menu: 'opinions' },
   { path: '/integrity', component: IntegrityFile, permission: 'discipline.read', module: 'opinions', menu: 'integrity' },
   { path: '/system/users', component: Users, permission: 'users.manage', module: 'system', menu: 'users' },
@@ -46,6 +50,8 @@ export const pages = [
   { path: '/system/sessions', component: Sessions, permission: 'sessions.manage', module: 'system', menu: 'sessions' },
   { path: '/system/audit', component: Audit, permission: 'audit.read', module: 'system', menu: 'audit' },
   { path: '/system/deadlines', component: Deadlines, permission: 'models.manage', module: 'system', menu: 'deadlines' },
+  // Open to every account; last, so that no role lands on it first.
+  { path: '/notices', component: Notices, permission: [], module: 'documents', menu: 'notices' },
 ] as const
 
 export const router = createRouter({
@@ -59,6 +65,7 @@ export const router = createRouter({
         ...pages.map((p) => ({ path: p.path, component: p.component, meta: { permission: p.permission } })),
         { path: '/alerts/:id', component: AlertDetail, meta: { permission: 'alerts.read' } },
         { path: '/inbox', component: Inbox },
+        { path: '/documents/:id', component: DocumentDetail, meta: { permission: ['documents.send', 'documents.receive'] } },
         { path: '/opinions/:id', component: OpinionDetail, meta: { permission: ['opinions.draft', 'opinions.review', 'opinions.approve'] } },
         { path: '/data/browse/:name', component: DataBrowse, meta: { permission: 'data.read' } },
         { path: '/models/editor', component: ModelEditor, meta: { permission: 'models.manage' } },

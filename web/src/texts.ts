@@ -29,6 +29,7 @@ export const t = {
   shell: { logout: '退出登录', expired: '会话已过期，请重新登录' },
   modules: {
     home: '智慧监察',
+    documents: '文件报送',
     opinions: '廉政意见回复',
     data: '基础数据',
     alerts: '预警分析',
@@ -37,6 +38,8 @@ export const t = {
   menu: {
     dashboard: '监督大屏',
     inbox: '信息提醒',
+    documents: '收发文',
+    notices: '通知公告',
     stats: '处置统计',
     runs: '运行记录',
     opinions: '意见回复',
@@ -189,6 +192,19 @@ export const t = {
     opinions: '历次廉政意见', caseNo: '案件编号', sanction: '处分种类', decided: '决定日期', authority: '决定机关',
     impactEnd: '影响期至', permanent: '永久', petitionNo: '信访件编号', received: '受理日期', category: '问题类别',
     summary: '反映问题摘要', status: '办理状态',
+  },
+  docs: {
+    received: '收文', sent: '发文', search: '按文号、标题、正文查找', find: '查找', compose: '发文', title: '标题', body: '正文',
+    secrecy: '密级', deadline: '办理期限', replyRequired: '需要回复', toOrgs: '收件单位', toUsers: '收件人', files: '附件',
+    send: '发送', none: '没有文件', number: '文号', status: '状态', overdue: '逾期', progress: '签收 / 回复',
+    counts: (s: number, r: number, n: number) => `签收 ${s}/${n}，回复 ${r}/${n}`, sentAt: '发文时间',
+    sentAs: (n: string) => `已发送：${n}`, back: '返回列表', from: '发文单位', mine: '本单位办理情况', sign: '签收',
+    returned: '退回修改意见', reply: '回复内容', sendReply: '提交回复', recipient: '收件方', signedAt: '签收时间', readAt: '阅读时间',
+    sendBack: '退回修改', remind: '催办', waiting: '已回复，等待发文单位审阅', replies: '回复', reminded: '已催办', returnPrompt: '请填写修改意见',
+  },
+  notices: {
+    compose: '发布通知', body: '内容', scope: '范围', all: '全体单位', pin: '置顶', unpin: '取消置顶', publish: '发布',
+    none: '没有通知', pinned: '置顶', reads: (n: number) => `已读 ${n} 人`,
   },
   deadlines: { model: '模型', name: '名称', days: '核查时限（天）', save: '保存', saved: '已保存' },
   inbox: { empty: '没有需要处理的事项', read: '已读', unread: '未读', open: '查看', at: '时间' },
