@@ -41,6 +41,18 @@ pub struct DocumentForm {
     pub files: Vec<i64>,
 }
 
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct NoticeForm {
+    pub title: String,
+    pub body: String,
+    #[serde(default)]
+    pub to_all: bool,
+    #[serde(default)]
+    pub org_ids: Vec<i64>,
+    #[serde(default)]
+    pub pinned: bool,
+}
+
 /// A recipient as the sender sees it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RecipientStatus {
@@ -434,13 +446,17 @@ impl Platform {
     pub async fn publish_notice(
         &self,
         v: &Viewer,
-        title: &str,
-        body: &str,
-        to_all: bool,
-        org_ids: &[i64],
-        pinned: bool,
+        f: &NoticeForm,
         audit: &AuditEntry,
     ) -> Result<i64, AppError> {
+        let NoticeForm {
+            title,
+            body,
+            to_all,
+            org_ids,
+            pinned,
+        } = f;
+        let (to_all, pinned) = (*to_all, *pinned);
         let title = title.trim();
         if title.is_empty() || title.chars().count() > 100 {
             return Err(invalid("标题须为 1 到 100 字"));

@@ -20,7 +20,7 @@ pub use opinions::{
 };
 mod documents;
 pub use documents::{
-    DocumentForm, DocumentView, RecipientStatus, SECRECY, Viewer, recipient_status,
+    DocumentForm, DocumentView, NoticeForm, RecipientStatus, SECRECY, Viewer, recipient_status,
 };
 mod reply;
 pub use reply::{ReplyFile, ReplyFormat};

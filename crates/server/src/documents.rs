@@ -232,36 +232,13 @@ pub async fn notices(
     Ok(Json(json!({ "notices": mine, "unread": unread })))
 }
 
-#[derive(serde::Deserialize)]
-pub struct NoticeBody {
-    pub title: String,
-    pub body: String,
-    #[serde(default)]
-    pub to_all: bool,
-    #[serde(default)]
-    pub org_ids: Vec<i64>,
-    #[serde(default)]
-    pub pinned: bool,
-}
-
 pub async fn publish(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
-    Json(b): Json<NoticeBody>,
+    Json(b): Json<mingjing_app::NoticeForm>,
 ) -> ApiResult<Json<Value>> {
     let e = c.audit("notice.publish", "notice", "ok");
-    let id = state
-        .platform
-        .publish_notice(
-            &viewer(&c),
-            &b.title,
-            &b.body,
-            b.to_all,
-            &b.org_ids,
-            b.pinned,
-            &e,
-        )
-        .await?;
+    let id = state.platform.publish_notice(&viewer(&c), &b, &e).await?;
     Ok(Json(json!({ "id": id })))
 }
 

@@ -178,6 +178,17 @@ async fn may_read(
         if state.platform.may_read_document_file(&viewer, l).await? {
             return Ok(true);
         }
+        // A file sent in a chat: its conversation's members.
+        if let Some(m) = l.strip_prefix("message:").and_then(|m| m.parse().ok())
+            && let Some(conv) = state.store().conversation_of_message(m).await?
+            && state
+                .store()
+                .conversation_members(conv)
+                .await?
+                .contains(&c.user.id)
+        {
+            return Ok(true);
+        }
     }
     let scope = Scope::of(state, c).await?;
     for l in links {

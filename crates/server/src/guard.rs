@@ -69,6 +69,32 @@ pub fn cookie(req_headers: &axum::http::HeaderMap, name: &str) -> Option<String>
         .map(|(_, v)| v.to_string())
 }
 
+/// Whether the session behind these headers is still live (not ended, not past its absolute
+/// or idle limit, the account enabled), without touching it: long-lived channels (chat) ask
+/// this now and then and close when it says no.
+pub async fn still_live(state: &AppState, headers: &axum::http::HeaderMap) -> bool {
+    let Some(token) = cookie(headers, SESSION_COOKIE) else {
+        return false;
+    };
+    let store = state.store();
+    let Ok(Some(session)) = store.session(&crate::auth::token_hash(&token)).await else {
+        return false;
+    };
+    let Ok(policy) = state.policy().await else {
+        return false;
+    };
+    let now = state.clock.now();
+    let parse =
+        |s: &str| chrono::DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&chrono::Utc));
+    let (Ok(expires), Ok(seen)) = (parse(&session.expires_at), parse(&session.last_seen_at)) else {
+        return false;
+    };
+    session.ended_at.is_none()
+        && now < expires
+        && now < seen + chrono::Duration::minutes(i64::from(policy.idle_timeout_minutes))
+        && matches!(store.user(session.user_id).await, Ok(Some(u)) if u.enabled)
+}
+
 /// Resolves the session cookie to a live session (ending it if it has expired).
 pub async fn resolve(
     state: &AppState,

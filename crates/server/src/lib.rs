@@ -7,6 +7,7 @@
 //! Heavy work (password hashing, imports, model runs) runs off the async runtime.
 
 pub mod auth;
+pub mod chat;
 pub mod data;
 pub mod disposal;
 pub mod documents;
@@ -88,6 +89,8 @@ pub struct Shared {
     pub rejections: Mutex<HashMap<String, Rejection>>,
     /// Serialises background re-matches (one run at a time is enough).
     pub rematch: Mutex<()>,
+    /// The chat sockets connected to this process.
+    pub chat: chat::Hub,
 }
 
 pub type AppState = Arc<Shared>;
@@ -100,6 +103,7 @@ impl Shared {
             config,
             rejections: Mutex::new(HashMap::new()),
             rematch: Mutex::new(()),
+            chat: chat::Hub::default(),
         })
     }
 
@@ -210,6 +214,7 @@ fn spawn_housekeeping(state: AppState) {
 /// Serves until the process is stopped.
 pub async fn serve(state: AppState) -> std::io::Result<()> {
     spawn_housekeeping(state.clone());
+    chat::spawn_listener(state.clone());
     let listener = tokio::net::TcpListener::bind(&state.config.listen).await?;
     tracing::info!(address = %listener.local_addr()?, "serving");
     axum::serve(

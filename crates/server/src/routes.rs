@@ -133,6 +133,12 @@ routes! {
     post "/api/documents/{id}/reply" => doc::reply, Perm(P::DocumentsReceive), "documents", "Reply with text and files (after signing; again after a return)";
     post "/api/documents/{id}/recipients/{rid}/return" => doc::return_reply, Perm(P::DocumentsSend), "documents", "Send a recipient's reply back for revision, with comments";
     post "/api/documents/{id}/recipients/{rid}/remind" => doc::remind, Perm(P::DocumentsSend), "documents", "Remind a recipient that has not done what the document asks";
+    get "/api/chat/ws" => crate::chat::socket, Session, "chat", "The live chat channel (WebSocket; same origin only)";
+    get "/api/chat/conversations" => crate::chat::conversations, Session, "chat", "The caller's conversations (their unit's group included) with unread counts";
+    post "/api/chat/conversations" => crate::chat::start, Session, "chat", "Open a one-to-one chat (user_id) or make a group (name, user_ids)";
+    get "/api/chat/conversations/{id}/messages" => crate::chat::history, Session, "chat", "History before a message, or searched (q); members only";
+    post "/api/chat/conversations/{id}/messages" => crate::chat::send, Session, "chat", "Send a message (text and/or a file); members only";
+    post "/api/chat/conversations/{id}/read" => crate::chat::read, Session, "chat", "Mark read up to a message";
     get "/api/notices" => doc::notices, Session, "notices", "Notices to all or to the caller's unit, pinned first, with read state";
     post "/api/notices" => doc::publish, Perm(P::DocumentsSend), "notices", "Publish a notice to all or to chosen units";
     post "/api/notices/{id}/read" => doc::read_notice, Session, "notices", "Read receipt";

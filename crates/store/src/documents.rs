@@ -135,7 +135,7 @@ fn decode_recipient(r: &sqlx::any::AnyRow) -> Result<Recipient> {
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
-fn like(q: &str) -> String {
+pub(crate) fn like(q: &str) -> String {
     let mut s = String::from("%");
     for c in q.chars() {
         if matches!(c, '%' | '_' | '\\') {

@@ -37,6 +37,7 @@ macro_rules! select_alerts {
 
 pub mod access;
 pub mod audit;
+pub mod chat;
 pub mod datadir;
 pub mod disposal;
 pub mod documents;

@@ -316,6 +316,8 @@ pub trait MetaStore: Send + Sync {
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
+    /// As connected to (PostgreSQL's chat listener opens its own connection with it).
+    url: String,
     pub(crate) audit: Option<crate::audit::AuditKey>,
 }
 
@@ -393,6 +395,7 @@ impl SqlStore {
         let store = SqlStore {
             pool,
             backend,
+            url: url.clone(),
             audit: None,
         };
         store.migrate().await?;
@@ -413,6 +416,10 @@ impl SqlStore {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    pub(crate) fn url(&self) -> Option<&str> {
+        Some(self.url.as_str())
     }
 
     pub async fn close(&self) {

@@ -20,7 +20,7 @@ pub struct TestServer {
     pub clock: Clock,
     /// TOTP secrets of the administrators.
     pub secrets: BTreeMap<String, String>,
-    _platform: TestPlatform,
+    pub platform: TestPlatform,
 }
 
 #[derive(Clone, Debug)]
@@ -92,7 +92,7 @@ impl TestServer {
             state,
             clock,
             secrets,
-            _platform: p,
+            platform: p,
         }
     }
 
@@ -285,6 +285,12 @@ fn expected() -> BTreeMap<&'static str, &'static str> {
             "POST /api/documents/{id}/recipients/{rid}/remind",
             "leader analyst",
         ),
+        ("GET /api/chat/ws", "*"),
+        ("GET /api/chat/conversations", "*"),
+        ("POST /api/chat/conversations", "*"),
+        ("GET /api/chat/conversations/{id}/messages", "*"),
+        ("POST /api/chat/conversations/{id}/messages", "*"),
+        ("POST /api/chat/conversations/{id}/read", "*"),
         ("GET /api/notices", "*"),
         ("POST /api/notices", "leader analyst"),
         ("POST /api/notices/{id}/read", "*"),

@@ -1,0 +1,271 @@
+//! Instant messaging through real `mingjing serve` processes: on PostgreSQL a message sent over
+//! the WebSocket of one process reaches a member connected to another (LISTEN/NOTIFY); on
+//! SQLite, one process delivers to its own sockets. Offline members find it unread at their next
+//! sign-in; non-members cannot read the conversation by any route.
+
+use crate::server::{Client, TestServer};
+use crate::support::Backend;
+use axum::http::{Method, StatusCode};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::{Message, http::HeaderValue};
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A `mingjing serve` process on the test's data directory, ended when dropped.
+struct Process {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(s: &TestServer) -> Process {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mingjing"))
+        .args(["serve", "--data-dir"])
+        .arg(s.platform.data_dir())
+        .args(["--listen", &addr])
+        .env_remove("MINGJING_DATABASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("mingjing serve starts");
+    // Wait for "serving http://…".
+    let out = child.stdout.take().unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(out));
+    assert!(
+        lines.any(|l| l.is_ok_and(|l| l.contains("serving http://"))),
+        "the server did not start"
+    );
+    std::thread::spawn(move || for _ in lines {});
+    Process { child, addr }
+}
+
+async fn connect(p: &Process, c: &Client) -> Socket {
+    let mut req = format!("ws://{}/api/chat/ws", p.addr)
+        .into_client_request()
+        .unwrap();
+    req.headers_mut()
+        .insert("cookie", HeaderValue::from_str(&c.cookie).unwrap());
+    let (ws, _) = tokio_tungstenite::connect_async(req)
+        .await
+        .expect("the chat channel opens");
+    ws
+}
+
+/// The next chat message on the socket, within ten seconds.
+async fn next_message(ws: &mut Socket) -> Value {
+    tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Text(t))) => {
+                    let v: Value = serde_json::from_str(&t).unwrap();
+                    if v["type"] == "message" {
+                        return v["message"].clone();
+                    }
+                }
+                Some(Ok(_)) => {}
+                other => panic!("the channel ended: {other:?}"),
+            }
+        }
+    })
+    .await
+    .expect("the message arrives live")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_sent_through_one_process_reaches_a_member_on_another() {
+    let s = TestServer::new(Backend::Postgres).await;
+    let (a, b) = (serve(&s), serve(&s));
+    chat_round(&s, &a, &b).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_reaches_a_connected_member_at_once_on_sqlite() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    let a = serve(&s);
+    chat_round(&s, &a, &a).await;
+}
+
+async fn chat_round(s: &TestServer, a: &Process, b: &Process) {
+    let analyst = s.login("analyst").await;
+    let clerk = s.login("mz_clerk").await;
+    let verifier = s.login("mz_verifier").await;
+    let stranger = s.login("rs_verifier").await;
+    let clerk_id = s
+        .state
+        .store()
+        .user_by_name("mz_clerk")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let direct = s
+        .call(
+            Some(&analyst),
+            Method::POST,
+            "/api/chat/conversations",
+            Some(json!({ "user_id": clerk_id })),
+        )
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    // The clerk listens on process B; the analyst writes through process A.
+    let mut on_b = connect(b, &clerk).await;
+    let mut on_a = connect(a, &analyst).await;
+    on_a.send(Message::Text(
+        json!({ "type": "send", "conversation": direct, "body": "请今天报送整改台账" })
+            .to_string()
+            .into(),
+    ))
+    .await
+    .unwrap();
+    let got = next_message(&mut on_b).await;
+    assert_eq!(got["body"], "请今天报送整改台账");
+    assert_eq!(got["sender"], "李分析");
+    let echo = next_message(&mut on_a).await;
+    assert_eq!(
+        echo["id"], got["id"],
+        "the sender's other windows see it too"
+    );
+    // The clerk answers over B; the analyst sees it on A.
+    on_b.send(Message::Text(
+        json!({ "type": "send", "conversation": direct, "body": "收到，下午报送" })
+            .to_string()
+            .into(),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(next_message(&mut on_a).await["body"], "收到，下午报送");
+
+    // The unit's group: the verifier is offline, and finds it unread at next sign-in.
+    let unit = s
+        .call(Some(&clerk), Method::GET, "/api/chat/conversations", None)
+        .await
+        .json();
+    let group = unit["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "unit")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let sent = s
+        .call(
+            Some(&clerk),
+            Method::POST,
+            &format!("/api/chat/conversations/{group}/messages"),
+            Some(json!({ "body": "本周五前完成自查" })),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.json());
+    let later = s
+        .call(
+            Some(&verifier),
+            Method::GET,
+            "/api/chat/conversations",
+            None,
+        )
+        .await
+        .json();
+    let mine = later["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == group)
+        .expect("the verifier is in its unit's group");
+    assert_eq!(mine["unread"], 1);
+    assert_eq!(mine["last"]["body"], "本周五前完成自查");
+    let read = s
+        .call(
+            Some(&verifier),
+            Method::POST,
+            &format!("/api/chat/conversations/{group}/read"),
+            Some(json!({ "up_to": sent.json()["id"] })),
+        )
+        .await;
+    assert_eq!(read.status, StatusCode::OK);
+    // History search, and strangers reach the conversations by no route.
+    let found = s
+        .call(
+            Some(&analyst),
+            Method::GET,
+            &format!("/api/chat/conversations/{direct}/messages?q=%E5%8F%B0%E8%B4%A6"),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(found["messages"].as_array().unwrap().len(), 1);
+    for (method, path, body) in [
+        (
+            Method::GET,
+            format!("/api/chat/conversations/{direct}/messages"),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("/api/chat/conversations/{direct}/messages"),
+            Some(json!({ "body": "插话" })),
+        ),
+        (
+            Method::GET,
+            format!("/api/chat/conversations/{group}/messages"),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("/api/chat/conversations/{group}/read"),
+            Some(json!({ "up_to": 1 })),
+        ),
+    ] {
+        assert_eq!(
+            s.call(Some(&stranger), method, &path, body).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    let mut on_stranger = connect(b, &stranger).await;
+    on_stranger
+        .send(Message::Text(
+            json!({ "type": "send", "conversation": direct, "body": "插话" })
+                .to_string()
+                .into(),
+        ))
+        .await
+        .unwrap();
+    let refused = tokio::time::timeout(Duration::from_secs(10), on_stranger.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(
+        refused.to_text().unwrap().contains("\"error\""),
+        "{refused:?}"
+    );
+    // A page of another origin cannot open the channel with the cookie.
+    let mut req = format!("ws://{}/api/chat/ws", a.addr)
+        .into_client_request()
+        .unwrap();
+    req.headers_mut()
+        .insert("cookie", HeaderValue::from_str(&clerk.cookie).unwrap());
+    req.headers_mut()
+        .insert("origin", HeaderValue::from_static("http://evil.example"));
+    assert!(tokio_tungstenite::connect_async(req).await.is_err());
+}

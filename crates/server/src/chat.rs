@@ -1,0 +1,373 @@
+//! Instant messaging over WebSocket. Each process keeps the sockets of the accounts connected
+//! to it (the hub). A message is written to the database first; then, on SQLite (one process)
+//! it is delivered to the hub at once, and on PostgreSQL the commit's `NOTIFY` reaches the
+//! listener of every process, which delivers it to its own members. Offline members read it
+//! at their next sign-in from the unread counts and the history.
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::guard::Caller;
+use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::{Extension, Json};
+use mingjing_store::MetaStore;
+use mingjing_store::chat::Message;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use tokio::sync::mpsc;
+
+/// One connected socket: its key and where to send it text.
+type Outlet = (u64, mpsc::UnboundedSender<String>);
+
+/// The sockets connected to this process, by account.
+#[derive(Default)]
+pub struct Hub {
+    sockets: Mutex<HashMap<i64, Vec<Outlet>>>,
+    next: std::sync::atomic::AtomicU64,
+}
+
+impl Hub {
+    fn join(&self, user: i64) -> (u64, mpsc::UnboundedReceiver<String>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let key = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.sockets
+            .lock()
+            .expect("hub lock")
+            .entry(user)
+            .or_default()
+            .push((key, tx));
+        (key, rx)
+    }
+
+    fn leave(&self, user: i64, key: u64) {
+        let mut s = self.sockets.lock().expect("hub lock");
+        if let Some(v) = s.get_mut(&user) {
+            v.retain(|(k, _)| *k != key);
+            if v.is_empty() {
+                s.remove(&user);
+            }
+        }
+    }
+
+    /// Sends `text` to every socket of these accounts on this process.
+    fn send(&self, users: &[i64], text: &str) {
+        let s = self.sockets.lock().expect("hub lock");
+        for u in users {
+            for (_, tx) in s.get(u).into_iter().flatten() {
+                let _ = tx.send(text.to_string());
+            }
+        }
+    }
+}
+
+/// Delivers a stored message to the members connected to this process.
+pub async fn deliver(state: &AppState, m: &Message) {
+    let members = match state.store().conversation_members(m.conversation_id).await {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::warn!(error = %e, message = m.id, "chat delivery: members not read");
+            return;
+        }
+    };
+    let text = json!({ "type": "message", "message": message_json(state, m).await }).to_string();
+    state.chat.send(&members, &text);
+}
+
+async fn message_json(state: &AppState, m: &Message) -> Value {
+    let mut j = serde_json::to_value(m).expect("serialisable");
+    if let Ok(Some(u)) = state.store().user(m.sender_id).await {
+        j["sender"] = json!(u.display_name);
+    }
+    if let Some(f) = m.file_id
+        && let Ok(Some((file, _))) = state.store().file(f).await
+    {
+        j["file_name"] = json!(file.name);
+    }
+    j
+}
+
+/// On PostgreSQL, delivers every message any process announces (reconnecting as needed).
+pub fn spawn_listener(state: AppState) {
+    tokio::spawn(async move {
+        let mut listener = match state.store().chat_listener().await {
+            Ok(Some(l)) => l,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!(error = %e, "chat listener not started");
+                return;
+            }
+        };
+        tracing::info!(
+            channel = mingjing_store::chat::CHANNEL,
+            "chat listener started"
+        );
+        loop {
+            match listener.next().await {
+                Ok(id) => {
+                    if let Ok(Some(m)) = state.store().message(id).await {
+                        deliver(&state, &m).await;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "chat listener");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            }
+        }
+    });
+}
+
+/// Whether `user` (of unit `org`) is a member of conversation `id`; a unit group's members are
+/// only those still in the unit.
+async fn member(state: &AppState, c: &Caller, id: i64) -> ApiResult<()> {
+    let list = state.store().conversations_of(c.user.id).await?;
+    match list.iter().find(|x| x.id == id) {
+        Some(x) if x.kind != "unit" || x.org_id == Some(c.org.id) => Ok(()),
+        _ => Err(ErrorCode::NotFound.into()),
+    }
+}
+
+/// Stores and sends a message of the caller (text and/or one of their uploaded files).
+async fn post(
+    state: &AppState,
+    c: &Caller,
+    id: i64,
+    body: &str,
+    file: Option<i64>,
+) -> ApiResult<Message> {
+    member(state, c, id).await?;
+    let body = body.trim();
+    if (body.is_empty() && file.is_none()) || body.chars().count() > 5000 {
+        return Err(ApiError::with(
+            ErrorCode::InvalidRequest,
+            "消息须为 1 到 5000 字，或附一个文件",
+        ));
+    }
+    let m = state
+        .store()
+        .add_message(id, c.user.id, &c.user.username, body, file)
+        .await?;
+    let mut e = c.audit("chat.send", format!("conversation:{id}"), "ok");
+    e.detail = format!("message {}", m.id);
+    state.store().audit(&e).await?;
+    if state.store().backend() == mingjing_store::Backend::Sqlite {
+        deliver(state, &m).await;
+    }
+    Ok(m)
+}
+
+/// The caller's conversations (their unit's group made on first look), with unread counts.
+pub async fn conversations(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+) -> ApiResult<Json<Value>> {
+    state
+        .store()
+        .unit_conversation(c.org.id, &c.org.name, c.user.id)
+        .await?;
+    let users = state.store().users().await?;
+    let name_of = |id: i64| {
+        users
+            .iter()
+            .find(|u| u.id == id)
+            .map_or_else(String::new, |u| u.display_name.clone())
+    };
+    let mut out = Vec::new();
+    for x in state.store().conversations_of(c.user.id).await? {
+        if x.kind == "unit" && x.org_id != Some(c.org.id) {
+            continue; // moved to another unit
+        }
+        let title = match x.kind.as_str() {
+            "direct" => x
+                .members
+                .iter()
+                .find(|m| **m != c.user.id)
+                .map(|m| name_of(*m))
+                .unwrap_or_default(),
+            _ => x.name.clone(),
+        };
+        let last = match &x.last {
+            Some(m) => message_json(&state, m).await,
+            None => Value::Null,
+        };
+        out.push(json!({ "id": x.id, "kind": x.kind, "title": title, "unread": x.unread,
+            "members": x.members.iter().map(|m| json!({ "id": m, "name": name_of(*m) })).collect::<Vec<_>>(),
+            "last": last }));
+    }
+    let unread: i64 = out.iter().map(|x| x["unread"].as_i64().unwrap_or(0)).sum();
+    Ok(Json(json!({ "conversations": out, "unread": unread })))
+}
+
+#[derive(serde::Deserialize)]
+pub struct NewConversation {
+    /// A one-to-one chat with this account.
+    pub user_id: Option<i64>,
+    /// Or an ad hoc group of these accounts, with a name.
+    #[serde(default)]
+    pub user_ids: Vec<i64>,
+    #[serde(default)]
+    pub name: String,
+}
+
+pub async fn start(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Json(b): Json<NewConversation>,
+) -> ApiResult<Json<Value>> {
+    let users = state.store().users().await?;
+    let exists = |id: &i64| users.iter().any(|u| u.id == *id && u.enabled);
+    let bad = |m: &str| ApiError::with(ErrorCode::InvalidRequest, m);
+    let id = match b.user_id {
+        Some(other) if exists(&other) => {
+            state
+                .store()
+                .direct_conversation(c.user.id, other, &c.user.username)
+                .await?
+        }
+        Some(_) => return Err(bad("对方账号不存在或已停用")),
+        None => {
+            let name = b.name.trim();
+            if name.is_empty() || name.chars().count() > 50 {
+                return Err(bad("群名须为 1 到 50 字"));
+            }
+            if b.user_ids.is_empty() || !b.user_ids.iter().all(exists) {
+                return Err(bad("请选择有效的群成员"));
+            }
+            let mut members = b.user_ids.clone();
+            members.push(c.user.id);
+            let id = state
+                .store()
+                .group_conversation(name, &members, &c.user.username)
+                .await?;
+            let e = c.audit("chat.group", format!("conversation:{id}"), "ok");
+            state.store().audit(&e).await?;
+            id
+        }
+    };
+    Ok(Json(json!({ "id": id })))
+}
+
+#[derive(serde::Deserialize)]
+pub struct HistoryQuery {
+    pub before: Option<i64>,
+    #[serde(default)]
+    pub q: String,
+}
+
+/// History, 50 at a time before `before`, or searched by `q`.
+pub async fn history(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<i64>,
+    Query(h): Query<HistoryQuery>,
+) -> ApiResult<Json<Value>> {
+    member(&state, &c, id).await?;
+    let list = state.store().messages(id, h.before, h.q.trim(), 50).await?;
+    let mut out = Vec::with_capacity(list.len());
+    for m in &list {
+        out.push(message_json(&state, m).await);
+    }
+    Ok(Json(json!({ "messages": out })))
+}
+
+#[derive(serde::Deserialize)]
+pub struct SendBody {
+    #[serde(default)]
+    pub body: String,
+    pub file: Option<i64>,
+}
+
+pub async fn send(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<i64>,
+    Json(b): Json<SendBody>,
+) -> ApiResult<Json<Value>> {
+    let m = post(&state, &c, id, &b.body, b.file).await?;
+    Ok(Json(message_json(&state, &m).await))
+}
+
+#[derive(serde::Deserialize)]
+pub struct ReadBody {
+    pub up_to: i64,
+}
+
+pub async fn read(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<i64>,
+    Json(b): Json<ReadBody>,
+) -> ApiResult<Json<Value>> {
+    member(&state, &c, id).await?;
+    state.store().mark_read(id, c.user.id, b.up_to).await?;
+    Ok(Json(json!({ "ok": true })))
+}
+
+/// The live channel. Refused from another origin (a page elsewhere cannot ride the cookie).
+pub async fn socket(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> ApiResult<Response> {
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    if let Some(origin) = headers.get("origin").and_then(|o| o.to_str().ok())
+        && origin.split("://").nth(1) != Some(host)
+    {
+        let e = c.audit("chat.connect", "websocket", "denied");
+        state.store().audit(&e).await?;
+        return Err(ApiError::with(ErrorCode::Forbidden, "来源不符"));
+    }
+    Ok(ws.on_upgrade(move |socket| session(state, c, headers, socket)))
+}
+
+async fn session(state: AppState, c: Caller, headers: HeaderMap, mut socket: WebSocket) {
+    let (key, mut outgoing) = state.chat.join(c.user.id);
+    tracing::debug!(user = c.user.id, "chat connected");
+    // A signed-out, expired or disabled session loses its channel within a minute.
+    let mut check = tokio::time::interval(std::time::Duration::from_secs(60));
+    check.tick().await;
+    loop {
+        tokio::select! {
+            _ = check.tick() => {
+                if !crate::guard::still_live(&state, &headers).await {
+                    let _ = socket.send(WsMessage::Close(None)).await;
+                    break;
+                }
+            }
+            out = outgoing.recv() => match out {
+                Some(text) => {
+                    if socket.send(WsMessage::Text(text.into())).await.is_err() {
+                        break;
+                    }
+                }
+                None => break,
+            },
+            incoming = socket.recv() => match incoming {
+                Some(Ok(WsMessage::Text(text))) => {
+                    // {"type":"send","conversation":1,"body":"…","file":2}
+                    let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                    if v["type"] == "send" {
+                        let id = v["conversation"].as_i64().unwrap_or(0);
+                        let body = v["body"].as_str().unwrap_or("");
+                        if let Err(e) = post(&state, &c, id, body, v["file"].as_i64()).await {
+                            let reply = json!({ "type": "error", "error": e.message.unwrap_or_else(|| e.code.message().to_string()) });
+                            if socket.send(WsMessage::Text(reply.to_string().into())).await.is_err() {
+                                break;
+                            }
+                        }
+                    }
+                }
+                Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+    state.chat.leave(c.user.id, key);
+}

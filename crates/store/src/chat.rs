@@ -1,0 +1,329 @@
+//! Instant messaging: conversations (one per pair of accounts, one per unit, ad hoc groups),
+//! their members with how far each has read, and messages. On PostgreSQL a new message is
+//! announced with `NOTIFY mingjing_chat, '<id>'` so that every server process sharing the
+//! database delivers it to its own connected members; SQLite has one process and no announcer.
+
+use crate::StoreError;
+use crate::meta::{Backend, MetaStore, Result, SqlStore, now_utc};
+use sqlx::Row;
+
+/// The PostgreSQL channel new message ids are announced on.
+pub const CHANNEL: &str = "mingjing_chat";
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Message {
+    pub id: i64,
+    pub conversation_id: i64,
+    pub sender_id: i64,
+    pub body: String,
+    pub file_id: Option<i64>,
+    pub sent_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Conversation {
+    pub id: i64,
+    /// `direct`, `unit` or `grp`.
+    pub kind: String,
+    pub name: String,
+    pub org_id: Option<i64>,
+    pub members: Vec<i64>,
+    pub unread: i64,
+    pub last: Option<Message>,
+}
+
+fn decode_message(r: &sqlx::any::AnyRow) -> Result<Message> {
+    Ok(Message {
+        id: r.try_get("id")?,
+        conversation_id: r.try_get("conversation_id")?,
+        sender_id: r.try_get("sender_id")?,
+        body: r.try_get("body")?,
+        file_id: r.try_get("file_id")?,
+        sent_at: r.try_get("sent_at")?,
+    })
+}
+
+/// New message ids announced by any process on the database (PostgreSQL only).
+pub struct ChatListener(sqlx::postgres::PgListener);
+
+impl ChatListener {
+    /// The next announced message id. A lost connection is re-established by the listener;
+    /// messages announced meanwhile are not replayed (clients fetch history on reconnect).
+    pub async fn next(&mut self) -> Result<i64> {
+        loop {
+            let n = self.0.recv().await?;
+            if let Ok(id) = n.payload().parse() {
+                return Ok(id);
+            }
+        }
+    }
+}
+
+impl SqlStore {
+    /// The unit's group, made on first use, with `user_id` as a member.
+    pub async fn unit_conversation(&self, org_id: i64, name: &str, user_id: i64) -> Result<i64> {
+        let mut tx = self.pool().begin().await?;
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM conversations WHERE kind = 'unit' AND org_id = $1")
+                .bind(org_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let id = match found {
+            Some(id) => id,
+            None => {
+                sqlx::query_scalar(
+                    "INSERT INTO conversations (kind, name, org_id, created_by, created_at) \
+                     VALUES ('unit', $1, $2, 'system', $3) RETURNING id",
+                )
+                .bind(name)
+                .bind(org_id)
+                .bind(now_utc())
+                .fetch_one(&mut *tx)
+                .await?
+            }
+        };
+        sqlx::query(
+            "INSERT INTO conversation_members (conversation_id, user_id) VALUES ($1, $2) \
+             ON CONFLICT (conversation_id, user_id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The one chat between two accounts, made on first use.
+    pub async fn direct_conversation(&self, a: i64, b: i64, by: &str) -> Result<i64> {
+        if a == b {
+            return Err(StoreError::Invalid("不能与自己对话".into()));
+        }
+        let pair = format!("{}:{}", a.min(b), a.max(b));
+        let mut tx = self.pool().begin().await?;
+        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM conversations WHERE pair = $1")
+            .bind(&pair)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if let Some(id) = found {
+            return Ok(id);
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO conversations (kind, name, pair, created_by, created_at) \
+             VALUES ('direct', '', $1, $2, $3) RETURNING id",
+        )
+        .bind(&pair)
+        .bind(by)
+        .bind(now_utc())
+        .fetch_one(&mut *tx)
+        .await?;
+        for u in [a, b] {
+            sqlx::query(
+                "INSERT INTO conversation_members (conversation_id, user_id) VALUES ($1, $2)",
+            )
+            .bind(id)
+            .bind(u)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// An ad hoc group of `members` (the creator among them).
+    pub async fn group_conversation(&self, name: &str, members: &[i64], by: &str) -> Result<i64> {
+        let mut tx = self.pool().begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO conversations (kind, name, created_by, created_at) \
+             VALUES ('grp', $1, $2, $3) RETURNING id",
+        )
+        .bind(name)
+        .bind(by)
+        .bind(now_utc())
+        .fetch_one(&mut *tx)
+        .await?;
+        for u in members {
+            sqlx::query(
+                "INSERT INTO conversation_members (conversation_id, user_id) VALUES ($1, $2) \
+                 ON CONFLICT (conversation_id, user_id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(u)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The members of a conversation.
+    pub async fn conversation_members(&self, id: i64) -> Result<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT user_id FROM conversation_members WHERE conversation_id = $1 ORDER BY user_id",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// The conversations `user_id` belongs to, the latest active first, with unread counts.
+    pub async fn conversations_of(&self, user_id: i64) -> Result<Vec<Conversation>> {
+        let rows = sqlx::query(
+            "SELECT c.id, c.kind, c.name, c.org_id, m.last_read, \
+             (SELECT COUNT(*) FROM messages x WHERE x.conversation_id = c.id AND x.id > m.last_read \
+              AND x.sender_id <> $1) AS unread, \
+             (SELECT MAX(x.id) FROM messages x WHERE x.conversation_id = c.id) AS last_id \
+             FROM conversations c JOIN conversation_members m ON m.conversation_id = c.id \
+             WHERE m.user_id = $1",
+        )
+        .bind(user_id)
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id: i64 = r.try_get("id")?;
+            let last_id: Option<i64> = r.try_get("last_id")?;
+            let last = match last_id {
+                Some(m) => self.message(m).await?,
+                None => None,
+            };
+            out.push(Conversation {
+                id,
+                kind: r.try_get("kind")?,
+                name: r.try_get("name")?,
+                org_id: r.try_get("org_id")?,
+                members: self.conversation_members(id).await?,
+                unread: r.try_get("unread")?,
+                last,
+            });
+        }
+        out.sort_by_key(|c| std::cmp::Reverse(c.last.as_ref().map_or(0, |m| m.id)));
+        Ok(out)
+    }
+
+    pub async fn message(&self, id: i64) -> Result<Option<Message>> {
+        sqlx::query(
+            "SELECT id, conversation_id, sender_id, body, file_id, sent_at FROM messages WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?
+        .as_ref()
+        .map(decode_message)
+        .transpose()
+    }
+
+    /// Writes a message (its file linked as `message:<id>`, the sender's own upload only) and
+    /// moves the sender's read mark past it; on PostgreSQL announces it to every process.
+    pub async fn add_message(
+        &self,
+        conversation: i64,
+        sender_id: i64,
+        sender: &str,
+        body: &str,
+        file_id: Option<i64>,
+    ) -> Result<Message> {
+        let now = now_utc();
+        let mut tx = self.pool().begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO messages (conversation_id, sender_id, body, file_id, sent_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(conversation)
+        .bind(sender_id)
+        .bind(body)
+        .bind(file_id)
+        .bind(&now)
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Some(f) = file_id {
+            crate::disposal::link_files(&mut tx, &[f], &format!("message:{id}"), sender).await?;
+        }
+        sqlx::query(
+            "UPDATE conversation_members SET last_read = $1 WHERE conversation_id = $2 AND user_id = $3",
+        )
+        .bind(id)
+        .bind(conversation)
+        .bind(sender_id)
+        .execute(&mut *tx)
+        .await?;
+        if self.backend() == Backend::Postgres {
+            // Delivered with the commit, to every listening process.
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANNEL)
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(Message {
+            id,
+            conversation_id: conversation,
+            sender_id,
+            body: body.to_string(),
+            file_id,
+            sent_at: now,
+        })
+    }
+
+    /// Messages of a conversation before `before` (all when `None`), newest last, whose body
+    /// contains `q`; at most `limit`.
+    pub async fn messages(
+        &self,
+        conversation: i64,
+        before: Option<i64>,
+        q: &str,
+        limit: i64,
+    ) -> Result<Vec<Message>> {
+        let mut out = sqlx::query(
+            "SELECT id, conversation_id, sender_id, body, file_id, sent_at FROM messages \
+             WHERE conversation_id = $1 AND id < $2 AND body LIKE $3 ESCAPE '\\' \
+             ORDER BY id DESC LIMIT $4",
+        )
+        .bind(conversation)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(crate::documents::like(q))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(decode_message)
+        .collect::<Result<Vec<_>>>()?;
+        out.reverse();
+        Ok(out)
+    }
+
+    /// Moves a member's read mark forward (never back).
+    pub async fn mark_read(&self, conversation: i64, user_id: i64, up_to: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE conversation_members SET last_read = $1 \
+             WHERE conversation_id = $2 AND user_id = $3 AND last_read < $1",
+        )
+        .bind(up_to)
+        .bind(conversation)
+        .bind(user_id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The conversation a message file belongs to (`message:<id>` links).
+    pub async fn conversation_of_message(&self, message: i64) -> Result<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT conversation_id FROM messages WHERE id = $1")
+                .bind(message)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
+    /// A listener of announced messages on PostgreSQL; `None` on SQLite (one process).
+    pub async fn chat_listener(&self) -> Result<Option<ChatListener>> {
+        let Some(url) = self.url().filter(|_| self.backend() == Backend::Postgres) else {
+            return Ok(None);
+        };
+        let mut l = sqlx::postgres::PgListener::connect(url).await?;
+        l.listen(CHANNEL).await?;
+        Ok(Some(ChatListener(l)))
+    }
+}
