@@ -28,6 +28,7 @@ import IntegrityFile from './views/IntegrityFile.vue'
 import Documents from './views/Documents.vue'
 import DocumentDetail from './views/DocumentDetail.vue'
 import Notices from './views/Notices.vue'
+import Chat from './views/Chat.vue'
 
 // Each page names the permission it needs; the menu shows only what the role may open.
 export const pages = [
@@ -52,6 +53,7 @@ export const pages = [
   { path: '/system/deadlines', component: Deadlines, permission: 'models.manage', module: 'system', menu: 'deadlines' },
   // Open to every account; last, so that no role lands on it first.
   { path: '/notices', component: Notices, permission: [], module: 'documents', menu: 'notices' },
+  { path: '/chat', component: Chat, permission: [], module: 'documents', menu: 'chat' },
 ] as const
 
 export const router = createRouter({

@@ -40,6 +40,7 @@ export const t = {
     inbox: '信息提醒',
     documents: '收发文',
     notices: '通知公告',
+    chat: '即时通讯',
     stats: '处置统计',
     runs: '运行记录',
     opinions: '意见回复',
@@ -201,6 +202,10 @@ export const t = {
     sentAs: (n: string) => `已发送：${n}`, back: '返回列表', from: '发文单位', mine: '本单位办理情况', sign: '签收',
     returned: '退回修改意见', reply: '回复内容', sendReply: '提交回复', recipient: '收件方', signedAt: '签收时间', readAt: '阅读时间',
     sendBack: '退回修改', remind: '催办', waiting: '已回复，等待发文单位审阅', replies: '回复', reminded: '已催办', returnPrompt: '请填写修改意见',
+  },
+  chat: {
+    startWith: '发起对话：选择人员', kinds: { direct: '对话', unit: '本单位群', grp: '群聊' } as Record<string, string>,
+    search: '搜索聊天记录', send: '发送', file: '文件', pick: '选择左侧的对话', messages: '消息',
   },
   notices: {
     compose: '发布通知', body: '内容', scope: '范围', all: '全体单位', pin: '置顶', unpin: '取消置顶', publish: '发布',

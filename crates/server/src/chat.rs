@@ -201,6 +201,23 @@ pub async fn conversations(
     Ok(Json(json!({ "conversations": out, "unread": unread })))
 }
 
+/// The accounts one can chat with: enabled, with their unit.
+pub async fn people(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let orgs = state.store().org_tree().await?;
+    let people: Vec<Value> = state
+        .store()
+        .users()
+        .await?
+        .iter()
+        .filter(|u| u.enabled)
+        .map(|u| {
+            let org = orgs.iter().find(|o| o.id == u.org_id).map_or("", |o| o.name.as_str());
+            json!({ "id": u.id, "name": u.display_name, "org": org })
+        })
+        .collect();
+    Ok(Json(json!({ "people": people })))
+}
+
 #[derive(serde::Deserialize)]
 pub struct NewConversation {
     /// A one-to-one chat with this account.

@@ -134,6 +134,7 @@ routes! {
     post "/api/documents/{id}/recipients/{rid}/return" => doc::return_reply, Perm(P::DocumentsSend), "documents", "Send a recipient's reply back for revision, with comments";
     post "/api/documents/{id}/recipients/{rid}/remind" => doc::remind, Perm(P::DocumentsSend), "documents", "Remind a recipient that has not done what the document asks";
     get "/api/chat/ws" => crate::chat::socket, Session, "chat", "The live chat channel (WebSocket; same origin only)";
+    get "/api/chat/people" => crate::chat::people, Session, "chat", "The accounts one can chat with, with their units";
     get "/api/chat/conversations" => crate::chat::conversations, Session, "chat", "The caller's conversations (their unit's group included) with unread counts";
     post "/api/chat/conversations" => crate::chat::start, Session, "chat", "Open a one-to-one chat (user_id) or make a group (name, user_ids)";
     get "/api/chat/conversations/{id}/messages" => crate::chat::history, Session, "chat", "History before a message, or searched (q); members only";

@@ -286,6 +286,7 @@ fn expected() -> BTreeMap<&'static str, &'static str> {
             "leader analyst",
         ),
         ("GET /api/chat/ws", "*"),
+        ("GET /api/chat/people", "*"),
         ("GET /api/chat/conversations", "*"),
         ("POST /api/chat/conversations", "*"),
         ("GET /api/chat/conversations/{id}/messages", "*"),
