@@ -212,7 +212,7 @@ export const t = {
     none: '没有通知', pinned: '置顶', reads: (n: number) => `已读 ${n} 人`,
   },
   deadlines: { model: '模型', name: '名称', days: '核查时限（天）', save: '保存', saved: '已保存' },
-  inbox: { empty: '没有需要处理的事项', read: '已读', unread: '未读', open: '查看', at: '时间' },
+  inbox: { todo: '待办事项', empty: '没有需要处理的事项', read: '已读', unread: '未读', open: '查看', at: '时间' },
   models: { id: '编号', name: '名称', version: '版本', enabled: '启用', reads: '读取数据', params: '参数', yes: '是', no: '否',
     raised: '预警数', hitRate: '属实率（%）', perAlert: '每条追回（元）',
     lastRun: '最近运行', hits: (n: number) => `命中 ${n} 个对象`, editParams: '调整参数', export: '导出',

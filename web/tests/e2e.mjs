@@ -65,7 +65,7 @@ try {
   // API path, the rejected upload, the broken model. Chromium logs each as a console
   // error ("Failed to load resource"); every other console error fails the test.
   const failed = []
-  const expectedFailures = new Set(['GET /api/auth/me 401', 'GET /api/alerts 401', 'GET /api/notifications 401', 'GET /api/models 401', 'POST /api/auth/login 401', 'GET /api/nothing/here 404', 'POST /api/uploads 422', 'POST /api/models/check 400'])
+  const expectedFailures = new Set(['GET /api/auth/me 401', 'GET /api/alerts 401', 'GET /api/notifications 401', 'GET /api/reminders 401', 'GET /api/models 401', 'POST /api/auth/login 401', 'GET /api/nothing/here 404', 'POST /api/uploads 422', 'POST /api/models/check 400'])
   watch(page)
 
   await page.goto(base + '/')
@@ -338,6 +338,10 @@ try {
     await p.goto(base + '/login')
     await login(p, 'mz_clerk')
     await p.waitForURL((u) => !u.pathname.endsWith('/login'))
+    // The reminder centre counts the document to sign, and leads to it.
+    await p.click('[data-test=inbox-link]')
+    await p.waitForSelector('[data-test=todo-documents_to_sign]')
+    check((await p.textContent('[data-test=todo]')).includes('待签收文件'), 'the reminder centre lists the document to sign')
     await p.click('.el-aside .el-menu-item >> text=收发文')
     await p.waitForSelector('[data-test=documents] .el-table__row')
     check((await p.textContent('[data-test=documents]')).includes('低保专项检查'), 'the clerk finds the document in its inbox')

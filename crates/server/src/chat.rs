@@ -211,7 +211,10 @@ pub async fn people(State(state): State<AppState>) -> ApiResult<Json<Value>> {
         .iter()
         .filter(|u| u.enabled)
         .map(|u| {
-            let org = orgs.iter().find(|o| o.id == u.org_id).map_or("", |o| o.name.as_str());
+            let org = orgs
+                .iter()
+                .find(|o| o.id == u.org_id)
+                .map_or("", |o| o.name.as_str());
             json!({ "id": u.id, "name": u.display_name, "org": org })
         })
         .collect();

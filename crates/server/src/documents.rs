@@ -315,3 +315,97 @@ pub async fn receipts(
         .collect();
     Ok(Json(json!({ "reads": reads })))
 }
+
+// ---- the reminder centre (信息提醒) ------------------------------------------------------------
+
+/// What the caller must act on, counted, with where to do it; uploads due are the caller's
+/// unit's schedules not yet delivered whose day is within three days or past.
+pub async fn to_do(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+) -> ApiResult<Json<Value>> {
+    let mut t = state
+        .store()
+        .to_do(c.user.id, &c.user.username, c.org.id)
+        .await?;
+    let may = |p| c.has(p);
+    if !may(Permission::AlertsVerify) {
+        t.alerts_to_verify = 0;
+    }
+    if !may(Permission::AlertsReview) {
+        t.alerts_to_review = 0;
+    }
+    if !may(Permission::DocumentsReceive) {
+        t.documents_to_sign = 0;
+        t.documents_to_reply = 0;
+    }
+    if !may(Permission::OpinionsReview) {
+        t.opinions_to_review = 0;
+    }
+    if !may(Permission::OpinionsApprove) {
+        t.opinions_to_approve = 0;
+    }
+    let today = state.today();
+    let uploads_due = if may(Permission::DataUpload) {
+        state
+            .platform
+            .schedule_status(today)
+            .await?
+            .iter()
+            .filter(|s| {
+                s.org_id == c.org.id
+                    && s.delivered_at.is_none()
+                    && (s.due_date - today).num_days() <= 3
+            })
+            .count() as i64
+    } else {
+        0
+    };
+    let items = [
+        (
+            "alerts_to_verify",
+            "待核查预警",
+            t.alerts_to_verify,
+            "/alerts?stage=routed",
+        ),
+        (
+            "alerts_to_review",
+            "待审核预警",
+            t.alerts_to_review,
+            "/alerts?stage=pending_review",
+        ),
+        (
+            "documents_to_sign",
+            "待签收文件",
+            t.documents_to_sign,
+            "/documents",
+        ),
+        (
+            "documents_to_reply",
+            "待回复文件",
+            t.documents_to_reply,
+            "/documents",
+        ),
+        ("uploads_due", "待报送数据", uploads_due, "/data/schedules"),
+        (
+            "opinions_to_review",
+            "待审核廉政意见",
+            t.opinions_to_review,
+            "/opinions",
+        ),
+        (
+            "opinions_to_approve",
+            "待签发廉政意见",
+            t.opinions_to_approve,
+            "/opinions",
+        ),
+        ("notices_unread", "未读通知", t.notices_unread, "/notices"),
+    ];
+    let list: Vec<Value> = items
+        .iter()
+        .filter(|(_, _, n, _)| *n > 0)
+        .map(|(k, label, n, link)| json!({ "kind": k, "label": label, "count": n, "link": link }))
+        .collect();
+    let total: i64 = items.iter().map(|(_, _, n, _)| n).sum();
+    Ok(Json(json!({ "items": list, "total": total })))
+}

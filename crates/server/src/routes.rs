@@ -145,6 +145,7 @@ routes! {
     post "/api/notices/{id}/read" => doc::read_notice, Session, "notices", "Read receipt";
     put "/api/notices/{id}/pin" => doc::pin, Perm(P::DocumentsSend), "notices", "Pin or unpin (the publishing unit)";
     get "/api/notices/{id}/reads" => doc::receipts, Perm(P::DocumentsSend), "notices", "Who has read a notice (the publishing unit)";
+    get "/api/reminders" => doc::to_do, Session, "notifications", "What the caller must act on, counted: alerts, documents, uploads due, opinions, notices";
     get "/api/notifications" => d::notifications, Session, "notifications", "What the caller must act on, newest first";
     post "/api/notifications/{id}/read" => d::read_notification, Session, "notifications", "Mark a notification read";
     get "/api/models" => h::list_models, Perm(P::ModelsRead), "models", "The model library";

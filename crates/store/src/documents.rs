@@ -590,3 +590,78 @@ impl SqlStore {
         )))
     }
 }
+
+/// What one account has to act on, counted live from the records (信息提醒's to-do list).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ToDo {
+    /// Alerts routed or returned to the account's unit.
+    pub alerts_to_verify: i64,
+    /// Verifications waiting for the commission's review.
+    pub alerts_to_review: i64,
+    /// Documents to the account or its unit not yet signed for.
+    pub documents_to_sign: i64,
+    /// Signed documents that ask for a reply not yet given (or returned for revision).
+    pub documents_to_reply: i64,
+    /// Integrity-opinion requests waiting for review (not drafted by the account).
+    pub opinions_to_review: i64,
+    /// Reviewed requests waiting for approval (neither drafted nor reviewed by the account).
+    pub opinions_to_approve: i64,
+    pub notices_unread: i64,
+}
+
+impl SqlStore {
+    /// The counts behind [`ToDo`]; the caller zeroes those the account's role may not act on.
+    pub async fn to_do(&self, user_id: i64, username: &str, org_id: i64) -> Result<ToDo> {
+        let count = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql);
+        Ok(ToDo {
+            alerts_to_verify: count(
+                "SELECT COUNT(*) FROM alerts WHERE org_id = $1 AND stage IN ('routed', 'returned')",
+            )
+            .bind(org_id)
+            .fetch_one(self.pool())
+            .await?,
+            alerts_to_review: count("SELECT COUNT(*) FROM alerts WHERE stage = 'pending_review'")
+                .fetch_one(self.pool())
+                .await?,
+            documents_to_sign: count(
+                "SELECT COUNT(*) FROM document_recipients WHERE org_id = $1 AND user_id IN (0, $2) \
+                 AND signed_at IS NULL",
+            )
+            .bind(org_id)
+            .bind(user_id)
+            .fetch_one(self.pool())
+            .await?,
+            documents_to_reply: count(
+                "SELECT COUNT(*) FROM document_recipients r JOIN documents d ON d.id = r.document_id \
+                 WHERE r.org_id = $1 AND r.user_id IN (0, $2) AND r.signed_at IS NOT NULL \
+                 AND d.reply_required = 1 AND r.reply_state IN ('none', 'returned')",
+            )
+            .bind(org_id)
+            .bind(user_id)
+            .fetch_one(self.pool())
+            .await?,
+            opinions_to_review: count(
+                "SELECT COUNT(*) FROM opinion_requests WHERE stage = 'in_review' AND drafted_by <> $1",
+            )
+            .bind(username)
+            .fetch_one(self.pool())
+            .await?,
+            opinions_to_approve: count(
+                "SELECT COUNT(*) FROM opinion_requests WHERE stage = 'reviewed' AND drafted_by <> $1 \
+                 AND COALESCE(reviewed_by, '') <> $1",
+            )
+            .bind(username)
+            .fetch_one(self.pool())
+            .await?,
+            notices_unread: count(
+                "SELECT COUNT(*) FROM notices n WHERE (n.to_all = 1 OR n.author_org_id = $2 \
+                 OR EXISTS (SELECT 1 FROM notice_targets t WHERE t.notice_id = n.id AND t.org_id = $2)) \
+                 AND NOT EXISTS (SELECT 1 FROM notice_reads r WHERE r.notice_id = n.id AND r.user_id = $1)",
+            )
+            .bind(user_id)
+            .bind(org_id)
+            .fetch_one(self.pool())
+            .await?,
+        })
+    }
+}

@@ -141,6 +141,28 @@ async fn document_round(backend: Backend) {
         "a department sends no documents"
     );
 
+    // The reminder centre counts what each has to do.
+    let todo = |c: &Client| {
+        let s = &s;
+        let c = c.clone();
+        async move {
+            let t = s
+                .call(Some(&c), Method::GET, "/api/reminders", None)
+                .await
+                .json();
+            let n = |k: &str| {
+                t["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|i| i["kind"] == k)
+                    .map_or(0, |i| i["count"].as_i64().unwrap())
+            };
+            (n("documents_to_sign"), n("documents_to_reply"))
+        }
+    };
+    assert_eq!(todo(&clerk).await, (2, 0), "two documents to sign");
+    assert_eq!(todo(&stranger).await, (0, 0));
     // The recipient unit: listed as delivered, the first look is its read receipt.
     let inbox = s
         .call(Some(&clerk), Method::GET, "/api/documents", None)
@@ -201,12 +223,14 @@ async fn document_round(backend: Backend) {
         "conflict",
         "the unit signs once, whoever of it signs"
     );
+    assert_eq!(todo(&clerk).await, (1, 1), "signed: now to reply");
     let report = attach(&s, &clerk, "自查报告.pdf", b"%PDF-1.4\n% report\n").await;
     assert_eq!(
         reply(&clerk, "自查报告见附件。", vec![report]).await.status,
         StatusCode::OK
     );
     assert_eq!(reply(&clerk, "再报一次", vec![]).await.code(), "conflict");
+    assert_eq!(todo(&verifier).await, (1, 0), "replied, for the whole unit");
 
     // The sender sees every recipient's status and the reply; the account recipient may not
     // read another recipient's reply files.

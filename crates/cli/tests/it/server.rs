@@ -297,6 +297,7 @@ fn expected() -> BTreeMap<&'static str, &'static str> {
         ("POST /api/notices/{id}/read", "*"),
         ("PUT /api/notices/{id}/pin", "leader analyst"),
         ("GET /api/notices/{id}/reads", "leader analyst"),
+        ("GET /api/reminders", "*"),
         ("GET /api/notifications", "*"),
         ("POST /api/notifications/{id}/read", "*"),
     ])
