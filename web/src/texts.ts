@@ -205,7 +205,7 @@ export const t = {
   },
   chat: {
     startWith: '发起对话：选择人员', kinds: { direct: '对话', unit: '本单位群', grp: '群聊' } as Record<string, string>,
-    search: '搜索聊天记录', send: '发送', file: '文件', pick: '选择左侧的对话', messages: '消息',
+    search: '搜索聊天记录', send: '发送', newGroup: '新建群聊', groupName: '群名称', groupMembers: '选择群成员', create: '创建', file: '文件', pick: '选择左侧的对话', messages: '消息',
   },
   notices: {
     compose: '发布通知', body: '内容', scope: '范围', all: '全体单位', pin: '置顶', unpin: '取消置顶', publish: '发布',

@@ -259,6 +259,66 @@ async fn chat_round(s: &TestServer, a: &Process, b: &Process) {
         refused.to_text().unwrap().contains("\"error\""),
         "{refused:?}"
     );
+    // An ad hoc group: its members see it, a stranger does not; a group needs a name.
+    let verifier_id = s
+        .state
+        .store()
+        .user_by_name("mz_verifier")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let nameless = s
+        .call(
+            Some(&analyst),
+            Method::POST,
+            "/api/chat/conversations",
+            Some(json!({ "name": " ", "user_ids": [clerk_id] })),
+        )
+        .await;
+    assert_eq!(nameless.code(), "invalid_request");
+    let grp = s
+        .call(
+            Some(&analyst),
+            Method::POST,
+            "/api/chat/conversations",
+            Some(json!({ "name": "低保专项检查", "user_ids": [clerk_id, verifier_id] })),
+        )
+        .await
+        .json()["id"]
+        .clone();
+    let theirs = s
+        .call(
+            Some(&verifier),
+            Method::GET,
+            "/api/chat/conversations",
+            None,
+        )
+        .await
+        .json();
+    assert!(
+        theirs["conversations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == grp && c["title"] == "低保专项检查")
+    );
+    let outside = s
+        .call(
+            Some(&stranger),
+            Method::GET,
+            "/api/chat/conversations",
+            None,
+        )
+        .await
+        .json();
+    assert!(
+        outside["conversations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["id"] != grp)
+    );
     // A page of another origin cannot open the channel with the cookie.
     let mut req = format!("ws://{}/api/chat/ws", a.addr)
         .into_client_request()
