@@ -22,6 +22,10 @@ mod documents;
 pub use documents::{
     DocumentForm, DocumentView, NoticeForm, RecipientStatus, SECRECY, Viewer, recipient_status,
 };
+mod persons;
+pub use persons::{
+    DISCIPLINE_TYPES, MatchKind, PersonFilter, PersonHit, PersonProfile, PersonRecords,
+};
 mod reply;
 pub use reply::{ReplyFile, ReplyFormat};
 mod schedules;
@@ -432,11 +436,18 @@ impl Platform {
             Ok(Committed {
                 upload_id,
                 replaced,
-            }) => Ok(ImportOutcome::Loaded {
-                upload_id,
-                checked,
-                replaced,
-            }),
+            }) => {
+                if ty.name == "persons" {
+                    // The upload stands whatever happens here; the server also rebuilds the
+                    // index when it starts.
+                    let _ = self.rebuild_person_index().await;
+                }
+                Ok(ImportOutcome::Loaded {
+                    upload_id,
+                    checked,
+                    replaced,
+                })
+            }
             Err(e) => {
                 self.data.unpublish(&staged.name)?;
                 Err(e.into())

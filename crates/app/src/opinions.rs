@@ -69,7 +69,7 @@ fn date(s: Option<&str>) -> Option<NaiveDate> {
 
 impl Platform {
     /// The current rows of a type whose `column` is one of `values`.
-    async fn rows_matching(
+    pub(crate) async fn rows_matching(
         &self,
         ty: &str,
         column: &str,

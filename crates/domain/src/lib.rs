@@ -10,6 +10,7 @@ pub mod check;
 pub mod disposal;
 pub mod id;
 pub mod integrity;
+pub mod names;
 pub mod number;
 pub mod reply;
 pub mod standard;

@@ -47,6 +47,17 @@ pub async fn read_rows(
     Ok(to_text(&schema, &batches))
 }
 
+/// Every row of several uploads' files, in no particular order (an index rebuild).
+pub async fn read_all(schema: SchemaRef, files: &[PathBuf]) -> Result<TextRows> {
+    if files.is_empty() {
+        return read_rows(schema, files, None, 0).await;
+    }
+    let ctx = SessionContext::new_with_config(SessionConfig::new().with_target_partitions(1));
+    ctx.register_table("t", crate::session::table(schema.clone(), files)?)?;
+    let batches = ctx.sql("SELECT * FROM t").await?.collect().await?;
+    Ok(to_text(&schema, &batches))
+}
+
 /// One page of the rows of several uploads' files, in upload then row order.
 pub async fn read_page(
     schema: SchemaRef,

@@ -19,6 +19,7 @@ pub mod integrity_files;
 pub mod library;
 pub mod openapi;
 pub mod opinions;
+pub mod persons;
 pub mod routes;
 pub mod scope;
 pub mod seed;
@@ -215,6 +216,14 @@ fn spawn_housekeeping(state: AppState) {
 pub async fn serve(state: AppState) -> std::io::Result<()> {
     spawn_housekeeping(state.clone());
     chat::spawn_listener(state.clone());
+    // The person index follows the household register; rebuild it once at start.
+    let s = state.clone();
+    tokio::spawn(async move {
+        match s.platform.rebuild_person_index().await {
+            Ok(n) => tracing::info!(persons = n, "person index rebuilt"),
+            Err(e) => tracing::warn!(error = %e, "person index not rebuilt"),
+        }
+    });
     let listener = tokio::net::TcpListener::bind(&state.config.listen).await?;
     tracing::info!(address = %listener.local_addr()?, "serving");
     axum::serve(

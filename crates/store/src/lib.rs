@@ -43,6 +43,7 @@ pub mod disposal;
 pub mod documents;
 pub mod meta;
 pub mod opinions;
+pub mod persons;
 
 pub use datadir::{DataDir, Staged};
 pub use meta::{

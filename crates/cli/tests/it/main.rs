@@ -12,5 +12,6 @@ mod lifecycle;
 mod malformed;
 mod models;
 mod opinions;
+mod persons;
 mod server;
 mod support;

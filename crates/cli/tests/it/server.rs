@@ -231,6 +231,8 @@ fn expected() -> BTreeMap<&'static str, &'static str> {
         ("GET /api/models/runs", "leader analyst town"),
         ("GET /api/opinions", "leader analyst"),
         ("GET /api/integrity/{id}", "leader analyst"),
+        ("GET /api/persons", "leader analyst town"),
+        ("GET /api/persons/{id}", "leader analyst town"),
         ("POST /api/opinions", "analyst"),
         ("POST /api/opinions/check", "analyst"),
         ("GET /api/opinions/wording", "leader analyst"),

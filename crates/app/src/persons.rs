@@ -1,0 +1,324 @@
+//! 一键通: one search over the county's people, and one page with everything the data says
+//! about a person. The person index is rebuilt from the household register when it changes;
+//! a person's records are read from every dataset type that holds an ID field.
+
+use crate::{AppError, Platform};
+use chrono::NaiveDate;
+use mingjing_domain::IdNumber;
+use mingjing_domain::names::{name_key, pinyin_key};
+use mingjing_engine::rows::TextRows;
+use mingjing_store::persons::{PersonEntry, PersonQuery};
+use mingjing_store::{MetaStore, StoreError};
+
+/// Dataset types that hold discipline records, shown only to roles that read them.
+pub const DISCIPLINE_TYPES: &[&str] = &["petitions", "sanctions"];
+
+/// Most candidates a search reads per way of matching.
+const CANDIDATES: i64 = 500;
+
+/// How a search found a person, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    /// The ID number, whole or its known digits.
+    Id,
+    /// The name, after folding widths and traditional characters.
+    Name,
+    /// A name that starts with what was typed.
+    Prefix,
+    /// Only the pinyin: a homophone, a candidate to check, never the same person by itself.
+    Pinyin,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PersonHit {
+    #[serde(flatten)]
+    pub person: PersonEntry,
+    pub matched: MatchKind,
+    pub age: Option<i64>,
+}
+
+/// What a search may be narrowed by.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct PersonFilter {
+    #[serde(default)]
+    pub town: String,
+    #[serde(default)]
+    pub village: String,
+    pub age_min: Option<u32>,
+    pub age_max: Option<u32>,
+}
+
+/// One dataset type's rows about the person.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PersonRecords {
+    pub dataset_type: String,
+    pub label: String,
+    /// The ID field that named the person in these rows.
+    pub field: String,
+    pub discipline: bool,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Option<String>>>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PersonProfile {
+    pub person: Option<PersonEntry>,
+    pub household: Vec<PersonEntry>,
+    pub records: Vec<PersonRecords>,
+}
+
+fn age_on(birth: &str, today: NaiveDate) -> Option<i64> {
+    let b = NaiveDate::parse_from_str(birth, "%Y-%m-%d").ok()?;
+    Some(i64::from(today.years_since(b)?))
+}
+
+/// A query that reads as an ID: 18 characters of digits, `X` and `*` (unknown digits), or at
+/// least 6 leading digits.
+fn id_pattern(text: &str) -> Option<String> {
+    let t: String = text
+        .chars()
+        .map(|c| match c {
+            '＊' => '*',
+            'x' => 'X',
+            c => c,
+        })
+        .collect();
+    let id_like = t
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == 'X' || c == '*');
+    if !id_like || t.chars().filter(char::is_ascii_digit).count() < 6 {
+        return None;
+    }
+    if t.len() == 18 {
+        Some(t.replace('*', "_"))
+    } else {
+        // The digits known from the start.
+        Some(format!("{}%", t.replace('*', "_")))
+    }
+}
+
+impl Platform {
+    /// Rebuilds the person index from the current household register.
+    pub async fn rebuild_person_index(&self) -> Result<usize, AppError> {
+        let ty = self.dataset_type("persons").await?;
+        let files: Vec<_> = self
+            .meta
+            .current_slices("persons")
+            .await?
+            .iter()
+            .map(|s| self.data.slice_path(&s.dir, &s.file))
+            .collect();
+        let rows = mingjing_engine::rows::read_all(mingjing_ingest::columnar::schema(&ty), &files)
+            .await
+            .map_err(|e| AppError::Engine(e.into()))?;
+        let at = |name: &str| rows.columns.iter().position(|c| c == name);
+        let get = |r: &[Option<String>], i: Option<usize>| {
+            i.and_then(|i| r.get(i).cloned().flatten())
+                .unwrap_or_default()
+        };
+        let (id, name, gender, birth, household, relation, town, village) = (
+            at("id_number"),
+            at("name"),
+            at("gender"),
+            at("birth_date"),
+            at("household_id"),
+            at("relation"),
+            at("town"),
+            at("village"),
+        );
+        let entries: Vec<PersonEntry> = rows
+            .rows
+            .iter()
+            .map(|r| {
+                let id_number = get(r, id);
+                let name = get(r, name);
+                let key = name_key(&name);
+                let mut birth_date = get(r, birth);
+                if birth_date.is_empty()
+                    && let Ok(n) = id_number.parse::<IdNumber>()
+                {
+                    birth_date = n.birth_date().to_string();
+                }
+                PersonEntry {
+                    pinyin_key: pinyin_key(&key),
+                    name_key: key,
+                    handle: String::new(),
+                    id_number,
+                    name,
+                    gender: get(r, gender),
+                    birth_date: birth_date.chars().take(10).collect(),
+                    household_id: get(r, household),
+                    relation: get(r, relation),
+                    town: get(r, town),
+                    village: get(r, village),
+                }
+            })
+            .collect();
+        self.meta.replace_person_index(&entries).await?;
+        Ok(entries.len())
+    }
+
+    /// Searches by ID (whole, or with `*` for unknown digits, or its leading digits) or by name
+    /// (traditional/simplified and width variants alike; homophones as candidates), ranked:
+    /// ID, name, name prefix, pinyin; then by town and name.
+    pub async fn search_persons(
+        &self,
+        text: &str,
+        f: &PersonFilter,
+        today: NaiveDate,
+    ) -> Result<Vec<PersonHit>, AppError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(AppError::Store(StoreError::Invalid(
+                "请输入身份证号或姓名".into(),
+            )));
+        }
+        let born = |age: Option<u32>, oldest: bool| {
+            age.and_then(|a| {
+                let years = if oldest { a + 1 } else { a };
+                today
+                    .checked_sub_months(chrono::Months::new(years * 12))
+                    .map(|d| if oldest { d.succ_opt().unwrap_or(d) } else { d })
+                    .map(|d| d.to_string())
+            })
+        };
+        let nonempty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+        let mut q = PersonQuery {
+            town: nonempty(&f.town),
+            village: nonempty(&f.village),
+            born_from: born(f.age_max, true),
+            born_to: born(f.age_min, false),
+            limit: CANDIDATES,
+            ..Default::default()
+        };
+        let key = name_key(text);
+        match id_pattern(text) {
+            Some(p) => q.id_pattern = Some(p),
+            None => {
+                q.pinyin_key = Some(pinyin_key(&key));
+                q.name_key = Some(key.clone());
+            }
+        }
+        let pinyin = q.pinyin_key.clone().unwrap_or_default();
+        let mut hits: Vec<PersonHit> = self
+            .meta
+            .search_persons(&q)
+            .await?
+            .into_iter()
+            .map(|p| {
+                let matched = if q.id_pattern.is_some() {
+                    MatchKind::Id
+                } else if p.name_key == key {
+                    MatchKind::Name
+                } else if p.name_key.starts_with(&key) {
+                    MatchKind::Prefix
+                } else {
+                    debug_assert_eq!(p.pinyin_key, pinyin);
+                    MatchKind::Pinyin
+                };
+                let age = age_on(&p.birth_date, today);
+                PersonHit {
+                    person: p,
+                    matched,
+                    age,
+                }
+            })
+            .collect();
+        hits.sort_by(|a, b| {
+            (
+                a.matched,
+                &a.person.town,
+                &a.person.name,
+                &a.person.id_number,
+            )
+                .cmp(&(
+                    b.matched,
+                    &b.person.town,
+                    &b.person.name,
+                    &b.person.id_number,
+                ))
+        });
+        hits.truncate(200);
+        Ok(hits)
+    }
+
+    /// Everything the data says about one person: the register's entry and household, and the
+    /// current rows of every dataset type that names them in an ID field (discipline records
+    /// only when `discipline`).
+    pub async fn person_profile(
+        &self,
+        id: &IdNumber,
+        discipline: bool,
+    ) -> Result<PersonProfile, AppError> {
+        let id = id.to_string();
+        let person = self.meta.person_entry(&id).await?;
+        let household = match &person {
+            Some(p) if !p.household_id.is_empty() => self.meta.household(&p.household_id).await?,
+            _ => Vec::new(),
+        };
+        let mut records = Vec::new();
+        for t in self.meta.dataset_types().await? {
+            let is_discipline = DISCIPLINE_TYPES.contains(&t.name.as_str());
+            if is_discipline && !discipline {
+                continue;
+            }
+            for field in t
+                .fields
+                .iter()
+                .filter(|f| f.ty == mingjing_domain::FieldType::Id18)
+            {
+                let rows: TextRows = self
+                    .rows_matching(&t.name, &field.key, std::slice::from_ref(&id))
+                    .await?;
+                if rows.rows.is_empty() {
+                    continue;
+                }
+                records.push(PersonRecords {
+                    dataset_type: t.name.clone(),
+                    label: t.label.clone(),
+                    field: field.label.clone(),
+                    discipline: is_discipline,
+                    columns: rows.columns,
+                    rows: rows.rows,
+                });
+            }
+        }
+        Ok(PersonProfile {
+            person,
+            household,
+            records,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_whole_masked_or_leading_are_read_as_ids_and_names_are_not() {
+        assert_eq!(
+            id_pattern("11010519491231002x").as_deref(),
+            Some("11010519491231002X")
+        );
+        assert_eq!(
+            id_pattern("110105********002X").as_deref(),
+            Some("110105________002X")
+        );
+        assert_eq!(
+            id_pattern("110105＊＊＊＊＊＊＊＊002X").as_deref(),
+            Some("110105________002X")
+        );
+        assert_eq!(id_pattern("1101051949").as_deref(), Some("1101051949%"));
+        assert_eq!(id_pattern("张三"), None);
+        assert_eq!(id_pattern("12345"), None);
+    }
+
+    #[test]
+    fn ages_are_whole_years_on_the_day() {
+        let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(age_on("1970-11-26", d("2026-11-26")), Some(56));
+        assert_eq!(age_on("1970-11-27", d("2026-11-26")), Some(55));
+    }
+}

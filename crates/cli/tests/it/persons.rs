@@ -1,0 +1,277 @@
+//! 一键通 over HTTP on both backends: fuzzy names (traditional, full-width, spaced, homophones
+//! as candidates), masked IDs, a stated purpose for every look, and each role's scope and
+//! masking on search results and the person page.
+
+use crate::server::{Client, TestServer};
+use crate::support::Backend;
+use axum::http::{Method, StatusCode};
+use chrono::NaiveDate;
+use mingjing_domain::IdNumber;
+use serde_json::Value;
+
+fn id(i: usize) -> String {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    IdNumber::from_first17(&format!("61032719800101{:03}", 200 + i), today)
+        .unwrap()
+        .to_string()
+}
+
+async fn import(s: &TestServer, ty: &str, org: &str, csv: String) {
+    let out = s
+        .state
+        .platform
+        .import(mingjing_app::ImportInput {
+            dataset_type: ty,
+            org,
+            period: None,
+            file_name: "f.csv",
+            bytes: csv.into_bytes(),
+            user: "test",
+            audit: None,
+        })
+        .await;
+    assert!(out.is_ok(), "{ty}: {out:?}");
+}
+
+async fn search(s: &TestServer, c: &Client, q: &str, extra: &str) -> Value {
+    let path = format!(
+        "/api/persons?q={}&purpose=%E6%A0%B8%E6%9F%A5%E7%BA%BF%E7%B4%A2{extra}",
+        urlencode(q)
+    );
+    let a = s.call(Some(c), Method::GET, &path, None).await;
+    assert_eq!(a.status, StatusCode::OK, "{q}: {}", a.json());
+    a.json()
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn names(v: &Value) -> Vec<(String, String)> {
+    v["persons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_string(),
+                p["matched"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn person_search_and_page_keep_to_each_roles_scope_on_sqlite() {
+    person_round(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn person_search_and_page_keep_to_each_roles_scope_on_postgres() {
+    person_round(Backend::Postgres).await;
+}
+
+async fn person_round(backend: Backend) {
+    let s = TestServer::new(backend).await;
+    let people = [
+        ("陈晓东", "H1", "户主", "城关镇", "东关社区"),
+        ("李梅", "H1", "配偶", "城关镇", "东关社区"),
+        ("张三丰", "H2", "户主", "城关镇", "东关社区"),
+        ("章三峰", "H3", "户主", "东风镇", "王家村"),
+        ("陈晓东", "H4", "户主", "东风镇", "王家村"),
+        ("买买提·艾力", "H5", "户主", "东风镇", "王家村"),
+    ];
+    let mut csv = String::from("id_number,name,household_id,relation,town,village\n");
+    for (i, (n, h, r, t, v)) in people.iter().enumerate() {
+        csv += &format!("{},{n},{h},{r},{t},{v}\n", id(i));
+    }
+    import(&s, "persons", "公安局", csv).await;
+    import(
+        &s,
+        "sanctions",
+        "县纪委监委案件监督管理室",
+        format!(
+            "case_no,id_number,name,org,sanction,decision_date,authority\nC9,{},陈晓东,县民政局,党内警告,2026-03-01,县纪委\n",
+            id(0)
+        ),
+    )
+    .await;
+    assert_eq!(
+        s.state.platform.rebuild_person_index().await.unwrap(),
+        people.len()
+    );
+    let analyst = s.login("analyst").await;
+    let town = s.login("town").await;
+    let leader = s.login("leader").await;
+
+    // Fuzzy names: traditional, spaced, full-width dots all find the same people; homophones
+    // come after the exact name, marked as pinyin candidates.
+    for q in ["陳曉東", "陈 晓东", "陈晓东"] {
+        let got = names(&search(&s, &analyst, q, "").await);
+        assert_eq!(
+            got,
+            [
+                ("陈晓东".into(), "name".into()),
+                ("陈晓东".into(), "name".into())
+            ],
+            "{q}"
+        );
+    }
+    let got = names(&search(&s, &analyst, "张三丰", "").await);
+    assert_eq!(got[0], ("张三丰".into(), "name".into()));
+    assert_eq!(got[1], ("章三峰".into(), "pinyin".into()));
+    let got = names(&search(&s, &analyst, "买买提．艾力", "").await);
+    assert_eq!(got, [("买买提·艾力".into(), "name".into())]);
+    let got = names(&search(&s, &analyst, "陈", "").await);
+    assert!(
+        got.iter().all(|(_, m)| m == "prefix") && got.len() == 2,
+        "{got:?}"
+    );
+    // Narrowed by town, village and age (born 1980: 46 on 2026-11-26).
+    let got = search(&s, &analyst, "陈晓东", "&town=%E4%B8%9C%E9%A3%8E%E9%95%87").await;
+    assert_eq!(got["persons"].as_array().unwrap().len(), 1);
+    assert_eq!(got["persons"][0]["town"], "东风镇");
+    assert_eq!(
+        search(&s, &analyst, "陈晓东", "&age_min=50").await["persons"],
+        Value::Array(vec![])
+    );
+    assert_eq!(
+        search(&s, &analyst, "陈晓东", "&age_min=40&age_max=46").await["persons"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    // IDs: whole, or masked with *.
+    let masked = format!("{}********{}", &id(3)[..6], &id(3)[14..]);
+    let got = search(&s, &analyst, &masked, "").await;
+    assert_eq!(got["persons"][0]["name"], "章三峰");
+    assert_eq!(
+        got["persons"][0]["id_number"],
+        id(3),
+        "the analyst reads full IDs"
+    );
+    // No purpose, no look.
+    let a = s
+        .call(
+            Some(&analyst),
+            Method::GET,
+            "/api/persons?q=%E9%99%88",
+            None,
+        )
+        .await;
+    assert_eq!(a.code(), "invalid_request");
+
+    // The town commission: its own town only, IDs masked, no discipline records.
+    let got = search(&s, &town, "陈晓东", "").await;
+    let list = got["persons"].as_array().unwrap();
+    assert_eq!(list.len(), 1, "only 城关镇's 陈晓东");
+    assert_eq!(list[0]["town"], "城关镇");
+    assert!(list[0]["id_number"].as_str().unwrap().contains('*'));
+    assert!(
+        !list[0]["handle"].as_str().unwrap().contains(&id(0)[..6]),
+        "a handle reveals nothing"
+    );
+    let handle = list[0]["handle"].as_str().unwrap().to_string();
+    let page = s
+        .call(
+            Some(&town),
+            Method::GET,
+            &format!("/api/persons/{handle}?purpose=%E6%A0%B8%E6%9F%A5"),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(page["person"]["name"], "陈晓东");
+    assert_eq!(
+        page["household"].as_array().unwrap().len(),
+        2,
+        "the household: 陈晓东 and 李梅"
+    );
+    let text = page.to_string();
+    assert!(
+        !text.contains(&id(0)) && !text.contains(&id(1)),
+        "no full ID anywhere on the page"
+    );
+    assert!(
+        page["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["discipline"] == false)
+    );
+    assert!(
+        page["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["dataset_type"] == "persons")
+    );
+    // Another town's person: not found, whether by handle or by full ID.
+    let other = search(&s, &analyst, "章三峰", "").await["persons"][0]["handle"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for key in [other, id(3)] {
+        let a = s
+            .call(
+                Some(&town),
+                Method::GET,
+                &format!("/api/persons/{key}?purpose=%E6%A0%B8%E6%9F%A5"),
+                None,
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::NOT_FOUND, "{key}");
+    }
+    // The leader: full IDs and the sanction.
+    let page = s
+        .call(
+            Some(&leader),
+            Method::GET,
+            &format!("/api/persons/{}?purpose=%E6%A0%B8%E6%9F%A5", id(0)),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(page["id_number"], id(0));
+    let sanctions = page["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["dataset_type"] == "sanctions")
+        .expect("discipline records for the leader");
+    assert!(sanctions.to_string().contains("党内警告"));
+    // Every look is audited with its purpose, IDs masked.
+    let mut log = Vec::new();
+    for action in ["person.search", "person.view"] {
+        log.extend(
+            s.state
+                .store()
+                .audit_records(&mingjing_store::audit::AuditQuery {
+                    action: action.into(),
+                    limit: 100,
+                    ..Default::default()
+                })
+                .await
+                .unwrap(),
+        );
+    }
+    assert!(log.len() > 10);
+    assert!(
+        log.iter()
+            .any(|r| r.entry.action == "person.view" && r.entry.result == "denied")
+    );
+    assert!(
+        log.iter()
+            .all(|r| !r.entry.object.contains(&id(0)) && !r.entry.detail.contains(&id(3)))
+    );
+    assert!(
+        log.iter()
+            .any(|r| r.entry.detail.contains("事由：核查线索"))
+    );
+}

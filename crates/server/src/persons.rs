@@ -1,0 +1,185 @@
+//! Handlers of 一键通: search and the person page. Every look needs a stated purpose and is
+//! audited (IDs masked in the log); results keep to the caller's data scope and masking.
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::guard::Caller;
+use crate::scope::{Scope, mask_id};
+use axum::extract::{Path, Query, State};
+use axum::{Extension, Json};
+use mingjing_app::PersonFilter;
+use mingjing_domain::IdNumber;
+use mingjing_domain::access::{DataScope, Permission};
+use serde_json::{Value, json};
+
+/// The stated purpose of a look (查询事由), required.
+fn purpose(p: &str) -> ApiResult<String> {
+    let p = p.trim();
+    if p.chars().count() < 2 || p.chars().count() > 200 {
+        return Err(ApiError::with(
+            ErrorCode::InvalidRequest,
+            "请填写查询事由（2 到 200 字）",
+        ));
+    }
+    Ok(p.to_string())
+}
+
+/// Whether the caller's scope covers a person registered in `town`: the whole county, or the
+/// caller's own town; a department's scope covers no one's person page.
+fn sees_town(c: &Caller, town: &str) -> bool {
+    match c.role.scope {
+        DataScope::All => true,
+        DataScope::Town => !c.org.town.is_empty() && c.org.town == town,
+        DataScope::Org | DataScope::OrgTree | DataScope::None => false,
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub purpose: String,
+    // Not a flattened PersonFilter: serde's flatten reads query numbers as strings.
+    #[serde(default)]
+    pub town: String,
+    #[serde(default)]
+    pub village: String,
+    pub age_min: Option<u32>,
+    pub age_max: Option<u32>,
+}
+
+pub async fn search(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Query(s): Query<SearchQuery>,
+) -> ApiResult<Json<Value>> {
+    let why = purpose(&s.purpose)?;
+    let hits = state
+        .platform
+        .search_persons(
+            &s.q,
+            &PersonFilter {
+                town: s.town.clone(),
+                village: s.village.clone(),
+                age_min: s.age_min,
+                age_max: s.age_max,
+            },
+            state.today(),
+        )
+        .await?;
+    let scope = Scope::of(&state, &c).await?;
+    let shown: Vec<Value> = hits
+        .iter()
+        .filter(|h| sees_town(&c, &h.person.town))
+        .map(|h| {
+            json!({
+                "id_number": scope.id(&h.person.id_number), "name": h.person.name,
+                "gender": h.person.gender, "age": h.age, "town": h.person.town,
+                "village": h.person.village, "matched": h.matched,
+                // The page is opened by a handle, never by a masked number.
+                "handle": h.person.handle,
+            })
+        })
+        .collect();
+    let mut e = c.audit("person.search", "persons", "ok");
+    let q = if s.q.trim().parse::<IdNumber>().is_ok() {
+        mask_id(s.q.trim())
+    } else {
+        s.q.trim().chars().take(50).collect()
+    };
+    e.detail = format!("事由：{why}；查询：{q}；{} 人", shown.len());
+    state.store().audit(&e).await?;
+    Ok(Json(json!({ "persons": shown })))
+}
+
+#[derive(serde::Deserialize)]
+pub struct PurposeQuery {
+    #[serde(default)]
+    pub purpose: String,
+}
+
+pub async fn profile(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    Query(p): Query<PurposeQuery>,
+) -> ApiResult<Json<Value>> {
+    let why = purpose(&p.purpose)?;
+    // A handle from a search, or an ID number typed in full.
+    let id: IdNumber = match id.parse() {
+        Ok(n) => n,
+        Err(_) => state
+            .store()
+            .person_by_handle(&id)
+            .await?
+            .and_then(|p| p.id_number.parse().ok())
+            .ok_or(ErrorCode::NotFound)?,
+    };
+    let discipline = c.has(Permission::DisciplineRead);
+    let profile = state.platform.person_profile(&id, discipline).await?;
+    let mut e = c.audit("person.view", format!("person:{}", id.masked()), "ok");
+    e.detail = format!("事由：{why}");
+    let visible = profile
+        .person
+        .as_ref()
+        .is_some_and(|p| sees_town(&c, &p.town))
+        || (profile.person.is_none() && c.role.scope == DataScope::All);
+    if !visible {
+        e.result = "denied".into();
+        state.store().audit(&e).await?;
+        return Err(ErrorCode::NotFound.into());
+    }
+    state.store().audit(&e).await?;
+    let scope = Scope::of(&state, &c).await?;
+    let mask_row = |columns: &[String], row: &[Option<String>]| -> Vec<Option<String>> {
+        row.iter()
+            .zip(columns)
+            .map(|(v, _)| {
+                v.as_ref().map(|v| {
+                    if v.len() == 18 && v.parse::<IdNumber>().is_ok() {
+                        scope.id(v)
+                    } else {
+                        v.clone()
+                    }
+                })
+            })
+            .collect()
+    };
+    let records: Vec<Value> = profile
+        .records
+        .iter()
+        .map(|r| {
+            json!({
+                "dataset_type": r.dataset_type, "label": r.label, "field": r.field,
+                "discipline": r.discipline, "columns": r.columns,
+                "rows": r.rows.iter().map(|row| mask_row(&r.columns, row)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let person_json = |p: &mingjing_store::persons::PersonEntry| {
+        json!({ "id_number": scope.id(&p.id_number), "handle": p.handle, "name": p.name,
+            "gender": p.gender, "birth_date": p.birth_date, "relation": p.relation,
+            "household_id": p.household_id, "town": p.town, "village": p.village })
+    };
+    let alerts: Vec<Value> = state
+        .store()
+        .alerts_on_subject(&id.to_string())
+        .await?
+        .iter()
+        .filter(|a| scope.sees_alert(a))
+        .map(|a| {
+            json!({ "id": a.id, "model": a.model, "program": a.program, "status": a.status,
+                "stage": a.stage, "amount_fen": a.amount_fen, "raised_at": a.raised_at,
+                "responsible": a.responsible, "conclusion": a.conclusion })
+        })
+        .collect();
+    Ok(Json(json!({
+        "person": profile.person.as_ref().map(person_json),
+        "id_number": scope.id(&id.to_string()),
+        "household": profile.household.iter().map(person_json).collect::<Vec<_>>(),
+        "records": records,
+        "alerts": alerts,
+        "discipline_shown": discipline,
+    })))
+}

@@ -1,0 +1,226 @@
+//! The person index (一键通): registered residents by ID, normalised name, pinyin and
+//! household. Rebuilt whole from the household register; searched by exact key first.
+
+use crate::meta::{Backend, MetaStore, Result, SqlStore};
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PersonEntry {
+    pub id_number: String,
+    /// Set by the store when the entry is written.
+    pub handle: String,
+    pub name: String,
+    pub name_key: String,
+    pub pinyin_key: String,
+    pub gender: String,
+    pub birth_date: String,
+    pub household_id: String,
+    pub relation: String,
+    pub town: String,
+    pub village: String,
+}
+
+/// A search: by ID (a `LIKE` pattern when masked) or by name keys, narrowed by place and
+/// birth dates.
+#[derive(Debug, Clone, Default)]
+pub struct PersonQuery {
+    /// A full ID, or a pattern with `_` for unknown digits.
+    pub id_pattern: Option<String>,
+    pub name_key: Option<String>,
+    pub pinyin_key: Option<String>,
+    pub town: Option<String>,
+    pub village: Option<String>,
+    /// Born on or after / on or before (YYYY-MM-DD).
+    pub born_from: Option<String>,
+    pub born_to: Option<String>,
+    pub limit: i64,
+}
+
+macro_rules! select_persons {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id_number, handle, name, name_key, pinyin_key, gender, birth_date, household_id, \
+             relation, town, village FROM person_index ",
+            $rest
+        )
+    };
+}
+
+fn decode(r: &sqlx::any::AnyRow) -> Result<PersonEntry> {
+    Ok(PersonEntry {
+        id_number: r.try_get("id_number")?,
+        handle: r.try_get("handle")?,
+        name: r.try_get("name")?,
+        name_key: r.try_get("name_key")?,
+        pinyin_key: r.try_get("pinyin_key")?,
+        gender: r.try_get("gender")?,
+        birth_date: r.try_get("birth_date")?,
+        household_id: r.try_get("household_id")?,
+        relation: r.try_get("relation")?,
+        town: r.try_get("town")?,
+        village: r.try_get("village")?,
+    })
+}
+
+impl SqlStore {
+    /// Replaces the whole index in one transaction (readers see the old one until it commits).
+    pub async fn replace_person_index(&self, entries: &[PersonEntry]) -> Result<()> {
+        let key = self.handle_key().await?;
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("DELETE FROM person_index")
+            .execute(&mut *tx)
+            .await?;
+        for e in entries {
+            sqlx::query(
+                "INSERT INTO person_index (id_number, handle, name, name_key, pinyin_key, gender, \
+                 birth_date, household_id, relation, town, village) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id_number) DO NOTHING",
+            )
+            .bind(&e.id_number)
+            .bind(handle(&key, &e.id_number))
+            .bind(&e.name)
+            .bind(&e.name_key)
+            .bind(&e.pinyin_key)
+            .bind(&e.gender)
+            .bind(&e.birth_date)
+            .bind(&e.household_id)
+            .bind(&e.relation)
+            .bind(&e.town)
+            .bind(&e.village)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Candidates for a search, at most `limit` per way of matching, in no particular order
+    /// (the caller ranks). Each way is one index range: the exact ID or the known prefix of a
+    /// masked one; the exact name key, the pinyin key, names starting with the key.
+    pub async fn search_persons(&self, q: &PersonQuery) -> Result<Vec<PersonEntry>> {
+        // The greatest code point: `key ..= key + MAX` is every string that starts with `key`.
+        const MAX: char = '\u{10FFFF}';
+        let mut out: Vec<PersonEntry> = Vec::new();
+        let mut add = |rows: Vec<sqlx::any::AnyRow>| -> Result<()> {
+            for r in &rows {
+                let e = decode(r)?;
+                if !out.iter().any(|o| o.id_number == e.id_number) {
+                    out.push(e);
+                }
+            }
+            Ok(())
+        };
+        if let Some(p) = &q.id_pattern {
+            let prefix: String = p.chars().take_while(|c| *c != '_').collect();
+            // IDs are ASCII: the range is the same in every collation.
+            add(sqlx::query(select_persons!(
+                "WHERE id_number >= $1 AND id_number < $2 AND id_number LIKE $3 LIMIT $4"
+            ))
+            .bind(&prefix)
+            .bind(format!("{prefix}~"))
+            .bind(p)
+            .bind(q.limit)
+            .fetch_all(self.pool())
+            .await?)?;
+        }
+        if let Some(k) = &q.name_key {
+            add(sqlx::query(select_persons!("WHERE name_key = $1 LIMIT $2"))
+                .bind(k)
+                .bind(q.limit)
+                .fetch_all(self.pool())
+                .await?)?;
+            if let Some(p) = q.pinyin_key.as_ref().filter(|p| !p.is_empty()) {
+                add(
+                    sqlx::query(select_persons!("WHERE pinyin_key = $1 LIMIT $2"))
+                        .bind(p)
+                        .bind(q.limit)
+                        .fetch_all(self.pool())
+                        .await?,
+                )?;
+            }
+            // Names starting with the key: a binary range on SQLite; on PostgreSQL (whose
+            // collation may not order by code point) a LIKE on a text_pattern_ops index.
+            let starting = if self.backend() == Backend::Postgres {
+                sqlx::query(select_persons!(
+                    "WHERE name_key LIKE $1 AND $2 <> '' LIMIT $3"
+                ))
+                .bind(format!("{}%", crate::documents::like(k).trim_matches('%')))
+                .bind(k)
+            } else {
+                sqlx::query(select_persons!(
+                    "WHERE name_key > $1 AND name_key <= $2 LIMIT $3"
+                ))
+                .bind(k)
+                .bind(format!("{k}{MAX}"))
+            };
+            add(starting.bind(q.limit).fetch_all(self.pool()).await?)?;
+        }
+        let keep = |e: &PersonEntry| {
+            q.town.as_ref().is_none_or(|t| &e.town == t)
+                && q.village.as_ref().is_none_or(|v| &e.village == v)
+                && q.born_from.as_ref().is_none_or(|d| &e.birth_date >= d)
+                && q.born_to.as_ref().is_none_or(|d| &e.birth_date <= d)
+        };
+        out.retain(keep);
+        Ok(out)
+    }
+
+    /// The deployment's key for person handles, made on first use.
+    async fn handle_key(&self) -> Result<Vec<u8>> {
+        if let Some(k) = self.setting("person_handle_key").await? {
+            return hex::decode(k)
+                .map_err(|e| crate::StoreError::Corrupt(format!("person_handle_key: {e}")));
+        }
+        let mut k = [0u8; 32];
+        getrandom::fill(&mut k).map_err(|e| crate::StoreError::Config(e.to_string()))?;
+        sqlx::query("INSERT INTO settings (key, value) VALUES ('person_handle_key', $1) ON CONFLICT (key) DO NOTHING")
+            .bind(hex::encode(k))
+            .execute(self.pool())
+            .await?;
+        // Another writer may have won: read back what is stored.
+        let k = self.setting("person_handle_key").await?.unwrap_or_default();
+        hex::decode(k).map_err(|e| crate::StoreError::Corrupt(format!("person_handle_key: {e}")))
+    }
+
+    /// The entry behind a handle.
+    pub async fn person_by_handle(&self, handle: &str) -> Result<Option<PersonEntry>> {
+        sqlx::query(select_persons!("WHERE handle = $1"))
+            .bind(handle)
+            .fetch_optional(self.pool())
+            .await?
+            .as_ref()
+            .map(decode)
+            .transpose()
+    }
+
+    pub async fn person_entry(&self, id_number: &str) -> Result<Option<PersonEntry>> {
+        sqlx::query(select_persons!("WHERE id_number = $1"))
+            .bind(id_number)
+            .fetch_optional(self.pool())
+            .await?
+            .as_ref()
+            .map(decode)
+            .transpose()
+    }
+
+    /// Everyone registered in a household.
+    pub async fn household(&self, household_id: &str) -> Result<Vec<PersonEntry>> {
+        sqlx::query(select_persons!(
+            "WHERE household_id = $1 ORDER BY id_number"
+        ))
+        .bind(household_id)
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(decode)
+        .collect()
+    }
+}
+
+/// A person's handle: the first 12 bytes of HMAC-SHA256(key, ID), in hex.
+fn handle(key: &[u8], id_number: &str) -> String {
+    use hmac::{Mac, SimpleHmac};
+    let mut m = <SimpleHmac<sha2::Sha256> as Mac>::new_from_slice(key).expect("any key length");
+    m.update(id_number.as_bytes());
+    hex::encode(&m.finalize().into_bytes()[..12])
+}
