@@ -29,10 +29,13 @@ import Documents from './views/Documents.vue'
 import DocumentDetail from './views/DocumentDetail.vue'
 import Notices from './views/Notices.vue'
 import Chat from './views/Chat.vue'
+import PersonSearch from './views/PersonSearch.vue'
+import PersonDetail from './views/PersonDetail.vue'
 
 // Each page names the permission it needs; the menu shows only what the role may open.
 export const pages = [
   { path: '/dashboard', component: Dashboard, permission: 'alerts.read', module: 'home', menu: 'dashboard' },
+  { path: '/persons', component: PersonSearch, permission: 'person.lookup', module: 'home', menu: 'persons' },
   { path: '/alerts', component: Alerts, permission: 'alerts.read', module: 'alerts', menu: 'alertList' },
   { path: '/models', component: Models, permission: 'models.read', module: 'alerts', menu: 'models' },
   { path: '/runs', component: Runs, permission: 'models.read', module: 'alerts', menu: 'runs' },
@@ -67,6 +70,7 @@ export const router = createRouter({
         ...pages.map((p) => ({ path: p.path, component: p.component, meta: { permission: p.permission } })),
         { path: '/alerts/:id', component: AlertDetail, meta: { permission: 'alerts.read' } },
         { path: '/inbox', component: Inbox },
+        { path: '/persons/:id', component: PersonDetail, meta: { permission: 'person.lookup' } },
         { path: '/documents/:id', component: DocumentDetail, meta: { permission: ['documents.send', 'documents.receive'] } },
         { path: '/opinions/:id', component: OpinionDetail, meta: { permission: ['opinions.draft', 'opinions.review', 'opinions.approve'] } },
         { path: '/data/browse/:name', component: DataBrowse, meta: { permission: 'data.read' } },

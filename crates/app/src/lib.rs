@@ -24,7 +24,8 @@ pub use documents::{
 };
 mod persons;
 pub use persons::{
-    DISCIPLINE_TYPES, MatchKind, PersonFilter, PersonHit, PersonProfile, PersonRecords,
+    DISCIPLINE_TYPES, Graph, GraphEdge, GraphNode, MatchKind, PersonFilter, PersonHit, PersonProfile,
+    PersonRecords, person_graph,
 };
 mod reply;
 pub use reply::{ReplyFile, ReplyFormat};

@@ -322,3 +322,123 @@ mod tests {
         assert_eq!(age_on("1970-11-27", d("2026-11-26")), Some(55));
     }
 }
+
+/// The relationship graph around one person (one hop): relatives, the people and things their
+/// records link them to, each edge with the dataset it comes from.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Graph {
+    pub nodes: Vec<GraphNode>,
+    pub edges: Vec<GraphEdge>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GraphNode {
+    /// `p:<ID>` for a person, `<type>:<value>` for a thing.
+    pub key: String,
+    /// `person`, or the dataset type of a thing.
+    pub kind: String,
+    pub label: String,
+    /// A person's ID number (the server masks it and gives a handle).
+    pub id_number: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GraphEdge {
+    pub from: String,
+    pub to: String,
+    pub label: String,
+    /// The dataset type the link was read from.
+    pub source: String,
+}
+
+/// Things a record links a person to: (type, the thing's field, its label field, the edge's
+/// label field, or `=text` for a fixed label).
+const THINGS: &[(&str, &str, &str, &str)] = &[
+    ("benefit_payments", "bank_account", "bank_account", "=收款账户"),
+    ("public_officials", "employer_code", "employer", "position"),
+    ("village_cadres", "village", "village", "position"),
+    ("vehicles", "plate", "plate", "=车辆"),
+    ("properties", "certificate_no", "location", "=不动产"),
+    ("businesses", "credit_code", "company_name", "role"),
+    ("social_insurance", "employer", "employer", "=参保单位"),
+];
+
+/// Most nodes a graph shows around one person.
+const MAX_NODES: usize = 200;
+
+pub fn person_graph(
+    profile: &PersonProfile,
+    center: &str,
+    types: &[mingjing_domain::DatasetType],
+) -> Graph {
+    let mut g = Graph::default();
+    let node = |g: &mut Graph, key: String, kind: &str, label: String, id: Option<String>| {
+        if g.nodes.len() < MAX_NODES && !g.nodes.iter().any(|n| n.key == key) {
+            g.nodes.push(GraphNode { key: key.clone(), kind: kind.into(), label, id_number: id });
+        }
+        g.nodes.iter().any(|n| n.key == key)
+    };
+    let edge = |g: &mut Graph, from: &str, to: String, label: String, source: &str| {
+        let e = GraphEdge { from: from.into(), to, label, source: source.into() };
+        if !g.edges.contains(&e) {
+            g.edges.push(e);
+        }
+    };
+    let me = format!("p:{center}");
+    let my_name = profile.person.as_ref().map_or_else(String::new, |p| p.name.clone());
+    node(&mut g, me.clone(), "person", my_name, Some(center.to_string()));
+    for m in profile.household.iter().filter(|m| m.id_number != center) {
+        let key = format!("p:{}", m.id_number);
+        if node(&mut g, key.clone(), "person", m.name.clone(), Some(m.id_number.clone())) {
+            edge(&mut g, &me, key, format!("同户·{}", m.relation), "户籍人口");
+        }
+    }
+    for r in &profile.records {
+        let Some(t) = types.iter().find(|t| t.name == r.dataset_type) else {
+            continue;
+        };
+        let col = |name: &str| r.columns.iter().position(|c| c == name);
+        let id_fields: Vec<(usize, &str)> = t
+            .fields
+            .iter()
+            .filter(|f| f.ty == mingjing_domain::FieldType::Id18)
+            .filter_map(|f| col(&f.key).map(|i| (i, f.label.as_str())))
+            .collect();
+        let thing = THINGS.iter().find(|(ty, ..)| *ty == t.name);
+        for row in &r.rows {
+            let at = |i: Option<usize>| i.and_then(|i| row.get(i).cloned().flatten());
+            // Other people on the same row (an account holder, a relative, a partner).
+            for (i, label) in &id_fields {
+                if let Some(other) = at(Some(*i)).filter(|v| v != center) {
+                    let key = format!("p:{other}");
+                    let name = profile
+                        .household
+                        .iter()
+                        .find(|m| m.id_number == other)
+                        .map_or_else(String::new, |m| m.name.clone());
+                    if node(&mut g, key.clone(), "person", name, Some(other.clone())) {
+                        let label = match at(col("relation")) {
+                            Some(rel) if t.name == "family_relations" => rel,
+                            _ => label.to_string(),
+                        };
+                        edge(&mut g, &me, key, label, &t.label);
+                    }
+                }
+            }
+            if let Some((_, field, label_field, edge_label)) = thing
+                && let Some(value) = at(col(field)).filter(|v| !v.is_empty())
+            {
+                let key = format!("{}:{value}", t.name);
+                let label = at(col(label_field)).unwrap_or_else(|| value.clone());
+                if node(&mut g, key.clone(), &t.name, label, None) {
+                    let el = match edge_label.strip_prefix('=') {
+                        Some(fixed) => fixed.to_string(),
+                        None => at(col(edge_label)).unwrap_or_else(|| t.label.clone()),
+                    };
+                    edge(&mut g, &me, key, el, &t.label);
+                }
+            }
+        }
+    }
+    g
+}

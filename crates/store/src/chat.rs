@@ -63,25 +63,21 @@ impl SqlStore {
     /// The unit's group, made on first use, with `user_id` as a member.
     pub async fn unit_conversation(&self, org_id: i64, name: &str, user_id: i64) -> Result<i64> {
         let mut tx = self.pool().begin().await?;
-        let found: Option<i64> =
+        // Two first looks at once: one insert wins, both read the same group.
+        sqlx::query(
+            "INSERT INTO conversations (kind, name, org_id, created_by, created_at) \
+             VALUES ('unit', $1, $2, 'system', $3) ON CONFLICT (org_id) WHERE kind = 'unit' DO NOTHING",
+        )
+        .bind(name)
+        .bind(org_id)
+        .bind(now_utc())
+        .execute(&mut *tx)
+        .await?;
+        let id: i64 =
             sqlx::query_scalar("SELECT id FROM conversations WHERE kind = 'unit' AND org_id = $1")
                 .bind(org_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let id = match found {
-            Some(id) => id,
-            None => {
-                sqlx::query_scalar(
-                    "INSERT INTO conversations (kind, name, org_id, created_by, created_at) \
-                     VALUES ('unit', $1, $2, 'system', $3) RETURNING id",
-                )
-                .bind(name)
-                .bind(org_id)
-                .bind(now_utc())
                 .fetch_one(&mut *tx)
-                .await?
-            }
-        };
+                .await?;
         sqlx::query(
             "INSERT INTO conversation_members (conversation_id, user_id) VALUES ($1, $2) \
              ON CONFLICT (conversation_id, user_id) DO NOTHING",
@@ -101,25 +97,24 @@ impl SqlStore {
         }
         let pair = format!("{}:{}", a.min(b), a.max(b));
         let mut tx = self.pool().begin().await?;
-        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM conversations WHERE pair = $1")
-            .bind(&pair)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let Some(id) = found {
-            return Ok(id);
-        }
-        let id: i64 = sqlx::query_scalar(
+        // Both opening the chat at once: one insert wins, both read the same conversation.
+        sqlx::query(
             "INSERT INTO conversations (kind, name, pair, created_by, created_at) \
-             VALUES ('direct', '', $1, $2, $3) RETURNING id",
+             VALUES ('direct', '', $1, $2, $3) ON CONFLICT (pair) DO NOTHING",
         )
         .bind(&pair)
         .bind(by)
         .bind(now_utc())
-        .fetch_one(&mut *tx)
+        .execute(&mut *tx)
         .await?;
+        let id: i64 = sqlx::query_scalar("SELECT id FROM conversations WHERE pair = $1")
+            .bind(&pair)
+            .fetch_one(&mut *tx)
+            .await?;
         for u in [a, b] {
             sqlx::query(
-                "INSERT INTO conversation_members (conversation_id, user_id) VALUES ($1, $2)",
+                "INSERT INTO conversation_members (conversation_id, user_id) VALUES ($1, $2) \
+                 ON CONFLICT (conversation_id, user_id) DO NOTHING",
             )
             .bind(id)
             .bind(u)

@@ -329,3 +329,38 @@ async fn chat_round(s: &TestServer, a: &Process, b: &Process) {
         .insert("origin", HeaderValue::from_static("http://evil.example"));
     assert!(tokio_tungstenite::connect_async(req).await.is_err());
 }
+
+/// Broke: the browser's chat channel and the chat page both asked for the conversations at
+/// once, both tried to make the unit's group, and one got a 500.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_looks_at_the_unit_group_at_once_all_succeed() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let s = TestServer::new(backend).await;
+        let clerk = s.login("mz_clerk").await;
+        let calls =
+            (0..8).map(|_| s.call(Some(&clerk), Method::GET, "/api/chat/conversations", None));
+        let answers = futures_util::future::join_all(calls).await;
+        assert!(
+            answers.iter().all(|a| a.status == StatusCode::OK),
+            "{backend:?}"
+        );
+        let store = s.state.store();
+        let (a, b) = (
+            store.user_by_name("analyst").await.unwrap().unwrap().id,
+            store.user_by_name("mz_clerk").await.unwrap().unwrap().id,
+        );
+        let ids = futures_util::future::join_all((0..8).map(|i| {
+            store.direct_conversation(
+                if i % 2 == 0 { a } else { b },
+                if i % 2 == 0 { b } else { a },
+                "t",
+            )
+        }))
+        .await;
+        let first = ids[0].as_ref().unwrap();
+        assert!(
+            ids.iter().all(|x| x.as_ref().ok() == Some(first)),
+            "{ids:?}"
+        );
+    }
+}
