@@ -214,7 +214,9 @@ export const t = {
     how: { id: '身份证号', name: '姓名', prefix: '姓名开头', pinyin: '同音候选' } as Record<string, string>,
     back: '返回查询', birth: '出生日期', place: '户籍地', household: '同户人员', relation: '与户主关系', alerts: '涉及的预警',
     noAlerts: '没有涉及此人的预警', model: '模型', program: '项目', unit: '责任单位', stage: '环节', records: '各部门数据',
-    discipline: '纪检记录',
+    discipline: '纪检记录', graph: '关系图谱', expand: '展开', graphHint: '点击人员展开下一层关系', source: '来源',
+    kinds: { person: '人员', benefit_payments: '收款账户', public_officials: '任职单位', village_cadres: '村(社区)', vehicles: '车辆',
+      properties: '不动产', businesses: '企业', social_insurance: '参保单位' } as Record<string, string>,
   },
   notices: {
     compose: '发布通知', body: '内容', scope: '范围', all: '全体单位', pin: '置顶', unpin: '取消置顶', publish: '发布',

@@ -407,6 +407,21 @@ try {
   await analyst.waitForSelector('[data-test=person-identity]')
   await analyst.waitForSelector('[data-test=person-records] .el-collapse-item')
   check((await analyst.textContent('[data-test=person-records]')).includes('户籍人口'), 'the person page shows the register and the other records')
+  // The relationship graph, one hop; one more hop from a person in it.
+  await analyst.waitForSelector('[data-test=person-graph] canvas')
+  await analyst.waitForFunction(() => Number(document.querySelector('[data-test=graph-people]')?.getAttribute('data-nodes')) > 1)
+  const expandable = await analyst.locator('[data-test=graph-expand]').count()
+  const nodesBefore = Number(await analyst.getAttribute('[data-test=graph-people]', 'data-nodes'))
+  if (expandable > 0) {
+    const [res] = await Promise.all([
+      analyst.waitForResponse((r) => r.url().includes('/graph?') && r.status() === 200),
+      analyst.locator('[data-test=graph-expand]').first().click(),
+    ])
+    await analyst.waitForFunction((n) => document.querySelectorAll("[data-test=graph-expand]").length < n, expandable)
+    check(res.ok() && Number(await analyst.getAttribute('[data-test=graph-people]', 'data-nodes')) >= nodesBefore, 'the graph expands a hop from a person in it')
+  } else {
+    check(nodesBefore > 1, 'the graph links the person to their household and records')
+  }
   await analyst.screenshot({ path: join(shots, 'person-1920.png'), fullPage: true })
 
   await page.click('[data-test=inbox-link]')

@@ -24,8 +24,8 @@ pub use documents::{
 };
 mod persons;
 pub use persons::{
-    DISCIPLINE_TYPES, Graph, GraphEdge, GraphNode, MatchKind, PersonFilter, PersonHit, PersonProfile,
-    PersonRecords, person_graph,
+    DISCIPLINE_TYPES, Graph, GraphEdge, GraphNode, MatchKind, PersonFilter, PersonHit,
+    PersonProfile, PersonRecords, person_graph,
 };
 mod reply;
 pub use reply::{ReplyFile, ReplyFormat};

@@ -354,7 +354,12 @@ pub struct GraphEdge {
 /// Things a record links a person to: (type, the thing's field, its label field, the edge's
 /// label field, or `=text` for a fixed label).
 const THINGS: &[(&str, &str, &str, &str)] = &[
-    ("benefit_payments", "bank_account", "bank_account", "=收款账户"),
+    (
+        "benefit_payments",
+        "bank_account",
+        "bank_account",
+        "=收款账户",
+    ),
     ("public_officials", "employer_code", "employer", "position"),
     ("village_cadres", "village", "village", "position"),
     ("vehicles", "plate", "plate", "=车辆"),
@@ -374,22 +379,47 @@ pub fn person_graph(
     let mut g = Graph::default();
     let node = |g: &mut Graph, key: String, kind: &str, label: String, id: Option<String>| {
         if g.nodes.len() < MAX_NODES && !g.nodes.iter().any(|n| n.key == key) {
-            g.nodes.push(GraphNode { key: key.clone(), kind: kind.into(), label, id_number: id });
+            g.nodes.push(GraphNode {
+                key: key.clone(),
+                kind: kind.into(),
+                label,
+                id_number: id,
+            });
         }
         g.nodes.iter().any(|n| n.key == key)
     };
     let edge = |g: &mut Graph, from: &str, to: String, label: String, source: &str| {
-        let e = GraphEdge { from: from.into(), to, label, source: source.into() };
+        let e = GraphEdge {
+            from: from.into(),
+            to,
+            label,
+            source: source.into(),
+        };
         if !g.edges.contains(&e) {
             g.edges.push(e);
         }
     };
     let me = format!("p:{center}");
-    let my_name = profile.person.as_ref().map_or_else(String::new, |p| p.name.clone());
-    node(&mut g, me.clone(), "person", my_name, Some(center.to_string()));
+    let my_name = profile
+        .person
+        .as_ref()
+        .map_or_else(String::new, |p| p.name.clone());
+    node(
+        &mut g,
+        me.clone(),
+        "person",
+        my_name,
+        Some(center.to_string()),
+    );
     for m in profile.household.iter().filter(|m| m.id_number != center) {
         let key = format!("p:{}", m.id_number);
-        if node(&mut g, key.clone(), "person", m.name.clone(), Some(m.id_number.clone())) {
+        if node(
+            &mut g,
+            key.clone(),
+            "person",
+            m.name.clone(),
+            Some(m.id_number.clone()),
+        ) {
             edge(&mut g, &me, key, format!("同户·{}", m.relation), "户籍人口");
         }
     }

@@ -58,6 +58,26 @@ pub async fn read_all(schema: SchemaRef, files: &[PathBuf]) -> Result<TextRows> 
     Ok(to_text(&schema, &batches))
 }
 
+/// A query over several uploads' files registered as table `t`, its result as text with the
+/// result's own column names. The SQL is the caller's own (never a user's text): values in it
+/// must be quoted with [`quote`].
+pub async fn query(schema: SchemaRef, files: &[PathBuf], sql: &str) -> Result<TextRows> {
+    let ctx = SessionContext::new_with_config(SessionConfig::new().with_target_partitions(1));
+    if files.is_empty() {
+        return Ok(TextRows { columns: Vec::new(), rows: Vec::new() });
+    }
+    ctx.register_table("t", crate::session::table(schema, files)?)?;
+    let df = ctx.sql(sql).await?;
+    let out_schema: SchemaRef = std::sync::Arc::new(df.schema().as_arrow().clone());
+    let batches = df.collect().await?;
+    Ok(to_text(&out_schema, &batches))
+}
+
+/// A text value as an SQL string literal.
+pub fn quote(v: &str) -> String {
+    format!("'{}'", v.replace('\'', "''"))
+}
+
 /// One page of the rows of several uploads' files, in upload then row order.
 pub async fn read_page(
     schema: SchemaRef,

@@ -10,6 +10,7 @@ use axum::{Extension, Json};
 use mingjing_app::PersonFilter;
 use mingjing_domain::IdNumber;
 use mingjing_domain::access::{DataScope, Permission};
+use mingjing_store::MetaStore;
 use serde_json::{Value, json};
 
 /// The stated purpose of a look (查询事由), required.
@@ -99,31 +100,34 @@ pub struct PurposeQuery {
     pub purpose: String,
 }
 
-pub async fn profile(
-    State(state): State<AppState>,
-    Extension(c): Extension<Caller>,
-    Path(id): Path<String>,
-    Query(p): Query<PurposeQuery>,
-) -> ApiResult<Json<Value>> {
-    let why = purpose(&p.purpose)?;
+/// The person a page or graph is about: a stated purpose, a handle or full ID, in the caller's
+/// scope; the look is audited (as denied when out of scope, which answers not found).
+async fn open(
+    state: &AppState,
+    c: &Caller,
+    key: &str,
+    purpose_text: &str,
+    action: &str,
+) -> ApiResult<(IdNumber, mingjing_app::PersonProfile)> {
+    let why = purpose(purpose_text)?;
     // A handle from a search, or an ID number typed in full.
-    let id: IdNumber = match id.parse() {
+    let id: IdNumber = match key.parse() {
         Ok(n) => n,
         Err(_) => state
             .store()
-            .person_by_handle(&id)
+            .person_by_handle(key)
             .await?
             .and_then(|p| p.id_number.parse().ok())
             .ok_or(ErrorCode::NotFound)?,
     };
     let discipline = c.has(Permission::DisciplineRead);
     let profile = state.platform.person_profile(&id, discipline).await?;
-    let mut e = c.audit("person.view", format!("person:{}", id.masked()), "ok");
+    let mut e = c.audit(action, format!("person:{}", id.masked()), "ok");
     e.detail = format!("事由：{why}");
     let visible = profile
         .person
         .as_ref()
-        .is_some_and(|p| sees_town(&c, &p.town))
+        .is_some_and(|p| sees_town(c, &p.town))
         || (profile.person.is_none() && c.role.scope == DataScope::All);
     if !visible {
         e.result = "denied".into();
@@ -131,6 +135,17 @@ pub async fn profile(
         return Err(ErrorCode::NotFound.into());
     }
     state.store().audit(&e).await?;
+    Ok((id, profile))
+}
+
+pub async fn profile(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    Query(p): Query<PurposeQuery>,
+) -> ApiResult<Json<Value>> {
+    let (id, profile) = open(&state, &c, &id, &p.purpose, "person.view").await?;
+    let discipline = c.has(Permission::DisciplineRead);
     let scope = Scope::of(&state, &c).await?;
     let mask_row = |columns: &[String], row: &[Option<String>]| -> Vec<Option<String>> {
         row.iter()
@@ -182,4 +197,39 @@ pub async fn profile(
         "alerts": alerts,
         "discipline_shown": discipline,
     })))
+}
+
+/// The person's relationship graph, one hop: relatives, accounts, employers, companies,
+/// vehicles and property, and the people on the same records; people carry handles to expand.
+pub async fn graph(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<String>,
+    Query(p): Query<PurposeQuery>,
+) -> ApiResult<Json<Value>> {
+    let (id, profile) = open(&state, &c, &id, &p.purpose, "person.graph").await?;
+    let types = state.store().dataset_types().await?;
+    let g = mingjing_app::person_graph(&profile, &id.to_string(), &types);
+    let scope = Scope::of(&state, &c).await?;
+    // Person nodes are keyed by handle and labelled with the ID as the caller may read it.
+    let mut keys = std::collections::HashMap::new();
+    let mut nodes = Vec::with_capacity(g.nodes.len());
+    for n in &g.nodes {
+        let (key, id_shown, handle) = match &n.id_number {
+            Some(pid) => {
+                let h = state.store().person_handle(pid).await?;
+                (format!("p:{h}"), Some(scope.id(pid)), Some(h))
+            }
+            None => (n.key.clone(), None, None),
+        };
+        keys.insert(n.key.clone(), key.clone());
+        nodes.push(json!({ "key": key, "kind": n.kind, "label": n.label,
+            "id_number": id_shown, "handle": handle }));
+    }
+    let edges: Vec<Value> = g
+        .edges
+        .iter()
+        .map(|e| json!({ "from": keys[&e.from], "to": keys[&e.to], "label": e.label, "source": e.source }))
+        .collect();
+    Ok(Json(json!({ "nodes": nodes, "edges": edges })))
 }

@@ -126,6 +126,7 @@ routes! {
     post "/api/opinions/{id}/step" => op::step, AnyOf(&[P::OpinionsDraft, P::OpinionsReview, P::OpinionsApprove]), "opinions", "submit, review, return or approve";
     get "/api/persons" => crate::persons::search, Perm(P::PersonLookup), "persons", "一键通 search by ID (whole, masked with *, or leading digits) or name (fuzzy), narrowed by town, village, age; purpose required; audited";
     get "/api/persons/{id}" => crate::persons::profile, Perm(P::PersonLookup), "persons", "Everything the data says about a person, in the caller's scope (discipline records for readers of them); purpose required; audited";
+    get "/api/persons/{id}/graph" => crate::persons::graph, Perm(P::PersonLookup), "persons", "The person's relationship graph, one hop, with each edge's source; purpose required; audited";
     get "/api/integrity/{id}" => crate::integrity_files::get, Perm(P::DisciplineRead), "opinions", "A person's integrity file: record, sanctions, petitions, opinions (audited)";
     get "/api/documents" => doc::list, AnyOf(&[P::DocumentsSend, P::DocumentsReceive]), "documents", "Documents received (box=received) or sent by the caller's unit (box=sent), searchable (q)";
     post "/api/documents" => doc::send, Perm(P::DocumentsSend), "documents", "Number and send a document to units or accounts";

@@ -182,6 +182,11 @@ impl SqlStore {
         hex::decode(k).map_err(|e| crate::StoreError::Corrupt(format!("person_handle_key: {e}")))
     }
 
+    /// A person's handle, whether or not they are in the index.
+    pub async fn person_handle(&self, id_number: &str) -> Result<String> {
+        Ok(handle(&self.handle_key().await?, id_number))
+    }
+
     /// The entry behind a handle.
     pub async fn person_by_handle(&self, handle: &str) -> Result<Option<PersonEntry>> {
         sqlx::query(select_persons!("WHERE handle = $1"))

@@ -101,6 +101,35 @@ async fn person_round(backend: Backend) {
         ),
     )
     .await;
+    let first17 = "91610327MA0000001";
+    let code = format!(
+        "{first17}{}",
+        mingjing_domain::uscc::check_char(first17.as_bytes()).unwrap()
+    );
+    import(
+        &s,
+        "businesses",
+        "市场监管局",
+        format!(
+            "credit_code,company_name,id_number,person_name,role,establish_date,status\n\
+             {code},城关建材有限公司,{},陈晓东,股东,2020-05-01,存续\n\
+             {code},城关建材有限公司,{},章三峰,法定代表人,2020-05-01,存续\n",
+            id(0),
+            id(3)
+        ),
+    )
+    .await;
+    import(
+        &s,
+        "family_relations",
+        "公安局",
+        format!(
+            "id_number,relative_id_number,relation\n{},{},兄弟姐妹\n",
+            id(0),
+            id(5)
+        ),
+    )
+    .await;
     assert_eq!(
         s.state.platform.rebuild_person_index().await.unwrap(),
         people.len()
@@ -211,6 +240,77 @@ async fn person_round(backend: Backend) {
             .unwrap()
             .iter()
             .any(|r| r["dataset_type"] == "persons")
+    );
+    // The graph: the household, the relative, the company; IDs masked, people by handle.
+    let graph = s
+        .call(
+            Some(&town),
+            Method::GET,
+            &format!("/api/persons/{handle}/graph?purpose=%E6%A0%B8%E6%9F%A5"),
+            None,
+        )
+        .await
+        .json();
+    let text = graph.to_string();
+    assert!(
+        !text.contains(&id(0)) && !text.contains(&id(5)),
+        "no full ID in the graph"
+    );
+    let labels: Vec<&str> = graph["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["label"].as_str().unwrap())
+        .collect();
+    assert!(labels.contains(&"同户·配偶"), "{labels:?}");
+    assert!(labels.contains(&"兄弟姐妹"), "{labels:?}");
+    assert!(labels.contains(&"股东"), "{labels:?}");
+    assert!(
+        graph["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["label"] == "城关建材有限公司"),
+        "{graph}"
+    );
+    assert!(
+        graph["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["source"].is_string())
+    );
+    // Expanding a hop: the analyst opens the relative from the graph.
+    let g2 = s
+        .call(
+            Some(&analyst),
+            Method::GET,
+            &format!("/api/persons/{}/graph?purpose=%E6%A0%B8%E6%9F%A5", id(0)),
+            None,
+        )
+        .await
+        .json();
+    let relative = g2["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id_number"] == id(5))
+        .expect("the relative is a node")["handle"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let g3 = s
+        .call(
+            Some(&analyst),
+            Method::GET,
+            &format!("/api/persons/{relative}/graph?purpose=%E6%A0%B8%E6%9F%A5"),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(
+        g3["nodes"][0]["label"], "买买提·艾力",
+        "the next hop is centred on the relative"
     );
     // Another town's person: not found, whether by handle or by full ID.
     let other = search(&s, &analyst, "章三峰", "").await["persons"][0]["handle"]

@@ -233,6 +233,7 @@ fn expected() -> BTreeMap<&'static str, &'static str> {
         ("GET /api/integrity/{id}", "leader analyst"),
         ("GET /api/persons", "leader analyst town"),
         ("GET /api/persons/{id}", "leader analyst town"),
+        ("GET /api/persons/{id}/graph", "leader analyst town"),
         ("POST /api/opinions", "analyst"),
         ("POST /api/opinions/check", "analyst"),
         ("GET /api/opinions/wording", "leader analyst"),
