@@ -22,6 +22,8 @@ mod documents;
 pub use documents::{
     DocumentForm, DocumentView, NoticeForm, RecipientStatus, SECRECY, Viewer, recipient_status,
 };
+mod livelihood;
+pub use livelihood::{Figures, ProgrammeView};
 mod persons;
 pub use persons::{
     DISCIPLINE_TYPES, Graph, GraphEdge, GraphNode, MatchKind, PersonFilter, PersonHit,

@@ -64,7 +64,10 @@ pub async fn read_all(schema: SchemaRef, files: &[PathBuf]) -> Result<TextRows> 
 pub async fn query(schema: SchemaRef, files: &[PathBuf], sql: &str) -> Result<TextRows> {
     let ctx = SessionContext::new_with_config(SessionConfig::new().with_target_partitions(1));
     if files.is_empty() {
-        return Ok(TextRows { columns: Vec::new(), rows: Vec::new() });
+        return Ok(TextRows {
+            columns: Vec::new(),
+            rows: Vec::new(),
+        });
     }
     ctx.register_table("t", crate::session::table(schema, files)?)?;
     let df = ctx.sql(sql).await?;

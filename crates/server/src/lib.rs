@@ -17,6 +17,7 @@ pub mod guard;
 pub mod handlers;
 pub mod integrity_files;
 pub mod library;
+pub mod livelihood;
 pub mod openapi;
 pub mod opinions;
 pub mod persons;

@@ -208,6 +208,25 @@ impl SqlStore {
             .transpose()
     }
 
+    /// Registered residents by town (`town` none) or by village of one town.
+    pub async fn population(&self, town: Option<&str>) -> Result<Vec<(String, i64)>> {
+        Ok(match town {
+            None => {
+                sqlx::query_as("SELECT town, COUNT(*) FROM person_index GROUP BY town")
+                    .fetch_all(self.pool())
+                    .await?
+            }
+            Some(t) => {
+                sqlx::query_as(
+                    "SELECT village, COUNT(*) FROM person_index WHERE town = $1 GROUP BY village",
+                )
+                .bind(t)
+                .fetch_all(self.pool())
+                .await?
+            }
+        })
+    }
+
     /// Everyone registered in a household.
     pub async fn household(&self, household_id: &str) -> Result<Vec<PersonEntry>> {
         sqlx::query(select_persons!(

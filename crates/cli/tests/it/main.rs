@@ -9,6 +9,7 @@ mod disposal;
 mod documents;
 mod library;
 mod lifecycle;
+mod livelihood;
 mod malformed;
 mod models;
 mod opinions;

@@ -232,6 +232,7 @@ fn expected() -> BTreeMap<&'static str, &'static str> {
         ("GET /api/opinions", "leader analyst"),
         ("GET /api/integrity/{id}", "leader analyst"),
         ("GET /api/persons", "leader analyst town"),
+        ("GET /api/livelihood", "leader analyst mz_verifier town"),
         ("GET /api/persons/{id}", "leader analyst town"),
         ("GET /api/persons/{id}/graph", "leader analyst town"),
         ("POST /api/opinions", "analyst"),

@@ -1,0 +1,172 @@
+//! 民生监督: every livelihood programme's money followed from the county to the village and
+//! to each recipient — recipients, amounts by place and month, the standard, coverage of the
+//! registered population, and the alerts raised on the programme with their outcomes.
+
+use crate::{AppError, Platform};
+use mingjing_engine::rows::{TextRows, quote};
+use mingjing_store::MetaStore;
+use std::collections::BTreeMap;
+
+/// One group of payments (a programme, a town, a village, a month or a recipient).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Figures {
+    pub key: String,
+    pub label: String,
+    pub recipients: i64,
+    pub payments: i64,
+    /// Whole fen.
+    pub amount_fen: i64,
+    /// Alerts raised on these payments' programme and place, and how many were found true.
+    pub alerts: i64,
+    pub confirmed: i64,
+    /// Registered residents of the place (coverage = recipients / population), when known.
+    pub population: Option<i64>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProgrammeView {
+    /// Where the view stands: county (all programmes), programme, town or village.
+    pub program: Option<String>,
+    pub town: Option<String>,
+    pub village: Option<String>,
+    /// The programme's standard: the monthly maximum in fen, and the minimum age if any.
+    pub monthly_max_fen: Option<i64>,
+    pub min_age: Option<u32>,
+    /// The groups one level down (programmes, towns, villages, or recipients).
+    pub rows: Vec<Figures>,
+    /// The same payments by month.
+    pub months: Vec<Figures>,
+    pub total: Figures,
+}
+
+fn int(v: Option<&String>) -> i64 {
+    v.and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+fn figures(t: &TextRows) -> Vec<Figures> {
+    t.rows
+        .iter()
+        .map(|r| Figures {
+            key: r.first().cloned().flatten().unwrap_or_default(),
+            label: r.get(1).cloned().flatten().unwrap_or_default(),
+            recipients: int(r.get(2).and_then(Option::as_ref)),
+            payments: int(r.get(3).and_then(Option::as_ref)),
+            amount_fen: int(r.get(4).and_then(Option::as_ref)),
+            ..Default::default()
+        })
+        .collect()
+}
+
+impl Platform {
+    /// The view at one level: no programme → every programme; a programme → its towns; and a
+    /// town → its villages; and a village → its recipients (ID numbers as stored: the caller
+    /// masks them).
+    pub async fn programme_view(
+        &self,
+        program: Option<&str>,
+        town: Option<&str>,
+        village: Option<&str>,
+    ) -> Result<ProgrammeView, AppError> {
+        let ty = self.dataset_type("benefit_payments").await?;
+        let files: Vec<_> = self
+            .meta
+            .current_slices("benefit_payments")
+            .await?
+            .iter()
+            .map(|s| self.data.slice_path(&s.dir, &s.file))
+            .collect();
+        let schema = mingjing_ingest::columnar::schema(&ty);
+        let mut filter = vec!["1 = 1".to_string()];
+        for (col, v) in [("program", program), ("town", town), ("village", village)] {
+            if let Some(v) = v {
+                filter.push(format!("\"{col}\" = {}", quote(v)));
+            }
+        }
+        let filter = filter.join(" AND ");
+        let (group, label) = match (program, town, village) {
+            (None, _, _) => ("program", "program"),
+            (Some(_), None, _) => ("town", "town"),
+            (Some(_), Some(_), None) => ("village", "village"),
+            (Some(_), Some(_), Some(_)) => ("id_number", "max(name)"),
+        };
+        let measures = "COUNT(DISTINCT id_number), COUNT(*), CAST(SUM(amount) * 100 AS BIGINT)";
+        let run = |sql: String| {
+            let schema = schema.clone();
+            let files = files.clone();
+            async move {
+                mingjing_engine::rows::query(schema, &files, &sql)
+                    .await
+                    .map_err(|e| AppError::Engine(e.into()))
+            }
+        };
+        let mut rows = figures(
+            &run(format!(
+                "SELECT \"{group}\" AS k, {label} AS l, {measures} FROM t WHERE {filter} \
+                 GROUP BY \"{group}\" ORDER BY \"{group}\" LIMIT 5000"
+            ))
+            .await?,
+        );
+        let months = figures(
+            &run(format!(
+                "SELECT period AS k, period AS l, {measures} FROM t WHERE {filter} GROUP BY period ORDER BY period"
+            ))
+            .await?,
+        );
+        let total = figures(
+            &run(format!(
+                "SELECT 'total' AS k, '合计' AS l, {measures} FROM t WHERE {filter}"
+            ))
+            .await?,
+        )
+        .pop()
+        .unwrap_or_default();
+        let programs = self.meta.programs().await?;
+        let standard = program.and_then(|p| programs.iter().find(|x| x.code == p).cloned());
+        // Labels and alerts: programmes by their names; places by the alerts raised there.
+        let alerts = self.meta.alerts(None).await?;
+        let confirmed = |c: &Option<String>| matches!(c.as_deref(), Some("属实" | "部分属实"));
+        for f in &mut rows {
+            let on = |a: &&mingjing_store::Alert| {
+                program.is_none_or(|p| a.program == p)
+                    && town.is_none_or(|t| a.town == t)
+                    && village.is_none_or(|v| a.village == v)
+                    && match group {
+                        "program" => a.program == f.key,
+                        "town" => a.town == f.key,
+                        "village" => a.village == f.key,
+                        _ => a.subject == f.key,
+                    }
+            };
+            let mine: Vec<_> = alerts.iter().filter(on).collect();
+            f.alerts = mine.len() as i64;
+            f.confirmed = mine.iter().filter(|a| confirmed(&a.conclusion)).count() as i64;
+            if group == "program"
+                && let Some(p) = programs.iter().find(|x| x.code == f.key)
+            {
+                f.label = p.label.clone();
+            }
+        }
+        // Coverage: the registered population of each town or village.
+        if matches!(group, "town" | "village") {
+            let pop: BTreeMap<String, i64> = self
+                .meta
+                .population(if group == "town" { None } else { town })
+                .await?
+                .into_iter()
+                .collect();
+            for f in &mut rows {
+                f.population = pop.get(&f.key).copied();
+            }
+        }
+        Ok(ProgrammeView {
+            program: program.map(str::to_string),
+            town: town.map(str::to_string),
+            village: village.map(str::to_string),
+            monthly_max_fen: standard.as_ref().map(|p| p.monthly_max.fen()),
+            min_age: standard.as_ref().and_then(|p| p.min_age),
+            rows,
+            months,
+            total,
+        })
+    }
+}

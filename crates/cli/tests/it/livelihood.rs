@@ -1,0 +1,154 @@
+//! 民生监督 over HTTP: a programme's money from the county to the village and the recipient,
+//! exact to the fen, with coverage and alerts; each role's scope and masking.
+
+use crate::server::TestServer;
+use crate::support::Backend;
+use axum::http::{Method, StatusCode};
+use chrono::NaiveDate;
+use mingjing_domain::IdNumber;
+use serde_json::Value;
+
+fn id(i: usize) -> String {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    IdNumber::from_first17(&format!("61032719500101{:03}", 300 + i), today)
+        .unwrap()
+        .to_string()
+}
+
+async fn import(s: &TestServer, ty: &str, org: &str, period: Option<&str>, csv: String) {
+    let out = s
+        .state
+        .platform
+        .import(mingjing_app::ImportInput {
+            dataset_type: ty,
+            org,
+            period,
+            file_name: "f.csv",
+            bytes: csv.into_bytes(),
+            user: "test",
+            audit: None,
+        })
+        .await;
+    assert!(out.is_ok(), "{ty}: {out:?}");
+}
+
+fn row<'a>(v: &'a Value, key: &str) -> &'a Value {
+    v["view"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == key)
+        .unwrap_or_else(|| panic!("{key} in {v}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_programme_is_followed_from_the_county_to_the_recipient() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    let mut persons = String::from("id_number,name,household_id,town,village\n");
+    let places = [
+        ("城关镇", "东关社区"),
+        ("城关镇", "东关社区"),
+        ("城关镇", "西关社区"),
+        ("东风镇", "王家村"),
+    ];
+    for (i, (t, v)) in places.iter().enumerate() {
+        persons += &format!("{},居民{i},H{i},{t},{v}\n", id(i));
+    }
+    import(&s, "persons", "公安局", None, persons).await;
+    for month in ["2026-09", "2026-10"] {
+        let mut roll =
+            String::from("program,id_number,name,town,village,period,amount,bank_account\n");
+        for (i, (t, v)) in places.iter().enumerate() {
+            roll += &format!(
+                "DIBAO,{},居民{i},{t},{v},{month},{}.50,6222{i:04}\n",
+                id(i),
+                300 + i
+            );
+        }
+        import(&s, "benefit_payments", "民政局", Some(month), roll).await;
+    }
+    let a = s.login("analyst").await;
+    let get = |c: &crate::server::Client, q: &str| {
+        let s = &s;
+        let c = c.clone();
+        let q = q.to_string();
+        async move {
+            let r = s
+                .call(Some(&c), Method::GET, &format!("/api/livelihood?{q}"), None)
+                .await;
+            (r.status, r.json())
+        }
+    };
+    // The county: one programme, 4 recipients, 8 payments, Σ 2 × (300.50+301.50+302.50+303.50).
+    let (st, county) = get(&a, "").await;
+    assert_eq!(st, StatusCode::OK, "{county}");
+    let dibao = row(&county, "DIBAO");
+    assert_eq!(
+        (dibao["recipients"].as_i64(), dibao["payments"].as_i64()),
+        (Some(4), Some(8))
+    );
+    assert_eq!(dibao["amount_fen"], 2 * (30050 + 30150 + 30250 + 30350));
+    assert_eq!(dibao["label"], "最低生活保障");
+    // The programme by town, with coverage of the registered population and the standard.
+    let (_, towns) = get(&a, "program=DIBAO").await;
+    let cg = row(&towns, "城关镇");
+    assert_eq!(
+        (cg["recipients"].as_i64(), cg["population"].as_i64()),
+        (Some(3), Some(3))
+    );
+    assert!(towns["view"]["monthly_max_fen"].as_i64().unwrap() > 0);
+    assert_eq!(towns["view"]["months"].as_array().unwrap().len(), 2);
+    // Villages, then recipients.
+    let q = "program=DIBAO&town=%E5%9F%8E%E5%85%B3%E9%95%87";
+    let (_, villages) = get(&a, q).await;
+    assert_eq!(row(&villages, "东关社区")["recipients"], 2);
+    let (_, people) = get(
+        &a,
+        &format!("{q}&village=%E4%B8%9C%E5%85%B3%E7%A4%BE%E5%8C%BA"),
+    )
+    .await;
+    assert_eq!(people["recipients"], true);
+    assert_eq!(
+        row(&people, &id(0))["amount_fen"],
+        2 * 30050,
+        "the analyst reads full IDs"
+    );
+    // Skipping a level is refused.
+    let (st, _) = get(&a, "town=%E5%9F%8E%E5%85%B3%E9%95%87").await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    // The town commission (城关镇): its own town whatever it asks, IDs masked.
+    let town = s.login("town").await;
+    let (_, theirs) = get(&town, "program=DIBAO").await;
+    let keys: Vec<&str> = theirs["view"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["城关镇"]);
+    let (_, mine) = get(&town, "").await;
+    assert_eq!(
+        row(&mine, "DIBAO")["recipients"],
+        3,
+        "the county level is its town's"
+    );
+    let (_, masked) = get(
+        &town,
+        &format!("{q}&village=%E4%B8%9C%E5%85%B3%E7%A4%BE%E5%8C%BA"),
+    )
+    .await;
+    assert!(masked.to_string().contains("****") && !masked.to_string().contains(&id(0)));
+    // A department sees the programmes it runs, and no other.
+    let rs = s.login("rs_verifier").await;
+    let (_, county) = get(&rs, "").await;
+    assert_eq!(
+        county["view"]["rows"],
+        Value::Array(vec![]),
+        "人社局 runs no 低保"
+    );
+    let (st, _) = get(&rs, "program=DIBAO").await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let mz = s.login("mz_verifier").await;
+    let (st, _) = get(&mz, "program=DIBAO").await;
+    assert_eq!(st, StatusCode::OK);
+}
