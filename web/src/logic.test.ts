@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { alertQuery, monthRange, objectLink, parsePersons, yuanToFen } from './logic'
+import { alertQuery, fenToYuan, monthRange, objectLink, parsePersons, yuanToFen } from './logic'
 
 describe('monthRange', () => {
   it.each([
@@ -52,4 +52,14 @@ describe('parsePersons', () => {
       { id_number: '61032719700101100X', name: '王五' },
     ])
   })
+})
+
+describe('fenToYuan', () => {
+  it.each([
+    [0, '0.00'],
+    [5, '0.05'],
+    [30050, '300.50'],
+    [123456789, '1,234,567.89'],
+    [-1050, '-10.50'],
+  ])('%d fen is %s yuan', (fen, want) => expect(fenToYuan(fen)).toBe(want))
 })

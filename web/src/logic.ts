@@ -18,6 +18,14 @@ export function alertQuery(f: Record<string, string | boolean | undefined | null
   return q
 }
 
+/** Whole fen as yuan for display ("1,234.50"), by integer arithmetic. */
+export function fenToYuan(fen: number): string {
+  const sign = fen < 0 ? '-' : ''
+  const a = Math.abs(Math.trunc(fen))
+  const whole = Math.trunc(a / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+  return `${sign}${whole}.${String(a % 100).padStart(2, '0')}`
+}
+
 /** Yuan as typed (`1234.5`) to fen, exactly; null when not a valid amount. */
 export function yuanToFen(s: string): number | null {
   const m = /^\s*(\d{1,13})(?:\.(\d{1,2}))?\s*$/.exec(s)

@@ -30,12 +30,14 @@ import DocumentDetail from './views/DocumentDetail.vue'
 import Notices from './views/Notices.vue'
 import Chat from './views/Chat.vue'
 import PersonSearch from './views/PersonSearch.vue'
+import Livelihood from './views/Livelihood.vue'
 import PersonDetail from './views/PersonDetail.vue'
 
 // Each page names the permission it needs; the menu shows only what the role may open.
 export const pages = [
   { path: '/dashboard', component: Dashboard, permission: 'alerts.read', module: 'home', menu: 'dashboard' },
   { path: '/persons', component: PersonSearch, permission: 'person.lookup', module: 'home', menu: 'persons' },
+  { path: '/livelihood', component: Livelihood, permission: 'alerts.read', module: 'livelihood', menu: 'livelihood' },
   { path: '/alerts', component: Alerts, permission: 'alerts.read', module: 'alerts', menu: 'alertList' },
   { path: '/models', component: Models, permission: 'models.read', module: 'alerts', menu: 'models' },
   { path: '/runs', component: Runs, permission: 'models.read', module: 'alerts', menu: 'runs' },

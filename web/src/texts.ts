@@ -30,6 +30,7 @@ export const t = {
   modules: {
     home: '智慧监察',
     documents: '文件报送',
+    livelihood: '民生监督',
     opinions: '廉政意见回复',
     data: '基础数据',
     alerts: '预警分析',
@@ -42,6 +43,7 @@ export const t = {
     notices: '通知公告',
     chat: '即时通讯',
     persons: '一键通',
+    livelihood: '资金监督',
     stats: '处置统计',
     runs: '运行记录',
     opinions: '意见回复',
@@ -217,6 +219,10 @@ export const t = {
     discipline: '纪检记录', graph: '关系图谱', expand: '展开', graphHint: '点击人员展开下一层关系', source: '来源',
     kinds: { person: '人员', benefit_payments: '收款账户', public_officials: '任职单位', village_cadres: '村(社区)', vehicles: '车辆',
       properties: '不动产', businesses: '企业', social_insurance: '参保单位' } as Record<string, string>,
+  },
+  livelihood: {
+    county: '全县', recipients: '人数', amount: '金额（元）', standard: '月标准上限（元）', minAge: '岁以上', name: '姓名', place: '项目/地区',
+    payments: '笔数', amountYuan: '金额（元）', coverage: '覆盖率', alerts: '预警', confirmed: '属实',
   },
   notices: {
     compose: '发布通知', body: '内容', scope: '范围', all: '全体单位', pin: '置顶', unpin: '取消置顶', publish: '发布',

@@ -424,6 +424,24 @@ try {
   }
   await analyst.screenshot({ path: join(shots, 'person-1920.png'), fullPage: true })
 
+  // 民生监督: a programme followed from the county to a town, a village and its recipients.
+  await analyst.click('.el-aside .el-menu-item >> text=资金监督')
+  await analyst.waitForSelector('[data-test=lv-rows] .el-table__row')
+  for (let depth = 1; depth <= 3; depth++) {
+    const rows = await analyst.textContent('[data-test=lv-rows] .el-table__body')
+    await analyst.locator('[data-test=lv-rows] .el-table__row').first().click()
+    // The next level has loaded when its rows differ from this level's.
+    await analyst.waitForFunction((r) => {
+      const body = document.querySelector('[data-test=lv-rows] .el-table__body')
+      return body && body.textContent !== r && body.querySelector('.el-table__row')
+    }, rows)
+  }
+  const crumbs = await analyst.locator('[data-test=lv-path] .el-breadcrumb__item').count()
+  const lvHeader = await analyst.textContent('[data-test=lv-rows] .el-table__header')
+  check(crumbs === 4 && lvHeader.includes('身份证号') && (await analyst.locator('[data-test=lv-rows] .el-table__row').count()) > 0,
+    'a programme is followed from the county to the recipients of a village')
+  await analyst.screenshot({ path: join(shots, 'livelihood-village-1920.png'), fullPage: true })
+
   await page.click('[data-test=inbox-link]')
   await page.waitForSelector('[data-test=inbox] .el-table__row')
   check((await page.textContent('[data-test=inbox]')).includes('审核通过'), 'the verifier is told of the review')
