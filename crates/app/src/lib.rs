@@ -25,10 +25,12 @@ pub use documents::{
 mod livelihood;
 pub use livelihood::{Figures, ProgrammeView};
 mod persons;
+mod precheck;
 pub use persons::{
     DISCIPLINE_TYPES, Graph, GraphEdge, GraphNode, MatchKind, PersonFilter, PersonHit,
     PersonProfile, PersonRecords, person_graph,
 };
+pub use precheck::{PrecheckHit, PrecheckOutcome, ROLL_TYPE as PRECHECK_TYPE};
 mod reply;
 pub use reply::{ReplyFile, ReplyFormat};
 mod schedules;
@@ -349,19 +351,20 @@ impl Platform {
     }
 
     /// Imports one file: all of it lands, or nothing does.
-    pub async fn import(&self, input: ImportInput<'_>) -> Result<ImportOutcome, AppError> {
-        let (ty, period) = self
-            .resolve_import(input.dataset_type, input.period)
-            .await?;
-        let org = self
-            .meta
-            .ensure_org(input.org.trim(), "registered_by_import")
-            .await?;
+    /// Checks a file and writes its Parquet slices into a new staging folder (not published):
+    /// the staged folder, what was checked, and the file's SHA-256. A refused file leaves
+    /// nothing behind.
+    pub(crate) async fn stage_and_check(
+        &self,
+        ty: &DatasetType,
+        period: Option<Month>,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(mingjing_store::Staged, CheckedFile, String), AppError> {
         let staged = self.data.stage()?;
         let limits = self.limits();
         let today = chrono::Local::now().date_naive();
-        let file_name = input.file_name.to_string();
-        let bytes = input.bytes;
+        let file_name = file_name.to_string();
         let out_dir = staged.path.clone();
         let upload_tag = staged.name.clone();
         let ty_for_check = ty.clone();
@@ -385,13 +388,26 @@ impl Platform {
         })
         .await
         .expect("import task does not panic");
-        let checked = match checked {
-            Ok(c) => c,
+        match checked {
+            Ok(c) => Ok((staged, c, sha)),
             Err(e) => {
                 self.data.discard(staged)?;
-                return Err(e.into());
+                Err(e.into())
             }
-        };
+        }
+    }
+
+    pub async fn import(&self, input: ImportInput<'_>) -> Result<ImportOutcome, AppError> {
+        let (ty, period) = self
+            .resolve_import(input.dataset_type, input.period)
+            .await?;
+        let org = self
+            .meta
+            .ensure_org(input.org.trim(), "registered_by_import")
+            .await?;
+        let (staged, checked, sha) = self
+            .stage_and_check(&ty, period, input.file_name, input.bytes)
+            .await?;
         // The same file, still current for this scope: nothing to do.
         if let Some(upload) = self
             .meta

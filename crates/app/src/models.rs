@@ -375,7 +375,7 @@ impl Platform {
         })
     }
 
-    fn run_limits(&self) -> Result<session::RunLimits, AppError> {
+    pub(crate) fn run_limits(&self) -> Result<session::RunLimits, AppError> {
         Ok(session::RunLimits {
             spill_dir: Some(self.data.spill_dir()?),
             ..Default::default()

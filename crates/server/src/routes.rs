@@ -92,6 +92,7 @@ routes! {
     get "/api/uploads" => uploads::list, Perm(P::DataRead), "data", "Uploads in the caller's scope, newest first";
     post "/api/uploads" => uploads::create, Perm(P::DataUpload), "data", "Upload a file (multipart: type, period, file)";
     get "/api/uploads/{id}" => uploads::get, Perm(P::DataRead), "data", "One upload";
+    post "/api/uploads/precheck" => uploads::precheck, Perm(P::DataUpload), "uploads", "事前比对: check a payout roll (multipart: period, file) against the payment models; nothing is stored";
     get "/api/uploads/rejections/{id}" => uploads::rejection_report, Perm(P::DataUpload), "data", "A rejected file's row errors as Excel";
 
     get "/api/alerts" => h::list_alerts, Perm(P::AlertsRead), "alerts", "Alerts in the caller's scope";

@@ -82,11 +82,21 @@ pub async fn get(
     }
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    Extension(c): Extension<Caller>,
+/// A file sent as multipart (`type`, `period`, `file`), refused when larger than the limit
+/// (on the declared length before reading, else as the stream passes it).
+pub struct UploadForm {
+    pub ty: Option<String>,
+    pub period: Option<String>,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+async fn read_form(
+    state: &AppState,
+    c: &Caller,
     req: Request,
-) -> ApiResult<Response> {
+    action: &str,
+) -> ApiResult<UploadForm> {
     let limit = state.platform.config.limits.max_file_bytes;
     let too_large = || {
         ApiError::with(
@@ -101,7 +111,7 @@ pub async fn create(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit + ENVELOPE_BYTES) {
-        let mut e = c.audit("upload.create", "upload:new", "rejected");
+        let mut e = c.audit(action, "upload:new", "rejected");
         e.detail = format!("declared {} bytes", declared.unwrap_or(0));
         state.store().audit(&e).await?;
         return Err(too_large());
@@ -155,7 +165,6 @@ pub async fn create(
             }
         }
     }
-    let ty = ty.ok_or_else(|| ApiError::with(ErrorCode::InvalidRequest, "缺少数据类型（type）"))?;
     let bytes =
         file.ok_or_else(|| ApiError::with(ErrorCode::InvalidRequest, "缺少文件（file）"))?;
     let file_name: String = file_name
@@ -163,6 +172,26 @@ pub async fn create(
         .filter(|c| !c.is_control())
         .take(200)
         .collect();
+    Ok(UploadForm {
+        ty,
+        period,
+        file_name,
+        bytes,
+    })
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    req: Request,
+) -> ApiResult<Response> {
+    let UploadForm {
+        ty,
+        period,
+        file_name,
+        bytes,
+    } = read_form(&state, &c, req, "upload.create").await?;
+    let ty = ty.ok_or_else(|| ApiError::with(ErrorCode::InvalidRequest, "缺少数据类型（type）"))?;
     let mut audit = c.audit("upload.create", format!("type:{ty}"), "ok");
     audit.detail = format!("{file_name} ({} bytes)", bytes.len());
     let outcome = state
@@ -368,4 +397,51 @@ pub async fn template(
     }
     let bytes = wb.save_to_buffer().map_err(xl)?;
     Ok(xlsx_response(bytes, &format!("{}-模板.xlsx", ty.label)))
+}
+
+/// 事前比对: a payout roll checked against the payment models before paying; nothing is stored
+/// (no upload, no alert). Audited.
+pub async fn precheck(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    req: Request,
+) -> ApiResult<Json<Value>> {
+    let UploadForm {
+        period,
+        file_name,
+        bytes,
+        ..
+    } = read_form(&state, &c, req, "upload.precheck").await?;
+    let period = period
+        .ok_or_else(|| ApiError::with(ErrorCode::InvalidRequest, "缺少发放月份（period）"))?;
+    let mut audit = c.audit("upload.precheck", mingjing_app::PRECHECK_TYPE, "ok");
+    audit.detail = format!("{file_name} ({} bytes), {period}", bytes.len());
+    let out = state
+        .platform
+        .precheck_roll(&period, &file_name, bytes, state.today())
+        .await;
+    let out = match out {
+        Ok(o) => o,
+        Err(mingjing_app::AppError::File(f)) => {
+            audit.result = "rejected".into();
+            state.store().audit(&audit).await?;
+            return Err(file_error(f));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    audit.detail.push_str(&format!("; {} hits", out.hits.len()));
+    state.store().audit(&audit).await?;
+    let scope = crate::scope::Scope::of(&state, &c).await?;
+    let hits: Vec<Value> = out
+        .hits
+        .iter()
+        .map(|h| {
+            let mut j = serde_json::to_value(h).expect("serialisable");
+            j["subject"] = json!(scope.id(&h.subject));
+            j
+        })
+        .collect();
+    Ok(Json(
+        json!({ "rows": out.rows, "models": out.models, "hits": hits }),
+    ))
 }

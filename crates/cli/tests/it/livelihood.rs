@@ -6,6 +6,7 @@ use crate::support::Backend;
 use axum::http::{Method, StatusCode};
 use chrono::NaiveDate;
 use mingjing_domain::IdNumber;
+use mingjing_store::MetaStore;
 use serde_json::Value;
 
 fn id(i: usize) -> String {
@@ -151,4 +152,87 @@ async fn a_programme_is_followed_from_the_county_to_the_recipient() {
     let mz = s.login("mz_verifier").await;
     let (st, _) = get(&mz, "program=DIBAO").await;
     assert_eq!(st, StatusCode::OK);
+}
+
+/// 事前比对: next month's roll is checked against the payment models before paying; the
+/// dead person on it is found, and nothing is stored — no upload, no alert.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_roll_checked_before_paying_finds_the_dead_and_stores_nothing() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    let mut persons = String::from("id_number,name,household_id,town,village\n");
+    for i in 0..3 {
+        persons += &format!("{},居民{i},H{i},城关镇,东关社区\n", id(i));
+    }
+    import(&s, "persons", "公安局", None, persons).await;
+    import(
+        &s,
+        "deaths",
+        "公安局",
+        None,
+        format!(
+            "公民身份号码,姓名,死亡日期,数据来源\n{},居民1,2026-01-05,户籍注销\n",
+            id(1)
+        ),
+    )
+    .await;
+    let uploads_before = s.state.store().uploads(None).await.unwrap().len();
+    let clerk = s.login("mz_clerk").await;
+    let mut roll = String::from("program,id_number,name,town,village,period,amount,bank_account\n");
+    for i in 0..3 {
+        roll += &format!(
+            "DIBAO,{},居民{i},城关镇,东关社区,2026-12,500.00,6222{i:04}\n",
+            id(i)
+        );
+    }
+    let (ct, body) = crate::server::multipart(
+        "benefit_payments",
+        Some("2026-12"),
+        "roll.csv",
+        roll.as_bytes(),
+    );
+    let req = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri("/api/uploads/precheck")
+        .header(axum::http::header::COOKIE, &clerk.cookie)
+        .header("x-csrf-token", &clerk.csrf)
+        .header(axum::http::header::CONTENT_TYPE, ct)
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let a = s.send(req).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.json());
+    let out = a.json();
+    assert_eq!(out["rows"], 3);
+    let hits = out["hits"].as_array().unwrap();
+    assert!(
+        hits.iter()
+            .any(|h| h["model"] == "M01" && h["rows"] == serde_json::json!([3])),
+        "the dead person's row (row 3) is found: {out}"
+    );
+    assert!(hits.iter().all(|h| h["name"] == "居民1"), "{out}");
+    assert!(
+        hits[0]["subject"].as_str().unwrap().contains('*'),
+        "a clerk reads masked IDs"
+    );
+    assert_eq!(
+        s.state.store().uploads(None).await.unwrap().len(),
+        uploads_before,
+        "no upload"
+    );
+    assert!(
+        s.state.store().alerts(None).await.unwrap().is_empty(),
+        "no alert"
+    );
+    // A bad roll is refused with its row and column, as an upload would be.
+    let (ct, body) = crate::server::multipart("benefit_payments", Some("2026-12"), "bad.csv",
+        "program,id_number,name,town,village,period,amount,bank_account\nDIBAO,123,某,城关镇,东关社区,2026-12,1.00,1\n".as_bytes());
+    let req = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri("/api/uploads/precheck")
+        .header(axum::http::header::COOKIE, &clerk.cookie)
+        .header("x-csrf-token", &clerk.csrf)
+        .header(axum::http::header::CONTENT_TYPE, ct)
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let a = s.send(req).await;
+    assert_eq!(a.code(), "file_rejected", "{}", a.json());
 }

@@ -223,6 +223,7 @@ fn expected() -> BTreeMap<&'static str, &'static str> {
         ("POST /api/uploads", "analyst mz_clerk"),
         ("GET /api/uploads/{id}", biz_read),
         ("GET /api/uploads/rejections/{id}", "analyst mz_clerk"),
+        ("POST /api/uploads/precheck", "analyst mz_clerk"),
         ("GET /api/alerts", "leader analyst mz_verifier town"),
         ("GET /api/alerts/{id}", "leader analyst mz_verifier town"),
         ("GET /api/alerts/export", "leader analyst mz_verifier"),
