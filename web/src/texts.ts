@@ -275,6 +275,8 @@ export const t = {
     verify: '校验日志完整性', intact: (n: number) => `日志完整，已校验 ${n} 条`, broken: (s: number, p: string) => `日志在第 ${s} 条处不完整：${p}`,
   },
   data: {
+    checkOnly: '事前比对：只与模型比对，不入库', check: '比对', noHits: '未发现问题',
+    checked: (rows: number, hits: number) => `比对完成：${rows} 行，${hits} 条可能的问题（未入库）`,
     label: '数据类型', name: '标识', owner: '报送单位', monthly: '按月报送', fields: '字段数', template: '下载模板',
     key: '字段', fieldLabel: '列名', type: '类型', required: '必填', values: '可选值', yes: '是', no: '否',
     chooseType: '选择数据类型', period: '所属月份', file: '文件（CSV 或 Excel）', choose: '选择文件', submit: '上传',
