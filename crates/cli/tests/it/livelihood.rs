@@ -4,34 +4,14 @@
 use crate::server::TestServer;
 use crate::support::Backend;
 use axum::http::{Method, StatusCode};
-use chrono::NaiveDate;
-use mingjing_domain::IdNumber;
 use mingjing_store::MetaStore;
 use serde_json::Value;
 
 fn id(i: usize) -> String {
-    let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
-    IdNumber::from_first17(&format!("61032719500101{:03}", 300 + i), today)
-        .unwrap()
-        .to_string()
+    crate::support::test_id("61032719500101", 300 + i)
 }
 
-async fn import(s: &TestServer, ty: &str, org: &str, period: Option<&str>, csv: String) {
-    let out = s
-        .state
-        .platform
-        .import(mingjing_app::ImportInput {
-            dataset_type: ty,
-            org,
-            period,
-            file_name: "f.csv",
-            bytes: csv.into_bytes(),
-            user: "test",
-            audit: None,
-        })
-        .await;
-    assert!(out.is_ok(), "{ty}: {out:?}");
-}
+use crate::support::import_csv as import;
 
 fn row<'a>(v: &'a Value, key: &str) -> &'a Value {
     v["view"]["rows"]

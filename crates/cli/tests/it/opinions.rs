@@ -6,31 +6,14 @@ use crate::server::TestServer;
 use crate::support::Backend;
 use axum::http::{Method, StatusCode};
 use chrono::{Months, NaiveDate};
-use mingjing_domain::IdNumber;
 use serde_json::{Value, json};
 
 fn id(i: usize) -> String {
-    let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
-    IdNumber::from_first17(&format!("61032719700101{:03}", 100 + i), today)
-        .unwrap()
-        .to_string()
+    crate::support::test_id("61032719700101", 100 + i)
 }
 
 async fn import(s: &TestServer, ty: &str, org: &str, csv: String) {
-    let out = s
-        .state
-        .platform
-        .import(mingjing_app::ImportInput {
-            dataset_type: ty,
-            org,
-            period: None,
-            file_name: "f.csv",
-            bytes: csv.into_bytes(),
-            user: "test",
-            audit: None,
-        })
-        .await;
-    assert!(out.is_ok(), "{ty}: {out:?}");
+    crate::support::import_csv(s, ty, org, None, csv).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

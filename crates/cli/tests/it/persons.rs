@@ -5,32 +5,14 @@
 use crate::server::{Client, TestServer};
 use crate::support::Backend;
 use axum::http::{Method, StatusCode};
-use chrono::NaiveDate;
-use mingjing_domain::IdNumber;
 use serde_json::Value;
 
 fn id(i: usize) -> String {
-    let today = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
-    IdNumber::from_first17(&format!("61032719800101{:03}", 200 + i), today)
-        .unwrap()
-        .to_string()
+    crate::support::test_id("61032719800101", 200 + i)
 }
 
 async fn import(s: &TestServer, ty: &str, org: &str, csv: String) {
-    let out = s
-        .state
-        .platform
-        .import(mingjing_app::ImportInput {
-            dataset_type: ty,
-            org,
-            period: None,
-            file_name: "f.csv",
-            bytes: csv.into_bytes(),
-            user: "test",
-            audit: None,
-        })
-        .await;
-    assert!(out.is_ok(), "{ty}: {out:?}");
+    crate::support::import_csv(s, ty, org, None, csv).await
 }
 
 async fn search(s: &TestServer, c: &Client, q: &str, extra: &str) -> Value {

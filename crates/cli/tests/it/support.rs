@@ -274,3 +274,35 @@ pub fn docx_to_pdf(docx: &[u8]) -> Vec<u8> {
     );
     std::fs::read(pdf).unwrap()
 }
+
+/// A valid ID number: `first14` (region and birth date) and a sequence from `i`.
+pub fn test_id(first14: &str, i: usize) -> String {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+    mingjing_domain::IdNumber::from_first17(&format!("{first14}{:03}", i % 1000), today)
+        .unwrap()
+        .to_string()
+}
+
+/// Imports a CSV through the platform (as the CLI would), asserting that it lands.
+pub async fn import_csv(
+    s: &crate::server::TestServer,
+    ty: &str,
+    org: &str,
+    period: Option<&str>,
+    csv: String,
+) {
+    let out = s
+        .state
+        .platform
+        .import(mingjing_app::ImportInput {
+            dataset_type: ty,
+            org,
+            period,
+            file_name: "f.csv",
+            bytes: csv.into_bytes(),
+            user: "test",
+            audit: None,
+        })
+        .await;
+    assert!(out.is_ok(), "{ty}: {out:?}");
+}
