@@ -21,7 +21,15 @@ pub struct Figures {
     pub confirmed: i64,
     /// Registered residents of the place (coverage = recipients / population), when known.
     pub population: Option<i64>,
+    /// 应享未享: people the eligible-but-unpaid models (M22–M24) found for this programme and
+    /// place, and how many of those the responsible unit has seen through (closed or
+    /// transferred).
+    pub unpaid_eligible: i64,
+    pub unpaid_handled: i64,
 }
+
+/// The models that find people eligible but not paid.
+pub const UNPAID_MODELS: &[&str] = &["M22", "M23", "M24"];
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ProgrammeView {
@@ -137,9 +145,18 @@ impl Platform {
                         _ => a.subject == f.key,
                     }
             };
-            let mine: Vec<_> = alerts.iter().filter(on).collect();
-            f.alerts = mine.len() as i64;
-            f.confirmed = mine.iter().filter(|a| confirmed(&a.conclusion)).count() as i64;
+            let (unpaid, paid): (Vec<_>, Vec<_>) = alerts
+                .iter()
+                .filter(on)
+                .partition(|a| UNPAID_MODELS.contains(&a.model.as_str()));
+            // Money paid wrongly and people left unpaid are counted apart.
+            f.alerts = paid.len() as i64;
+            f.confirmed = paid.iter().filter(|a| confirmed(&a.conclusion)).count() as i64;
+            f.unpaid_eligible = unpaid.len() as i64;
+            f.unpaid_handled = unpaid
+                .iter()
+                .filter(|a| matches!(a.stage.as_str(), "closed" | "transferred"))
+                .count() as i64;
             if group == "program"
                 && let Some(p) = programs.iter().find(|x| x.code == f.key)
             {

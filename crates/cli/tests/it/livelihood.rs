@@ -48,6 +48,34 @@ async fn a_programme_is_followed_from_the_county_to_the_recipient() {
         }
         import(&s, "benefit_payments", "民政局", Some(month), roll).await;
     }
+    // An alert on a payment, and one person found eligible but unpaid (M22, for DIBAO here).
+    let hit = |subject: String| mingjing_store::AlertHit {
+        subject,
+        program: "DIBAO".into(),
+        name: "居民".into(),
+        has_amount: false,
+        responsible: "民政局".into(),
+        town: "城关镇".into(),
+        village: "东关社区".into(),
+        evidence: vec![mingjing_store::EvidenceRow {
+            dataset: "persons".into(),
+            upload_dir: "x".into(),
+            row: 2,
+            amount_fen: None,
+            firing: true,
+            condition: "fire".into(),
+        }],
+    };
+    s.state
+        .store()
+        .apply_hits("M01", 1, &[hit(id(0))])
+        .await
+        .unwrap();
+    s.state
+        .store()
+        .apply_hits("M22", 1, &[hit(id(9))])
+        .await
+        .unwrap();
     let a = s.login("analyst").await;
     let get = |c: &crate::server::Client, q: &str| {
         let s = &s;
@@ -82,7 +110,14 @@ async fn a_programme_is_followed_from_the_county_to_the_recipient() {
     // Villages, then recipients.
     let q = "program=DIBAO&town=%E5%9F%8E%E5%85%B3%E9%95%87";
     let (_, villages) = get(&a, q).await;
-    assert_eq!(row(&villages, "东关社区")["recipients"], 2);
+    let dg = row(&villages, "东关社区");
+    assert_eq!(dg["recipients"], 2);
+    assert_eq!(
+        (dg["alerts"].as_i64(), dg["unpaid_eligible"].as_i64()),
+        (Some(1), Some(1)),
+        "{dg}"
+    );
+    assert_eq!(row(&villages, "西关社区")["unpaid_eligible"], 0);
     let (_, people) = get(
         &a,
         &format!("{q}&village=%E4%B8%9C%E5%85%B3%E7%A4%BE%E5%8C%BA"),
