@@ -223,7 +223,8 @@ export const t = {
   livelihood: {
     county: '全县', recipients: '人数', amount: '金额（元）', standard: '月标准上限（元）', minAge: '岁以上', name: '姓名', place: '项目/地区',
     payments: '笔数', amountYuan: '金额（元）', coverage: '覆盖率', alerts: '预警', confirmed: '属实',
-    unpaid: '应享未享', handled: '已处置',
+    unpaid: '应享未享', handled: '已处置', projects: '民生项目', project: '项目名称', department: '主管部门',
+    budget: '预算（元）', disbursed: '已拨付（元）', contractor: '承建单位', links: '承建单位与公职人员的关联',
   },
   notices: {
     compose: '发布通知', body: '内容', scope: '范围', all: '全体单位', pin: '置顶', unpin: '取消置顶', publish: '发布',

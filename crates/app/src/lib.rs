@@ -23,7 +23,7 @@ pub use documents::{
     DocumentForm, DocumentView, NoticeForm, RecipientStatus, SECRECY, Viewer, recipient_status,
 };
 mod livelihood;
-pub use livelihood::{Figures, ProgrammeView};
+pub use livelihood::{ContractorLink, Figures, ProgrammeView, ProjectView};
 mod persons;
 mod precheck;
 pub use persons::{

@@ -187,3 +187,183 @@ impl Platform {
         })
     }
 }
+
+/// A livelihood project: budget against money disbursed, and its contractor's links to people
+/// in office (the contractor's legal representatives, shareholders and managers who hold office
+/// themselves, or whose relatives do).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProjectView {
+    pub project_code: String,
+    pub name: String,
+    pub department: String,
+    pub town: String,
+    pub village: String,
+    pub budget: String,
+    pub disbursed: String,
+    pub status: String,
+    pub contractor_code: String,
+    pub contractor_name: String,
+    pub links: Vec<ContractorLink>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ContractorLink {
+    /// The contractor's person and their role in it (法定代表人, 股东 ...).
+    pub person: String,
+    pub role: String,
+    /// `本人` when that person holds the office, else the relation to the office holder.
+    pub relation: String,
+    pub official: String,
+    /// Where the office holder serves: an employer and post, or a village and post.
+    pub post: String,
+}
+
+impl Platform {
+    /// Every current livelihood project, with its contractor's links to office holders.
+    pub async fn livelihood_projects(&self) -> Result<Vec<ProjectView>, AppError> {
+        let all = |ty: &'static str| async move {
+            let t = self.dataset_type(ty).await?;
+            let files: Vec<_> = self
+                .meta
+                .current_slices(ty)
+                .await?
+                .iter()
+                .map(|s| self.data.slice_path(&s.dir, &s.file))
+                .collect();
+            mingjing_engine::rows::read_all(mingjing_ingest::columnar::schema(&t), &files)
+                .await
+                .map_err(|e| AppError::Engine(e.into()))
+        };
+        let get = |t: &TextRows, r: &[Option<String>], col: &str| -> String {
+            t.columns
+                .iter()
+                .position(|c| c == col)
+                .and_then(|i| r.get(i).cloned().flatten())
+                .unwrap_or_default()
+        };
+        let projects = all("livelihood_projects").await?;
+        let codes: Vec<String> = projects
+            .rows
+            .iter()
+            .map(|r| get(&projects, r, "contractor_code"))
+            .filter(|c| !c.is_empty())
+            .collect();
+        let people = self
+            .rows_matching("businesses", "credit_code", &codes)
+            .await?;
+        let ids: Vec<String> = people
+            .rows
+            .iter()
+            .map(|r| get(&people, r, "id_number"))
+            .collect();
+        // Office holders among the contractors' people and their relatives.
+        let relatives = self
+            .rows_matching("family_relations", "relative_id_number", &ids)
+            .await?;
+        let mut candidates: Vec<(String, String, String)> = ids
+            .iter()
+            .map(|id| (id.clone(), id.clone(), "本人".to_string()))
+            .collect();
+        for r in &relatives.rows {
+            candidates.push((
+                get(&relatives, r, "relative_id_number"),
+                get(&relatives, r, "id_number"),
+                get(&relatives, r, "relation"),
+            ));
+        }
+        // And the other way round: the contractor's person lists the office holder as kin.
+        let kin = self
+            .rows_matching("family_relations", "id_number", &ids)
+            .await?;
+        for r in &kin.rows {
+            candidates.push((
+                get(&kin, r, "id_number"),
+                get(&kin, r, "relative_id_number"),
+                get(&kin, r, "relation"),
+            ));
+        }
+        let holders: Vec<String> = candidates.iter().map(|c| c.1.clone()).collect();
+        let officials = self
+            .rows_matching("public_officials", "id_number", &holders)
+            .await?;
+        let cadres = self
+            .rows_matching("village_cadres", "id_number", &holders)
+            .await?;
+        let office = |holder: &str| -> Vec<(String, String)> {
+            let mut v: Vec<(String, String)> = officials
+                .rows
+                .iter()
+                .filter(|r| get(&officials, r, "id_number") == holder)
+                .map(|r| {
+                    (
+                        get(&officials, r, "name"),
+                        format!(
+                            "{} {}",
+                            get(&officials, r, "employer"),
+                            get(&officials, r, "position")
+                        ),
+                    )
+                })
+                .collect();
+            v.extend(
+                cadres
+                    .rows
+                    .iter()
+                    .filter(|r| get(&cadres, r, "id_number") == holder)
+                    .map(|r| {
+                        (
+                            get(&cadres, r, "name"),
+                            format!(
+                                "{}{} {}",
+                                get(&cadres, r, "town"),
+                                get(&cadres, r, "village"),
+                                get(&cadres, r, "position")
+                            ),
+                        )
+                    }),
+            );
+            v
+        };
+        let mut out = Vec::new();
+        for r in &projects.rows {
+            let code = get(&projects, r, "contractor_code");
+            let mut links = Vec::new();
+            for p in people
+                .rows
+                .iter()
+                .filter(|p| get(&people, p, "credit_code") == code)
+            {
+                let id = get(&people, p, "id_number");
+                for (_, holder, relation) in candidates.iter().filter(|c| c.0 == id) {
+                    for (official, post) in office(holder) {
+                        let link = ContractorLink {
+                            person: get(&people, p, "person_name"),
+                            role: get(&people, p, "role"),
+                            relation: relation.clone(),
+                            official,
+                            post,
+                        };
+                        if !links.contains(&link) {
+                            links.push(link);
+                        }
+                    }
+                }
+            }
+            out.push(ProjectView {
+                project_code: get(&projects, r, "project_code"),
+                name: get(&projects, r, "name"),
+                department: get(&projects, r, "department"),
+                town: get(&projects, r, "town"),
+                village: get(&projects, r, "village"),
+                budget: get(&projects, r, "budget"),
+                disbursed: get(&projects, r, "disbursed"),
+                status: get(&projects, r, "status"),
+                contractor_code: code,
+                contractor_name: get(&projects, r, "contractor_name"),
+                links,
+            });
+        }
+        out.sort_by(|a, b| (b.links.len(), &a.project_code).cmp(&(a.links.len(), &b.project_code)));
+        Ok(out)
+    }
+}

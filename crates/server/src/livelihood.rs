@@ -102,3 +102,22 @@ pub async fn view(
     state.store().audit(&e).await?;
     Ok(Json(json!({ "view": v, "recipients": recipients })))
 }
+
+/// Livelihood projects, budget against disbursed, with contractors' links to office holders;
+/// a town commission's own town, a department's own projects. Audited.
+pub async fn projects(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+) -> ApiResult<Json<Value>> {
+    let mut list = state.platform.livelihood_projects().await?;
+    match c.role.scope {
+        DataScope::All => {}
+        DataScope::Town => list.retain(|p| p.town == c.org.town),
+        DataScope::Org | DataScope::OrgTree => list.retain(|p| p.department == c.org.name),
+        DataScope::None => return Err(ErrorCode::Forbidden.into()),
+    }
+    let mut e = c.audit("livelihood.projects", "livelihood_projects", "ok");
+    e.detail = format!("{} projects", list.len());
+    state.store().audit(&e).await?;
+    Ok(Json(json!({ "projects": list })))
+}

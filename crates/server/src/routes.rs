@@ -126,6 +126,7 @@ routes! {
     put "/api/opinions/{id}/persons/{seq}" => op::reword, Perm(P::OpinionsDraft), "opinions", "Reword one person's opinion while drafted";
     post "/api/opinions/{id}/step" => op::step, AnyOf(&[P::OpinionsDraft, P::OpinionsReview, P::OpinionsApprove]), "opinions", "submit, review, return or approve";
     get "/api/livelihood" => crate::livelihood::view, Perm(P::AlertsRead), "livelihood", "民生监督: a programme's recipients and money by town, village, month and recipient, with alerts and coverage (in scope; audited)";
+    get "/api/livelihood/projects" => crate::livelihood::projects, Perm(P::AlertsRead), "livelihood", "Livelihood projects: budget against disbursed, contractors' links to office holders (in scope; audited)";
     get "/api/persons" => crate::persons::search, Perm(P::PersonLookup), "persons", "一键通 search by ID (whole, masked with *, or leading digits) or name (fuzzy), narrowed by town, village, age; purpose required; audited";
     get "/api/persons/{id}" => crate::persons::profile, Perm(P::PersonLookup), "persons", "Everything the data says about a person, in the caller's scope (discipline records for readers of them); purpose required; audited";
     get "/api/persons/{id}/graph" => crate::persons::graph, Perm(P::PersonLookup), "persons", "The person's relationship graph, one hop, with each edge's source; purpose required; audited";

@@ -251,3 +251,80 @@ async fn a_roll_checked_before_paying_finds_the_dead_and_stores_nothing() {
     let a = s.send(req).await;
     assert_eq!(a.code(), "file_rejected", "{}", a.json());
 }
+
+/// A project's contractor whose shareholder is the brother of a village cadre: the link is
+/// shown with the relation and the post; a project without such links shows none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_contractor_linked_to_a_cadre_through_a_relative_is_shown() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    let code = |first17: &str| {
+        format!(
+            "{first17}{}",
+            mingjing_domain::uscc::check_char(first17.as_bytes()).unwrap()
+        )
+    };
+    let (linked, clean) = (code("91610327MA0000002"), code("91610327MA0000003"));
+    import(&s, "livelihood_projects", "发改局", None, format!(
+        "project_code,name,department,town,village,budget,disbursed,contractor_code,contractor_name,start_date,status\n\
+         P1,东关村道路硬化,交通局,城关镇,东关社区,800000.00,650000.00,{linked},城关路桥公司,2026-03-01,在建\n\
+         P2,王家村饮水工程,水利局,东风镇,王家村,300000.00,300000.00,{clean},东风水务公司,2026-02-01,已完工\n"
+    )).await;
+    import(
+        &s,
+        "businesses",
+        "市场监管局",
+        None,
+        format!(
+            "credit_code,company_name,id_number,person_name,role,establish_date,status\n\
+         {linked},城关路桥公司,{},赵大,股东,2019-01-01,存续\n\
+         {clean},东风水务公司,{},钱二,法定代表人,2019-01-01,存续\n",
+            id(20),
+            id(21)
+        ),
+    )
+    .await;
+    import(
+        &s,
+        "family_relations",
+        "公安局",
+        None,
+        format!(
+            "id_number,relative_id_number,relation\n{},{},兄弟姐妹\n",
+            id(22),
+            id(20)
+        ),
+    )
+    .await;
+    import(&s, "village_cadres", "组织部", None, format!(
+        "id_number,name,town,village,position,term_start\n{},赵三,城关镇,东关社区,村委会主任,2021-01-01\n", id(22)
+    )).await;
+    let a = s.login("analyst").await;
+    let r = s
+        .call(Some(&a), Method::GET, "/api/livelihood/projects", None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json());
+    let list = r.json()["projects"].clone();
+    assert_eq!(list[0]["project_code"], "P1", "linked projects first");
+    let link = &list[0]["links"][0];
+    assert_eq!(
+        (
+            link["person"].as_str(),
+            link["relation"].as_str(),
+            link["official"].as_str()
+        ),
+        (Some("赵大"), Some("兄弟姐妹"), Some("赵三"))
+    );
+    assert!(link["post"].as_str().unwrap().contains("村委会主任"));
+    assert_eq!(list[1]["links"], Value::Array(vec![]));
+    assert_eq!(
+        (list[0]["budget"].as_str(), list[0]["disbursed"].as_str()),
+        (Some("800000.00"), Some("650000.00"))
+    );
+    // The town commission of 城关镇 sees its town's project only.
+    let town = s.login("town").await;
+    let theirs = s
+        .call(Some(&town), Method::GET, "/api/livelihood/projects", None)
+        .await
+        .json();
+    assert_eq!(theirs["projects"].as_array().unwrap().len(), 1);
+}

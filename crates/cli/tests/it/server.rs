@@ -234,6 +234,10 @@ fn expected() -> BTreeMap<&'static str, &'static str> {
         ("GET /api/integrity/{id}", "leader analyst"),
         ("GET /api/persons", "leader analyst town"),
         ("GET /api/livelihood", "leader analyst mz_verifier town"),
+        (
+            "GET /api/livelihood/projects",
+            "leader analyst mz_verifier town",
+        ),
         ("GET /api/persons/{id}", "leader analyst town"),
         ("GET /api/persons/{id}/graph", "leader analyst town"),
         ("POST /api/opinions", "analyst"),
