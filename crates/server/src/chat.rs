@@ -123,9 +123,9 @@ pub fn spawn_listener(state: AppState) {
 /// Whether `user` (of unit `org`) is a member of conversation `id`; a unit group's members are
 /// only those still in the unit.
 async fn member(state: &AppState, c: &Caller, id: i64) -> ApiResult<()> {
-    let list = state.store().conversations_of(c.user.id).await?;
-    match list.iter().find(|x| x.id == id) {
-        Some(x) if x.kind != "unit" || x.org_id == Some(c.org.id) => Ok(()),
+    // One indexed look, not the caller's whole list: this runs before every message.
+    match state.store().membership(id, c.user.id).await? {
+        Some((kind, org)) if kind != "unit" || org == Some(c.org.id) => Ok(()),
         _ => Err(ErrorCode::NotFound.into()),
     }
 }

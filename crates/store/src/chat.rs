@@ -43,6 +43,25 @@ fn decode_message(r: &sqlx::any::AnyRow) -> Result<Message> {
     })
 }
 
+/// Adds members to a conversation; one already in it stays as it is (its read mark kept).
+async fn add_members(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    conversation: i64,
+    users: &[i64],
+) -> Result<()> {
+    for u in users {
+        sqlx::query(
+            "INSERT INTO conversation_members (conversation_id, user_id) VALUES ($1, $2) \
+             ON CONFLICT (conversation_id, user_id) DO NOTHING",
+        )
+        .bind(conversation)
+        .bind(u)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 /// New message ids announced by any process on the database (PostgreSQL only).
 pub struct ChatListener(sqlx::postgres::PgListener);
 
@@ -78,14 +97,7 @@ impl SqlStore {
                 .bind(org_id)
                 .fetch_one(&mut *tx)
                 .await?;
-        sqlx::query(
-            "INSERT INTO conversation_members (conversation_id, user_id) VALUES ($1, $2) \
-             ON CONFLICT (conversation_id, user_id) DO NOTHING",
-        )
-        .bind(id)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
+        add_members(&mut tx, id, &[user_id]).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -111,16 +123,7 @@ impl SqlStore {
             .bind(&pair)
             .fetch_one(&mut *tx)
             .await?;
-        for u in [a, b] {
-            sqlx::query(
-                "INSERT INTO conversation_members (conversation_id, user_id) VALUES ($1, $2) \
-                 ON CONFLICT (conversation_id, user_id) DO NOTHING",
-            )
-            .bind(id)
-            .bind(u)
-            .execute(&mut *tx)
-            .await?;
-        }
+        add_members(&mut tx, id, &[a, b]).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -137,18 +140,21 @@ impl SqlStore {
         .bind(now_utc())
         .fetch_one(&mut *tx)
         .await?;
-        for u in members {
-            sqlx::query(
-                "INSERT INTO conversation_members (conversation_id, user_id) VALUES ($1, $2) \
-                 ON CONFLICT (conversation_id, user_id) DO NOTHING",
-            )
-            .bind(id)
-            .bind(u)
-            .execute(&mut *tx)
-            .await?;
-        }
+        add_members(&mut tx, id, members).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// The conversation's kind and unit when `user_id` is a member of it.
+    pub async fn membership(&self, id: i64, user_id: i64) -> Result<Option<(String, Option<i64>)>> {
+        Ok(sqlx::query_as(
+            "SELECT c.kind, c.org_id FROM conversations c JOIN conversation_members m \
+             ON m.conversation_id = c.id WHERE c.id = $1 AND m.user_id = $2",
+        )
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(self.pool())
+        .await?)
     }
 
     /// The members of a conversation.

@@ -134,6 +134,22 @@ fn decode_recipient(r: &sqlx::any::AnyRow) -> Result<Recipient> {
     })
 }
 
+/// A notice's own columns; `read` and `reads` are the query's to fill.
+fn decode_notice(r: &sqlx::any::AnyRow) -> Result<Notice> {
+    Ok(Notice {
+        id: r.try_get("id")?,
+        title: r.try_get("title")?,
+        body: r.try_get("body")?,
+        pinned: r.try_get::<i64, _>("pinned")? != 0,
+        to_all: r.try_get::<i64, _>("to_all")? != 0,
+        author: r.try_get("author")?,
+        author_org_id: r.try_get("author_org_id")?,
+        published_at: r.try_get("published_at")?,
+        read: false,
+        reads: 0,
+    })
+}
+
 /// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
 pub(crate) fn like(q: &str) -> String {
     let mut s = String::from("%");
@@ -504,16 +520,9 @@ impl SqlStore {
         .iter()
         .map(|r| {
             Ok(Notice {
-                id: r.try_get("id")?,
-                title: r.try_get("title")?,
-                body: r.try_get("body")?,
-                pinned: r.try_get::<i64, _>("pinned")? != 0,
-                to_all: r.try_get::<i64, _>("to_all")? != 0,
-                author: r.try_get("author")?,
-                author_org_id: r.try_get("author_org_id")?,
-                published_at: r.try_get("published_at")?,
                 read: r.try_get::<i64, _>("seen")? > 0,
                 reads: r.try_get("reads")?,
+                ..decode_notice(r)?
             })
         })
         .collect()
@@ -573,21 +582,7 @@ impl SqlStore {
                 .bind(id)
                 .fetch_all(self.pool())
                 .await?;
-        Ok(Some((
-            Notice {
-                id: r.try_get("id")?,
-                title: r.try_get("title")?,
-                body: r.try_get("body")?,
-                pinned: r.try_get::<i64, _>("pinned")? != 0,
-                to_all: r.try_get::<i64, _>("to_all")? != 0,
-                author: r.try_get("author")?,
-                author_org_id: r.try_get("author_org_id")?,
-                published_at: r.try_get("published_at")?,
-                read: false,
-                reads: 0,
-            },
-            targets,
-        )))
+        Ok(Some((decode_notice(&r)?, targets)))
     }
 }
 
