@@ -427,6 +427,12 @@ try {
   // 民生监督: a programme followed from the county to a town, a village and its recipients.
   await analyst.click('.el-aside .el-menu-item >> text=资金监督')
   await analyst.waitForSelector('[data-test=lv-rows] .el-table__row')
+  // The county level also lists livelihood projects: budget against disbursed, the contractor.
+  await analyst.waitForSelector('[data-test=lv-projects] .el-table__row')
+  const project = await analyst.textContent('[data-test=lv-projects] .el-table__row >> nth=0')
+  check(/\d+\.\d{2}/.test(project) && (await analyst.textContent('[data-test=lv-projects] .el-table__header')).includes('承建单位'),
+    'the livelihood page lists projects with budget, disbursed and contractor')
+  await analyst.screenshot({ path: join(shots, 'livelihood-county-1920.png'), fullPage: true })
   for (let depth = 1; depth <= 3; depth++) {
     const rows = await analyst.textContent('[data-test=lv-rows] .el-table__body')
     await analyst.locator('[data-test=lv-rows] .el-table__row').first().click()
@@ -486,6 +492,31 @@ try {
   await clerk.waitForFunction(() => document.querySelector('[data-test=history]')?.textContent?.includes('good.csv'))
   const history = await clerk.textContent('[data-test=history]')
   check(history.includes('good.csv') && !history.includes('bad.csv'), 'a good upload lands in the history; the rejected one does not')
+
+  // 事前比对: next month's roll checked before paying. The man whose death was just uploaded is
+  // on it: the check names his row and model; nothing is stored.
+  await clerk.click('[data-test=type]')
+  await clerk.click('.el-select-dropdown__item >> text=民生资金发放明细（benefit_payments）')
+  await clerk.fill('[data-test=period] input', '2026-03')
+  await clerk.keyboard.press('Enter')
+  await clerk.click('[data-test=check-only]')
+  const roll = '项目代码,领取人身份证号,领取人姓名,乡镇,村(社区),发放月份,发放金额,收款账号\n' +
+    'DIBAO,110105195001010039,李四,城关镇,东关社区,2026-03,500.00,62220001\n' +
+    'DIBAO,11010519491231002X,张三,城关镇,东关社区,2026-03,500.00,62220002\n'
+  await clerk.setInputFiles('[data-test=file]', { name: 'roll-2026-03.csv', mimeType: 'text/csv', buffer: Buffer.from(roll) })
+  check((await clerk.textContent('[data-test=submit]')).includes('比对'), 'check-only mode turns the upload into a check')
+  await clerk.click('[data-test=submit]')
+  await clerk.waitForSelector('[data-test=precheck-hits] .el-table__row')
+  const hitRows = await clerk.textContent('[data-test=precheck-hits]')
+  await clerk.screenshot({ path: join(shots, 'precheck-1366.png') })
+  const hitList = await clerk.locator('[data-test=precheck-hits] .el-table__row').allTextContents()
+  const dead = hitList.filter((r) => r.includes('张三'))
+  check(dead.length === 1 && dead[0].startsWith('3') && dead[0].includes('M01') && dead[0].includes('110105********002X') &&
+    hitList.filter((r) => r.includes('李四')).every((r) => !r.includes('M01')),
+    `a pre-payment check names the dead man's row (3) and model, masked (${hitRows})`)
+  // 李四 is in no register of the county: 查无此人 (M14) is right to name him too.
+  check(hitList.some((r) => r.includes('李四') && r.includes('M14')), 'and the payee unknown to the household register')
+  check(!(await clerk.textContent('[data-test=history]')).includes('roll-2026-03.csv'), 'a checked roll is not stored')
 
   // The data browser: the clerk's own rows, ID numbers masked; the schedules page.
   await clerk.click('.el-aside >> text=数据目录')

@@ -6,9 +6,14 @@ use crate::{AppError, Platform};
 use chrono::NaiveDate;
 use mingjing_domain::IdNumber;
 use mingjing_domain::names::{name_key, pinyin_key};
-use mingjing_engine::rows::TextRows;
+use mingjing_domain::{DatasetType, FieldType};
+use mingjing_engine::rows::{TextRows, to_text};
+use mingjing_ingest::columnar::{ROW_COLUMN, UPLOAD_COLUMN};
+use mingjing_ingest::idindex;
 use mingjing_store::persons::{PersonEntry, PersonQuery};
 use mingjing_store::{MetaStore, StoreError};
+use std::collections::HashMap;
+use std::path::PathBuf;
 
 /// Dataset types that hold discipline records, shown only to roles that read them.
 pub const DISCIPLINE_TYPES: &[&str] = &["petitions", "sanctions"];
@@ -99,64 +104,71 @@ fn id_pattern(text: &str) -> Option<String> {
 }
 
 impl Platform {
-    /// Rebuilds the person index from the current household register.
+    /// Rebuilds the person index from the current household register, a batch of rows at a
+    /// time (read off the async runtime), in one transaction.
     pub async fn rebuild_person_index(&self) -> Result<usize, AppError> {
-        let ty = self.dataset_type("persons").await?;
-        let files: Vec<_> = self
-            .meta
-            .current_slices("persons")
-            .await?
+        let (source, files) = self.register_files().await?;
+        self.build_person_index(&source, files).await
+    }
+
+    /// Rebuilds the person index unless it was built from the current register files (a
+    /// server start after a crash between a register upload and its rebuild); `None` when it
+    /// was current.
+    pub async fn refresh_person_index(&self) -> Result<Option<usize>, AppError> {
+        let (source, files) = self.register_files().await?;
+        if self.meta.person_index_source().await?.as_deref() == Some(source.as_str()) {
+            return Ok(None);
+        }
+        Ok(Some(self.build_person_index(&source, files).await?))
+    }
+
+    /// The current household register's files, and a name for that set of files.
+    async fn register_files(&self) -> Result<(String, Vec<PathBuf>), AppError> {
+        let slices = self.meta.current_slices("persons").await?;
+        let source = slices
+            .iter()
+            .map(|s| format!("{}/{}", s.dir, s.file))
+            .collect::<Vec<_>>()
+            .join(";");
+        let files = slices
             .iter()
             .map(|s| self.data.slice_path(&s.dir, &s.file))
             .collect();
-        let rows = mingjing_engine::rows::read_all(mingjing_ingest::columnar::schema(&ty), &files)
-            .await
-            .map_err(|e| AppError::Engine(e.into()))?;
-        let at = |name: &str| rows.columns.iter().position(|c| c == name);
-        let get = |r: &[Option<String>], i: Option<usize>| {
-            i.and_then(|i| r.get(i).cloned().flatten())
-                .unwrap_or_default()
-        };
-        let (id, name, gender, birth, household, relation, town, village) = (
-            at("id_number"),
-            at("name"),
-            at("gender"),
-            at("birth_date"),
-            at("household_id"),
-            at("relation"),
-            at("town"),
-            at("village"),
-        );
-        let entries: Vec<PersonEntry> = rows
-            .rows
-            .iter()
-            .map(|r| {
-                let id_number = get(r, id);
-                let name = get(r, name);
-                let key = name_key(&name);
-                let mut birth_date = get(r, birth);
-                if birth_date.is_empty()
-                    && let Ok(n) = id_number.parse::<IdNumber>()
-                {
-                    birth_date = n.birth_date().to_string();
-                }
-                PersonEntry {
-                    pinyin_key: pinyin_key(&key),
-                    name_key: key,
-                    handle: String::new(),
-                    id_number,
-                    name,
-                    gender: get(r, gender),
-                    birth_date: birth_date.chars().take(10).collect(),
-                    household_id: get(r, household),
-                    relation: get(r, relation),
-                    town: get(r, town),
-                    village: get(r, village),
-                }
+        Ok((source, files))
+    }
+
+    async fn build_person_index(
+        &self,
+        source: &str,
+        files: Vec<PathBuf>,
+    ) -> Result<usize, AppError> {
+        let schema = mingjing_ingest::columnar::schema(&self.dataset_type("persons").await?);
+        let blocking_err = |e: tokio::task::JoinError| AppError::from(std::io::Error::other(e));
+        let mut load = self.meta.begin_person_index(source).await?;
+        let mut count = 0;
+        for file in files {
+            let mut reader = tokio::task::spawn_blocking(move || {
+                mingjing_ingest::columnar::read_batches(&file, 8192)
             })
-            .collect();
-        self.meta.replace_person_index(&entries).await?;
-        Ok(entries.len())
+            .await
+            .map_err(blocking_err)??;
+            loop {
+                let (back, batch) = tokio::task::spawn_blocking(move || {
+                    let batch = reader.next();
+                    (reader, batch)
+                })
+                .await
+                .map_err(blocking_err)?;
+                reader = back;
+                let Some(batch) = batch else { break };
+                let batch = batch.map_err(mingjing_ingest::FileError::from)?;
+                let entries = index_entries(&to_text(&schema, &[batch]));
+                count += entries.len();
+                load.insert(&entries).await?;
+            }
+        }
+        load.commit().await?;
+        Ok(count)
     }
 
     /// Searches by ID (whole, or with `*` for unknown digits, or its leading digits) or by name
@@ -251,45 +263,146 @@ impl Platform {
         id: &IdNumber,
         discipline: bool,
     ) -> Result<PersonProfile, AppError> {
-        let id = id.to_string();
-        let person = self.meta.person_entry(&id).await?;
+        let id = *id;
+        let person = self.meta.person_entry(&id.to_string()).await?;
         let household = match &person {
             Some(p) if !p.household_id.is_empty() => self.meta.household(&p.household_id).await?,
             _ => Vec::new(),
         };
-        let mut records = Vec::new();
+        // The files first (the store is async), then the reading, off the async runtime.
+        let mut sources = Vec::new();
         for t in self.meta.dataset_types().await? {
             let is_discipline = DISCIPLINE_TYPES.contains(&t.name.as_str());
-            if is_discipline && !discipline {
+            if (is_discipline && !discipline)
+                || !t
+                    .fields
+                    .iter()
+                    .any(|f| f.ty == mingjing_domain::FieldType::Id18)
+            {
                 continue;
             }
-            for field in t
-                .fields
+            let files: Vec<PathBuf> = self
+                .meta
+                .current_slices(&t.name)
+                .await?
                 .iter()
-                .filter(|f| f.ty == mingjing_domain::FieldType::Id18)
-            {
-                let rows: TextRows = self
-                    .rows_matching(&t.name, &field.key, std::slice::from_ref(&id))
-                    .await?;
-                if rows.rows.is_empty() {
-                    continue;
-                }
-                records.push(PersonRecords {
-                    dataset_type: t.name.clone(),
-                    label: t.label.clone(),
-                    field: field.label.clone(),
-                    discipline: is_discipline,
-                    columns: rows.columns,
-                    rows: rows.rows,
-                });
-            }
+                .map(|s| self.data.slice_path(&s.dir, &s.file))
+                .collect();
+            sources.push((t, is_discipline, files));
         }
+        let records = tokio::task::spawn_blocking(move || records_naming(&sources, id))
+            .await
+            .map_err(|e| AppError::from(std::io::Error::other(e)))?
+            .map_err(|e| AppError::from(std::io::Error::other(e.to_string())))?;
         Ok(PersonProfile {
             person,
             household,
             records,
         })
     }
+}
+
+/// The person index's entries for rows of the household register.
+fn index_entries(rows: &TextRows) -> Vec<PersonEntry> {
+    let at = |name: &str| rows.columns.iter().position(|c| c == name);
+    let get = |r: &[Option<String>], i: Option<usize>| {
+        i.and_then(|i| r.get(i).cloned().flatten())
+            .unwrap_or_default()
+    };
+    let (id, name, gender, birth, household, relation, town, village) = (
+        at("id_number"),
+        at("name"),
+        at("gender"),
+        at("birth_date"),
+        at("household_id"),
+        at("relation"),
+        at("town"),
+        at("village"),
+    );
+    rows.rows
+        .iter()
+        .map(|r| {
+            let id_number = get(r, id);
+            let name = get(r, name);
+            let key = name_key(&name);
+            let mut birth_date = get(r, birth);
+            if birth_date.is_empty()
+                && let Ok(n) = id_number.parse::<IdNumber>()
+            {
+                birth_date = n.birth_date().to_string();
+            }
+            PersonEntry {
+                pinyin_key: pinyin_key(&key),
+                name_key: key,
+                handle: String::new(),
+                id_number,
+                name,
+                gender: get(r, gender),
+                birth_date: birth_date.chars().take(10).collect(),
+                household_id: get(r, household),
+                relation: get(r, relation),
+                town: get(r, town),
+                village: get(r, village),
+            }
+        })
+        .collect()
+}
+
+/// The rows of each type's current files that name `id` in an ID field, one group per
+/// (type, field) in the types' and fields' order, rows in upload then row order. Each file's
+/// ID index finds the rows; only the pages holding them are read.
+fn records_naming(
+    sources: &[(DatasetType, bool, Vec<PathBuf>)],
+    id: IdNumber,
+) -> Result<Vec<PersonRecords>, mingjing_ingest::FileError> {
+    let mut out = Vec::new();
+    for (t, discipline, files) in sources {
+        let schema = mingjing_ingest::columnar::schema(t);
+        let mut by_field: HashMap<String, Vec<Vec<Option<String>>>> = HashMap::new();
+        for file in files {
+            let hits = idindex::lookup(file, id)?;
+            if hits.is_empty() {
+                continue;
+            }
+            let mut ordinals: Vec<u32> = hits.iter().map(|(_, o)| *o).collect();
+            ordinals.sort_unstable();
+            ordinals.dedup();
+            let rows = to_text(&schema, &idindex::read_ordinals(file, &ordinals)?).rows;
+            for (field, ordinal) in hits {
+                let at = ordinals.binary_search(&ordinal).expect("read above");
+                if let Some(row) = rows.get(at) {
+                    by_field.entry(field).or_default().push(row.clone());
+                }
+            }
+        }
+        let columns: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+        let upload = columns.iter().position(|c| c == UPLOAD_COLUMN);
+        let row = columns.iter().position(|c| c == ROW_COLUMN);
+        for field in t.fields.iter().filter(|f| f.ty == FieldType::Id18) {
+            let Some(mut rows) = by_field.remove(&field.key) else {
+                continue;
+            };
+            let cell = |r: &[Option<String>], i: Option<usize>| {
+                i.and_then(|i| r.get(i).cloned().flatten())
+                    .unwrap_or_default()
+            };
+            rows.sort_by_cached_key(|r| {
+                (
+                    cell(r, upload),
+                    cell(r, row).parse::<i64>().unwrap_or_default(),
+                )
+            });
+            out.push(PersonRecords {
+                dataset_type: t.name.clone(),
+                label: t.label.clone(),
+                field: field.label.clone(),
+                discipline: *discipline,
+                columns: columns.clone(),
+                rows,
+            });
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

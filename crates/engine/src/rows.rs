@@ -121,7 +121,8 @@ pub async fn read_matching(
     Ok(to_text(&schema, &batches))
 }
 
-fn to_text(schema: &SchemaRef, batches: &[RecordBatch]) -> TextRows {
+/// Batches as text rows, the columns named by `schema`.
+pub fn to_text(schema: &SchemaRef, batches: &[RecordBatch]) -> TextRows {
     let opts = FormatOptions::default();
     let mut out = TextRows {
         columns: schema.fields().iter().map(|f| f.name().clone()).collect(),

@@ -166,3 +166,17 @@ pub fn parquet_row_count(path: &std::path::Path) -> Result<u64, parquet::errors:
     let reader = SerializedFileReader::new(file)?;
     Ok(reader.metadata().file_metadata().num_rows() as u64)
 }
+
+/// The batches of one slice file, `batch_size` rows at a time, with the file's own schema.
+pub fn read_batches(
+    path: &std::path::Path,
+    batch_size: usize,
+) -> Result<parquet::arrow::arrow_reader::ParquetRecordBatchReader, crate::FileError> {
+    Ok(
+        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+            std::fs::File::open(path)?,
+        )?
+        .with_batch_size(batch_size)
+        .build()?,
+    )
+}

@@ -3,6 +3,7 @@
 
 use crate::columnar::{self, BatchBuilder};
 use crate::error::FileError;
+use crate::idindex::{self, IdIndexBuilder};
 use crate::read::{self, Format, TextEncoding};
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
@@ -481,7 +482,11 @@ fn props(ty: &DatasetType) -> WriterProperties {
     b.build()
 }
 
-/// Encodes Parquet on its own thread: one file per slice, in order of first appearance.
+/// A slice file being written: its partition value, the writer, its ID index, its name.
+type OpenSlice = (String, ArrowWriter<File>, IdIndexBuilder, String);
+
+/// Encodes Parquet on its own thread: one file per slice, in order of first appearance, each
+/// with its ID index.
 struct SliceWriter {
     tx: Option<std::sync::mpsc::SyncSender<(String, RecordBatch)>>,
     handle: Option<std::thread::JoinHandle<Result<Vec<Slice>, FileError>>>,
@@ -496,14 +501,12 @@ impl SliceWriter {
     ) -> Self {
         let (tx, rx) = std::sync::mpsc::sync_channel::<(String, RecordBatch)>(8);
         let handle = std::thread::spawn(move || -> Result<Vec<Slice>, FileError> {
-            let mut writers: Vec<(String, ArrowWriter<File>, u64, String)> = Vec::new();
-            let open = |writers: &mut Vec<(String, ArrowWriter<File>, u64, String)>,
-                        slice: String|
-             -> Result<usize, FileError> {
+            let mut writers: Vec<OpenSlice> = Vec::new();
+            let open = |writers: &mut Vec<OpenSlice>, slice: String| -> Result<usize, FileError> {
                 let name = format!("part-{:04}.parquet", writers.len());
                 let file = File::create_new(out_dir.join(&name))?;
                 let writer = ArrowWriter::try_new(file, schema.clone(), Some(props.clone()))?;
-                writers.push((slice, writer, 0, name));
+                writers.push((slice, writer, IdIndexBuilder::new(&schema), name));
                 Ok(writers.len() - 1)
             };
             for (slice, batch) in rx {
@@ -512,14 +515,16 @@ impl SliceWriter {
                     None => open(&mut writers, slice)?,
                 };
                 writers[i].1.write(&batch)?;
-                writers[i].2 += batch.num_rows() as u64;
+                writers[i].2.push(&batch);
             }
             if one_slice && writers.is_empty() {
                 open(&mut writers, String::new())?;
             }
             let mut slices = Vec::with_capacity(writers.len());
-            for (partition, writer, rows, file) in writers {
+            for (partition, writer, index, file) in writers {
+                let rows = index.rows();
                 writer.into_inner()?.sync_all()?;
+                index.write(&idindex::index_path(&out_dir.join(&file)))?;
                 slices.push(Slice {
                     partition,
                     rows,

@@ -3,6 +3,7 @@
 
 pub mod columnar;
 pub mod error;
+pub mod idindex;
 pub mod import;
 pub mod read;
 

@@ -217,11 +217,12 @@ fn spawn_housekeeping(state: AppState) {
 pub async fn serve(state: AppState) -> std::io::Result<()> {
     spawn_housekeeping(state.clone());
     chat::spawn_listener(state.clone());
-    // The person index follows the household register; rebuild it once at start.
+    // The person index follows the household register: rebuilt at start if it is behind.
     let s = state.clone();
     tokio::spawn(async move {
-        match s.platform.rebuild_person_index().await {
-            Ok(n) => tracing::info!(persons = n, "person index rebuilt"),
+        match s.platform.refresh_person_index().await {
+            Ok(Some(n)) => tracing::info!(persons = n, "person index rebuilt"),
+            Ok(None) => tracing::info!("person index current"),
             Err(e) => tracing::warn!(error = %e, "person index not rebuilt"),
         }
     });

@@ -46,6 +46,76 @@ macro_rules! select_persons {
     };
 }
 
+/// Rows per INSERT statement: 11 parameters each, under SQLite's limit of 32,766.
+const INSERT_ROWS: usize = 500;
+
+/// `INSERT … VALUES (…), (…)` for `rows` entries; made of placeholders only.
+fn insert_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO person_index (id_number, handle, name, name_key, pinyin_key, gender, \
+         birth_date, household_id, relation, town, village) VALUES ",
+    );
+    for r in 0..rows {
+        let n = r * 11;
+        if r > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for c in 1..=11 {
+            if c > 1 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("${}", n + c));
+        }
+        sql.push(')');
+    }
+    sql.push_str(" ON CONFLICT (id_number) DO NOTHING");
+    sql
+}
+
+/// A replacement of the person index in progress (one transaction).
+pub struct PersonIndexLoad {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    key: Vec<u8>,
+}
+
+impl PersonIndexLoad {
+    /// Adds entries; a second entry for an ID already loaded is ignored.
+    pub async fn insert(&mut self, entries: &[PersonEntry]) -> Result<()> {
+        let full = insert_sql(INSERT_ROWS);
+        for chunk in entries.chunks(INSERT_ROWS) {
+            let sql = if chunk.len() == INSERT_ROWS {
+                full.clone()
+            } else {
+                insert_sql(chunk.len())
+            };
+            // The statement holds placeholders only; every value is bound.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for e in chunk {
+                q = q
+                    .bind(e.id_number.clone())
+                    .bind(handle(&self.key, &e.id_number))
+                    .bind(e.name.clone())
+                    .bind(e.name_key.clone())
+                    .bind(e.pinyin_key.clone())
+                    .bind(e.gender.clone())
+                    .bind(e.birth_date.clone())
+                    .bind(e.household_id.clone())
+                    .bind(e.relation.clone())
+                    .bind(e.town.clone())
+                    .bind(e.village.clone());
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
 fn decode(r: &sqlx::any::AnyRow) -> Result<PersonEntry> {
     Ok(PersonEntry {
         id_number: r.try_get("id_number")?,
@@ -65,33 +135,29 @@ fn decode(r: &sqlx::any::AnyRow) -> Result<PersonEntry> {
 impl SqlStore {
     /// Replaces the whole index in one transaction (readers see the old one until it commits).
     pub async fn replace_person_index(&self, entries: &[PersonEntry]) -> Result<()> {
+        let mut load = self.begin_person_index("").await?;
+        load.insert(entries).await?;
+        load.commit().await
+    }
+
+    /// Starts replacing the whole index: entries are then inserted a chunk at a time, so that
+    /// a city's register never has to be held in memory; readers see the old index until
+    /// [`PersonIndexLoad::commit`]. `source` names the register files it is built from (see
+    /// [`SqlStore::person_index_source`]).
+    pub async fn begin_person_index(&self, source: &str) -> Result<PersonIndexLoad> {
         let key = self.handle_key().await?;
         let mut tx = self.pool().begin().await?;
         sqlx::query("DELETE FROM person_index")
             .execute(&mut *tx)
             .await?;
-        for e in entries {
-            sqlx::query(
-                "INSERT INTO person_index (id_number, handle, name, name_key, pinyin_key, gender, \
-                 birth_date, household_id, relation, town, village) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id_number) DO NOTHING",
-            )
-            .bind(&e.id_number)
-            .bind(handle(&key, &e.id_number))
-            .bind(&e.name)
-            .bind(&e.name_key)
-            .bind(&e.pinyin_key)
-            .bind(&e.gender)
-            .bind(&e.birth_date)
-            .bind(&e.household_id)
-            .bind(&e.relation)
-            .bind(&e.town)
-            .bind(&e.village)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+        crate::meta::set_setting_tx(&mut tx, "person_index_source", source).await?;
+        Ok(PersonIndexLoad { tx, key })
+    }
+
+    /// What the current index was built from, as given to [`SqlStore::begin_person_index`]
+    /// (`None` before the first build).
+    pub async fn person_index_source(&self) -> Result<Option<String>> {
+        self.setting("person_index_source").await
     }
 
     /// Candidates for a search, at most `limit` per way of matching, in no particular order

@@ -131,13 +131,15 @@ impl Gen {
     }
 
     pub fn new_plate(&mut self) -> String {
+        // A letter, then four letters or digits: 32 million plates, room for a city.
+        const LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+        const SYMBOLS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
         loop {
-            let letters = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
-            let p = format!(
-                "陕C{}{:04}",
-                letters[self.rng.random_range(0..letters.len())] as char,
-                self.rng.random_range(0..10000)
-            );
+            let mut p = String::from("陕C");
+            p.push(LETTERS[self.rng.random_range(0..LETTERS.len())] as char);
+            for _ in 0..4 {
+                p.push(SYMBOLS[self.rng.random_range(0..SYMBOLS.len())] as char);
+            }
             if self.plates.insert(p.clone()) {
                 return p;
             }

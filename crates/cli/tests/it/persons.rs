@@ -357,3 +357,114 @@ async fn person_round(backend: Backend) {
             .any(|r| r.entry.detail.contains("事由：核查线索"))
     );
 }
+
+/// Every file under the data directory's uploads with this extension.
+fn files_ending(root: &std::path::Path, ext: &str) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for dir in std::fs::read_dir(root.join("uploads")).unwrap() {
+        for f in std::fs::read_dir(dir.unwrap().path()).unwrap() {
+            let p = f.unwrap().path();
+            if p.extension().is_some_and(|e| e == ext) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The person page finds rows through each file's ID index, in every ID field (a relative's
+/// row names the person in its second field), from current uploads only; an index that is
+/// missing (an upload from before indexes) is rebuilt and the page is the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn person_page_reads_rows_by_the_id_index_and_rebuilds_a_missing_index() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    let register = |name: &str| {
+        format!(
+            "id_number,name,household_id,relation,town,village\n{},{name},H1,户主,城关镇,东关社区\n{},李梅,H1,配偶,城关镇,东关社区\n",
+            id(0),
+            id(1)
+        )
+    };
+    import(&s, "persons", "公安局", register("陈晓冬")).await;
+    // Replaced by a corrected register: the page shows only the current row.
+    import(&s, "persons", "公安局", register("陈晓东")).await;
+    import(
+        &s,
+        "family_relations",
+        "公安局",
+        format!(
+            "id_number,relative_id_number,relation\n{},{},兄弟姐妹\n{},{},父母\n",
+            id(5),
+            id(0),
+            id(1),
+            id(6)
+        ),
+    )
+    .await;
+    for month in ["2026-08", "2026-09"] {
+        crate::support::import_csv(
+            &s,
+            "benefit_payments",
+            "民政局",
+            Some(month),
+            format!(
+                "program,id_number,name,town,village,period,amount,bank_account\nDIBAO,{},陈晓东,城关镇,东关社区,{month},500.00,6222001\nDIBAO,{},李梅,城关镇,东关社区,{month},300.00,6222002\n",
+                id(0),
+                id(1)
+            ),
+        )
+        .await;
+    }
+    let parquet = files_ending(s.platform.data_dir(), "parquet");
+    let indexes = files_ending(s.platform.data_dir(), "ids");
+    assert_eq!(
+        indexes,
+        parquet
+            .iter()
+            .map(|p| p.with_extension("ids"))
+            .collect::<Vec<_>>(),
+        "every slice file is written with its ID index"
+    );
+    let analyst = s.login("analyst").await;
+    let path = format!("/api/persons/{}?purpose=%E6%A0%B8%E6%9F%A5", id(0));
+    let page = async || {
+        let a = s.call(Some(&analyst), Method::GET, &path, None).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.json());
+        a.json()
+    };
+    let before = page().await;
+    let records = before["records"].as_array().unwrap();
+    let of =
+        |ty: &str| -> Vec<&Value> { records.iter().filter(|r| r["dataset_type"] == ty).collect() };
+    let persons = of("persons");
+    assert_eq!(persons.len(), 1);
+    assert_eq!(
+        persons[0]["rows"].as_array().unwrap().len(),
+        1,
+        "current only"
+    );
+    assert_eq!(persons[0]["rows"][0][1], "陈晓东");
+    let relations = of("family_relations");
+    assert_eq!(relations.len(), 1, "named in the relative's field only");
+    assert_eq!(relations[0]["field"], "亲属身份证号");
+    assert_eq!(relations[0]["rows"][0][2], "兄弟姐妹");
+    let payments = of("benefit_payments");
+    let rows = payments[0]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "one row per month, not 李梅's: {rows:?}");
+    assert!(rows.iter().all(|r| r[2] == "陈晓东" && r[6] == "500.00"));
+    assert_eq!(
+        (rows[0][5].as_str(), rows[1][5].as_str()),
+        (Some("2026-08-01"), Some("2026-09-01")),
+        "in upload order"
+    );
+    for f in &indexes {
+        std::fs::remove_file(f).unwrap();
+    }
+    assert_eq!(page().await["records"], before["records"]);
+    assert_eq!(
+        files_ending(s.platform.data_dir(), "ids").len(),
+        indexes.len() - 1,
+        "rebuilt for the current files it read (the replaced register is not read)"
+    );
+}
