@@ -125,7 +125,7 @@ impl Platform {
                 files,
             });
         }
-        let order = Standard::builtin();
+        let order = Standard::builtin_ref();
         let mut programs = self.meta.programs().await?;
         programs.sort_by_key(|p| {
             order

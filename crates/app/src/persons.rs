@@ -271,6 +271,7 @@ impl Platform {
         };
         // The files first (the store is async), then the reading, off the async runtime.
         let mut sources = Vec::new();
+        let mut slices = self.meta.current_slices_by_type().await?;
         for t in self.meta.dataset_types().await? {
             let is_discipline = DISCIPLINE_TYPES.contains(&t.name.as_str());
             if (is_discipline && !discipline)
@@ -281,10 +282,9 @@ impl Platform {
             {
                 continue;
             }
-            let files: Vec<PathBuf> = self
-                .meta
-                .current_slices(&t.name)
-                .await?
+            let files: Vec<PathBuf> = slices
+                .remove(&t.name)
+                .unwrap_or_default()
                 .iter()
                 .map(|s| self.data.slice_path(&s.dir, &s.file))
                 .collect();

@@ -206,7 +206,15 @@ impl Standard {
 
     /// The standard compiled into the binary.
     pub fn builtin() -> Self {
-        Self::parse(BUILTIN_STANDARD).expect("the built-in standard is valid")
+        Self::builtin_ref().clone()
+    }
+
+    /// The built-in standard, parsed once per process.
+    pub fn builtin_ref() -> &'static Self {
+        static BUILTIN: std::sync::LazyLock<Standard> = std::sync::LazyLock::new(|| {
+            Standard::parse(BUILTIN_STANDARD).expect("the built-in standard is valid")
+        });
+        &BUILTIN
     }
 
     pub fn dataset_type(&self, key: &str) -> Option<&DatasetType> {

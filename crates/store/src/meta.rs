@@ -553,7 +553,7 @@ impl MetaStore for SqlStore {
         )
         .fetch_all(&self.pool)
         .await?;
-        let standard_order = Standard::builtin();
+        let standard_order = Standard::builtin_ref();
         let mut out = rows.iter().map(decode_type).collect::<Result<Vec<_>>>()?;
         out.sort_by_key(|t| {
             standard_order
@@ -1214,6 +1214,28 @@ pub(crate) fn decode_alert(r: &sqlx::any::AnyRow) -> Result<Alert> {
         deadline: r.try_get("deadline")?,
         conclusion: r.try_get("conclusion")?,
     })
+}
+
+impl SqlStore {
+    /// The current slices of every type at once, by type (one query where a page needs all).
+    pub async fn current_slices_by_type(
+        &self,
+    ) -> Result<std::collections::HashMap<String, Vec<CurrentSlice>>> {
+        let rows = sqlx::query(
+            "SELECT s.dataset_type, s.upload_id, s.org_id, s.period, s.partition_key, s.row_count, \
+             u.dir, s.file FROM upload_slices s JOIN uploads u ON u.id = s.upload_id \
+             WHERE s.superseded_by IS NULL ORDER BY s.upload_id, s.partition_key",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let slices = decode_slices(&rows)?;
+        let mut out: std::collections::HashMap<String, Vec<CurrentSlice>> =
+            std::collections::HashMap::new();
+        for (r, s) in rows.iter().zip(slices) {
+            out.entry(r.try_get("dataset_type")?).or_default().push(s);
+        }
+        Ok(out)
+    }
 }
 
 fn decode_slices(rows: &[sqlx::any::AnyRow]) -> Result<Vec<CurrentSlice>> {

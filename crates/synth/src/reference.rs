@@ -583,42 +583,60 @@ fn m21(ix: &Index<'_>) -> Vec<RefAlert> {
     for o in &ix.w.officials {
         by_employer.entry(o.employer_code).or_default().push(o);
     }
+    // Which officials of an employer have themselves or a relative among a company's owners:
+    // computed once per official, so that an invoice costs a lookup, not a pass over every
+    // official of its buyer (a city's employers have thousands).
+    let mut owned: HashMap<IdNumber, Vec<&str>> = HashMap::new();
+    for (code, people) in &owners {
+        for p in people {
+            owned.entry(*p).or_default().push(code);
+        }
+    }
+    let mut linked: HashMap<(mingjing_domain::CreditCode, &str), BTreeSet<IdNumber>> =
+        HashMap::new();
+    for (employer, rows) in &by_employer {
+        let ids: BTreeSet<IdNumber> = rows.iter().map(|o| o.id).collect();
+        for o in ids {
+            let mut circle = ix.relatives(o);
+            circle.insert(o);
+            for p in &circle {
+                for code in owned.get(p).into_iter().flatten() {
+                    linked.entry((*employer, code)).or_default().insert(o);
+                }
+            }
+        }
+    }
     let mut per_official: BTreeMap<IdNumber, (Money, BTreeSet<(String, String)>, String)> =
         BTreeMap::new();
     for inv in &ix.w.invoices {
         let Some(buyer) = inv.buyer_code else {
             continue;
         };
-        let Some(seller_owners) = owners.get(inv.seller_code.as_str()) else {
+        let Some(candidates) = linked.get(&(buyer, inv.seller_code.as_str())) else {
             continue;
         };
         let d = inv.issue_date;
-        let officials: BTreeSet<IdNumber> = by_employer
-            .get(&buyer)
-            .into_iter()
-            .flatten()
-            .filter(|o| in_office(o.start, o.end, d, d))
-            .map(|o| o.id)
-            .collect();
+        // In office at the buyer on the invoice's date.
+        let officials = candidates.iter().copied().filter(|o| {
+            by_employer[&buyer]
+                .iter()
+                .any(|r| r.id == *o && in_office(r.start, r.end, d, d))
+        });
         for o in officials {
-            let mut circle = ix.relatives(o);
-            circle.insert(o);
-            if circle.iter().any(|p| seller_owners.contains(p)) {
-                let name = ix.name_of(
-                    o,
-                    &ix.officials[&o]
-                        .first()
-                        .map(|r| r.name.clone())
-                        .unwrap_or_default(),
-                );
-                let e = per_official
-                    .entry(o)
-                    .or_insert((Money::ZERO, BTreeSet::new(), name));
-                if e.1
-                    .insert((inv.invoice_code.clone(), inv.invoice_no.clone()))
-                {
-                    e.0 = e.0.checked_add(inv.amount).expect("no overflow");
-                }
+            let name = ix.name_of(
+                o,
+                &ix.officials[&o]
+                    .first()
+                    .map(|r| r.name.clone())
+                    .unwrap_or_default(),
+            );
+            let e = per_official
+                .entry(o)
+                .or_insert((Money::ZERO, BTreeSet::new(), name));
+            if e.1
+                .insert((inv.invoice_code.clone(), inv.invoice_no.clone()))
+            {
+                e.0 = e.0.checked_add(inv.amount).expect("no overflow");
             }
         }
     }
