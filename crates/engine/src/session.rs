@@ -61,6 +61,20 @@ pub const BLOCKS: &[(&str, &str)] = &[
            UNION ALL SELECT relative_id_number AS key, id_number AS member FROM family_relations \
          ) WHERE key <> member",
     ),
+    // Office holders whose self or relative is a legal representative or shareholder of a
+    // company, with the employer of any of their posts: the few (employer, company) pairs an
+    // invoice can connect, so that a conflict-of-interest model joins invoices to these
+    // instead of to every official of the buyer.
+    (
+        "official_business_links",
+        "SELECT DISTINCT o.id_number AS official, o.employer_code, b.credit_code \
+         FROM public_officials o \
+         JOIN (SELECT key, member FROM relatives \
+               UNION ALL SELECT id_number AS key, id_number AS member FROM public_officials) v \
+           ON v.key = o.id_number \
+         JOIN businesses b ON b.id_number = v.member \
+         WHERE b.role IN ('法定代表人', '股东')",
+    ),
     // A household by its number, from the register and the poverty rolls.
     (
         "household_by_id",

@@ -73,10 +73,32 @@ fn insert_sql(rows: usize) -> String {
     sql
 }
 
+/// The secondary indexes of `person_index` on SQLite, exactly as migration 0010 creates them
+/// (a test compares): dropped and rebuilt around a full reload.
+const SQLITE_SECONDARY_INDEXES: &[(&str, &str)] = &[
+    (
+        "person_index_by_name",
+        "CREATE INDEX person_index_by_name ON person_index(name_key)",
+    ),
+    (
+        "person_index_by_pinyin",
+        "CREATE INDEX person_index_by_pinyin ON person_index(pinyin_key)",
+    ),
+    (
+        "person_index_by_household",
+        "CREATE INDEX person_index_by_household ON person_index(household_id)",
+    ),
+    (
+        "person_index_by_handle",
+        "CREATE UNIQUE INDEX person_index_by_handle ON person_index(handle)",
+    ),
+];
+
 /// A replacement of the person index in progress (one transaction).
 pub struct PersonIndexLoad {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     key: Vec<u8>,
+    sqlite: bool,
 }
 
 impl PersonIndexLoad {
@@ -110,7 +132,14 @@ impl PersonIndexLoad {
         Ok(())
     }
 
-    pub async fn commit(self) -> Result<()> {
+    pub async fn commit(mut self) -> Result<()> {
+        if self.sqlite {
+            for (_, create) in SQLITE_SECONDARY_INDEXES {
+                sqlx::query(sqlx::AssertSqlSafe(*create))
+                    .execute(&mut *self.tx)
+                    .await?;
+            }
+        }
         self.tx.commit().await?;
         Ok(())
     }
@@ -147,11 +176,22 @@ impl SqlStore {
     pub async fn begin_person_index(&self, source: &str) -> Result<PersonIndexLoad> {
         let key = self.handle_key().await?;
         let mut tx = self.pool().begin().await?;
+        // SQLite: a city's register inserted into five B-trees at random is slow; the secondary
+        // indexes are dropped and built once, sorted, before the commit. Readers keep the old
+        // snapshot (WAL) meanwhile. PostgreSQL keeps them: dropping would lock out searches.
+        let sqlite = self.backend() == Backend::Sqlite;
+        if sqlite {
+            for (name, _) in SQLITE_SECONDARY_INDEXES {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX IF EXISTS {name}")))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
         sqlx::query("DELETE FROM person_index")
             .execute(&mut *tx)
             .await?;
         crate::meta::set_setting_tx(&mut tx, "person_index_source", source).await?;
-        Ok(PersonIndexLoad { tx, key })
+        Ok(PersonIndexLoad { tx, key, sqlite })
     }
 
     /// What the current index was built from, as given to [`SqlStore::begin_person_index`]
@@ -313,4 +353,20 @@ fn handle(key: &[u8], id_number: &str) -> String {
     let mut m = <SimpleHmac<sha2::Sha256> as Mac>::new_from_slice(key).expect("any key length");
     m.update(id_number.as_bytes());
     hex::encode(&m.finalize().into_bytes()[..12])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_indexes_rebuilt_after_a_reload_are_those_of_the_migration() {
+        let migration = include_str!("../migrations/sqlite/0010_person_index.sql");
+        for (name, create) in super::SQLITE_SECONDARY_INDEXES {
+            assert!(migration.contains(&format!("{create};")), "{name}");
+        }
+        assert_eq!(
+            migration.matches("CREATE INDEX").count()
+                + migration.matches("CREATE UNIQUE INDEX").count(),
+            super::SQLITE_SECONDARY_INDEXES.len()
+        );
+    }
 }

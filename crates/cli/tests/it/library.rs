@@ -240,16 +240,17 @@ async fn a_release_with_a_newer_builtin_model_moves_the_library_to_it() {
         .unwrap();
     sqlx::raw_sql(
         "UPDATE models SET current_version = 1 WHERE id = 'M11'; \
-         UPDATE model_versions SET version = 1, spec = replace(spec, 'version = 2', 'version = 1') WHERE model_id = 'M11'",
+         UPDATE model_versions SET version = 1, spec = replace(spec, 'version = 3', 'version = 1') WHERE model_id = 'M11'",
     )
     .execute(store.pool())
     .await
     .unwrap();
     store.close().await;
     let list = run_ok(&p, &["model", "list"]);
+    // The library numbers versions itself: the release's file becomes the next version.
     assert!(list.lines().any(|l| l.starts_with("M11\tv2\t")), "{list}");
     assert!(run_ok(&p, &["model", "export", "M11", "--version", "1"]).contains("version = 1"));
-    // Version 2 is this release's file (its evidence names the condition it met).
+    // That version is this release's file (its evidence names the condition it met).
     assert!(run_ok(&p, &["model", "export", "M11"]).contains("_ev_condition"));
 }
 
