@@ -71,6 +71,10 @@ pub struct Config {
 pub struct LimitsConfig {
     pub max_file_bytes: u64,
     pub max_rows: u64,
+    /// The matching engine's memory pool in MiB (default 2048): what a model run may hold
+    /// before it spills, or fails where an operator cannot spill (a hash join's build side).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine_memory_mb: Option<u64>,
 }
 
 impl Default for LimitsConfig {
@@ -79,6 +83,7 @@ impl Default for LimitsConfig {
         LimitsConfig {
             max_file_bytes: l.max_file_bytes,
             max_rows: l.max_rows,
+            engine_memory_mb: None,
         }
     }
 }

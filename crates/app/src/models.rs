@@ -376,10 +376,14 @@ impl Platform {
     }
 
     pub(crate) fn run_limits(&self) -> Result<session::RunLimits, AppError> {
-        Ok(session::RunLimits {
+        let mut limits = session::RunLimits {
             spill_dir: Some(self.data.spill_dir()?),
             ..Default::default()
-        })
+        };
+        if let Some(mb) = self.config.limits.engine_memory_mb {
+            limits.memory_bytes = usize::try_from(mb << 20).unwrap_or(usize::MAX);
+        }
+        Ok(limits)
     }
 
     /// Runs models (every enabled one when `only` is empty; named ones even if disabled) over

@@ -99,6 +99,10 @@ enum Command {
         /// Build the demo platform but do not serve it.
         #[arg(long)]
         no_serve: bool,
+        /// Load the data but do not run the models (a benchmark's data set of a size the
+        /// engine's memory pool does not hold yet).
+        #[arg(long)]
+        no_models: bool,
     },
     /// Serve the web UI and the API.
     Serve {
@@ -285,7 +289,8 @@ async fn run(cli: Cli) -> ExitCode {
             seed,
             listen,
             no_serve,
-        } => demo(&data_dir, persons, seed, listen, no_serve).await,
+            no_models,
+        } => demo(&data_dir, persons, seed, listen, no_serve, no_models).await,
         Command::Serve { data_dir, listen } => serve::serve(&data_dir, listen).await,
         Command::Audit {
             action: AuditAction::Verify { data_dir },
@@ -500,6 +505,7 @@ async fn demo(
     seed: u64,
     listen: String,
     no_serve: bool,
+    no_models: bool,
 ) -> ExitCode {
     let files = data_dir.join("county-files");
     if !files.join("manifest.csv").exists() {
@@ -574,8 +580,15 @@ async fn demo(
     }
     // The county's data ends with last month: run the models as of its last day.
     let as_of = mingjing_synth::default_last_month().last_day();
-    match platform.run_models(&[], as_of).await {
-        Ok(outcomes) => {
+    let outcome = if no_models {
+        println!("models not run (--no-models)");
+        None
+    } else {
+        Some(platform.run_models(&[], as_of).await)
+    };
+    match outcome {
+        None => {}
+        Some(Ok(outcomes)) => {
             let raised: u64 = outcomes.iter().map(|o| o.counts.raised).sum();
             let open = platform
                 .meta
@@ -585,7 +598,7 @@ async fn demo(
                 .unwrap_or(0);
             println!("models run as of {as_of}: {raised} alerts raised now, {open} in all");
         }
-        Err(e) => return fail(&data_dir.display().to_string(), &e),
+        Some(Err(e)) => return fail(&data_dir.display().to_string(), &e),
     }
     let accounts =
         match mingjing_server::seed::seed_demo_accounts(&platform.meta, &towns[0].0, DEMO_PASSWORD)

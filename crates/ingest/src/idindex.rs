@@ -18,7 +18,7 @@ use arrow_schema::Schema;
 use mingjing_domain::{FieldType, IdNumber};
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
-    ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
 };
 use parquet::file::metadata::PageIndexPolicy;
 use std::fs::File;
@@ -206,6 +206,31 @@ pub fn lookup(parquet: &Path, id: IdNumber) -> Result<Vec<(String, u32)>, crate:
     Ok(out)
 }
 
+/// Most files whose footers are kept in memory.
+const FOOTERS_KEPT: usize = 4096;
+
+/// A slice file's footer and page index, read once: published files never change, and a
+/// person page would otherwise parse a city-sized file's footer for every row it reads.
+fn metadata(parquet: &Path) -> Result<ArrowReaderMetadata, crate::FileError> {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex};
+    static KEPT: LazyLock<Mutex<HashMap<PathBuf, ArrowReaderMetadata>>> =
+        LazyLock::new(Mutex::default);
+    if let Some(m) = KEPT.lock().expect("not poisoned").get(parquet) {
+        return Ok(m.clone());
+    }
+    let m = ArrowReaderMetadata::load(
+        &File::open(parquet)?,
+        ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Optional),
+    )?;
+    let mut kept = KEPT.lock().expect("not poisoned");
+    if kept.len() >= FOOTERS_KEPT {
+        kept.clear();
+    }
+    kept.insert(parquet.to_path_buf(), m.clone());
+    Ok(m)
+}
+
 /// The rows of a slice file at the given ordinals (sorted, distinct), in that order; only the
 /// row groups and pages that hold them are read.
 pub fn read_ordinals(
@@ -215,10 +240,8 @@ pub fn read_ordinals(
     if ordinals.is_empty() {
         return Ok(Vec::new());
     }
-    let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(
-        File::open(parquet)?,
-        ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Optional),
-    )?;
+    let file = File::open(parquet)?;
+    let builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, metadata(parquet)?);
     // The row groups that hold a wanted row, and the wanted rows counted within them.
     let mut groups = Vec::new();
     let mut ranges = Vec::new();

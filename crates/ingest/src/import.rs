@@ -471,9 +471,16 @@ impl Drop for SliceWriter {
     }
 }
 
+/// Rows per row group: a person page reads a few rows of a file, and decodes the row groups
+/// that hold them; a million-row group (the writer's default) costs a city's page ~10 ms per
+/// file it reads from. Scans are unaffected.
+const ROW_GROUP_ROWS: usize = 64 * 1024;
+
 /// Snappy everywhere; no dictionary for ID numbers and credit codes, which rarely repeat.
 fn props(ty: &DatasetType) -> WriterProperties {
-    let mut b = WriterProperties::builder().set_compression(Compression::SNAPPY);
+    let mut b = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(ROW_GROUP_ROWS));
     for f in &ty.fields {
         if matches!(f.ty, FieldType::Id18 | FieldType::Uscc) {
             b = b.set_column_dictionary_enabled(ColumnPath::from(f.key.as_str()), false);

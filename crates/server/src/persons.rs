@@ -121,7 +121,13 @@ async fn open(
             .ok_or(ErrorCode::NotFound)?,
     };
     let discipline = c.has(Permission::DisciplineRead);
+    let started = std::time::Instant::now();
     let profile = state.platform.person_profile(&id, discipline).await?;
+    tracing::debug!(
+        records = profile.records.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "person profile read"
+    );
     let mut e = c.audit(action, format!("person:{}", id.masked()), "ok");
     e.detail = format!("事由：{why}");
     let visible = profile
