@@ -355,25 +355,50 @@ fn records_naming(
     sources: &[(DatasetType, bool, Vec<PathBuf>)],
     id: IdNumber,
 ) -> Result<Vec<PersonRecords>, mingjing_ingest::FileError> {
-    let mut out = Vec::new();
-    for (t, discipline, files) in sources {
-        let schema = mingjing_ingest::columnar::schema(t);
-        let mut by_field: HashMap<String, Vec<Vec<Option<String>>>> = HashMap::new();
-        for file in files {
+    use rayon::prelude::*;
+    let schemas: Vec<_> = sources
+        .iter()
+        .map(|(t, _, _)| mingjing_ingest::columnar::schema(t))
+        .collect();
+    // Every file's index searched, and its hits read, in parallel: a city has ~160 files.
+    let files: Vec<(usize, &PathBuf)> = sources
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, _, files))| files.iter().map(move |f| (i, f)))
+        .collect();
+    type Found = (usize, Vec<(String, Vec<Option<String>>)>);
+    let found: Vec<Found> = files
+        .par_iter()
+        .map(|(i, file)| -> Result<Found, mingjing_ingest::FileError> {
             let hits = idindex::lookup(file, id)?;
             if hits.is_empty() {
-                continue;
+                return Ok((*i, Vec::new()));
             }
             let mut ordinals: Vec<u32> = hits.iter().map(|(_, o)| *o).collect();
             ordinals.sort_unstable();
             ordinals.dedup();
-            let rows = to_text(&schema, &idindex::read_ordinals(file, &ordinals)?).rows;
-            for (field, ordinal) in hits {
-                let at = ordinals.binary_search(&ordinal).expect("read above");
-                if let Some(row) = rows.get(at) {
-                    by_field.entry(field).or_default().push(row.clone());
-                }
-            }
+            let rows = to_text(&schemas[*i], &idindex::read_ordinals(file, &ordinals)?).rows;
+            Ok((
+                *i,
+                hits.into_iter()
+                    .filter_map(|(field, ordinal)| {
+                        let at = ordinals.binary_search(&ordinal).expect("read above");
+                        rows.get(at).map(|row| (field, row.clone()))
+                    })
+                    .collect(),
+            ))
+        })
+        .collect::<Result<_, _>>()?;
+    let mut out = Vec::new();
+    for (ti, (t, discipline, _)) in sources.iter().enumerate() {
+        let schema = &schemas[ti];
+        let mut by_field: HashMap<String, Vec<Vec<Option<String>>>> = HashMap::new();
+        for (field, row) in found
+            .iter()
+            .filter(|(i, _)| *i == ti)
+            .flat_map(|(_, hits)| hits)
+        {
+            by_field.entry(field.clone()).or_default().push(row.clone());
         }
         let columns: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
         let upload = columns.iter().position(|c| c == UPLOAD_COLUMN);
