@@ -21,11 +21,9 @@ for the same persons, with views created once. Its time is the sum over the type
 """
 
 import argparse
-import http.cookiejar
 import json
 import os
 import random
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -40,34 +38,7 @@ import duckdb
 PASSWORD = "Mingjing@2026demo"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Client:
-    def __init__(self, base):
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        )
-        self.csrf = ""
-
-    def json(self, method, path, body=None):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.base + path, data=data, method=method)
-        req.add_header("content-type", "application/json")
-        if self.csrf:
-            req.add_header("x-csrf-token", self.csrf)
-        with self.opener.open(req, timeout=600) as r:
-            return json.loads(r.read())
-
-
-def timed(f):
-    t = time.perf_counter()
-    out = f()
-    return time.perf_counter() - t, out
+from benchhttp import Client, free_port, timed
 
 
 def pct(xs, p):
