@@ -321,6 +321,17 @@ impl Platform {
             .unwrap_or_else(|| DEFAULT_COUNTY.to_string()))
     }
 
+    /// The Parquet files of a type's current slices, in upload order.
+    pub(crate) async fn current_files(&self, ty: &str) -> Result<Vec<PathBuf>, AppError> {
+        Ok(self
+            .meta
+            .current_slices(ty)
+            .await?
+            .iter()
+            .map(|s| self.data.slice_path(&s.dir, &s.file))
+            .collect())
+    }
+
     pub async fn dataset_type(&self, name: &str) -> Result<DatasetType, AppError> {
         self.meta
             .dataset_type(name)

@@ -76,13 +76,7 @@ impl Platform {
         village: Option<&str>,
     ) -> Result<ProgrammeView, AppError> {
         let ty = self.dataset_type("benefit_payments").await?;
-        let files: Vec<_> = self
-            .meta
-            .current_slices("benefit_payments")
-            .await?
-            .iter()
-            .map(|s| self.data.slice_path(&s.dir, &s.file))
-            .collect();
+        let files = self.current_files("benefit_payments").await?;
         let schema = mingjing_ingest::columnar::schema(&ty);
         let mut filter = vec!["1 = 1".to_string()];
         for (col, v) in [("program", program), ("town", town), ("village", village)] {
@@ -223,13 +217,7 @@ impl Platform {
     pub async fn livelihood_projects(&self) -> Result<Vec<ProjectView>, AppError> {
         let all = |ty: &'static str| async move {
             let t = self.dataset_type(ty).await?;
-            let files: Vec<_> = self
-                .meta
-                .current_slices(ty)
-                .await?
-                .iter()
-                .map(|s| self.data.slice_path(&s.dir, &s.file))
-                .collect();
+            let files = self.current_files(ty).await?;
             mingjing_engine::rows::read_all(mingjing_ingest::columnar::schema(&t), &files)
                 .await
                 .map_err(|e| AppError::Engine(e.into()))

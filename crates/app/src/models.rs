@@ -110,12 +110,7 @@ impl Platform {
         let mut datasets = Vec::new();
         for ty in self.meta.dataset_types().await? {
             let files = if with_files {
-                self.meta
-                    .current_slices(&ty.name)
-                    .await?
-                    .iter()
-                    .map(|s| self.data.slice_path(&s.dir, &s.file))
-                    .collect()
+                self.current_files(&ty.name).await?
             } else {
                 Vec::new()
             };

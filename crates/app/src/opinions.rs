@@ -76,13 +76,7 @@ impl Platform {
         values: &[String],
     ) -> Result<TextRows, AppError> {
         let t = self.dataset_type(ty).await?;
-        let files: Vec<_> = self
-            .meta
-            .current_slices(ty)
-            .await?
-            .iter()
-            .map(|s| self.data.slice_path(&s.dir, &s.file))
-            .collect();
+        let files = self.current_files(ty).await?;
         mingjing_engine::rows::read_matching(
             mingjing_ingest::columnar::schema(&t),
             &files,
