@@ -66,6 +66,9 @@ pub struct Config {
     pub server: Option<toml::Table>,
 }
 
+/// The smallest engine memory pool accepted (decision 76).
+pub const MIN_ENGINE_MEMORY_MB: u64 = 1024;
+
 #[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LimitsConfig {
@@ -75,6 +78,13 @@ pub struct LimitsConfig {
     /// before it spills, or fails where an operator cannot spill (a hash join's build side).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine_memory_mb: Option<u64>,
+    /// How the engine joins: "auto" (default: hash joins while the data is small beside the
+    /// pool, sort-merge joins, which spill, beyond), "hash" or "sort-merge".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine_joins: Option<mingjing_engine::session::Joins>,
+    /// Partitions the engine splits each query into (default: the number of cores).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine_partitions: Option<usize>,
 }
 
 impl Default for LimitsConfig {
@@ -84,6 +94,8 @@ impl Default for LimitsConfig {
             max_file_bytes: l.max_file_bytes,
             max_rows: l.max_rows,
             engine_memory_mb: None,
+            engine_joins: None,
+            engine_partitions: None,
         }
     }
 }
@@ -208,6 +220,19 @@ impl Platform {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
             Err(e) => return Err(e.into()),
         };
+        if let Some(mb) = config
+            .limits
+            .engine_memory_mb
+            .filter(|mb| *mb < MIN_ENGINE_MEMORY_MB)
+        {
+            return Err(AppError::Config {
+                path,
+                msg: format!(
+                    "limits.engine_memory_mb = {mb}: at least {MIN_ENGINE_MEMORY_MB} (a model's \
+                     query shares the pool among some sixty operators)"
+                ),
+            });
+        }
         if let Ok(url) = std::env::var(DATABASE_URL_ENV)
             && !url.is_empty()
         {

@@ -83,6 +83,8 @@ pub struct RunOutcome {
     pub models: Vec<ModelOutcome>,
     /// Opening the session: building blocks and the register's names.
     pub open: std::time::Duration,
+    /// How the engine joined (`mingjing_engine::Timings::joins`).
+    pub joins: String,
 }
 
 impl std::ops::Deref for RunOutcome {
@@ -378,6 +380,12 @@ impl Platform {
         if let Some(mb) = self.config.limits.engine_memory_mb {
             limits.memory_bytes = usize::try_from(mb << 20).unwrap_or(usize::MAX);
         }
+        if let Some(joins) = self.config.limits.engine_joins {
+            limits.joins = joins;
+        }
+        if let Some(n) = self.config.limits.engine_partitions {
+            limits.target_partitions = n.max(1);
+        }
         Ok(limits)
     }
 
@@ -507,6 +515,7 @@ impl Platform {
         Ok(RunOutcome {
             models: outcomes,
             open: timings.open,
+            joins: timings.joins,
         })
     }
 

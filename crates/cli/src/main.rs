@@ -328,6 +328,7 @@ async fn run(cli: Cli) -> ExitCode {
                 Ok(outcomes) => {
                     if timings {
                         eprintln!("timing open {:.3}", outcomes.open.as_secs_f64());
+                        eprintln!("joins {}", outcomes.joins);
                     }
                     for o in outcomes {
                         println!(

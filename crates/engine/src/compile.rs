@@ -202,14 +202,13 @@ pub fn compile(
     };
     sql.push_str(&format!(
         ", CAST({} AS VARCHAR) AS _subject, CAST({} AS VARCHAR) AS _program, CAST({} AS VARCHAR) AS _person, \
-         CAST({} AS VARCHAR) AS _name, CAST({} AS DECIMAL(38, 2)) AS _amount, CAST({responsible} AS VARCHAR) AS _responsible, \
-         f._upload || '#' || CAST(f._row AS VARCHAR) || '#' || CAST({} AS VARCHAR) AS _key FROM {} f",
+         CAST({} AS VARCHAR) AS _name, CAST({} AS DECIMAL(38, 2)) AS _amount, CAST({responsible} AS VARCHAR) AS _responsible \
+         FROM {} f",
         b(&fire.subject)?,
         fire.program.as_deref().map(&b).transpose()?.unwrap_or_else(|| "''".into()),
         fire.person.as_deref().or(Some(&fire.subject)).map(&b).transpose()?.unwrap_or_default(),
         fire.name.as_deref().map(&b).transpose()?.unwrap_or_else(|| "''".into()),
         fire.amount.as_deref().map(&b).transpose()?.unwrap_or_else(|| "NULL".into()),
-        b(&fire.subject)?,
         ident(&fire.from).map_err(&err)?,
     ));
     if matches!(fire.responsible, Responsible::ProgramDepartment) || uses_prog(spec) {
@@ -228,21 +227,31 @@ pub fn compile(
     }
     sql.push(')');
 
+    // A firing row is known by its file row and subject (a join in `fire` may give one row
+    // several subjects): `_fu, _fr, _fs` in the links' rows. Compared as columns, not as one
+    // text key built for every row of the source.
+    const KEY: &str = "_fu, _fr, _fs";
+    let link_select = "f._upload AS _fu, f._row AS _fr, f._subject AS _fs, r.*";
+    let matches = |table: &str| {
+        format!(
+            "SELECT 1 FROM {table} k WHERE k._fu = b._upload AND k._fr = b._row AND k._fs = b._subject"
+        )
+    };
     let mut conditions = Vec::new();
     for (i, link) in spec.require.iter().enumerate() {
         sql.push_str(&format!(
             ", req{i} AS ({})",
-            link_rows(link, "f._key, r.*", &b)?
+            link_rows(link, link_select, &b)?
         ));
         match &link.having {
             Some(h) => {
                 sql.push_str(&format!(
-                    ", req{i}_ok AS (SELECT _key FROM req{i} GROUP BY _key HAVING {})",
+                    ", req{i}_ok AS (SELECT {KEY} FROM req{i} GROUP BY {KEY} HAVING {})",
                     b(h)?
                 ));
-                conditions.push(format!("_key IN (SELECT _key FROM req{i}_ok)"));
+                conditions.push(format!("EXISTS ({})", matches(&format!("req{i}_ok"))));
             }
-            None => conditions.push(format!("_key IN (SELECT _key FROM req{i})")),
+            None => conditions.push(format!("EXISTS ({})", matches(&format!("req{i}")))),
         }
     }
     if !spec.require_any.is_empty() {
@@ -250,33 +259,36 @@ pub fn compile(
         for (i, link) in spec.require_any.iter().enumerate() {
             sql.push_str(&format!(
                 ", any{i} AS ({})",
-                link_rows(link, "f._key, r.*", &b)?
+                link_rows(link, link_select, &b)?
             ));
             match &link.having {
                 Some(h) => {
                     sql.push_str(&format!(
-                        ", any{i}_ok AS (SELECT _key FROM any{i} GROUP BY _key HAVING {})",
+                        ", any{i}_ok AS (SELECT {KEY} FROM any{i} GROUP BY {KEY} HAVING {})",
                         b(h)?
                     ));
-                    any.push(format!("SELECT _key FROM any{i}_ok"));
+                    any.push(format!("SELECT {KEY} FROM any{i}_ok"));
                 }
-                None => any.push(format!("SELECT _key FROM any{i}")),
+                None => any.push(format!("SELECT {KEY} FROM any{i}")),
             }
         }
-        conditions.push(format!("_key IN ({})", any.join(" UNION ")));
+        conditions.push(format!(
+            "EXISTS ({})",
+            matches(&format!("({})", any.join(" UNION ")))
+        ));
     }
     for (i, link) in spec.forbid.iter().enumerate() {
-        let rows = link_rows(link, "f._key, r.*", &b)?;
+        let rows = link_rows(link, link_select, &b)?;
         match &link.having {
             Some(h) => sql.push_str(&format!(
-                ", forb{i} AS (SELECT _key FROM ({rows}) GROUP BY _key HAVING {})",
+                ", forb{i} AS (SELECT {KEY} FROM ({rows}) GROUP BY {KEY} HAVING {})",
                 b(h)?
             )),
             None => sql.push_str(&format!(
-                ", forb{i} AS (SELECT DISTINCT _key FROM ({rows}))"
+                ", forb{i} AS (SELECT DISTINCT {KEY} FROM ({rows}))"
             )),
         }
-        conditions.push(format!("_key NOT IN (SELECT _key FROM forb{i})"));
+        conditions.push(format!("NOT EXISTS ({})", matches(&format!("forb{i}"))));
     }
     let filter = if conditions.is_empty() {
         String::new()
@@ -284,7 +296,7 @@ pub fn compile(
         format!(" WHERE {}", conditions.join(" AND "))
     };
     match &spec.group {
-        None => sql.push_str(&format!(", fired AS (SELECT * FROM base{filter})")),
+        None => sql.push_str(&format!(", fired AS (SELECT * FROM base b{filter})")),
         Some(g) => {
             let by: Vec<String> =
                 g.by.iter()
@@ -293,7 +305,7 @@ pub fn compile(
                     .map_err(&err)?;
             let by = by.join(", ");
             sql.push_str(&format!(
-                ", passing AS (SELECT * FROM base{filter}), groups AS (SELECT {by} FROM passing GROUP BY {by} HAVING {}), \
+                ", passing AS (SELECT * FROM base b{filter}), groups AS (SELECT {by} FROM passing GROUP BY {by} HAVING {}), \
                  fired AS (SELECT p.* FROM passing p WHERE ({by}) IN (SELECT {by} FROM groups))",
                 b(&g.having)?
             ));
@@ -329,7 +341,7 @@ pub fn compile(
         }
         sql.push_str(&format!(
             " UNION ALL SELECT f._subject, f._program, f._person, f._name, CAST(NULL AS DECIMAL(38, 2)), f._responsible, {}, q._upload, q._row, FALSE, {} \
-             FROM fired f JOIN {cte} q ON q._key = f._key",
+             FROM fired f JOIN {cte} q ON q._fu = f._upload AND q._fr = f._row AND q._fs = f._subject",
             quote(crate::session::row_source(&link.dataset)),
             quote(&condition.tag())
         ));

@@ -94,6 +94,9 @@ pub async fn run(
 pub struct Timings {
     pub open: std::time::Duration,
     pub models: Vec<(String, std::time::Duration)>,
+    /// How the run joined: "hash", "sort-merge", or "hash, then sort-merge from M01" when a
+    /// query exhausted the pool (see `session::Joins`).
+    pub joins: String,
 }
 
 /// [`run`], timing its parts (for the benchmark).
@@ -104,13 +107,14 @@ pub async fn run_timed(
     models: &[BoundModel<'_>],
 ) -> Result<(Vec<Hit>, Timings), EngineError> {
     let start = std::time::Instant::now();
-    let ctx = session::open(datasets, programs, limits).await?;
-    let names = person_names(&ctx).await?;
+    let mut session = session::open(datasets, programs, limits).await?;
+    let joins = |sort_merge: bool| if sort_merge { "sort-merge" } else { "hash" };
     let mut timings = Timings {
         open: start.elapsed(),
         models: Vec::new(),
+        joins: joins(session.sort_merge).to_string(),
     };
-    let mut out = Vec::new();
+    let mut pending = Vec::new();
     for m in models {
         let t = std::time::Instant::now();
         let sql = compile::compile(m.spec, &m.params)?;
@@ -118,42 +122,94 @@ pub async fn run_timed(
             model: m.spec.id.clone(),
             source,
         };
-        let batches = ctx.sql(&sql).await.map_err(q)?.collect().await.map_err(q)?;
-        out.extend(group_hits(m.spec, &batches, &names));
+        let batches = match collect(&session.ctx, &sql).await {
+            Err(e) if session::is_resources_exhausted(&e) && !session.sort_merge => {
+                // The hash joins did not fit: the same query again with sort-merge joins,
+                // which spill (see `session::Joins`).
+                session.use_sort_merge().await.map_err(q)?;
+                timings.joins = format!("hash, then sort-merge from {}", m.spec.id);
+                collect(&session.ctx, &sql).await
+            }
+            r => r,
+        }
+        .map_err(q)?;
+        pending.extend(group_hits(m.spec, &batches));
         timings.models.push((m.spec.id.clone(), t.elapsed()));
     }
-    Ok((out, timings))
+    let t = std::time::Instant::now();
+    let hits = name_hits(&session.ctx, pending).await?;
+    timings.open += t.elapsed();
+    Ok((hits, timings))
 }
 
-/// Name, town and village of everyone in the register (town and village from one row).
-async fn person_names(
+async fn collect(
     ctx: &datafusion::prelude::SessionContext,
-) -> Result<HashMap<String, (String, (String, String))>, EngineError> {
-    let batches = ctx
-        .sql("SELECT id_number, MIN(name) AS name, MIN(town || '/' || village) AS town FROM persons GROUP BY id_number")
-        .await?
-        .collect()
-        .await?;
-    let mut out = HashMap::new();
-    for b in &batches {
+    sql: &str,
+) -> Result<Vec<datafusion::arrow::array::RecordBatch>, datafusion::error::DataFusionError> {
+    ctx.sql(sql).await?.collect().await
+}
+
+/// A hit before its person's registered name and place are known.
+struct PendingHit {
+    hit: Hit,
+    person: String,
+}
+
+/// Names each hit from the household register (name, town and village from one row), falling
+/// back to the name its evidence gave. Only the hits' persons are looked up: a city's register
+/// is never held in memory.
+async fn name_hits(
+    ctx: &datafusion::prelude::SessionContext,
+    pending: Vec<PendingHit>,
+) -> Result<Vec<Hit>, EngineError> {
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    let wanted: std::collections::BTreeSet<&str> =
+        pending.iter().map(|p| p.person.as_str()).collect();
+    let schema = std::sync::Arc::new(Schema::new(vec![Field::new("id", DataType::Utf8, false)]));
+    let ids = datafusion::arrow::array::RecordBatch::try_new(
+        schema.clone(),
+        vec![std::sync::Arc::new(StringArray::from_iter_values(
+            wanted.iter().copied(),
+        ))],
+    )
+    .map_err(datafusion::error::DataFusionError::from)?;
+    let wanted_table = datafusion::datasource::MemTable::try_new(schema, vec![vec![ids]])?;
+    ctx.register_table("_hit_persons", std::sync::Arc::new(wanted_table))?;
+    let batches = collect(
+        ctx,
+        "SELECT p.id_number, MIN(p.name) AS name, MIN(p.town || '/' || p.village) AS town \
+         FROM persons p JOIN _hit_persons w ON p.id_number = w.id GROUP BY p.id_number",
+    )
+    .await;
+    ctx.deregister_table("_hit_persons")?;
+    let mut names: HashMap<String, (String, String, String)> = HashMap::new();
+    for b in &batches? {
         let ids = str_col(b, "id_number");
-        let names = str_col(b, "name");
+        let name = str_col(b, "name");
         let towns = str_col(b, "town");
         for i in 0..b.num_rows() {
             let (town, village) = towns
                 .value(i)
                 .split_once('/')
                 .unwrap_or((towns.value(i), ""));
-            out.insert(
+            names.insert(
                 ids.value(i).to_string(),
-                (
-                    names.value(i).to_string(),
-                    (town.to_string(), village.to_string()),
-                ),
+                (name.value(i).into(), town.into(), village.into()),
             );
         }
     }
-    Ok(out)
+    Ok(pending
+        .into_iter()
+        .map(|p| {
+            let mut hit = p.hit;
+            if let Some((name, town, village)) = names.get(&p.person) {
+                hit.name = name.clone();
+                hit.town = town.clone();
+                hit.village = village.clone();
+            }
+            hit
+        })
+        .collect())
 }
 
 /// A text column as plain UTF-8 (DataFusion may hand back string views).
@@ -173,8 +229,7 @@ fn str_col(b: &datafusion::arrow::array::RecordBatch, name: &str) -> StringArray
 fn group_hits(
     spec: &ModelSpec,
     batches: &[datafusion::arrow::array::RecordBatch],
-    names: &HashMap<String, (String, (String, String))>,
-) -> Vec<Hit> {
+) -> Vec<PendingHit> {
     struct Acc {
         person: String,
         fallback: Option<(Evidence, String)>,
@@ -258,22 +313,16 @@ fn group_hits(
                     .filter_map(|(m, _, _)| *m)
                     .sum::<Money>()
             });
-            let registered = names.get(&a.person);
-            let name = registered
-                .map(|(n, _)| n.clone())
-                .or_else(|| a.fallback.map(|(_, n)| n))
-                .unwrap_or_default();
-            let (town, village) = registered.map(|(_, p)| p.clone()).unwrap_or_default();
-            Hit {
+            let hit = Hit {
                 model: spec.id.clone(),
                 version: spec.version,
                 subject,
                 program,
-                name,
+                name: a.fallback.map(|(_, n)| n).unwrap_or_default(),
                 amount,
                 responsible: a.responsible,
-                town,
-                village,
+                town: String::new(),
+                village: String::new(),
                 evidence: a
                     .evidence
                     .into_iter()
@@ -284,6 +333,10 @@ fn group_hits(
                         condition,
                     })
                     .collect(),
+            };
+            PendingHit {
+                hit,
+                person: a.person,
             }
         })
         .collect()

@@ -10,7 +10,7 @@ use datafusion::datasource::listing::{
 };
 use datafusion::error::Result;
 use datafusion::execution::disk_manager::DiskManagerBuilder;
-use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use mingjing_domain::Program;
@@ -30,8 +30,11 @@ pub struct DatasetFiles {
 pub struct RunLimits {
     /// Memory the run may hold; joins and sorts beyond it spill or fail, never grow past it.
     pub memory_bytes: usize,
+    /// Where spill files and the run's materialised building blocks go (the system's
+    /// temporary folder when unset).
     pub spill_dir: Option<PathBuf>,
     pub target_partitions: usize,
+    pub joins: Joins,
 }
 
 impl Default for RunLimits {
@@ -40,8 +43,60 @@ impl Default for RunLimits {
             memory_bytes: 2 << 30,
             spill_dir: None,
             target_partitions: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            joins: Joins::Auto,
         }
     }
+}
+
+/// How equi-joins are executed.
+///
+/// A hash join holds its build side in memory and cannot spill: fast while the data fits, a
+/// failure when it does not. A sort-merge join sorts both sides, and sorts spill to disk: slower,
+/// but bounded by the memory pool. `Auto` hashes while the run's input is small beside the pool
+/// and sorts otherwise; a query that still exhausts the pool while hashing is re-run sorting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Joins {
+    #[default]
+    Auto,
+    Hash,
+    SortMerge,
+}
+
+/// The input size (Parquet bytes, all current files) beyond which `Joins::Auto` sorts rather
+/// than hashes: decoded Arrow data and hash tables take several times their Parquet size.
+pub fn hash_join_budget(memory_bytes: usize) -> u64 {
+    (memory_bytes / 8) as u64
+}
+
+/// A run's session and the scratch folder holding its materialised building blocks (removed
+/// when the session is dropped).
+pub struct Session {
+    pub ctx: SessionContext,
+    /// Whether equi-joins are sort-merge joins (see [`Joins`]).
+    pub sort_merge: bool,
+    _scratch: tempfile::TempDir,
+}
+
+impl Session {
+    /// Switches equi-joins to sort-merge for the rest of the run.
+    pub async fn use_sort_merge(&mut self) -> Result<()> {
+        self.ctx
+            .sql("SET datafusion.optimizer.prefer_hash_join = false")
+            .await?
+            .collect()
+            .await?;
+        self.sort_merge = true;
+        Ok(())
+    }
+}
+
+/// Whether an error is the memory pool refusing an allocation (wherever it was wrapped).
+pub fn is_resources_exhausted(e: &datafusion::error::DataFusionError) -> bool {
+    matches!(
+        e.find_root(),
+        datafusion::error::DataFusionError::ResourcesExhausted(_)
+    )
 }
 
 /// The building blocks every model may use, computed once per run.
@@ -111,30 +166,96 @@ pub async fn open(
     datasets: &[DatasetFiles],
     programs: &[Program],
     limits: &RunLimits,
-) -> Result<SessionContext> {
-    let mut runtime = RuntimeEnvBuilder::new()
-        .with_memory_pool(Arc::new(FairSpillPool::new(limits.memory_bytes)));
+) -> Result<Session> {
+    // The largest consumers are named when the pool refuses an allocation.
+    let pool = TrackConsumersPool::new(
+        FairSpillPool::new(limits.memory_bytes),
+        std::num::NonZeroUsize::new(5).expect("non-zero"),
+    );
+    let mut runtime = RuntimeEnvBuilder::new().with_memory_pool(Arc::new(pool));
     if let Some(dir) = &limits.spill_dir {
         runtime = runtime.with_disk_manager_builder(DiskManagerBuilder::default().with_mode(
             datafusion::execution::disk_manager::DiskManagerMode::Directories(vec![dir.clone()]),
         ));
     }
-    let config = SessionConfig::new()
+    let input_bytes: u64 = datasets
+        .iter()
+        .flat_map(|d| &d.files)
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    let sort_merge = match limits.joins {
+        Joins::Hash => false,
+        Joins::SortMerge => true,
+        Joins::Auto => input_bytes > hash_join_budget(limits.memory_bytes),
+    };
+    let mut config = SessionConfig::new()
         .with_target_partitions(limits.target_partitions)
         .with_information_schema(false);
+    config.options_mut().optimizer.prefer_hash_join = !sort_merge;
+    // Each sort holds back this much of the pool for merging its spill files (10 MiB by
+    // default); a plan of sort-merge joins has a few sorts per join and partition, so in a small
+    // pool the reservations alone would starve the sorts.
+    config.options_mut().execution.sort_spill_reservation_bytes =
+        (limits.memory_bytes / 512).clamp(256 << 10, 10 << 20);
     let ctx = SessionContext::new_with_config_rt(config, runtime.build_arc()?);
     crate::udf::register(&ctx);
     for d in datasets {
         register_dataset(&ctx, d).await?;
     }
     ctx.register_table("programs", Arc::new(programs_table(programs)?))?;
-    for (name, sql) in BLOCKS {
-        let df = ctx.sql(sql).await?;
-        let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-        let batches = df.collect().await?;
-        ctx.register_table(*name, Arc::new(MemTable::try_new(schema, vec![batches])?))?;
+    let scratch = match &limits.spill_dir {
+        Some(dir) => tempfile::Builder::new().prefix("run-").tempdir_in(dir),
+        None => tempfile::Builder::new().prefix("mingjing-run-").tempdir(),
     }
-    Ok(ctx)
+    .map_err(|e| datafusion::error::DataFusionError::IoError(e))?;
+    let mut session = Session {
+        ctx,
+        sort_merge,
+        _scratch: scratch,
+    };
+    for (name, sql) in BLOCKS {
+        let table = match materialise(&session, name, sql).await {
+            Err(e) if is_resources_exhausted(&e) && !session.sort_merge => {
+                session.use_sort_merge().await?;
+                materialise(&session, name, sql).await?
+            }
+            r => r?,
+        };
+        session.ctx.register_table(*name, table)?;
+    }
+    Ok(session)
+}
+
+/// Writes a building block to the run's scratch folder and returns it as a table: blocks can be
+/// as large as the register (households, relatives), so they are kept on disk, not in memory.
+async fn materialise(
+    session: &Session,
+    name: &str,
+    sql: &str,
+) -> Result<Arc<dyn datafusion::catalog::TableProvider>> {
+    let dir = session._scratch.path().join(name);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    let df = session.ctx.sql(sql).await?;
+    let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+    let mut options = datafusion::config::TableParquetOptions::default();
+    // Scratch data read once or twice within the run: not worth compressing.
+    options.global.compression = Some("uncompressed".into());
+    df.write_parquet(
+        &format!("{}/", dir.display()),
+        datafusion::dataframe::DataFrameWriteOptions::new(),
+        Some(options),
+    )
+    .await?;
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
+        .collect();
+    files.sort();
+    table(schema, &files)
 }
 
 async fn register_dataset(ctx: &SessionContext, d: &DatasetFiles) -> Result<()> {
@@ -200,4 +321,31 @@ fn programs_table(programs: &[Program]) -> Result<MemTable> {
         schema.clone(),
         vec![vec![RecordBatch::try_new(schema, cols)?]],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::error::DataFusionError;
+
+    #[test]
+    fn an_exhausted_pool_is_recognised_however_it_was_wrapped() {
+        let root = || DataFusionError::ResourcesExhausted("HashJoinInput".into());
+        assert!(is_resources_exhausted(&root()));
+        assert!(is_resources_exhausted(&root().context("model M01")));
+        assert!(is_resources_exhausted(&DataFusionError::Shared(Arc::new(
+            root()
+        ))));
+        assert!(!is_resources_exhausted(&DataFusionError::Plan(
+            "no such column".into()
+        )));
+    }
+
+    #[test]
+    fn auto_hashes_a_county_and_sorts_a_city_in_the_default_pool() {
+        let pool = RunLimits::default().memory_bytes;
+        // A 250,000-person county is ~100 MB of Parquet; a 3,000,000-person city ~1.3 GB.
+        assert!(100 << 20 <= hash_join_budget(pool));
+        assert!(1300 << 20 > hash_join_budget(pool));
+    }
 }

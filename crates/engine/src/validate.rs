@@ -12,13 +12,12 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::execution::context::SQLOptions;
 use datafusion::logical_expr::LogicalPlan;
-use datafusion::prelude::SessionContext;
 use mingjing_domain::Program;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Planning without running: tables have their schemas and no rows.
 pub struct Planner {
-    ctx: SessionContext,
+    session: session::Session,
     datasets: BTreeSet<String>,
     /// Each building block's dataset types.
     block_sources: BTreeMap<String, BTreeSet<String>>,
@@ -48,11 +47,11 @@ impl Planner {
         let limits = RunLimits {
             memory_bytes: 64 << 20,
             target_partitions: 1,
-            spill_dir: None,
+            ..Default::default()
         };
-        let ctx = session::open(&empty, programs, &limits).await?;
+        let session = session::open(&empty, programs, &limits).await?;
         let mut p = Planner {
-            ctx,
+            session,
             datasets: datasets.iter().map(|d| d.name.clone()).collect(),
             block_sources: BTreeMap::new(),
         };
@@ -69,7 +68,7 @@ impl Planner {
         &self,
         sql: &str,
     ) -> Result<BTreeSet<String>, datafusion::error::DataFusionError> {
-        let df = self.ctx.sql_with_options(sql, read_only()).await?;
+        let df = self.session.ctx.sql_with_options(sql, read_only()).await?;
         Ok(scanned_tables(df.logical_plan()))
     }
 
@@ -144,7 +143,7 @@ impl Planner {
                 Ok(s) => s,
                 Err(e) => return Err(vec![format!("query.sql: {e}")]),
             };
-            let df = match self.ctx.sql_with_options(&sql, read_only()).await {
+            let df = match self.session.ctx.sql_with_options(&sql, read_only()).await {
                 Ok(df) => df,
                 Err(e) => return Err(vec![format!("query.sql: {}", plain(&e))]),
             };
@@ -186,6 +185,7 @@ impl Planner {
         }
         let sql = compile::compile(spec, &params).map_err(|e| vec![e.to_string()])?;
         let df = self
+            .session
             .ctx
             .sql_with_options(&sql, read_only())
             .await

@@ -134,76 +134,136 @@ pub fn build_from_parquet(parquet: &Path) -> Result<(), crate::FileError> {
     Ok(())
 }
 
-/// The rows of one slice file that name `id`: (ID field, ordinal), in row order.
-/// Builds the index first when the file has none.
-pub fn lookup(parquet: &Path, id: IdNumber) -> Result<Vec<(String, u32)>, crate::FileError> {
-    let path = index_path(parquet);
-    let file = match File::open(&path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            build_from_parquet(parquet)?;
-            File::open(&path)?
+/// An opened index: its file and its header, read once.
+struct OpenIndex {
+    file: File,
+    /// The file's inode: a kept index is used only while the path still names it.
+    inode: u64,
+    path: PathBuf,
+    fields: Vec<String>,
+    count: u64,
+    /// Where the entries start.
+    base: u64,
+}
+
+impl OpenIndex {
+    fn open(path: &Path, file: File) -> Result<Self, crate::FileError> {
+        let bad = |what: &str| invalid(path, what);
+        let mut head = [0u8; 12];
+        file.read_exact_at(&mut head, 0)?;
+        if &head[..8] != MAGIC {
+            return Err(bad("not an ID index"));
         }
-        Err(e) => return Err(e.into()),
-    };
-    let bad = |what: &str| {
-        crate::FileError::Io(io::Error::new(
-            io::ErrorKind::InvalidData,
-            format!("{}: {what}", path.display()),
-        ))
-    };
-    let mut head = [0u8; 12];
-    file.read_exact_at(&mut head, 0)?;
-    if &head[..8] != MAGIC {
-        return Err(bad("not an ID index"));
+        let mut at = 12u64;
+        let mut fields = Vec::new();
+        for _ in 0..u32::from_le_bytes(head[8..12].try_into().expect("4 bytes")) {
+            let mut len = [0u8; 2];
+            file.read_exact_at(&mut len, at)?;
+            let mut name = vec![0u8; usize::from(u16::from_le_bytes(len))];
+            file.read_exact_at(&mut name, at + 2)?;
+            at += 2 + name.len() as u64;
+            fields.push(String::from_utf8(name).map_err(|_| bad("a field name is not UTF-8"))?);
+        }
+        let mut count = [0u8; 8];
+        file.read_exact_at(&mut count, at)?;
+        use std::os::unix::fs::MetadataExt;
+        Ok(OpenIndex {
+            inode: file.metadata()?.ino(),
+            file,
+            path: path.to_path_buf(),
+            fields,
+            count: u64::from_le_bytes(count),
+            base: at + 8,
+        })
     }
-    let mut at = 12u64;
-    let mut fields = Vec::new();
-    for _ in 0..u32::from_le_bytes(head[8..12].try_into().expect("4 bytes")) {
-        let mut len = [0u8; 2];
-        file.read_exact_at(&mut len, at)?;
-        let mut name = vec![0u8; usize::from(u16::from_le_bytes(len))];
-        file.read_exact_at(&mut name, at + 2)?;
-        at += 2 + name.len() as u64;
-        fields.push(String::from_utf8(name).map_err(|_| bad("a field name is not UTF-8"))?);
-    }
-    let mut count = [0u8; 8];
-    file.read_exact_at(&mut count, at)?;
-    let count = u64::from_le_bytes(count);
-    let base = at + 8;
-    let entry = |i: u64| -> io::Result<(u64, u32, u32)> {
+
+    fn entry(&self, i: u64) -> io::Result<(u64, u32, u32)> {
         let mut e = [0u8; ENTRY as usize];
-        file.read_exact_at(&mut e, base + i * ENTRY)?;
+        self.file.read_exact_at(&mut e, self.base + i * ENTRY)?;
         Ok((
             u64::from_le_bytes(e[..8].try_into().expect("8 bytes")),
             u32::from_le_bytes(e[8..12].try_into().expect("4 bytes")),
             u32::from_le_bytes(e[12..].try_into().expect("4 bytes")),
         ))
+    }
+
+    fn lookup(&self, id: IdNumber) -> Result<Vec<(String, u32)>, crate::FileError> {
+        let key = id.as_u64();
+        // The first entry whose ID is not below the key.
+        let (mut lo, mut hi) = (0u64, self.count);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.entry(mid)?.0 < key {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let mut out = Vec::new();
+        while lo < self.count {
+            let (k, ordinal, field) = self.entry(lo)?;
+            if k != key {
+                break;
+            }
+            let name = self
+                .fields
+                .get(field as usize)
+                .ok_or_else(|| invalid(&self.path, "an entry names no field"))?;
+            out.push((name.clone(), ordinal));
+            lo += 1;
+        }
+        Ok(out)
+    }
+}
+
+fn invalid(path: &Path, what: &str) -> crate::FileError {
+    crate::FileError::Io(io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("{}: {what}", path.display()),
+    ))
+}
+
+/// Most index files kept open (each holds a file descriptor).
+const INDEXES_KEPT: usize = 512;
+
+/// The rows of one slice file that name `id`: (ID field, ordinal), in row order.
+/// Builds the index first when the file has none. Index files are kept open with their headers
+/// read: a city's person page searches ~160 of them. A kept one is used while its path still
+/// names the same file (one `stat`); a deleted or rewritten index is opened (or built) anew.
+pub fn lookup(parquet: &Path, id: IdNumber) -> Result<Vec<(String, u32)>, crate::FileError> {
+    use std::collections::HashMap;
+    use std::os::unix::fs::MetadataExt;
+    use std::sync::{Arc, LazyLock, Mutex};
+    static OPEN: LazyLock<Mutex<HashMap<PathBuf, Arc<OpenIndex>>>> = LazyLock::new(Mutex::default);
+    let path = index_path(parquet);
+    let current = std::fs::metadata(&path).ok().map(|m| m.ino());
+    let kept = OPEN
+        .lock()
+        .expect("not poisoned")
+        .get(&path)
+        .filter(|i| Some(i.inode) == current)
+        .cloned();
+    let index = match kept {
+        Some(i) => i,
+        None => {
+            let file = match File::open(&path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    build_from_parquet(parquet)?;
+                    File::open(&path)?
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let index = Arc::new(OpenIndex::open(&path, file)?);
+            let mut open = OPEN.lock().expect("not poisoned");
+            if open.len() >= INDEXES_KEPT {
+                open.clear();
+            }
+            open.insert(path, index.clone());
+            index
+        }
     };
-    let key = id.as_u64();
-    // The first entry whose ID is not below the key.
-    let (mut lo, mut hi) = (0u64, count);
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        if entry(mid)?.0 < key {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    let mut out = Vec::new();
-    while lo < count {
-        let (k, ordinal, field) = entry(lo)?;
-        if k != key {
-            break;
-        }
-        let name = fields
-            .get(field as usize)
-            .ok_or_else(|| bad("an entry names no field"))?;
-        out.push((name.clone(), ordinal));
-        lo += 1;
-    }
-    Ok(out)
+    index.lookup(id)
 }
 
 /// Most files whose footers are kept in memory.

@@ -187,7 +187,7 @@ fn spawn_housekeeping(state: AppState) {
             {
                 Ok(o) => {
                     let raised: u64 = o.iter().map(|x| x.counts.raised).sum();
-                    tracing::info!(models = o.len(), raised, "scheduled run");
+                    tracing::info!(models = o.len(), raised, joins = %o.joins, "scheduled run");
                 }
                 Err(e) => tracing::error!(error = %e, "scheduled run failed"),
             }

@@ -285,7 +285,7 @@ fn spawn_rematch(state: AppState, ty: String) {
         match state.platform.rematch_after_upload(&ty, today).await {
             Ok(outcomes) => {
                 let raised: u64 = outcomes.iter().map(|o| o.counts.raised).sum();
-                tracing::info!(dataset_type = %ty, models = outcomes.len(), raised, "re-matched after upload");
+                tracing::info!(dataset_type = %ty, models = outcomes.len(), raised, joins = %outcomes.joins, "re-matched after upload");
             }
             Err(e) => tracing::error!(dataset_type = %ty, error = %e, "re-match failed"),
         }

@@ -73,7 +73,7 @@ fn insert_sql(rows: usize) -> String {
     sql
 }
 
-/// The secondary indexes of `person_index` on SQLite, exactly as migration 0010 creates them
+/// The secondary indexes of `person_index` on SQLite, exactly as migrations 0010 and 0011 create them
 /// (a test compares): dropped and rebuilt around a full reload.
 const SQLITE_SECONDARY_INDEXES: &[(&str, &str)] = &[
     (
@@ -91,6 +91,10 @@ const SQLITE_SECONDARY_INDEXES: &[(&str, &str)] = &[
     (
         "person_index_by_handle",
         "CREATE UNIQUE INDEX person_index_by_handle ON person_index(handle)",
+    ),
+    (
+        "person_index_by_tail",
+        "CREATE INDEX person_index_by_tail ON person_index(substr(id_number, 15, 4))",
     ),
 ];
 
@@ -218,16 +222,35 @@ impl SqlStore {
         };
         if let Some(p) = &q.id_pattern {
             let prefix: String = p.chars().take_while(|c| *c != '_').collect();
-            // IDs are ASCII: the range is the same in every collation.
-            add(sqlx::query(select_persons!(
-                "WHERE id_number >= $1 AND id_number < $2 AND id_number LIKE $3 LIMIT $4"
-            ))
-            .bind(&prefix)
-            .bind(format!("{prefix}~"))
-            .bind(p)
-            .bind(q.limit)
-            .fetch_all(self.pool())
-            .await?)?;
+            let tail = p
+                .get(14..)
+                .filter(|t| p.len() == 18 && t.len() == 4 && !t.contains('_'));
+            let rows =
+                match tail {
+                    // A masked ID whose last four are known: those four narrow far more than a
+                    // leading region code (migration 0011).
+                    Some(tail) if prefix.len() < 14 => {
+                        sqlx::query(select_persons!(
+                            "WHERE substr(id_number, 15, 4) = $1 AND id_number LIKE $2 LIMIT $3"
+                        ))
+                        .bind(tail)
+                        .bind(p)
+                        .bind(q.limit)
+                        .fetch_all(self.pool())
+                        .await?
+                    }
+                    // IDs are ASCII: the range is the same in every collation.
+                    _ => sqlx::query(select_persons!(
+                        "WHERE id_number >= $1 AND id_number < $2 AND id_number LIKE $3 LIMIT $4"
+                    ))
+                    .bind(&prefix)
+                    .bind(format!("{prefix}~"))
+                    .bind(p)
+                    .bind(q.limit)
+                    .fetch_all(self.pool())
+                    .await?,
+                };
+            add(rows)?;
         }
         if let Some(k) = &q.name_key {
             add(sqlx::query(select_persons!("WHERE name_key = $1 LIMIT $2"))
@@ -359,7 +382,10 @@ fn handle(key: &[u8], id_number: &str) -> String {
 mod tests {
     #[test]
     fn the_indexes_rebuilt_after_a_reload_are_those_of_the_migration() {
-        let migration = include_str!("../migrations/sqlite/0010_person_index.sql");
+        let migration = concat!(
+            include_str!("../migrations/sqlite/0010_person_index.sql"),
+            include_str!("../migrations/sqlite/0011_person_index_tail.sql")
+        );
         for (name, create) in super::SQLITE_SECONDARY_INDEXES {
             assert!(migration.contains(&format!("{create};")), "{name}");
         }

@@ -47,10 +47,16 @@ fn shuffle_rows(county: &std::path::Path, seed: u64) {
 }
 
 fn alerts_equal_ground_truth(backend: Backend, seed: &str) {
-    alerts_equal_ground_truth_with(backend, seed, false);
+    alerts_equal_ground_truth_with(backend, seed, false, None);
 }
 
-fn alerts_equal_ground_truth_with(backend: Backend, seed: &str, shuffled: bool) {
+/// `limits`: a `[limits]` table for the data directory's `mingjing.toml`.
+fn alerts_equal_ground_truth_with(
+    backend: Backend,
+    seed: &str,
+    shuffled: bool,
+    limits: Option<&str>,
+) {
     let gen_dir = tempfile::tempdir().unwrap();
     let county = gen_dir.path().join("county");
     generate(&county, seed);
@@ -58,6 +64,9 @@ fn alerts_equal_ground_truth_with(backend: Backend, seed: &str, shuffled: bool) 
         shuffle_rows(&county, seed.parse().unwrap());
     }
     let p = TestPlatform::new(backend);
+    if let Some(limits) = limits {
+        std::fs::write(p.data_dir().join("mingjing.toml"), limits).unwrap();
+    }
     import_all(&p, &county);
 
     let truth_text = std::fs::read_to_string(county.join("ground_truth.csv")).unwrap();
@@ -137,10 +146,29 @@ fn alerts_equal_ground_truth_with(backend: Backend, seed: &str, shuffled: bool) 
     assert_eq!(stdout(&out2), csv_text, "a re-run changed the alerts");
 }
 
-/// The same county with every file's rows in another order: the same alerts.
+/// A county from a new random seed on every run (printed; `MINGJING_TEST_SEED` repeats one),
+/// every file's rows shuffled, run with sort-merge joins (whose sorts spill) in a 1 GiB pool
+/// and three partitions. The alerts are still the ground
+/// truth: they depend neither on row order, nor on partitioning, nor on the join strategy.
 #[test]
-fn alerts_do_not_depend_on_row_order() {
-    alerts_equal_ground_truth_with(Backend::Sqlite, "11", true);
+fn alerts_on_a_random_county_do_not_depend_on_row_order_partitions_or_joins() {
+    let seed = std::env::var("MINGJING_TEST_SEED").unwrap_or_else(|_| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        (u64::from(nanos) % 1_000_000 + 100).to_string()
+    });
+    eprintln!("random county: MINGJING_TEST_SEED={seed}");
+    alerts_equal_ground_truth_with(
+        Backend::Sqlite,
+        &seed,
+        true,
+        Some(
+            "[limits]\nmax_file_bytes = 1073741824\nmax_rows = 50000000\n\
+             engine_memory_mb = 1024\nengine_joins = \"sort-merge\"\nengine_partitions = 3\n",
+        ),
+    );
 }
 
 #[test]
@@ -272,5 +300,25 @@ fn run_refuses_unknown_models_and_bad_dates_as_misuse() {
     assert_eq!(
         csv,
         "model,subject,program,name,amount,evidence_rows,status\n"
+    );
+}
+
+/// A pool too small for any model's plan is refused when the configuration is read, naming the
+/// setting, rather than failing a run half-way with the engine's words.
+#[test]
+fn an_engine_pool_below_the_minimum_is_a_configuration_error() {
+    let p = TestPlatform::new(Backend::Sqlite);
+    std::fs::write(
+        p.data_dir().join("mingjing.toml"),
+        "[limits]\nmax_file_bytes = 1073741824\nmax_rows = 50000000\nengine_memory_mb = 100\n",
+    )
+    .unwrap();
+    let out = p.run(&["run", "--data-dir", p.data_dir_str()]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("mingjing.toml"), "{err}");
+    assert!(
+        err.contains("limits.engine_memory_mb = 100: at least 1024"),
+        "{err}"
     );
 }

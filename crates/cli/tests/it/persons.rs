@@ -161,6 +161,7 @@ async fn person_round(backend: Backend) {
     // IDs: whole, or masked with *.
     let masked = format!("{}********{}", &id(3)[..6], &id(3)[14..]);
     let got = search(&s, &analyst, &masked, "").await;
+    assert_eq!(got["persons"].as_array().unwrap().len(), 1, "{got}");
     assert_eq!(got["persons"][0]["name"], "章三峰");
     assert_eq!(
         got["persons"][0]["id_number"],
