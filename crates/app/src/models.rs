@@ -41,7 +41,8 @@ pub enum Trigger {
 }
 
 impl Trigger {
-    fn tag(&self) -> String {
+    /// As recorded in `model_runs.run_trigger`.
+    pub fn tag(&self) -> String {
         match self {
             Trigger::Manual => "manual".into(),
             Trigger::Upload(t) => format!("upload:{t}"),
@@ -373,8 +374,10 @@ impl Platform {
     }
 
     pub(crate) fn run_limits(&self) -> Result<session::RunLimits, AppError> {
+        let spill = self.data.spill_dir()?;
+        remove_stale_scratch(&spill);
         let mut limits = session::RunLimits {
-            spill_dir: Some(self.data.spill_dir()?),
+            spill_dir: Some(spill),
             ..Default::default()
         };
         if let Some(mb) = self.config.limits.engine_memory_mb {
@@ -676,5 +679,50 @@ impl Platform {
             explanation,
             rows,
         }))
+    }
+}
+
+/// Removes what runs that did not end (a killed process) left in the spill folder: scratch
+/// folders a day old or more. A run removes its own when it ends; a younger folder may be a
+/// run of another process on the same data directory.
+fn remove_stale_scratch(spill: &std::path::Path) {
+    const STALE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+    let Ok(entries) = std::fs::read_dir(spill) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= STALE);
+        if old && e.path().is_dir() {
+            // Best effort: what cannot be removed now is tried again at the next run.
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A run killed mid-way leaves its scratch folder; the next run removes it once it is a
+    /// day old, and leaves a younger one (perhaps another process's run) alone.
+    #[test]
+    fn scratch_left_by_a_killed_run_is_removed_once_stale() {
+        let spill = std::env::temp_dir().join(format!("mj-spill-test-{}", std::process::id()));
+        let (stale, young) = (spill.join("run-stale"), spill.join("run-young"));
+        for d in [&stale, &young] {
+            std::fs::create_dir_all(d.join("household_members")).unwrap();
+        }
+        let two_days_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(48 * 3600);
+        std::fs::File::open(&stale)
+            .unwrap()
+            .set_modified(two_days_ago)
+            .unwrap();
+        super::remove_stale_scratch(&spill);
+        assert!(!stale.exists());
+        assert!(young.exists());
+        std::fs::remove_dir_all(&spill).unwrap();
     }
 }

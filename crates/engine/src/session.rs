@@ -208,7 +208,7 @@ pub async fn open(
         Some(dir) => tempfile::Builder::new().prefix("run-").tempdir_in(dir),
         None => tempfile::Builder::new().prefix("mingjing-run-").tempdir(),
     }
-    .map_err(|e| datafusion::error::DataFusionError::IoError(e))?;
+    .map_err(datafusion::error::DataFusionError::IoError)?;
     let mut session = Session {
         ctx,
         sort_merge,

@@ -148,10 +148,38 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The local day of the latest scheduled run among `runs` (newest first).
+fn last_scheduled_day(runs: &[mingjing_store::ModelRun]) -> Option<chrono::NaiveDate> {
+    runs.iter()
+        .find(|r| r.trigger == mingjing_app::Trigger::Schedule.tag())
+        .and_then(|r| chrono::DateTime::parse_from_rfc3339(&r.started_at).ok())
+        .map(|t| t.with_timezone(&chrono::Local).date_naive())
+}
+
+/// Whether the daily full run is due: its hour ("HH:MM", none if empty) has come today and no
+/// scheduled run has happened today.
+fn daily_run_due(
+    at: &str,
+    now: chrono::DateTime<chrono::Local>,
+    last_day: Option<chrono::NaiveDate>,
+) -> bool {
+    !at.is_empty()
+        && now.format("%H:%M").to_string().as_str() >= at
+        && last_day != Some(now.date_naive())
+}
+
 /// Daily work: the scheduled full run and the audit log's retention.
 fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
-        let mut last_day = None;
+        // The day of the last scheduled run, as recorded: a restart after the hour does not
+        // run the models again on a day they already ran (it does catch up a missed day).
+        let mut last_day = match state.store().runs(50).await {
+            Ok(runs) => last_scheduled_day(&runs),
+            Err(e) => {
+                tracing::error!(error = %e, "reading the last scheduled run failed");
+                None
+            }
+        };
         let mut last_sweep = None;
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
         loop {
@@ -172,10 +200,7 @@ fn spawn_housekeeping(state: AppState) {
                     Err(e) => tracing::error!(error = %e, "upload schedule sweep failed"),
                 }
             }
-            let due = !state.config.daily_run_at.is_empty()
-                && now.format("%H:%M").to_string() >= state.config.daily_run_at
-                && last_day != Some(today);
-            if !due {
+            if !daily_run_due(&state.config.daily_run_at, now, last_day) {
                 continue;
             }
             last_day = Some(today);
@@ -233,4 +258,48 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
         app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn run(trigger: &str, started_at: &str) -> mingjing_store::ModelRun {
+        mingjing_store::ModelRun {
+            id: 1,
+            started_at: started_at.into(),
+            finished_at: started_at.into(),
+            as_of: "2026-11-26".into(),
+            trigger: trigger.into(),
+            results: Vec::new(),
+        }
+    }
+
+    /// A server restarted after the hour on a day the models already ran on schedule does not
+    /// run them again (every restart of a city's server used to start a full run).
+    #[test]
+    fn a_restart_does_not_repeat_the_day_s_scheduled_run() {
+        let at = |h, m| {
+            chrono::Local
+                .with_ymd_and_hms(2026, 11, 26, h, m, 0)
+                .unwrap()
+        };
+        let ran_today = at(2, 0).with_timezone(&chrono::Utc).to_rfc3339();
+        let runs = vec![
+            run("manual", &at(9, 0).with_timezone(&chrono::Utc).to_rfc3339()),
+            run("schedule", &ran_today),
+        ];
+        let last = last_scheduled_day(&runs);
+        assert_eq!(last, Some(at(0, 0).date_naive()));
+        assert!(!daily_run_due("02:00", at(22, 40), last));
+        // A day without a scheduled run is caught up after the hour, not before.
+        let yesterday = at(0, 0).date_naive().pred_opt();
+        assert!(daily_run_due("02:00", at(22, 40), yesterday));
+        assert!(!daily_run_due("02:00", at(1, 59), yesterday));
+        assert!(daily_run_due("02:00", at(2, 0), None));
+        // None scheduled.
+        assert!(!daily_run_due("", at(22, 40), None));
+        assert_eq!(last_scheduled_day(&runs[..1]), None);
+    }
 }
