@@ -10,7 +10,10 @@ use datafusion::datasource::listing::{
 };
 use datafusion::error::Result;
 use datafusion::execution::disk_manager::DiskManagerBuilder;
-use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
+use datafusion::execution::memory_pool::{
+    GreedyMemoryPool, MemoryConsumer, MemoryLimit, MemoryPool, MemoryReservation,
+    TrackConsumersPool,
+};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use mingjing_domain::Program;
@@ -88,6 +91,71 @@ impl Session {
             .await?;
         self.sort_merge = true;
         Ok(())
+    }
+}
+
+/// A spilling operator holds at most this fraction of the pool. A city's M19 (three links, each
+/// through a block, and their evidence) sorts in ~30 places at once: at a sixteenth each, the
+/// sorts alone filled the pool.
+const SPILL_CAP_DIVISOR: usize = 64;
+
+/// A pool in which no one spilling operator holds more than `cap`: beyond it, it spills.
+///
+/// Over a first-come-first-served pool: DataFusion's fair pool gives each spilling operator an
+/// equal share of what is left, and with some sixty of them in a city's plan a hash
+/// aggregate's single 67 MB step was refused while most of the pool was free. Capped, no
+/// spilling operator can take the pool from the others either: a sort spills past `cap` and
+/// keeps at most `cap` for its merge.
+#[derive(Debug)]
+struct CappedSpillPool<P> {
+    inner: P,
+    cap: usize,
+}
+
+impl<P: MemoryPool> std::fmt::Display for CappedSpillPool<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}, at most {} MB per spilling operator",
+            self.inner,
+            self.cap >> 20
+        )
+    }
+}
+
+impl<P: MemoryPool> MemoryPool for CappedSpillPool<P> {
+    fn name(&self) -> &str {
+        "capped_spill"
+    }
+    fn register(&self, consumer: &MemoryConsumer) {
+        self.inner.register(consumer)
+    }
+    fn unregister(&self, consumer: &MemoryConsumer) {
+        self.inner.unregister(consumer)
+    }
+    fn grow(&self, reservation: &MemoryReservation, additional: usize) {
+        self.inner.grow(reservation, additional)
+    }
+    fn shrink(&self, reservation: &MemoryReservation, shrink: usize) {
+        self.inner.shrink(reservation, shrink)
+    }
+    fn try_grow(&self, reservation: &MemoryReservation, additional: usize) -> Result<()> {
+        if reservation.consumer().can_spill() && reservation.size() + additional > self.cap {
+            return Err(datafusion::error::DataFusionError::ResourcesExhausted(
+                format!(
+                    "{} would hold more than {} MB",
+                    reservation.consumer().name(),
+                    self.cap >> 20
+                ),
+            ));
+        }
+        self.inner.try_grow(reservation, additional)
+    }
+    fn reserved(&self) -> usize {
+        self.inner.reserved()
+    }
+    fn memory_limit(&self) -> MemoryLimit {
+        self.inner.memory_limit()
     }
 }
 
@@ -169,7 +237,10 @@ pub async fn open(
 ) -> Result<Session> {
     // The largest consumers are named when the pool refuses an allocation.
     let pool = TrackConsumersPool::new(
-        FairSpillPool::new(limits.memory_bytes),
+        CappedSpillPool {
+            inner: GreedyMemoryPool::new(limits.memory_bytes),
+            cap: limits.memory_bytes / SPILL_CAP_DIVISOR,
+        },
         std::num::NonZeroUsize::new(5).expect("non-zero"),
     );
     let mut runtime = RuntimeEnvBuilder::new().with_memory_pool(Arc::new(pool));
@@ -193,6 +264,16 @@ pub async fn open(
         .with_target_partitions(limits.target_partitions)
         .with_information_schema(false);
     config.options_mut().optimizer.prefer_hash_join = !sort_merge;
+    // Plain strings, not string views: a view array read back from a sort's spill file is
+    // accounted with the whole buffer it points into, and at city scale the merges of three
+    // spilled sorts of the payments claimed ~700 MB each and starved the pool. With plain
+    // strings the same run stays near 2 GB resident.
+    config.options_mut().sql_parser.map_string_types_to_utf8view = false;
+    config
+        .options_mut()
+        .execution
+        .parquet
+        .schema_force_view_types = false;
     // Each sort holds back this much of the pool for merging its spill files (10 MiB by
     // default); a plan of sort-merge joins has a few sorts per join and partition, so in a small
     // pool the reservations alone would starve the sorts.
