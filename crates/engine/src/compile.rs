@@ -349,6 +349,96 @@ pub fn compile(
     Ok(sql)
 }
 
+/// A query split into stages: the common table expressions it reads more than once, each to be
+/// computed once and kept, then the query over them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Staged {
+    /// (table, query) in order; a stage's query may read the tables of the stages before it.
+    pub stages: Vec<(String, String)>,
+    pub query: String,
+}
+
+/// Splits a query into [`Staged`] form.
+///
+/// DataFusion inlines a CTE wherever it is named: a structured model's `base` is read by every
+/// link, by `fired` and by the evidence of each link, so the payments were scanned and joined
+/// five times over in M01 and M11's `counts` was aggregated three times. Each CTE named more
+/// than once is computed once instead: its stage is the `WITH` list up to and including it,
+/// and in the query (and later stages) its body becomes `SELECT * FROM` the stage's table —
+/// the same rows, so the result cannot change. A query that does not parse as one plain
+/// `WITH` query (or is `WITH RECURSIVE`) is left whole; the engine reports its errors.
+pub fn stage(sql: &str, table_prefix: &str) -> Staged {
+    use datafusion::sql::sqlparser::ast::{Statement, visit_relations};
+    use datafusion::sql::sqlparser::dialect::GenericDialect;
+    use datafusion::sql::sqlparser::parser::Parser;
+    let whole = || Staged {
+        stages: Vec::new(),
+        query: sql.to_string(),
+    };
+    let Ok(mut statements) = Parser::parse_sql(&GenericDialect {}, sql) else {
+        return whole();
+    };
+    // Every table reference by a one-part name, wherever it is (a nested CTE of the same name
+    // counts too: keeping the outer one once more than needed is harmless).
+    let mut uses: BTreeMap<String, usize> = BTreeMap::new();
+    let _ = visit_relations(&statements, |name| {
+        if let [part] = name.0.as_slice()
+            && let Some(ident) = part.as_ident()
+        {
+            *uses.entry(normalise(ident)).or_default() += 1;
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    let [Statement::Query(query)] = statements.as_mut_slice() else {
+        return whole();
+    };
+    let Some(with) = query.with.as_mut().filter(|w| !w.recursive) else {
+        return whole();
+    };
+    let mut stages = Vec::new();
+    for i in 0..with.cte_tables.len() {
+        let name = normalise(&with.cte_tables[i].alias.name);
+        if uses.get(&name).copied().unwrap_or(0) < 2 {
+            continue;
+        }
+        let table = format!("{table_prefix}{}", stages.len());
+        let ctes: Vec<String> = with.cte_tables[..=i]
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        stages.push((
+            table.clone(),
+            format!(
+                "WITH {} SELECT * FROM {}",
+                ctes.join(", "),
+                with.cte_tables[i].alias.name
+            ),
+        ));
+        let kept = Parser::parse_sql(&GenericDialect {}, &format!("SELECT * FROM {table}"))
+            .ok()
+            .and_then(|mut s| s.pop());
+        let Some(Statement::Query(kept)) = kept else {
+            unreachable!("a plain select is a query")
+        };
+        with.cte_tables[i].query = kept;
+    }
+    if stages.is_empty() {
+        return whole();
+    }
+    Staged {
+        stages,
+        query: statements[0].to_string(),
+    }
+}
+
+/// A name as the engine resolves it: unquoted names are case-insensitive.
+fn normalise(ident: &datafusion::sql::sqlparser::ast::Ident) -> String {
+    match ident.quote_style {
+        None => ident.value.to_lowercase(),
+        Some(_) => ident.value.clone(),
+    }
+}
+
 /// The self-service SQL form: the user's query, wrapped so that it yields the hit columns.
 fn compile_query(
     q: &Query,
@@ -479,6 +569,50 @@ mod tests {
             "f.program IN ('DIBAO', 'TEKUN') AND x >= 3 AND y = ':n' AND z::int = 1 AND c = '陇''县'"
         );
         assert!(bind("x = :nope", &p).is_err());
+    }
+
+    #[test]
+    fn a_cte_named_twice_is_computed_once_and_read_from_its_stage() {
+        let staged = stage(
+            "WITH base AS (SELECT * FROM t WHERE x > 1), once AS (SELECT * FROM u), \
+             twice AS (SELECT b.x FROM base b JOIN once o ON o.x = b.x) \
+             SELECT x FROM twice UNION ALL SELECT x FROM twice t2 JOIN base ON base.x = t2.x",
+            "_stage",
+        );
+        let tables: Vec<&str> = staged.stages.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(tables, ["_stage0", "_stage1"]);
+        // A stage is the WITH list up to its CTE; earlier stages are read from their tables.
+        assert_eq!(
+            staged.stages[0].1,
+            "WITH base AS (SELECT * FROM t WHERE x > 1) SELECT * FROM base"
+        );
+        assert_eq!(
+            staged.stages[1].1,
+            "WITH base AS (SELECT * FROM _stage0), once AS (SELECT * FROM u), \
+             twice AS (SELECT b.x FROM base b JOIN once o ON o.x = b.x) SELECT * FROM twice"
+        );
+        assert_eq!(
+            staged.query,
+            "WITH base AS (SELECT * FROM _stage0), once AS (SELECT * FROM u), \
+             twice AS (SELECT * FROM _stage1) \
+             SELECT x FROM twice UNION ALL SELECT x FROM twice t2 JOIN base ON base.x = t2.x"
+        );
+    }
+
+    #[test]
+    fn queries_without_ctes_to_share_are_left_whole() {
+        for sql in [
+            "SELECT 1",
+            "WITH a AS (SELECT 1 AS x) SELECT x FROM a",
+            "WITH RECURSIVE a AS (SELECT 1 AS x UNION ALL SELECT x + 1 FROM a WHERE x < 3) \
+             SELECT * FROM a JOIN a b ON a.x = b.x",
+            "this is not SQL",
+            "SELECT 1; SELECT 2",
+        ] {
+            let staged = stage(sql, "_stage");
+            assert!(staged.stages.is_empty(), "{sql}");
+            assert_eq!(staged.query, sql);
+        }
     }
 
     #[test]

@@ -122,13 +122,14 @@ pub async fn run_timed(
             model: m.spec.id.clone(),
             source,
         };
-        let batches = match collect(&session.ctx, &sql).await {
-            Err(e) if session::is_resources_exhausted(&e) && !session.sort_merge => {
+        let staged = compile::stage(&sql, "_stage");
+        let batches = match run_staged(&session, &staged).await {
+            Err(e) if session.should_retry_sorting(&e) => {
                 // The hash joins did not fit: the same query again with sort-merge joins,
                 // which spill (see `session::Joins`).
                 session.use_sort_merge().await.map_err(q)?;
                 timings.joins = format!("hash, then sort-merge from {}", m.spec.id);
-                collect(&session.ctx, &sql).await
+                run_staged(&session, &staged).await
             }
             r => r,
         }
@@ -140,6 +141,31 @@ pub async fn run_timed(
     let hits = name_hits(&session.ctx, pending).await?;
     timings.open += t.elapsed();
     Ok((hits, timings))
+}
+
+/// Runs a query's stages, then the query; the stages are forgotten whether or not it succeeds.
+async fn run_staged(
+    session: &session::Session,
+    staged: &compile::Staged,
+) -> Result<Vec<datafusion::arrow::array::RecordBatch>, datafusion::error::DataFusionError> {
+    let mut kept = Vec::new();
+    let mut result = Ok(Vec::new());
+    for (table, sql) in &staged.stages {
+        match session.keep(table, sql).await {
+            Ok(k) => kept.push(k),
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    if result.is_ok() {
+        result = collect(&session.ctx, &staged.query).await;
+    }
+    for k in kept {
+        session.forget(k)?;
+    }
+    result
 }
 
 async fn collect(

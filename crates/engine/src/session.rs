@@ -76,12 +76,33 @@ pub fn hash_join_budget(memory_bytes: usize) -> u64 {
 /// when the session is dropped).
 pub struct Session {
     pub ctx: SessionContext,
-    /// Whether equi-joins are sort-merge joins (see [`Joins`]).
+    /// How the run was configured to join.
+    joins: Joins,
+    /// Whether equi-joins are sort-merge joins now (see [`Joins`]).
     pub sort_merge: bool,
-    _scratch: tempfile::TempDir,
+    scratch: tempfile::TempDir,
+    /// Files written to the scratch folder so far (to name the next).
+    files: std::sync::atomic::AtomicUsize,
+    /// The memory of the tables kept in memory, and how much of the pool they may hold.
+    kept: MemoryReservation,
+    kept_budget: usize,
+}
+
+/// A table kept by [`Session::keep`].
+#[must_use = "a kept table holds memory until it is forgotten"]
+pub struct Kept {
+    name: String,
+    memory: usize,
 }
 
 impl Session {
+    /// Whether a failed query should be run again sorting: only when the joins were left to
+    /// `Auto`, the run still hashes, and the pool refused an allocation. A run configured to
+    /// hash fails as configured.
+    pub fn should_retry_sorting(&self, e: &datafusion::error::DataFusionError) -> bool {
+        self.joins == Joins::Auto && !self.sort_merge && is_resources_exhausted(e)
+    }
+
     /// Switches equi-joins to sort-merge for the rest of the run.
     pub async fn use_sort_merge(&mut self) -> Result<()> {
         self.ctx
@@ -92,33 +113,154 @@ impl Session {
         self.sort_merge = true;
         Ok(())
     }
+
+    /// Computes a table for the rest of the run (a building block) or of a model (a stage of its
+    /// query) and registers it under `name`.
+    ///
+    /// Kept in memory while the run's kept tables fit their share of the pool (a county's blocks
+    /// and stages), otherwise written to the run's scratch folder as it is computed (a city's
+    /// households and relatives): a kept table never holds more memory than the pool allows.
+    pub async fn keep(&self, name: &str, sql: &str) -> Result<Kept> {
+        use datafusion::parquet::arrow::ArrowWriter;
+        use datafusion::parquet::basic::Compression;
+        use datafusion::parquet::file::properties::WriterProperties;
+        use futures_util::StreamExt;
+        let df = self.ctx.sql(sql).await?;
+        let mut stream = df.execute_stream().await?;
+        let schema = stream.schema();
+        let mut batches = Vec::new();
+        let mut held = 0usize;
+        let mut file: Option<(ArrowWriter<std::fs::File>, PathBuf)> = None;
+        let streamed: Result<()> = async {
+            while let Some(batch) = stream.next().await.transpose()? {
+                if let Some((writer, _)) = file.as_mut() {
+                    writer.write(&batch)?;
+                    continue;
+                }
+                let size = slice_memory_size(&batch);
+                if self.kept.size() + size <= self.kept_budget && self.kept.try_grow(size).is_ok() {
+                    held += size;
+                    batches.push(batch);
+                    continue;
+                }
+                // Too large to keep in memory: to disk, what was held included. Scratch data
+                // read once or twice within the run: not worth compressing.
+                let path = self.scratch.path().join(format!(
+                    "{name}-{}.parquet",
+                    self.files
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                ));
+                let props = WriterProperties::builder()
+                    .set_compression(Compression::UNCOMPRESSED)
+                    .build();
+                let mut writer = ArrowWriter::try_new(
+                    std::fs::File::create(&path)?,
+                    schema.clone(),
+                    Some(props),
+                )?;
+                for b in batches.drain(..) {
+                    writer.write(&b)?;
+                }
+                self.kept.shrink(held);
+                held = 0;
+                writer.write(&batch)?;
+                file = Some((writer, path));
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(e) = streamed {
+            self.kept.shrink(held);
+            return Err(e);
+        }
+        let table: Arc<dyn datafusion::catalog::TableProvider> = match file {
+            Some((writer, path)) => {
+                writer.close()?;
+                table(schema, &[path])?
+            }
+            None => {
+                // Spread over the partitions, so that reading it is parallel again.
+                let n = self.ctx.copied_config().target_partitions().max(1);
+                let mut partitions = vec![Vec::new(); n];
+                for (i, b) in batches.into_iter().enumerate() {
+                    partitions[i % n].push(b);
+                }
+                Arc::new(MemTable::try_new(schema, partitions)?)
+            }
+        };
+        self.ctx.register_table(name, table)?;
+        Ok(Kept {
+            name: name.to_string(),
+            memory: held,
+        })
+    }
+
+    /// Drops a kept table and gives its memory back to the pool.
+    pub fn forget(&self, kept: Kept) -> Result<()> {
+        self.ctx.deregister_table(kept.name.as_str())?;
+        self.kept.shrink(kept.memory);
+        Ok(())
+    }
 }
 
-/// A spilling operator holds at most this fraction of the pool. A city's M19 (three links, each
-/// through a block, and their evidence) sorts in ~30 places at once: at a sixteenth each, the
-/// sorts alone filled the pool.
-const SPILL_CAP_DIVISOR: usize = 64;
+/// A sort holds at most this fraction of the pool. A city's M19 (three links, each through a
+/// block, and their evidence) sorts in ~30 places at once: at a sixteenth each, the sorts alone
+/// filled the pool.
+const SORT_CAP_DIVISOR: usize = 64;
 
-/// A pool in which no one sort holds more than `cap`: beyond it, it spills.
+/// A spilling hash aggregate holds at most this fraction of the pool. Its table grows in steps
+/// that a sort's cap would refuse outright (67 MB in a city's M06), and a plan has few of them.
+const AGGREGATE_CAP_DIVISOR: usize = 16;
+
+/// A pool in which no one spilling sort or hash aggregate holds more than its cap: beyond it,
+/// it spills.
 ///
 /// Over a first-come-first-served pool: DataFusion's fair pool gives each spilling operator an
 /// equal share of what is left, and with some sixty of them in a city's plan a hash
 /// aggregate's single 67 MB step was refused while most of the pool was free. Capped, no
-/// spilling operator can take the pool from the others either: a sort spills past `cap` and
-/// keeps at most `cap` for its merge.
+/// spilling operator can take the pool from the others either. Operators that cannot spill (a
+/// hash join's build side) are held only by the pool's size.
 #[derive(Debug)]
 struct CappedSpillPool<P> {
     inner: P,
-    cap: usize,
+    sort_cap: usize,
+    aggregate_cap: usize,
+}
+
+impl<P: MemoryPool> CappedSpillPool<P> {
+    fn new(inner: P, pool_bytes: usize) -> Self {
+        CappedSpillPool {
+            inner,
+            sort_cap: pool_bytes / SORT_CAP_DIVISOR,
+            aggregate_cap: pool_bytes / AGGREGATE_CAP_DIVISOR,
+        }
+    }
+
+    /// The cap of a consumer, told by the name DataFusion gives it (names are not an API, so a
+    /// unit test pins the ones this relies on).
+    fn cap_of(&self, consumer: &MemoryConsumer) -> Option<usize> {
+        if !consumer.can_spill() {
+            return None;
+        }
+        let name = consumer.name();
+        if name.starts_with("ExternalSorter[") {
+            Some(self.sort_cap)
+        } else if name.starts_with("GroupedHashAggregateStream[") {
+            Some(self.aggregate_cap)
+        } else {
+            None
+        }
+    }
 }
 
 impl<P: MemoryPool> std::fmt::Display for CappedSpillPool<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{}, at most {} MB per spilling operator",
+            "{}, at most {} MB per sort and {} MB per hash aggregate",
             self.inner,
-            self.cap >> 20
+            self.sort_cap >> 20,
+            self.aggregate_cap >> 20
         )
     }
 }
@@ -140,17 +282,14 @@ impl<P: MemoryPool> MemoryPool for CappedSpillPool<P> {
         self.inner.shrink(reservation, shrink)
     }
     fn try_grow(&self, reservation: &MemoryReservation, additional: usize) -> Result<()> {
-        // Sorts only: they grow a batch at a time and spill past the cap. A hash aggregate
-        // grows its table in steps that can exceed the cap (67 MB seen at city scale) and
-        // spills when the pool itself is full.
-        let sort = reservation.consumer().name().starts_with("ExternalSorter[");
-        if sort && reservation.consumer().can_spill() && reservation.size() + additional > self.cap
+        if let Some(cap) = self.cap_of(reservation.consumer())
+            && reservation.size() + additional > cap
         {
             return Err(datafusion::error::DataFusionError::ResourcesExhausted(
                 format!(
                     "{} would hold more than {} MB",
                     reservation.consumer().name(),
-                    self.cap >> 20
+                    cap >> 20
                 ),
             ));
         }
@@ -163,6 +302,25 @@ impl<P: MemoryPool> MemoryPool for CappedSpillPool<P> {
         self.inner.memory_limit()
     }
 }
+
+/// The memory a batch's rows take. A hash aggregate hands out slices of one large array, and
+/// each slice's `get_array_memory_size` is the whole array's: summed over its slices, a 250,000
+/// row block of households counted 235 MB.
+fn slice_memory_size(batch: &RecordBatch) -> usize {
+    batch
+        .columns()
+        .iter()
+        .map(|c| {
+            c.to_data()
+                .get_slice_memory_size()
+                .unwrap_or_else(|_| c.get_array_memory_size())
+        })
+        .sum()
+}
+
+/// The run's kept tables (building blocks, stages of a model's query) hold at most this fraction
+/// of the pool in memory; beyond it they are written to the scratch folder.
+const KEPT_DIVISOR: usize = 4;
 
 /// Whether an error is the memory pool refusing an allocation (wherever it was wrapped).
 pub fn is_resources_exhausted(e: &datafusion::error::DataFusionError) -> bool {
@@ -242,10 +400,10 @@ pub async fn open(
 ) -> Result<Session> {
     // The largest consumers are named when the pool refuses an allocation.
     let pool = TrackConsumersPool::new(
-        CappedSpillPool {
-            inner: GreedyMemoryPool::new(limits.memory_bytes),
-            cap: limits.memory_bytes / SPILL_CAP_DIVISOR,
-        },
+        CappedSpillPool::new(
+            GreedyMemoryPool::new(limits.memory_bytes),
+            limits.memory_bytes,
+        ),
         std::num::NonZeroUsize::new(5).expect("non-zero"),
     );
     let mut runtime = RuntimeEnvBuilder::new().with_memory_pool(Arc::new(pool));
@@ -295,53 +453,27 @@ pub async fn open(
         None => tempfile::Builder::new().prefix("mingjing-run-").tempdir(),
     }
     .map_err(datafusion::error::DataFusionError::IoError)?;
+    let kept = MemoryConsumer::new("KeptTables").register(&ctx.runtime_env().memory_pool);
     let mut session = Session {
         ctx,
+        joins: limits.joins,
         sort_merge,
-        _scratch: scratch,
+        scratch,
+        files: Default::default(),
+        kept,
+        kept_budget: limits.memory_bytes / KEPT_DIVISOR,
     };
     for (name, sql) in BLOCKS {
-        let table = match materialise(&session, name, sql).await {
-            Err(e) if is_resources_exhausted(&e) && !session.sort_merge => {
+        // Kept for the whole run: their memory goes back to the pool with the session.
+        let _block = match session.keep(name, sql).await {
+            Err(e) if session.should_retry_sorting(&e) => {
                 session.use_sort_merge().await?;
-                materialise(&session, name, sql).await?
+                session.keep(name, sql).await?
             }
             r => r?,
         };
-        session.ctx.register_table(*name, table)?;
     }
     Ok(session)
-}
-
-/// Writes a building block to the run's scratch folder and returns it as a table: blocks can be
-/// as large as the register (households, relatives), so they are kept on disk, not in memory.
-async fn materialise(
-    session: &Session,
-    name: &str,
-    sql: &str,
-) -> Result<Arc<dyn datafusion::catalog::TableProvider>> {
-    let dir = session._scratch.path().join(name);
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)?;
-    }
-    std::fs::create_dir_all(&dir)?;
-    let df = session.ctx.sql(sql).await?;
-    let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-    let mut options = datafusion::config::TableParquetOptions::default();
-    // Scratch data read once or twice within the run: not worth compressing.
-    options.global.compression = Some("uncompressed".into());
-    df.write_parquet(
-        &format!("{}/", dir.display()),
-        datafusion::dataframe::DataFrameWriteOptions::new(),
-        Some(options),
-    )
-    .await?;
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
-        .collect();
-    files.sort();
-    table(schema, &files)
 }
 
 async fn register_dataset(ctx: &SessionContext, d: &DatasetFiles) -> Result<()> {
@@ -425,6 +557,145 @@ mod tests {
         assert!(!is_resources_exhausted(&DataFusionError::Plan(
             "no such column".into()
         )));
+    }
+
+    fn capped_pool(bytes: usize) -> Arc<dyn MemoryPool> {
+        Arc::new(CappedSpillPool::new(GreedyMemoryPool::new(bytes), bytes))
+    }
+
+    #[test]
+    fn a_sort_spills_past_a_sixty_fourth_of_the_pool_and_an_aggregate_past_a_sixteenth() {
+        let pool = capped_pool(64 << 20);
+        // The names DataFusion 55 gives these operators: if an upgrade renames them, the caps
+        // silently stop applying, so this test pins them.
+        let sort = MemoryConsumer::new("ExternalSorter[0]")
+            .with_can_spill(true)
+            .register(&pool);
+        sort.try_grow(1 << 20).expect("a sort may hold its cap");
+        let refused = sort.try_grow(1).expect_err("not a byte more");
+        assert!(is_resources_exhausted(&refused), "{refused}");
+        assert!(refused.to_string().contains("ExternalSorter[0]"));
+
+        let aggregate = MemoryConsumer::new("GroupedHashAggregateStream[1] (count)")
+            .with_can_spill(true)
+            .register(&pool);
+        aggregate
+            .try_grow(4 << 20)
+            .expect("an aggregate's larger steps fit its cap");
+        assert!(aggregate.try_grow(1).is_err());
+        assert_eq!(pool.reserved(), 5 << 20);
+    }
+
+    #[test]
+    fn operators_that_cannot_spill_are_held_only_by_the_pool() {
+        let pool = capped_pool(64 << 20);
+        // A hash join's build side, or an aggregate that was told not to spill.
+        let join = MemoryConsumer::new("HashJoinInput").register(&pool);
+        join.try_grow(40 << 20).expect("uncapped");
+        let unspillable =
+            MemoryConsumer::new("GroupedHashAggregateStream[0] (min)").register(&pool);
+        unspillable.try_grow(20 << 20).expect("uncapped");
+        // The pool itself still refuses what it does not have.
+        assert!(unspillable.try_grow(8 << 20).is_err());
+        drop(join);
+        unspillable.try_grow(8 << 20).expect("freed by the join");
+    }
+
+    /// A session without datasets or blocks.
+    fn bare_session(joins: Joins, sort_merge: bool, kept_budget: usize) -> Session {
+        let ctx = SessionContext::new_with_config_rt(
+            SessionConfig::new().with_target_partitions(3),
+            RuntimeEnvBuilder::new()
+                .with_memory_pool(capped_pool(64 << 20))
+                .build_arc()
+                .expect("runtime"),
+        );
+        let kept = MemoryConsumer::new("KeptTables").register(&ctx.runtime_env().memory_pool);
+        Session {
+            ctx,
+            joins,
+            sort_merge,
+            scratch: tempfile::tempdir().expect("scratch"),
+            files: Default::default(),
+            kept,
+            kept_budget,
+        }
+    }
+
+    async fn numbers(session: &Session, table: &str) -> Vec<i64> {
+        let batches = session
+            .ctx
+            .sql(&format!("SELECT n FROM {table} ORDER BY n"))
+            .await
+            .expect("plans")
+            .collect()
+            .await
+            .expect("runs");
+        batches
+            .iter()
+            .flat_map(|b| {
+                let a = b
+                    .column(0)
+                    .as_any()
+                    .downcast_ref::<Int64Array>()
+                    .expect("int");
+                a.values().to_vec()
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_kept_table_too_large_for_its_share_of_the_pool_goes_to_disk_whole() {
+        let rows = "SELECT CAST(a.column1 AS BIGINT) * 1000 + b.column1 AS n \
+                    FROM (VALUES (1), (2), (3), (4), (5), (6), (7), (8)) a \
+                    CROSS JOIN (VALUES (1), (2), (3)) b";
+        let expected: Vec<i64> = {
+            let mut v: Vec<i64> = (1..=8)
+                .flat_map(|a| (1..=3).map(move |b| a * 1000 + b))
+                .collect();
+            v.sort();
+            v
+        };
+        // Room for everything: in memory, accounted in the pool until forgotten.
+        let roomy = bare_session(Joins::Auto, false, 1 << 20);
+        let kept = roomy.keep("small", rows).await.expect("kept");
+        assert!(kept.memory > 0);
+        assert_eq!(roomy.ctx.runtime_env().memory_pool.reserved(), kept.memory);
+        assert_eq!(numbers(&roomy, "small").await, expected);
+        roomy.forget(kept).expect("forgotten");
+        assert_eq!(roomy.ctx.runtime_env().memory_pool.reserved(), 0);
+        assert!(roomy.ctx.table_provider("small").await.is_err());
+
+        // No room: the same rows from the scratch folder, and no memory held.
+        let tight = bare_session(Joins::Auto, false, 8);
+        let kept = tight.keep("large", rows).await.expect("kept");
+        assert_eq!(kept.memory, 0);
+        assert_eq!(tight.ctx.runtime_env().memory_pool.reserved(), 0);
+        assert_eq!(numbers(&tight, "large").await, expected);
+        let written: Vec<_> = std::fs::read_dir(tight.scratch.path())
+            .expect("scratch")
+            .collect();
+        assert_eq!(written.len(), 1);
+        tight.forget(kept).expect("forgotten");
+    }
+
+    #[test]
+    fn only_auto_joins_retry_sorting_when_the_pool_runs_out() {
+        let exhausted = DataFusionError::ResourcesExhausted("HashJoinInput".into());
+        for (joins, sort_merge, retries) in [
+            (Joins::Auto, false, true),
+            (Joins::Auto, true, false),
+            (Joins::Hash, false, false),
+            (Joins::SortMerge, true, false),
+        ] {
+            let session = bare_session(joins, sort_merge, 0);
+            assert_eq!(
+                session.should_retry_sorting(&exhausted),
+                retries,
+                "{joins:?}, sorting already: {sort_merge}"
+            );
+            assert!(!session.should_retry_sorting(&DataFusionError::Plan("x".into())));
+        }
     }
 
     #[test]
