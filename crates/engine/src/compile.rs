@@ -227,21 +227,38 @@ pub fn compile(
     }
     sql.push(')');
 
-    // A firing row is known by its file row and subject (a join in `fire` may give one row
-    // several subjects): `_fu, _fr, _fs` in the links' rows. Compared as columns, not as one
-    // text key built for every row of the source.
+    // A firing row (aliased `f`) is known by its file row and subject (a join in `fire` may
+    // give one row several subjects): `_fu, _fr, _fs` in a keyed link's rows, compared as
+    // columns, not as one text key built for every row of the source.
+    //
+    // A link straight to a dataset (no block, no `having`) is a correlated [NOT] EXISTS, which
+    // DataFusion plans as a semi or anti join of the source: no rows of its own. Only links
+    // through a block or with a `having` need their rows per firing row (`req0`, `forb0`, ...).
     const KEY: &str = "_fu, _fr, _fs";
     let link_select = "f._upload AS _fu, f._row AS _fr, f._subject AS _fs, r.*";
     let matches = |table: &str| {
         format!(
-            "SELECT 1 FROM {table} k WHERE k._fu = b._upload AND k._fr = b._row AND k._fs = b._subject"
+            "SELECT 1 FROM {table} k WHERE k._fu = f._upload AND k._fr = f._row AND k._fs = f._subject"
         )
+    };
+    let direct = |link: &Link| link.via.is_none() && link.having.is_none();
+    let exists = |link: &Link| -> Result<String, CompileError> {
+        let ds = ident(&link.dataset).map_err(&err)?;
+        let mut cond = format!("({})", b(&link.on)?);
+        if let Some(w) = &link.filter {
+            cond.push_str(&format!(" AND ({})", b(w)?));
+        }
+        Ok(format!("EXISTS (SELECT 1 FROM {ds} r WHERE {cond})"))
     };
     let mut conditions = Vec::new();
     for (i, link) in spec.require.iter().enumerate() {
+        if direct(link) {
+            conditions.push(exists(link)?);
+            continue;
+        }
         sql.push_str(&format!(
             ", req{i} AS ({})",
-            link_rows(link, link_select, &b)?
+            link_rows(link, link_select, "base", &b)?
         ));
         match &link.having {
             Some(h) => {
@@ -255,11 +272,16 @@ pub fn compile(
         }
     }
     if !spec.require_any.is_empty() {
-        let mut any = Vec::new();
+        let mut direct_any = Vec::new();
+        let mut keyed_any = Vec::new();
         for (i, link) in spec.require_any.iter().enumerate() {
+            if direct(link) {
+                direct_any.push(exists(link)?);
+                continue;
+            }
             sql.push_str(&format!(
                 ", any{i} AS ({})",
-                link_rows(link, link_select, &b)?
+                link_rows(link, link_select, "base", &b)?
             ));
             match &link.having {
                 Some(h) => {
@@ -267,18 +289,25 @@ pub fn compile(
                         ", any{i}_ok AS (SELECT {KEY} FROM any{i} GROUP BY {KEY} HAVING {})",
                         b(h)?
                     ));
-                    any.push(format!("SELECT {KEY} FROM any{i}_ok"));
+                    keyed_any.push(format!("SELECT {KEY} FROM any{i}_ok"));
                 }
-                None => any.push(format!("SELECT {KEY} FROM any{i}")),
+                None => keyed_any.push(format!("SELECT {KEY} FROM any{i}")),
             }
         }
-        conditions.push(format!(
-            "EXISTS ({})",
-            matches(&format!("({})", any.join(" UNION ")))
-        ));
+        if !keyed_any.is_empty() {
+            direct_any.push(format!(
+                "EXISTS ({})",
+                matches(&format!("({})", keyed_any.join(" UNION ")))
+            ));
+        }
+        conditions.push(format!("({})", direct_any.join(" OR ")));
     }
     for (i, link) in spec.forbid.iter().enumerate() {
-        let rows = link_rows(link, link_select, &b)?;
+        if direct(link) {
+            conditions.push(format!("NOT {}", exists(link)?));
+            continue;
+        }
+        let rows = link_rows(link, link_select, "base", &b)?;
         match &link.having {
             Some(h) => sql.push_str(&format!(
                 ", forb{i} AS (SELECT {KEY} FROM ({rows}) GROUP BY {KEY} HAVING {})",
@@ -296,7 +325,7 @@ pub fn compile(
         format!(" WHERE {}", conditions.join(" AND "))
     };
     match &spec.group {
-        None => sql.push_str(&format!(", fired AS (SELECT * FROM base b{filter})")),
+        None => sql.push_str(&format!(", fired AS (SELECT * FROM base f{filter})")),
         Some(g) => {
             let by: Vec<String> =
                 g.by.iter()
@@ -304,17 +333,12 @@ pub fn compile(
                     .collect::<Result<_, _>>()
                     .map_err(&err)?;
             let by = by.join(", ");
-            sql.push_str(&format!(
-                ", passing AS (SELECT * FROM base b{filter}), groups AS (SELECT {by} FROM passing GROUP BY {by} HAVING {}), \
-                 fired AS (SELECT p.* FROM passing p WHERE ({by}) IN (SELECT {by} FROM groups))",
-                b(&g.having)?
-            ));
-            // Tuple IN is not portable: rewrite as a join on every column.
+            // Tuple IN is not portable: a join on every column.
             let on: Vec<String> = g.by.iter().map(|c| format!("p.{c} = g.{c}")).collect();
-            let last = sql.rfind(", fired AS").expect("just written");
-            sql.truncate(last);
             sql.push_str(&format!(
-                ", fired AS (SELECT p.* FROM passing p JOIN groups g ON {})",
+                ", passing AS (SELECT * FROM base f{filter}), groups AS (SELECT {by} FROM passing GROUP BY {by} HAVING {}), \
+                 fired AS (SELECT p.* FROM passing p JOIN groups g ON {})",
+                b(&g.having)?,
                 on.join(" AND ")
             ));
         }
@@ -323,27 +347,31 @@ pub fn compile(
         " SELECT _subject, _program, _person, _name, _amount, _responsible, {} AS _ev_dataset, _upload AS _ev_upload, _row AS _ev_row, TRUE AS _ev_firing, 'fire' AS _ev_condition FROM fired",
         quote(&fire.from)
     ));
+    // The rows behind each require and require_any link, for the rows that fired: the same
+    // link read from `fired` instead of `base` (a few rows instead of every payment).
     let evidence = spec
         .require
         .iter()
         .enumerate()
-        .map(|(i, l)| (format!("req{i}"), Condition::Require(i), l))
+        .map(|(i, l)| (Condition::Require(i), l))
         .chain(
             spec.require_any
                 .iter()
                 .enumerate()
-                .map(|(i, l)| (format!("any{i}"), Condition::RequireAny(i), l)),
+                .map(|(i, l)| (Condition::RequireAny(i), l)),
         );
-    for (cte, condition, link) in evidence {
+    let evidence_select = "f._subject, f._program, f._person, f._name, f._responsible, r._upload AS _ru, r._row AS _rr";
+    for (condition, link) in evidence {
         // Building blocks without row identity (e.g. household_members) give no evidence rows.
         if ROWLESS_BLOCKS.contains(&link.dataset.as_str()) {
             continue;
         }
         sql.push_str(&format!(
-            " UNION ALL SELECT f._subject, f._program, f._person, f._name, CAST(NULL AS DECIMAL(38, 2)), f._responsible, {}, q._upload, q._row, FALSE, {} \
-             FROM fired f JOIN {cte} q ON q._fu = f._upload AND q._fr = f._row AND q._fs = f._subject",
+            " UNION ALL SELECT _subject, _program, _person, _name, CAST(NULL AS DECIMAL(38, 2)), _responsible, {}, _ru, _rr, FALSE, {} \
+             FROM ({})",
             quote(crate::session::row_source(&link.dataset)),
-            quote(&condition.tag())
+            quote(&condition.tag()),
+            link_rows(link, evidence_select, "fired", &b)?
         ));
     }
     Ok(sql)
@@ -503,13 +531,15 @@ fn uses_prog(spec: &ModelSpec) -> bool {
     texts.iter().any(|t| t.contains("prog."))
 }
 
-/// The rows of a link, joined to the firing rows (aliased `f`), optionally through a block.
+/// The rows of a link, joined to the rows of `source` (`base` or `fired`, aliased `f`),
+/// optionally through a block.
 fn link_rows(
     link: &Link,
     select: &str,
+    source: &str,
     b: &impl Fn(&str) -> Result<String, CompileError>,
 ) -> Result<String, CompileError> {
-    let mut sql = format!("SELECT {select} FROM base f");
+    let mut sql = format!("SELECT {select} FROM {source} f");
     if let Some(via) = &link.via {
         let key = b(&via.key)?;
         let block = ident(&via.block).map_err(|msg| CompileError::Invalid {
@@ -518,7 +548,7 @@ fn link_rows(
         })?;
         if via.include_self {
             sql.push_str(&format!(
-                " JOIN (SELECT key, member FROM {block} UNION SELECT {key} AS key, {key} AS member FROM base f) v ON v.key = {key}"
+                " JOIN (SELECT key, member FROM {block} UNION SELECT {key} AS key, {key} AS member FROM {source} f) v ON v.key = {key}"
             ));
         } else {
             sql.push_str(&format!(" JOIN {block} v ON v.key = {key}"));
