@@ -22,6 +22,9 @@ pub const HIT_COLUMNS: &[&str] = &[
     "_ev_condition",
 ];
 
+/// Building blocks of distinct (key, member) pairs (each is a `DISTINCT` or `UNION` query).
+const PAIR_BLOCKS: &[&str] = &["household_members", "relatives", "household_by_id"];
+
 /// Tables a model may read whose rows are not rows of an upload.
 pub const ROWLESS_BLOCKS: &[&str] = &[
     "household_members",
@@ -541,12 +544,19 @@ fn link_rows(
 ) -> Result<String, CompileError> {
     let mut sql = format!("SELECT {select} FROM {source} f");
     if let Some(via) = &link.via {
+        // The block and the firing row's own key, as a set: the built-in blocks hold distinct
+        // pairs, so adding only the self pairs they lack avoids a DISTINCT over a whole block.
         let key = b(&via.key)?;
         let block = ident(&via.block).map_err(|msg| CompileError::Invalid {
             model: String::new(),
             msg,
         })?;
-        if via.include_self {
+        if via.include_self && PAIR_BLOCKS.contains(&block.as_str()) {
+            sql.push_str(&format!(
+                " JOIN (SELECT key, member FROM {block} UNION ALL SELECT DISTINCT {key} AS key, {key} AS member FROM {source} f \
+                 WHERE NOT EXISTS (SELECT 1 FROM {block} s WHERE s.key = {key} AND s.member = {key})) v ON v.key = {key}"
+            ));
+        } else if via.include_self {
             sql.push_str(&format!(
                 " JOIN (SELECT key, member FROM {block} UNION SELECT {key} AS key, {key} AS member FROM {source} f) v ON v.key = {key}"
             ));
