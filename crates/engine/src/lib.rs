@@ -151,12 +151,6 @@ async fn run_staged(
     let mut kept = Vec::new();
     let mut result = Ok(Vec::new());
     for (table, sql) in &staged.stages {
-        if std::env::var_os("MJ_EXPLAIN").is_some() {
-            let t = std::time::Instant::now();
-            let b = collect(&session.ctx, &format!("EXPLAIN ANALYZE {sql}")).await?;
-            eprintln!("=== stage {table} {:?}", t.elapsed());
-            for x in &b { let c = str_col(x, "plan"); for i in 0..x.num_rows() { eprintln!("{}", c.value(i)); } }
-        }
         match session.keep(table, sql).await {
             Ok(k) => kept.push(k),
             Err(e) => {
@@ -166,10 +160,6 @@ async fn run_staged(
         }
     }
     if result.is_ok() {
-        if std::env::var_os("MJ_EXPLAIN").is_some() {
-            let b = collect(&session.ctx, &format!("EXPLAIN ANALYZE {}", staged.query)).await?;
-            for x in &b { let c = str_col(x, "plan"); for i in 0..x.num_rows() { eprintln!("{}", c.value(i)); } }
-        }
         result = collect(&session.ctx, &staged.query).await;
     }
     for k in kept {
