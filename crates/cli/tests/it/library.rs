@@ -183,6 +183,37 @@ fn self_service_models_are_checked_dry_run_saved_disabled_and_shared() {
     assert!(run_fails(&p, &["model", "define", &stolen], 1).contains("built-in"));
 }
 
+/// A CTE read twice is computed once, as a table of its own (decision 79): a user's SQL whose
+/// CTEs read each other, named in either case, finds what it found inline.
+#[test]
+fn a_query_reading_a_cte_twice_finds_the_same_hits_when_the_cte_is_kept() {
+    let p = TestPlatform::new(Backend::Sqlite);
+    small_county(&p);
+    let model = p.data_dir().join("twice.toml");
+    std::fs::write(
+        &model,
+        "id = \"U6\"\nname = \"死亡后发放\"\nversion = 1\n[query]\n\
+         sql = \"\"\"WITH dead AS (SELECT id_number, death_date FROM deaths), \
+         paid AS (SELECT b.* FROM benefit_payments b JOIN dead d ON d.id_number = b.id_number \
+                  WHERE b.period > d.death_date), \
+         Twice AS (SELECT p.* FROM paid p WHERE p.id_number IN (SELECT id_number FROM paid)) \
+         SELECT t.id_number, t.name, t.amount, t._upload, t._row FROM twice t \
+         JOIN dead d ON d.id_number = t.id_number JOIN Twice u ON u._row = t._row\"\"\"\n\
+         dataset = \"benefit_payments\"\nsubject = \"id_number\"\namount = \"amount\"\n\
+         name = \"name\"\nresponsible = { unit = \"民政局\" }\n",
+    )
+    .unwrap();
+    let dry = run_ok(&p, &["model", "dry-run", model.to_str().unwrap()]);
+    assert!(dry.starts_with("1 hits (dry run: nothing saved)"), "{dry}");
+    assert!(dry.contains(DEAD) || dry.contains("500.00"), "{dry}");
+    run_ok(&p, &["model", "define", model.to_str().unwrap()]);
+    let out = run_ok(&p, &["run", "--as-of", "2026-03-31", "--model", "U6"]);
+    assert!(out.contains("U6: 1 alerts raised"), "{out}");
+    let csv = run_ok(&p, &["alerts", "--format", "csv", "--model", "U6"]);
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(csv.contains(DEAD) && csv.contains("500.00"), "{csv}");
+}
+
 #[test]
 fn a_parameter_change_is_a_new_version_that_later_alerts_name() {
     let p = TestPlatform::new(Backend::Sqlite);
@@ -240,7 +271,7 @@ async fn a_release_with_a_newer_builtin_model_moves_the_library_to_it() {
         .unwrap();
     sqlx::raw_sql(
         "UPDATE models SET current_version = 1 WHERE id = 'M11'; \
-         UPDATE model_versions SET version = 1, spec = replace(spec, 'version = 3', 'version = 1') WHERE model_id = 'M11'",
+         UPDATE model_versions SET version = 1, spec = replace(spec, 'version = 4', 'version = 1') WHERE model_id = 'M11'",
     )
     .execute(store.pool())
     .await
