@@ -234,9 +234,9 @@ pub fn compile(
     // give one row several subjects): `_fu, _fr, _fs` in a keyed link's rows, compared as
     // columns, not as one text key built for every row of the source.
     //
-    // A link straight to a dataset (no block, no `having`) is a correlated [NOT] EXISTS, which
-    // DataFusion plans as a semi or anti join of the source: no rows of its own. Only links
-    // through a block or with a `having` need their rows per firing row (`req0`, `forb0`, ...).
+    // A link without `having` is a correlated [NOT] EXISTS, which DataFusion plans as a semi
+    // or anti join of the source: no rows of its own. Only links with a `having` need their
+    // rows per firing row (`req0`, `forb0`, ...).
     const KEY: &str = "_fu, _fr, _fs";
     let link_select = "f._upload AS _fu, f._row AS _fr, f._subject AS _fs, r.*";
     let matches = |table: &str| {
@@ -244,14 +244,22 @@ pub fn compile(
             "SELECT 1 FROM {table} k WHERE k._fu = f._upload AND k._fr = f._row AND k._fs = f._subject"
         )
     };
-    let direct = |link: &Link| link.via.is_none() && link.having.is_none();
+    let direct = |link: &Link| link.having.is_none();
     let exists = |link: &Link| -> Result<String, CompileError> {
         let ds = ident(&link.dataset).map_err(&err)?;
-        let mut cond = format!("({})", b(&link.on)?);
+        let (from, mut cond) = match &link.via {
+            None => (format!("{ds} r"), format!("({})", b(&link.on)?)),
+            // `on` may name the firing row, and DataFusion decorrelates a subquery's WHERE,
+            // not its joins' ON: every condition goes in the WHERE.
+            Some(via) => (
+                format!("{} v, {ds} r", via_table(via, "base", &b)?),
+                format!("v.key = {} AND ({})", b(&via.key)?, b(&link.on)?),
+            ),
+        };
         if let Some(w) = &link.filter {
             cond.push_str(&format!(" AND ({})", b(w)?));
         }
-        Ok(format!("EXISTS (SELECT 1 FROM {ds} r WHERE {cond})"))
+        Ok(format!("EXISTS (SELECT 1 FROM {from} WHERE {cond})"))
     };
     let mut conditions = Vec::new();
     for (i, link) in spec.require.iter().enumerate() {
@@ -544,25 +552,11 @@ fn link_rows(
 ) -> Result<String, CompileError> {
     let mut sql = format!("SELECT {select} FROM {source} f");
     if let Some(via) = &link.via {
-        // The block and the firing row's own key, as a set: the built-in blocks hold distinct
-        // pairs, so adding only the self pairs they lack avoids a DISTINCT over a whole block.
         let key = b(&via.key)?;
-        let block = ident(&via.block).map_err(|msg| CompileError::Invalid {
-            model: String::new(),
-            msg,
-        })?;
-        if via.include_self && PAIR_BLOCKS.contains(&block.as_str()) {
-            sql.push_str(&format!(
-                " JOIN (SELECT key, member FROM {block} UNION ALL SELECT DISTINCT {key} AS key, {key} AS member FROM {source} f \
-                 WHERE NOT EXISTS (SELECT 1 FROM {block} s WHERE s.key = {key} AND s.member = {key})) v ON v.key = {key}"
-            ));
-        } else if via.include_self {
-            sql.push_str(&format!(
-                " JOIN (SELECT key, member FROM {block} UNION SELECT {key} AS key, {key} AS member FROM {source} f) v ON v.key = {key}"
-            ));
-        } else {
-            sql.push_str(&format!(" JOIN {block} v ON v.key = {key}"));
-        }
+        sql.push_str(&format!(
+            " JOIN {} v ON v.key = {key}",
+            via_table(via, source, b)?
+        ));
     }
     let ds = ident(&link.dataset).map_err(|msg| CompileError::Invalid {
         model: String::new(),
@@ -573,6 +567,36 @@ fn link_rows(
         sql.push_str(&format!(" WHERE {}", b(w)?));
     }
     Ok(sql)
+}
+
+/// The (key, member) pairs a link reaches others by: the block, and with `include_self` the
+/// keys of `source`'s rows paired with themselves.
+fn via_table(
+    via: &crate::spec::Via,
+    source: &str,
+    b: &impl Fn(&str) -> Result<String, CompileError>,
+) -> Result<String, CompileError> {
+    let key = b(&via.key)?;
+    let block = ident(&via.block).map_err(|msg| CompileError::Invalid {
+        model: String::new(),
+        msg,
+    })?;
+    Ok(
+        if via.include_self && PAIR_BLOCKS.contains(&block.as_str()) {
+            // The built-in blocks hold distinct pairs, so adding only the self pairs they lack
+            // avoids a DISTINCT over a whole block.
+            format!(
+                "(SELECT key, member FROM {block} UNION ALL SELECT DISTINCT {key} AS key, {key} AS member FROM {source} f \
+             WHERE NOT EXISTS (SELECT 1 FROM {block} s WHERE s.key = {key} AND s.member = {key}))"
+            )
+        } else if via.include_self {
+            format!(
+                "(SELECT key, member FROM {block} UNION SELECT {key} AS key, {key} AS member FROM {source} f)"
+            )
+        } else {
+            block
+        },
+    )
 }
 
 /// A table or column name: letters, digits and underscores only (they are spliced into SQL).
