@@ -168,8 +168,9 @@ def main():
         return statistics.median(r[key] for r in runs)
 
     parts = ["open"] + list(plan["models"])
-    print(f"machine: {os.cpu_count()} cores; DuckDB {duckdb.__version__}; {args.persons} persons, "
-          f"{args.months} months; median of {args.runs} runs; same (subject, programme) pairs on both sides\n")
+    scale = f"data set {args.demo}" if args.demo else f"{args.persons} persons, {args.months} months"
+    print(f"machine: {os.cpu_count()} cores; DuckDB {duckdb.__version__}; {scale}; "
+          f"median of {args.runs} runs; same (subject, programme) pairs on both sides\n")
     print("| part | hits | Mingjing (s) | DuckDB (s) | ratio (DuckDB / Mingjing) |")
     print("|---|---|---|---|---|")
     tot_m = tot_d = 0.0
