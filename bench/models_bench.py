@@ -18,6 +18,7 @@ import csv
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -52,9 +53,12 @@ MACROS = [
 ]
 
 
-def duckdb_run(plan, threads):
+def duckdb_run(plan, threads, memory_limit=None):
     con = duckdb.connect()
     con.execute(f"SET threads = {threads}")
+    if memory_limit:
+        # The same bound Mingjing's pool has (it spills past it; so does DuckDB).
+        con.execute(f"SET memory_limit = '{memory_limit}'")
     for m in MACROS:
         con.execute(m)
     for d in plan["datasets"]:
@@ -123,6 +127,9 @@ def main():
     ap.add_argument("--demo", default=None,
                     help="use the platform `mingjing demo --data-dir DIR` built (e.g. the persons "
                          "benchmark's city) instead of generating one")
+    ap.add_argument("--duckdb-memory", default=None,
+                    help="DuckDB's memory_limit, e.g. 2GB to match Mingjing's default pool "
+                         "(DuckDB's own default is 80%% of the machine's memory)")
     ap.add_argument("--skip-duckdb", action="store_true",
                     help="Mingjing only (e.g. to measure its memory at city scale)")
     args = ap.parse_args()
@@ -156,7 +163,7 @@ def main():
         if args.skip_duckdb:
             print(json.dumps(t), file=sys.stderr)
             continue
-        opened, per_model, dk_pairs = duckdb_run(plan, threads)
+        opened, per_model, dk_pairs = duckdb_run(plan, threads, args.duckdb_memory)
         dk_runs.append({"open": opened, **per_model})
     if args.skip_duckdb:
         return
@@ -182,6 +189,12 @@ def main():
         label = "open (blocks, names)" if p == "open" else p
         print(f"| {label} | {hits} | {m:.3f} | {d:.3f} | {d / m if m else float('nan'):.2f} |")
     print(f"| **total** | | **{tot_m:.3f}** | **{tot_d:.3f}** | **{tot_d / tot_m:.2f}** |")
+    # ru_maxrss is in KiB on Linux. Mingjing's runs are this script's children (with
+    # --demo, nothing else is); DuckDB runs inside this process.
+    gib = 1024 * 1024
+    print(f"\nmax resident: Mingjing {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / gib:.2f} GiB"
+          f" (largest child process); DuckDB {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / gib:.2f} GiB"
+          f" (this process; memory_limit {args.duckdb_memory or 'default'})")
 
 
 if __name__ == "__main__":
