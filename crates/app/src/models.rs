@@ -431,31 +431,9 @@ impl Platform {
     ) -> Result<RunOutcome, AppError> {
         let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let library = self.library().await?;
-        for id in only {
-            if !library.iter().any(|m| &m.record.id == id) {
-                return Err(AppError::UnknownModel(id.clone()));
-            }
-        }
-        let chosen: Vec<&LibraryModel> = library
-            .iter()
-            .filter(|m| {
-                if only.is_empty() {
-                    m.record.enabled
-                } else {
-                    only.contains(&m.record.id)
-                }
-            })
-            .collect();
+        let chosen = choose(&library, only)?;
         let county = self.county().await?;
-        let mut bound = Vec::new();
-        for m in &chosen {
-            let params = compile::resolve_params(&m.spec, &Default::default(), &county, as_of)
-                .map_err(mingjing_engine::EngineError::from)?;
-            bound.push(BoundModel {
-                spec: &m.spec,
-                params,
-            });
-        }
+        let bound = bind(&chosen, &county, as_of)?;
         let (datasets, programs) = self.catalog(true).await?;
         let limits = self.run_limits()?;
         let (hits, timings) =
@@ -520,6 +498,22 @@ impl Platform {
             open: timings.open,
             joins: timings.joins,
         })
+    }
+
+    /// Each model's stages and query with the engine's metrics (`mingjing model profile`):
+    /// runs them as a run would, records nothing.
+    pub async fn profile_models(
+        &self,
+        only: &[String],
+        as_of: chrono::NaiveDate,
+    ) -> Result<Vec<(String, String)>, AppError> {
+        let library = self.library().await?;
+        let chosen = choose(&library, only)?;
+        let county = self.county().await?;
+        let bound = bind(&chosen, &county, as_of)?;
+        let (datasets, programs) = self.catalog(true).await?;
+        let limits = self.run_limits()?;
+        Ok(mingjing_engine::profile(&datasets, &programs, &limits, &bound).await?)
     }
 
     /// The models' queries as they run (parameters bound), the building blocks, the current
@@ -725,4 +719,45 @@ mod tests {
         assert!(young.exists());
         std::fs::remove_dir_all(&spill).unwrap();
     }
+}
+
+/// The library's models a run takes: those named, or every enabled one.
+fn choose<'a>(
+    library: &'a [LibraryModel],
+    only: &[String],
+) -> Result<Vec<&'a LibraryModel>, AppError> {
+    for id in only {
+        if !library.iter().any(|m| &m.record.id == id) {
+            return Err(AppError::UnknownModel(id.clone()));
+        }
+    }
+    Ok(library
+        .iter()
+        .filter(|m| {
+            if only.is_empty() {
+                m.record.enabled
+            } else {
+                only.contains(&m.record.id)
+            }
+        })
+        .collect())
+}
+
+/// Models with their default parameters bound, for this county and day.
+fn bind<'a>(
+    chosen: &[&'a LibraryModel],
+    county: &str,
+    as_of: chrono::NaiveDate,
+) -> Result<Vec<BoundModel<'a>>, AppError> {
+    chosen
+        .iter()
+        .map(|m| {
+            let params = compile::resolve_params(&m.spec, &Default::default(), county, as_of)
+                .map_err(mingjing_engine::EngineError::from)?;
+            Ok(BoundModel {
+                spec: &m.spec,
+                params,
+            })
+        })
+        .collect()
 }

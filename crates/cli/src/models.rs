@@ -54,6 +54,14 @@ pub enum ModelAction {
         #[arg(long)]
         as_of: Option<String>,
     },
+    /// Run models (those named, or every enabled one) and print each stage's and query's plan
+    /// with the engine's metrics: rows, time and spills per operator. Records nothing.
+    Profile {
+        #[arg(long = "model")]
+        models: Vec<String>,
+        #[arg(long)]
+        as_of: Option<String>,
+    },
 }
 
 fn user() -> String {
@@ -210,6 +218,21 @@ pub async fn model(data_dir: PathBuf, action: ModelAction) -> ExitCode {
             match platform.engine_plan(as_of).await {
                 Ok(v) => {
                     println!("{}", serde_json::to_string_pretty(&v).expect("json"));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&here, &e),
+            }
+        }
+        ModelAction::Profile { models, as_of } => {
+            let as_of = match parse_as_of(as_of) {
+                Ok(d) => d,
+                Err(c) => return c,
+            };
+            match platform.profile_models(&models, as_of).await {
+                Ok(profiles) => {
+                    for (model, text) in profiles {
+                        println!("== {model}\n{text}");
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(&here, &e),

@@ -143,6 +143,71 @@ pub async fn run_timed(
     Ok((hits, timings))
 }
 
+/// Runs models as [`run`] does and returns, per model, the plan of each stage and of its query
+/// with DataFusion's metrics (rows, time, spills per operator): what a city's slow model spends
+/// its time on. Each stage runs twice (once measured, once kept for the query), and no hits
+/// are returned.
+pub async fn profile(
+    datasets: &[DatasetFiles],
+    programs: &[Program],
+    limits: &RunLimits,
+    models: &[BoundModel<'_>],
+) -> Result<Vec<(String, String)>, EngineError> {
+    let session = session::open(datasets, programs, limits).await?;
+    let mut out = Vec::new();
+    for m in models {
+        let q = |source| EngineError::Query {
+            model: m.spec.id.clone(),
+            source,
+        };
+        let staged = compile::stage(&compile::compile(m.spec, &m.params)?, "_stage");
+        let mut text = String::new();
+        let mut kept = Vec::new();
+        let mut result = Ok(());
+        for (table, sql) in &staged.stages {
+            result = explain_analyze(&session, &format!("stage {table}"), sql, &mut text).await;
+            if result.is_err() {
+                break;
+            }
+            match session.keep(table, sql).await {
+                Ok(k) => kept.push(k),
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        if result.is_ok() {
+            result = explain_analyze(&session, "query", &staged.query, &mut text).await;
+        }
+        for k in kept {
+            session.forget(k).map_err(q)?;
+        }
+        result.map_err(q)?;
+        out.push((m.spec.id.clone(), text));
+    }
+    Ok(out)
+}
+
+async fn explain_analyze(
+    session: &session::Session,
+    what: &str,
+    sql: &str,
+    out: &mut String,
+) -> Result<(), datafusion::error::DataFusionError> {
+    let t = std::time::Instant::now();
+    let batches = collect(&session.ctx, &format!("EXPLAIN ANALYZE {sql}")).await?;
+    out.push_str(&format!("-- {what} ({:.3} s)\n", t.elapsed().as_secs_f64()));
+    for b in &batches {
+        let plan = str_col(b, "plan");
+        for i in 0..b.num_rows() {
+            out.push_str(plan.value(i));
+            out.push('\n');
+        }
+    }
+    Ok(())
+}
+
 /// Runs a query's stages, then the query; the stages are forgotten whether or not it succeeds.
 async fn run_staged(
     session: &session::Session,

@@ -214,6 +214,37 @@ fn a_query_reading_a_cte_twice_finds_the_same_hits_when_the_cte_is_kept() {
     assert!(csv.contains(DEAD) && csv.contains("500.00"), "{csv}");
 }
 
+/// `model profile`: the plans a slow model runs, with the engine's metrics; nothing recorded.
+#[test]
+fn a_profile_shows_each_stage_and_query_with_its_metrics_and_records_nothing() {
+    let p = TestPlatform::new(Backend::Sqlite);
+    small_county(&p);
+    let out = run_ok(
+        &p,
+        &[
+            "model",
+            "profile",
+            "--as-of",
+            "2026-03-31",
+            "--model",
+            "M01",
+        ],
+    );
+    assert!(out.starts_with("== M01\n"), "{out}");
+    // M01's fired rows are read by the query and by the evidence: a stage, then the query.
+    let stage = out.find("-- stage _stage0 (").expect("a stage");
+    let query = out.find("-- query (").expect("the query");
+    assert!(stage < query, "{out}");
+    assert!(out.contains("output_rows="), "{out}");
+    assert_eq!(
+        run_ok(&p, &["alerts", "--format", "csv"]).lines().count(),
+        1,
+        "nothing recorded"
+    );
+    let err = run_fails(&p, &["model", "profile", "--model", "M99"], 2);
+    assert!(err.contains("unknown model 'M99'"), "{err}");
+}
+
 #[test]
 fn a_parameter_change_is_a_new_version_that_later_alerts_name() {
     let p = TestPlatform::new(Backend::Sqlite);
