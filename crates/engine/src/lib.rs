@@ -123,13 +123,13 @@ pub async fn run_timed(
             source,
         };
         let staged = compile::stage(&sql, "_stage");
-        let batches = match run_staged(&session, &staged).await {
+        let batches = match run_staged(&session, &staged, None).await {
             Err(e) if session.should_retry_sorting(&e) => {
                 // The hash joins did not fit: the same query again with sort-merge joins,
                 // which spill (see `session::Joins`).
                 session.use_sort_merge().await.map_err(q)?;
                 timings.joins = format!("hash, then sort-merge from {}", m.spec.id);
-                run_staged(&session, &staged).await
+                run_staged(&session, &staged, None).await
             }
             r => r,
         }
@@ -162,28 +162,9 @@ pub async fn profile(
         };
         let staged = compile::stage(&compile::compile(m.spec, &m.params)?, "_stage");
         let mut text = String::new();
-        let mut kept = Vec::new();
-        let mut result = Ok(());
-        for (table, sql) in &staged.stages {
-            result = explain_analyze(&session, &format!("stage {table}"), sql, &mut text).await;
-            if result.is_err() {
-                break;
-            }
-            match session.keep(table, sql).await {
-                Ok(k) => kept.push(k),
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
-            }
-        }
-        if result.is_ok() {
-            result = explain_analyze(&session, "query", &staged.query, &mut text).await;
-        }
-        for k in kept {
-            session.forget(k).map_err(q)?;
-        }
-        result.map_err(q)?;
+        run_staged(&session, &staged, Some(&mut text))
+            .await
+            .map_err(q)?;
         out.push((m.spec.id.clone(), text));
     }
     Ok(out)
@@ -209,13 +190,22 @@ async fn explain_analyze(
 }
 
 /// Runs a query's stages, then the query; the stages are forgotten whether or not it succeeds.
+/// With `profile`, each stage and the query are measured into it (`EXPLAIN ANALYZE`) and no
+/// rows are returned.
 async fn run_staged(
     session: &session::Session,
     staged: &compile::Staged,
+    mut profile: Option<&mut String>,
 ) -> Result<Vec<datafusion::arrow::array::RecordBatch>, datafusion::error::DataFusionError> {
     let mut kept = Vec::new();
     let mut result = Ok(Vec::new());
     for (table, sql) in &staged.stages {
+        if let Some(out) = profile.as_deref_mut()
+            && let Err(e) = explain_analyze(session, &format!("stage {table}"), sql, out).await
+        {
+            result = Err(e);
+            break;
+        }
         match session.keep(table, sql).await {
             Ok(k) => kept.push(k),
             Err(e) => {
@@ -225,7 +215,12 @@ async fn run_staged(
         }
     }
     if result.is_ok() {
-        result = collect(&session.ctx, &staged.query).await;
+        result = match profile {
+            Some(out) => explain_analyze(session, "query", &staged.query, out)
+                .await
+                .map(|()| Vec::new()),
+            None => collect(&session.ctx, &staged.query).await,
+        };
     }
     for k in kept {
         session.forget(k)?;
