@@ -432,10 +432,8 @@ impl Platform {
         let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let library = self.library().await?;
         let chosen = choose(&library, only)?;
-        let county = self.county().await?;
+        let (county, datasets, programs, limits) = self.engine_inputs().await?;
         let bound = bind(&chosen, &county, as_of)?;
-        let (datasets, programs) = self.catalog(true).await?;
-        let limits = self.run_limits()?;
         let (hits, timings) =
             mingjing_engine::run_timed(&datasets, &programs, &limits, &bound).await?;
         let mut outcomes = Vec::new();
@@ -500,6 +498,24 @@ impl Platform {
         })
     }
 
+    /// What the engine is given besides the models: the county's name, the current files of
+    /// every type, the programmes and the run's limits.
+    async fn engine_inputs(
+        &self,
+    ) -> Result<
+        (
+            String,
+            Vec<session::DatasetFiles>,
+            Vec<mingjing_domain::Program>,
+            session::RunLimits,
+        ),
+        AppError,
+    > {
+        let county = self.county().await?;
+        let (datasets, programs) = self.catalog(true).await?;
+        Ok((county, datasets, programs, self.run_limits()?))
+    }
+
     /// Each model's stages and query with the engine's metrics (`mingjing model profile`):
     /// runs them as a run would, records nothing.
     pub async fn profile_models(
@@ -509,10 +525,8 @@ impl Platform {
     ) -> Result<Vec<(String, String)>, AppError> {
         let library = self.library().await?;
         let chosen = choose(&library, only)?;
-        let county = self.county().await?;
+        let (county, datasets, programs, limits) = self.engine_inputs().await?;
         let bound = bind(&chosen, &county, as_of)?;
-        let (datasets, programs) = self.catalog(true).await?;
-        let limits = self.run_limits()?;
         Ok(mingjing_engine::profile(&datasets, &programs, &limits, &bound).await?)
     }
 
