@@ -78,8 +78,8 @@ pub struct LimitsConfig {
     /// before it spills, or fails where an operator cannot spill (a hash join's build side).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine_memory_mb: Option<u64>,
-    /// How the engine joins: "auto" (default: hash joins while the data is small beside the
-    /// pool, sort-merge joins, which spill, beyond), "hash" or "sort-merge".
+    /// How the engine joins: "auto" (default: hash joins, and a query whose hash joins the
+    /// pool cannot hold again with sort-merge joins, which spill), "hash" or "sort-merge".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine_joins: Option<mingjing_engine::session::Joins>,
     /// Partitions the engine splits each query into (default: the number of cores).

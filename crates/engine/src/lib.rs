@@ -94,8 +94,8 @@ pub async fn run(
 pub struct Timings {
     pub open: std::time::Duration,
     pub models: Vec<(String, std::time::Duration)>,
-    /// How the run joined: "hash", "sort-merge", or "hash, then sort-merge from M01" when a
-    /// query exhausted the pool (see `session::Joins`).
+    /// How the run joined: "hash", "sort-merge", or "hash; sort-merge for M01, M13" when those
+    /// queries' hash joins exhausted the pool (see `session::Joins`).
     pub joins: String,
 }
 
@@ -108,11 +108,9 @@ pub async fn run_timed(
 ) -> Result<(Vec<Hit>, Timings), EngineError> {
     let start = std::time::Instant::now();
     let mut session = session::open(datasets, programs, limits).await?;
-    let joins = |sort_merge: bool| if sort_merge { "sort-merge" } else { "hash" };
     let mut timings = Timings {
         open: start.elapsed(),
-        models: Vec::new(),
-        joins: joins(session.sort_merge).to_string(),
+        ..Timings::default()
     };
     let mut pending = Vec::new();
     for m in models {
@@ -123,23 +121,20 @@ pub async fn run_timed(
             source,
         };
         let staged = compile::stage(&sql, "_stage");
-        let batches = match run_staged(&session, &staged, None).await {
-            Err(e) if session.should_retry_sorting(&e) => {
-                // The hash joins did not fit: the same query again with sort-merge joins,
-                // which spill (see `session::Joins`).
-                session.use_sort_merge().await.map_err(q)?;
-                timings.joins = format!("hash, then sort-merge from {}", m.spec.id);
-                run_staged(&session, &staged, None).await
-            }
-            r => r,
-        }
-        .map_err(q)?;
+        let batches = run_fitting(&mut session, &m.spec.id, &staged, None)
+            .await
+            .map_err(q)?;
         pending.extend(group_hits(m.spec, &batches));
         timings.models.push((m.spec.id.clone(), t.elapsed()));
     }
     let t = std::time::Instant::now();
     let hits = name_hits(&session.ctx, pending).await?;
     timings.open += t.elapsed();
+    timings.joins = match (session.sort_merge, session.sorted.as_slice()) {
+        (true, _) => "sort-merge".to_string(),
+        (false, []) => "hash".to_string(),
+        (false, sorted) => format!("hash; sort-merge for {}", sorted.join(", ")),
+    };
     Ok((hits, timings))
 }
 
@@ -153,7 +148,7 @@ pub async fn profile(
     limits: &RunLimits,
     models: &[BoundModel<'_>],
 ) -> Result<Vec<(String, String)>, EngineError> {
-    let session = session::open(datasets, programs, limits).await?;
+    let mut session = session::open(datasets, programs, limits).await?;
     let mut out = Vec::new();
     for m in models {
         let q = |source| EngineError::Query {
@@ -162,12 +157,38 @@ pub async fn profile(
         };
         let staged = compile::stage(&compile::compile(m.spec, &m.params)?, "_stage");
         let mut text = String::new();
-        run_staged(&session, &staged, Some(&mut text))
+        run_fitting(&mut session, &m.spec.id, &staged, Some(&mut text))
             .await
             .map_err(q)?;
         out.push((m.spec.id.clone(), text));
     }
     Ok(out)
+}
+
+/// Runs a query's stages and the query as [`run_staged`] does. Under `Joins::Auto`, a query
+/// whose hash joins the pool cannot hold runs again with sort-merge joins, which spill, and is
+/// named in the session's `sorted`; the next query hashes again (see `session::Joins`).
+async fn run_fitting(
+    session: &mut session::Session,
+    what: &str,
+    staged: &compile::Staged,
+    mut profile: Option<&mut String>,
+) -> Result<Vec<datafusion::arrow::array::RecordBatch>, datafusion::error::DataFusionError> {
+    match run_staged(session, staged, profile.as_deref_mut()).await {
+        Err(e) if session.should_retry_sorting(&e) => {
+            if let Some(out) = profile.as_deref_mut() {
+                out.push_str(&format!(
+                    "-- the hash joins exceeded the pool ({e}): again with sort-merge joins\n"
+                ));
+            }
+            session.set_sort_merge(true).await?;
+            session.sorted.push(what.to_string());
+            let sorted = run_staged(session, staged, profile).await;
+            session.set_sort_merge(false).await?;
+            sorted
+        }
+        r => r,
+    }
 }
 
 async fn explain_analyze(
@@ -426,4 +447,102 @@ fn group_hits(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::RecordBatch;
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use session::{Joins, Session};
+    use std::sync::Arc;
+
+    /// Rows on each side of the join: their hash table outgrows the test's pool.
+    const ROWS: usize = 1_600_000;
+    const POOL: usize = 64 << 20;
+
+    /// A session whose tables `a` and `b` hold the same `ROWS` keys.
+    fn two_sides(joins: Joins) -> Session {
+        let session = Session::bare(joins, joins == Joins::SortMerge, 0, POOL);
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("k", DataType::Utf8, false),
+            Field::new("v", DataType::Int64, false),
+        ]));
+        let batches: Vec<RecordBatch> = (0..ROWS)
+            .step_by(8192)
+            .map(|start| {
+                let rows = start..(start + 8192).min(ROWS);
+                RecordBatch::try_new(
+                    schema.clone(),
+                    vec![
+                        Arc::new(StringArray::from_iter_values(
+                            rows.clone().map(|i| format!("key-{i:08}")),
+                        )),
+                        Arc::new(Int64Array::from_iter_values(rows.map(|i| i as i64))),
+                    ],
+                )
+                .expect("batch")
+            })
+            .collect();
+        for name in ["a", "b"] {
+            let table =
+                datafusion::datasource::MemTable::try_new(schema.clone(), vec![batches.clone()])
+                    .expect("table");
+            session
+                .ctx
+                .register_table(name, Arc::new(table))
+                .expect("registered");
+        }
+        session
+    }
+
+    fn the_join() -> compile::Staged {
+        compile::stage(
+            "SELECT count(*) AS n, sum(a.v - b.v) AS d FROM a JOIN b ON a.k = b.k",
+            "_stage",
+        )
+    }
+
+    fn count_and_difference(batches: &[RecordBatch]) -> (i64, i64) {
+        let b = &batches[0];
+        let n = b
+            .column(0)
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .expect("n");
+        let d = b
+            .column(1)
+            .as_any()
+            .downcast_ref::<Int64Array>()
+            .expect("d");
+        (n.value(0), d.value(0))
+    }
+
+    #[tokio::test]
+    async fn a_query_whose_hash_join_outgrows_the_pool_runs_again_sorting_and_the_next_hashes() {
+        let mut session = two_sides(Joins::Auto);
+        let batches = run_fitting(&mut session, "the join", &the_join(), None)
+            .await
+            .expect("sorted when hashing did not fit");
+        assert_eq!(count_and_difference(&batches), (ROWS as i64, 0));
+        assert_eq!(session.sorted, ["the join"]);
+        assert!(!session.sort_merge, "the next query hashes again");
+        assert_eq!(session.ctx.runtime_env().memory_pool.reserved(), 0);
+
+        // Configured to hash, the same query fails as configured.
+        let mut hashing = two_sides(Joins::Hash);
+        let e = run_fitting(&mut hashing, "the join", &the_join(), None)
+            .await
+            .expect_err("the hash table does not fit");
+        assert!(session::is_resources_exhausted(&e), "{e}");
+        assert!(hashing.sorted.is_empty());
+
+        // Configured to sort, it sorts at once.
+        let mut sorting = two_sides(Joins::SortMerge);
+        let batches = run_fitting(&mut sorting, "the join", &the_join(), None)
+            .await
+            .expect("sorts");
+        assert_eq!(count_and_difference(&batches), (ROWS as i64, 0));
+        assert!(sorting.sorted.is_empty());
+    }
 }

@@ -55,8 +55,10 @@ impl Default for RunLimits {
 ///
 /// A hash join holds its build side in memory and cannot spill: fast while the data fits, a
 /// failure when it does not. A sort-merge join sorts both sides, and sorts spill to disk: slower,
-/// but bounded by the memory pool. `Auto` hashes while the run's input is small beside the pool
-/// and sorts otherwise; a query that still exhausts the pool while hashing is re-run sorting.
+/// but bounded by the memory pool. `Auto` hashes each query, and a query whose hash joins the
+/// pool cannot hold is run again with sort-merge joins; the next query hashes again. A city's
+/// joins mostly build on a small side (deaths, officials, vehicles) and fit: only the few that
+/// do not pay for sorting (decision 80).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Joins {
@@ -66,10 +68,15 @@ pub enum Joins {
     SortMerge,
 }
 
-/// The input size (Parquet bytes, all current files) beyond which `Joins::Auto` sorts rather
-/// than hashes: decoded Arrow data and hash tables take several times their Parquet size.
-pub fn hash_join_budget(memory_bytes: usize) -> u64 {
-    (memory_bytes / 8) as u64
+/// The input size (Parquet bytes, all current files) beyond which the run keeps its tables in
+/// a sixty-fourth of the pool instead of a quarter: the joins that do not fit hashing sort, and
+/// the merges of a city's sorted runs need the pool (decision 79).
+pub fn kept_in_memory_budget(input_bytes: u64, memory_bytes: usize) -> usize {
+    if input_bytes > (memory_bytes / 8) as u64 {
+        memory_bytes / KEPT_DIVISOR_SORTING
+    } else {
+        memory_bytes / KEPT_DIVISOR
+    }
 }
 
 /// A run's session and the scratch folder holding its materialised building blocks (removed
@@ -80,6 +87,8 @@ pub struct Session {
     joins: Joins,
     /// Whether equi-joins are sort-merge joins now (see [`Joins`]).
     pub sort_merge: bool,
+    /// The blocks and models that `Auto` ran again sorting, in order.
+    pub sorted: Vec<String>,
     scratch: tempfile::TempDir,
     /// Files written to the scratch folder so far (to name the next).
     files: std::sync::atomic::AtomicUsize,
@@ -97,20 +106,25 @@ pub struct Kept {
 
 impl Session {
     /// Whether a failed query should be run again sorting: only when the joins were left to
-    /// `Auto`, the run still hashes, and the pool refused an allocation. A run configured to
-    /// hash fails as configured.
+    /// `Auto`, the query hashed, and the pool refused an allocation. A run configured to hash
+    /// fails as configured.
     pub fn should_retry_sorting(&self, e: &datafusion::error::DataFusionError) -> bool {
         self.joins == Joins::Auto && !self.sort_merge && is_resources_exhausted(e)
     }
 
-    /// Switches equi-joins to sort-merge for the rest of the run.
-    pub async fn use_sort_merge(&mut self) -> Result<()> {
-        self.ctx
-            .sql("SET datafusion.optimizer.prefer_hash_join = false")
-            .await?
-            .collect()
-            .await?;
-        self.sort_merge = true;
+    /// Switches equi-joins to sort-merge (`true`) or hash (`false`) for the next queries.
+    pub async fn set_sort_merge(&mut self, sort_merge: bool) -> Result<()> {
+        if self.sort_merge != sort_merge {
+            self.ctx
+                .sql(&format!(
+                    "SET datafusion.optimizer.prefer_hash_join = {}",
+                    !sort_merge
+                ))
+                .await?
+                .collect()
+                .await?;
+            self.sort_merge = sort_merge;
+        }
         Ok(())
     }
 
@@ -200,6 +214,39 @@ impl Session {
         self.ctx.deregister_table(kept.name.as_str())?;
         self.kept.shrink(kept.memory);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+impl Session {
+    /// A session without datasets or blocks, over a capped pool of `pool_bytes`.
+    pub(crate) fn bare(
+        joins: Joins,
+        sort_merge: bool,
+        kept_budget: usize,
+        pool_bytes: usize,
+    ) -> Session {
+        let ctx = SessionContext::new_with_config_rt(
+            session_config(3, pool_bytes, sort_merge),
+            RuntimeEnvBuilder::new()
+                .with_memory_pool(Arc::new(CappedSpillPool::new(
+                    GreedyMemoryPool::new(pool_bytes),
+                    pool_bytes,
+                )))
+                .build_arc()
+                .expect("runtime"),
+        );
+        let kept = MemoryConsumer::new("KeptTables").register(&ctx.runtime_env().memory_pool);
+        Session {
+            ctx,
+            joins,
+            sort_merge,
+            scratch: tempfile::tempdir().expect("scratch"),
+            files: Default::default(),
+            kept,
+            kept_budget,
+            sorted: Vec::new(),
+        }
     }
 }
 
@@ -415,30 +462,8 @@ pub async fn open(
         .filter_map(|f| std::fs::metadata(f).ok())
         .map(|m| m.len())
         .sum();
-    let sort_merge = match limits.joins {
-        Joins::Hash => false,
-        Joins::SortMerge => true,
-        Joins::Auto => input_bytes > hash_join_budget(limits.memory_bytes),
-    };
-    let mut config = SessionConfig::new()
-        .with_target_partitions(limits.target_partitions)
-        .with_information_schema(false);
-    config.options_mut().optimizer.prefer_hash_join = !sort_merge;
-    // Plain strings, not string views: a view array read back from a sort's spill file is
-    // accounted with the whole buffer it points into, and at city scale the merges of three
-    // spilled sorts of the payments claimed ~700 MB each and starved the pool. With plain
-    // strings the same run stays near 2 GB resident.
-    config.options_mut().sql_parser.map_string_types_to_utf8view = false;
-    config
-        .options_mut()
-        .execution
-        .parquet
-        .schema_force_view_types = false;
-    // Each sort holds back this much of the pool for merging its spill files (10 MiB by
-    // default); a plan of sort-merge joins has a few sorts per join and partition, so in a small
-    // pool the reservations alone would starve the sorts.
-    config.options_mut().execution.sort_spill_reservation_bytes =
-        (limits.memory_bytes / 512).clamp(256 << 10, 10 << 20);
+    let sort_merge = limits.joins == Joins::SortMerge;
+    let config = session_config(limits.target_partitions, limits.memory_bytes, sort_merge);
     let ctx = SessionContext::new_with_config_rt(config, runtime.build_arc()?);
     crate::udf::register(&ctx);
     for d in datasets {
@@ -458,24 +483,51 @@ pub async fn open(
         scratch,
         files: Default::default(),
         kept,
-        kept_budget: limits.memory_bytes
-            / if sort_merge {
-                KEPT_DIVISOR_SORTING
-            } else {
-                KEPT_DIVISOR
-            },
+        kept_budget: kept_in_memory_budget(input_bytes, limits.memory_bytes),
+        sorted: Vec::new(),
     };
     for (name, sql) in BLOCKS {
         // Kept for the whole run: their memory goes back to the pool with the session.
         let _block = match session.keep(name, sql).await {
             Err(e) if session.should_retry_sorting(&e) => {
-                session.use_sort_merge().await?;
-                session.keep(name, sql).await?
+                session.set_sort_merge(true).await?;
+                session.sorted.push((*name).to_string());
+                let kept = session.keep(name, sql).await;
+                session.set_sort_merge(false).await?;
+                kept?
             }
             r => r?,
         };
     }
     Ok(session)
+}
+
+/// The session's settings: how it joins, reads text and reserves for merging sorted runs.
+fn session_config(
+    target_partitions: usize,
+    memory_bytes: usize,
+    sort_merge: bool,
+) -> SessionConfig {
+    let mut config = SessionConfig::new()
+        .with_target_partitions(target_partitions)
+        .with_information_schema(false);
+    config.options_mut().optimizer.prefer_hash_join = !sort_merge;
+    // Plain strings, not string views: a view array read back from a sort's spill file is
+    // accounted with the whole buffer it points into, and at city scale the merges of three
+    // spilled sorts of the payments claimed ~700 MB each and starved the pool. With plain
+    // strings the same run stays near 2 GB resident.
+    config.options_mut().sql_parser.map_string_types_to_utf8view = false;
+    config
+        .options_mut()
+        .execution
+        .parquet
+        .schema_force_view_types = false;
+    // Each sort holds back this much of the pool for merging its spill files (10 MiB by
+    // default); a plan of sort-merge joins has a few sorts per join and partition, so in a small
+    // pool the reservations alone would starve the sorts.
+    config.options_mut().execution.sort_spill_reservation_bytes =
+        (memory_bytes / 512).clamp(256 << 10, 10 << 20);
+    config
 }
 
 async fn register_dataset(ctx: &SessionContext, d: &DatasetFiles) -> Result<()> {
@@ -601,25 +653,8 @@ mod tests {
         unspillable.try_grow(8 << 20).expect("freed by the join");
     }
 
-    /// A session without datasets or blocks.
     fn bare_session(joins: Joins, sort_merge: bool, kept_budget: usize) -> Session {
-        let ctx = SessionContext::new_with_config_rt(
-            SessionConfig::new().with_target_partitions(3),
-            RuntimeEnvBuilder::new()
-                .with_memory_pool(capped_pool(64 << 20))
-                .build_arc()
-                .expect("runtime"),
-        );
-        let kept = MemoryConsumer::new("KeptTables").register(&ctx.runtime_env().memory_pool);
-        Session {
-            ctx,
-            joins,
-            sort_merge,
-            scratch: tempfile::tempdir().expect("scratch"),
-            files: Default::default(),
-            kept,
-            kept_budget,
-        }
+        Session::bare(joins, sort_merge, kept_budget, 64 << 20)
     }
 
     async fn numbers(session: &Session, table: &str) -> Vec<i64> {
@@ -699,10 +734,10 @@ mod tests {
     }
 
     #[test]
-    fn auto_hashes_a_county_and_sorts_a_city_in_the_default_pool() {
+    fn a_city_keeps_its_tables_in_a_sixty_fourth_of_the_default_pool_and_a_county_in_a_quarter() {
         let pool = RunLimits::default().memory_bytes;
         // A 250,000-person county is ~100 MB of Parquet; a 3,000,000-person city ~1.3 GB.
-        assert!(100 << 20 <= hash_join_budget(pool));
-        assert!(1300 << 20 > hash_join_budget(pool));
+        assert_eq!(kept_in_memory_budget(100 << 20, pool), pool / 4);
+        assert_eq!(kept_in_memory_budget(1300 << 20, pool), pool / 64);
     }
 }
