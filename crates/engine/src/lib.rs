@@ -107,7 +107,7 @@ pub async fn run_timed(
     models: &[BoundModel<'_>],
 ) -> Result<(Vec<Hit>, Timings), EngineError> {
     let start = std::time::Instant::now();
-    let mut session = session::open(datasets, programs, limits).await?;
+    let session = session::open(datasets, programs, limits).await?;
     let mut timings = Timings {
         open: start.elapsed(),
         ..Timings::default()
@@ -121,7 +121,7 @@ pub async fn run_timed(
             source,
         };
         let staged = compile::stage(&sql, "_stage");
-        let batches = run_fitting(&mut session, &m.spec.id, &staged, None)
+        let batches = run_staged(&session, &m.spec.id, &staged, None)
             .await
             .map_err(q)?;
         pending.extend(group_hits(m.spec, &batches));
@@ -130,11 +130,7 @@ pub async fn run_timed(
     let t = std::time::Instant::now();
     let hits = name_hits(&session.ctx, pending).await?;
     timings.open += t.elapsed();
-    timings.joins = match (session.sort_merge, session.sorted.as_slice()) {
-        (true, _) => "sort-merge".to_string(),
-        (false, []) => "hash".to_string(),
-        (false, sorted) => format!("hash; sort-merge for {}", sorted.join(", ")),
-    };
+    timings.joins = session.joins_used();
     Ok((hits, timings))
 }
 
@@ -148,7 +144,7 @@ pub async fn profile(
     limits: &RunLimits,
     models: &[BoundModel<'_>],
 ) -> Result<Vec<(String, String)>, EngineError> {
-    let mut session = session::open(datasets, programs, limits).await?;
+    let session = session::open(datasets, programs, limits).await?;
     let mut out = Vec::new();
     for m in models {
         let q = |source| EngineError::Query {
@@ -157,7 +153,7 @@ pub async fn profile(
         };
         let staged = compile::stage(&compile::compile(m.spec, &m.params)?, "_stage");
         let mut text = String::new();
-        run_fitting(&mut session, &m.spec.id, &staged, Some(&mut text))
+        run_staged(&session, &m.spec.id, &staged, Some(&mut text))
             .await
             .map_err(q)?;
         out.push((m.spec.id.clone(), text));
@@ -165,41 +161,16 @@ pub async fn profile(
     Ok(out)
 }
 
-/// Runs a query's stages and the query as [`run_staged`] does. Under `Joins::Auto`, a query
-/// whose hash joins the pool cannot hold runs again with sort-merge joins, which spill, and is
-/// named in the session's `sorted`; the next query hashes again (see `session::Joins`).
-async fn run_fitting(
-    session: &mut session::Session,
-    what: &str,
-    staged: &compile::Staged,
-    mut profile: Option<&mut String>,
-) -> Result<Vec<datafusion::arrow::array::RecordBatch>, datafusion::error::DataFusionError> {
-    match run_staged(session, staged, profile.as_deref_mut()).await {
-        Err(e) if session.should_retry_sorting(&e) => {
-            if let Some(out) = profile.as_deref_mut() {
-                out.push_str(&format!(
-                    "-- the hash joins exceeded the pool ({e}): again with sort-merge joins\n"
-                ));
-            }
-            session.set_sort_merge(true).await?;
-            session.sorted.push(what.to_string());
-            let sorted = run_staged(session, staged, profile).await;
-            session.set_sort_merge(false).await?;
-            sorted
-        }
-        r => r,
-    }
-}
-
+/// `EXPLAIN ANALYZE` of a statement: its plan with DataFusion's metrics, headed by `what` and
+/// the time it took.
 async fn explain_analyze(
     session: &session::Session,
     what: &str,
     sql: &str,
-    out: &mut String,
-) -> Result<(), datafusion::error::DataFusionError> {
+) -> Result<String, datafusion::error::DataFusionError> {
     let t = std::time::Instant::now();
     let batches = collect(&session.ctx, &format!("EXPLAIN ANALYZE {sql}")).await?;
-    out.push_str(&format!("-- {what} ({:.3} s)\n", t.elapsed().as_secs_f64()));
+    let mut out = format!("-- {what} ({:.3} s)\n", t.elapsed().as_secs_f64());
     for b in &batches {
         let plan = str_col(b, "plan");
         for i in 0..b.num_rows() {
@@ -207,46 +178,72 @@ async fn explain_analyze(
             out.push('\n');
         }
     }
-    Ok(())
+    Ok(out)
 }
 
-/// Runs a query's stages, then the query; the stages are forgotten whether or not it succeeds.
-/// With `profile`, each stage and the query are measured into it (`EXPLAIN ANALYZE`) and no
-/// rows are returned.
+/// Runs a query's stages, then the query, each hashing first (`Session::fitting`, with `what`
+/// naming the model); the stages are forgotten whether or not it succeeds. With `profile`,
+/// each stage and the query are measured into it (`EXPLAIN ANALYZE`) and no rows are
+/// returned.
 async fn run_staged(
     session: &session::Session,
+    what: &str,
     staged: &compile::Staged,
     mut profile: Option<&mut String>,
 ) -> Result<Vec<datafusion::arrow::array::RecordBatch>, datafusion::error::DataFusionError> {
     let mut kept = Vec::new();
-    let mut result = Ok(Vec::new());
-    for (table, sql) in &staged.stages {
-        if let Some(out) = profile.as_deref_mut()
-            && let Err(e) = explain_analyze(session, &format!("stage {table}"), sql, out).await
-        {
-            result = Err(e);
-            break;
+    let result = async {
+        for (table, sql) in &staged.stages {
+            if let Some(out) = profile.as_deref_mut() {
+                let label = format!("stage {table}");
+                let mut note = None;
+                let text = session
+                    .fitting(
+                        what,
+                        || explain_analyze(session, &label, sql),
+                        |e| note = Some(sorting_note(e)),
+                    )
+                    .await;
+                out.push_str(&note.unwrap_or_default());
+                out.push_str(&text?);
+            }
+            kept.push(
+                session
+                    .fitting(what, || session.keep(table, sql), |_| {})
+                    .await?,
+            );
         }
-        match session.keep(table, sql).await {
-            Ok(k) => kept.push(k),
-            Err(e) => {
-                result = Err(e);
-                break;
+        match profile {
+            Some(out) => {
+                let mut note = None;
+                let text = session
+                    .fitting(
+                        what,
+                        || explain_analyze(session, "query", &staged.query),
+                        |e| note = Some(sorting_note(e)),
+                    )
+                    .await;
+                out.push_str(&note.unwrap_or_default());
+                out.push_str(&text?);
+                Ok(Vec::new())
+            }
+            None => {
+                session
+                    .fitting(what, || collect(&session.ctx, &staged.query), |_| {})
+                    .await
             }
         }
     }
-    if result.is_ok() {
-        result = match profile {
-            Some(out) => explain_analyze(session, "query", &staged.query, out)
-                .await
-                .map(|()| Vec::new()),
-            None => collect(&session.ctx, &staged.query).await,
-        };
-    }
+    .await;
     for k in kept {
         session.forget(k)?;
     }
     result
+}
+
+/// A profile's line saying why a statement runs again sorting.
+fn sorting_note(e: &datafusion::error::DataFusionError) -> String {
+    format!("-- the hash joins exceeded the pool ({e}): again with sort-merge joins\n")
 }
 
 async fn collect(
@@ -520,29 +517,29 @@ mod tests {
 
     #[tokio::test]
     async fn a_query_whose_hash_join_outgrows_the_pool_runs_again_sorting_and_the_next_hashes() {
-        let mut session = two_sides(Joins::Auto);
-        let batches = run_fitting(&mut session, "the join", &the_join(), None)
+        let session = two_sides(Joins::Auto);
+        let batches = run_staged(&session, "the join", &the_join(), None)
             .await
             .expect("sorted when hashing did not fit");
         assert_eq!(count_and_difference(&batches), (ROWS as i64, 0));
-        assert_eq!(session.sorted, ["the join"]);
-        assert!(!session.sort_merge, "the next query hashes again");
+        assert_eq!(session.sorted(), ["the join"]);
+        assert!(!session.sorting(), "the next query hashes again");
         assert_eq!(session.ctx.runtime_env().memory_pool.reserved(), 0);
 
         // Configured to hash, the same query fails as configured.
-        let mut hashing = two_sides(Joins::Hash);
-        let e = run_fitting(&mut hashing, "the join", &the_join(), None)
+        let hashing = two_sides(Joins::Hash);
+        let e = run_staged(&hashing, "the join", &the_join(), None)
             .await
             .expect_err("the hash table does not fit");
         assert!(session::is_resources_exhausted(&e), "{e}");
-        assert!(hashing.sorted.is_empty());
+        assert!(hashing.sorted().is_empty());
 
         // Configured to sort, it sorts at once.
-        let mut sorting = two_sides(Joins::SortMerge);
-        let batches = run_fitting(&mut sorting, "the join", &the_join(), None)
+        let sorting = two_sides(Joins::SortMerge);
+        let batches = run_staged(&sorting, "the join", &the_join(), None)
             .await
             .expect("sorts");
         assert_eq!(count_and_difference(&batches), (ROWS as i64, 0));
-        assert!(sorting.sorted.is_empty());
+        assert!(sorting.sorted().is_empty());
     }
 }

@@ -86,9 +86,9 @@ pub struct Session {
     /// How the run was configured to join.
     joins: Joins,
     /// Whether equi-joins are sort-merge joins now (see [`Joins`]).
-    pub sort_merge: bool,
+    sort_merge: std::sync::atomic::AtomicBool,
     /// The blocks and models that `Auto` ran again sorting, in order.
-    pub sorted: Vec<String>,
+    sorted: std::sync::Mutex<Vec<String>>,
     scratch: tempfile::TempDir,
     /// Files written to the scratch folder so far (to name the next).
     files: std::sync::atomic::AtomicUsize,
@@ -109,12 +109,34 @@ impl Session {
     /// `Auto`, the query hashed, and the pool refused an allocation. A run configured to hash
     /// fails as configured.
     pub fn should_retry_sorting(&self, e: &datafusion::error::DataFusionError) -> bool {
-        self.joins == Joins::Auto && !self.sort_merge && is_resources_exhausted(e)
+        self.joins == Joins::Auto && !self.sorting() && is_resources_exhausted(e)
     }
 
-    /// Switches equi-joins to sort-merge (`true`) or hash (`false`) for the next queries.
-    pub async fn set_sort_merge(&mut self, sort_merge: bool) -> Result<()> {
-        if self.sort_merge != sort_merge {
+    /// Whether equi-joins are sort-merge joins now.
+    pub fn sorting(&self) -> bool {
+        self.sort_merge.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The blocks and models whose hash joins the pool could not hold, in order.
+    pub fn sorted(&self) -> Vec<String> {
+        self.sorted.lock().expect("not poisoned").clone()
+    }
+
+    /// How the run joined: "hash", "sort-merge", or "hash; sort-merge for M13".
+    pub fn joins_used(&self) -> String {
+        let sorted = self.sorted();
+        if self.sorting() {
+            "sort-merge".to_string()
+        } else if sorted.is_empty() {
+            "hash".to_string()
+        } else {
+            format!("hash; sort-merge for {}", sorted.join(", "))
+        }
+    }
+
+    /// Switches equi-joins to sort-merge (`true`) or hash (`false`) for the next statements.
+    async fn set_sort_merge(&self, sort_merge: bool) -> Result<()> {
+        if self.sorting() != sort_merge {
             self.ctx
                 .sql(&format!(
                     "SET datafusion.optimizer.prefer_hash_join = {}",
@@ -123,9 +145,43 @@ impl Session {
                 .await?
                 .collect()
                 .await?;
-            self.sort_merge = sort_merge;
+            self.sort_merge
+                .store(sort_merge, std::sync::atomic::Ordering::Relaxed);
         }
         Ok(())
+    }
+
+    /// Runs one statement (`attempt`) with the session's joins. Under `Joins::Auto`, when the
+    /// pool cannot hold its hash joins, it runs again with sort-merge joins, which spill;
+    /// `what` (a block or model) is noted in [`Session::sorted`], `retrying` is told why, and
+    /// the next statement hashes again. Only the statement that did not fit pays for sorting:
+    /// the stages before it are kept.
+    pub async fn fitting<T, F, Fut>(
+        &self,
+        what: &str,
+        mut attempt: F,
+        retrying: impl FnOnce(&datafusion::error::DataFusionError),
+    ) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        match attempt().await {
+            Err(e) if self.should_retry_sorting(&e) => {
+                retrying(&e);
+                {
+                    let mut sorted = self.sorted.lock().expect("not poisoned");
+                    if sorted.last().map(String::as_str) != Some(what) {
+                        sorted.push(what.to_string());
+                    }
+                }
+                self.set_sort_merge(true).await?;
+                let r = attempt().await;
+                self.set_sort_merge(false).await?;
+                r
+            }
+            r => r,
+        }
     }
 
     /// Computes a table for the rest of the run (a building block) or of a model (a stage of its
@@ -240,12 +296,12 @@ impl Session {
         Session {
             ctx,
             joins,
-            sort_merge,
+            sort_merge: sort_merge.into(),
             scratch: tempfile::tempdir().expect("scratch"),
             files: Default::default(),
             kept,
             kept_budget,
-            sorted: Vec::new(),
+            sorted: Default::default(),
         }
     }
 }
@@ -476,28 +532,21 @@ pub async fn open(
     }
     .map_err(datafusion::error::DataFusionError::IoError)?;
     let kept = MemoryConsumer::new("KeptTables").register(&ctx.runtime_env().memory_pool);
-    let mut session = Session {
+    let session = Session {
         ctx,
         joins: limits.joins,
-        sort_merge,
+        sort_merge: sort_merge.into(),
         scratch,
         files: Default::default(),
         kept,
         kept_budget: kept_in_memory_budget(input_bytes, limits.memory_bytes),
-        sorted: Vec::new(),
+        sorted: Default::default(),
     };
     for (name, sql) in BLOCKS {
         // Kept for the whole run: their memory goes back to the pool with the session.
-        let _block = match session.keep(name, sql).await {
-            Err(e) if session.should_retry_sorting(&e) => {
-                session.set_sort_merge(true).await?;
-                session.sorted.push((*name).to_string());
-                let kept = session.keep(name, sql).await;
-                session.set_sort_merge(false).await?;
-                kept?
-            }
-            r => r?,
-        };
+        let _block = session
+            .fitting(name, || session.keep(name, sql), |_| {})
+            .await?;
     }
     Ok(session)
 }
