@@ -349,11 +349,26 @@ pub fn compile(
             // the `having` are few, and a city's passing rows (17.5 million payments in M13)
             // did not fit the pool as a build side.
             let on: Vec<String> = g.by.iter().map(|c| format!("p.{c} = g.{c}")).collect();
+            let on = on.join(" AND ");
+            let having = b(&g.having)?;
+            sql.push_str(&format!(", passing AS (SELECT * FROM base f{filter})"));
+            // A `having` that needs k rows or more lets the groups be counted first, by a
+            // plain count, and only the rows of groups that large be grouped by the `having`
+            // itself: M13's count of distinct households over a city's 17.5 million payments,
+            // nearly all alone in their (account, programme, month), took 33 s; counted first,
+            // 13 s.
+            let grouped = match group_row_floor(&having) {
+                Some(k) => {
+                    sql.push_str(&format!(
+                        ", crowded AS (SELECT {by} FROM passing GROUP BY {by} HAVING count(*) >= {k})"
+                    ));
+                    format!("(SELECT p.* FROM crowded g JOIN passing p ON {on})")
+                }
+                None => "passing".to_string(),
+            };
             sql.push_str(&format!(
-                ", passing AS (SELECT * FROM base f{filter}), groups AS (SELECT {by} FROM passing GROUP BY {by} HAVING {}), \
-                 fired AS (SELECT p.* FROM groups g JOIN passing p ON {})",
-                b(&g.having)?,
-                on.join(" AND ")
+                ", groups AS (SELECT {by} FROM {grouped} GROUP BY {by} HAVING {having}), \
+                 fired AS (SELECT p.* FROM groups g JOIN passing p ON {on})",
             ));
         }
     }
@@ -398,6 +413,53 @@ pub struct Staged {
     /// (table, query) in order; a stage's query may read the tables of the stages before it.
     pub stages: Vec<(String, String)>,
     pub query: String,
+}
+
+/// The fewest rows a group must have to pass `having`, when it says so: a conjunct
+/// `count(...) >= k` or `count(...) > k - 1` with k at least 2 (any count of a group's rows,
+/// distinct or filtered, is at most its number of rows). `None` when nothing bounds it.
+fn group_row_floor(having: &str) -> Option<u64> {
+    use datafusion::sql::sqlparser::ast::{BinaryOperator, Expr, Value};
+    use datafusion::sql::sqlparser::dialect::GenericDialect;
+    use datafusion::sql::sqlparser::parser::Parser;
+    fn is_count(e: &Expr) -> bool {
+        matches!(e, Expr::Function(f)
+            if f.over.is_none()
+                && f.name.0.len() == 1
+                && f.name.to_string().eq_ignore_ascii_case("count"))
+    }
+    fn number(e: &Expr) -> Option<u64> {
+        match e {
+            Expr::Value(v) => match &v.value {
+                Value::Number(n, _) => n.parse().ok(),
+                _ => None,
+            },
+            Expr::Nested(inner) => number(inner),
+            _ => None,
+        }
+    }
+    fn floor(e: &Expr) -> Option<u64> {
+        let Expr::BinaryOp { left, op, right } = e else {
+            return match e {
+                Expr::Nested(inner) => floor(inner),
+                _ => None,
+            };
+        };
+        match op {
+            BinaryOperator::And => floor(left).max(floor(right)),
+            BinaryOperator::GtEq if is_count(left) => number(right),
+            BinaryOperator::Gt if is_count(left) => number(right).map(|k| k + 1),
+            BinaryOperator::LtEq if is_count(right) => number(left),
+            BinaryOperator::Lt if is_count(right) => number(left).map(|k| k + 1),
+            _ => None,
+        }
+    }
+    let expr = Parser::new(&GenericDialect {})
+        .try_with_sql(having)
+        .ok()?
+        .parse_expr()
+        .ok()?;
+    floor(&expr).filter(|k| *k >= 2)
 }
 
 /// Splits a query into [`Staged`] form.
@@ -617,6 +679,29 @@ fn ident(s: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_having_that_needs_k_rows_says_so_and_others_do_not() {
+        for (having, floor) in [
+            ("count(DISTINCT household_key) >= 3", Some(3)),
+            ("COUNT(*) >= 2", Some(2)),
+            ("count(id_number) > 2", Some(3)),
+            ("3 <= count(DISTINCT x)", Some(3)),
+            ("4 > count(x)", None),
+            ("2 < count(x)", Some(3)),
+            ("(count(*) >= 2) AND count(DISTINCT h) >= 4", Some(4)),
+            ("sum(amount) > 100 AND count(*) >= 5", Some(5)),
+            ("count(*) >= 3 OR sum(amount) > 100", None),
+            ("count(*) >= 1", None),
+            ("count(*) <= 3", None),
+            ("sum(amount) >= 3", None),
+            ("count(*) >= '3'", None),
+            ("count(*) OVER () >= 3", None),
+            ("not sql ((", None),
+        ] {
+            assert_eq!(group_row_floor(having), floor, "{having}");
+        }
+    }
 
     #[test]
     fn parameters_bind_as_literals_outside_strings() {

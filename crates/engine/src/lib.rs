@@ -191,27 +191,40 @@ async fn run_staged(
     staged: &compile::Staged,
     mut profile: Option<&mut String>,
 ) -> Result<Vec<datafusion::arrow::array::RecordBatch>, datafusion::error::DataFusionError> {
+    let used = session.used_columns(staged).await;
     let mut kept = Vec::new();
     let result = async {
-        for (table, sql) in &staged.stages {
+        for ((table, sql), used) in staged.stages.iter().zip(&used) {
             if let Some(out) = profile.as_deref_mut() {
                 let label = format!("stage {table}");
+                let narrowed = used.as_ref().map_or_else(|| sql.clone(), |u| u.select(sql));
                 let mut note = None;
                 let text = session
                     .fitting(
                         what,
-                        || explain_analyze(session, &label, sql),
+                        || explain_analyze(session, &label, &narrowed),
                         |e| note = Some(sorting_note(e)),
                     )
                     .await;
                 out.push_str(&note.unwrap_or_default());
                 out.push_str(&text?);
             }
-            kept.push(
-                session
-                    .fitting(what, || session.keep(table, sql), |_| {})
-                    .await?,
-            );
+            let t = std::time::Instant::now();
+            let k = session
+                .fitting(
+                    what,
+                    || session.keep_used(table, sql, used.as_ref()),
+                    |_| {},
+                )
+                .await?;
+            if let Some(out) = profile.as_deref_mut() {
+                out.push_str(&format!(
+                    "-- kept {table} {} ({:.3} s)\n",
+                    if k.on_disk() { "on disk" } else { "in memory" },
+                    t.elapsed().as_secs_f64()
+                ));
+            }
+            kept.push(k);
         }
         match profile {
             Some(out) => {
@@ -513,6 +526,57 @@ mod tests {
             .downcast_ref::<Int64Array>()
             .expect("d");
         (n.value(0), d.value(0))
+    }
+
+    #[tokio::test]
+    async fn a_stage_is_kept_with_only_the_columns_its_readers_use() {
+        let session = Session::bare(Joins::Auto, false, 1 << 20, 64 << 20);
+        session
+            .ctx
+            .sql(
+                "CREATE TABLE t AS SELECT * FROM (VALUES ('a', 1, 'x'), ('b', 2, 'y'), ('c', 3, 'z')) \
+                 AS v(k, n, w)",
+            )
+            .await
+            .expect("plans")
+            .collect()
+            .await
+            .expect("created");
+        // `s` is read twice: a stage. Its readers use k and n, never w; the second stage reads
+        // only k of the first.
+        let staged = compile::stage(
+            "WITH s AS (SELECT k, n, w, n * 2 AS twice FROM t), \
+             big AS (SELECT a.k, a.twice FROM s a JOIN s b ON a.k = b.k WHERE b.n > 1) \
+             SELECT x.k FROM big x JOIN big y ON x.k = y.k ORDER BY x.k",
+            "_stage",
+        );
+        assert_eq!(staged.stages.len(), 2, "{staged:?}");
+        let used = session.used_columns(&staged).await;
+        let first = used[0].as_ref().expect("the first stage is narrower");
+        assert!(
+            first.select("x").starts_with(r#"SELECT "k", "n" FROM (x)"#),
+            "{first:?}"
+        );
+        let second = used[1].as_ref().expect("the second stage is narrower");
+        assert!(
+            second.select("x").starts_with(r#"SELECT "k" FROM (x)"#),
+            "{second:?}"
+        );
+        // The placeholders the planning used are gone, and the rows are the same.
+        assert!(session.ctx.table_provider("_stage0").await.is_err());
+        let batches = run_staged(&session, "narrowed", &staged, None)
+            .await
+            .expect("runs");
+        let keys: Vec<String> = batches
+            .iter()
+            .flat_map(|b| {
+                let k = str_col(b, "k");
+                (0..b.num_rows())
+                    .map(move |i| k.value(i).to_string())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(keys, ["b", "c"]);
     }
 
     #[tokio::test]
