@@ -316,6 +316,11 @@ impl Session {
     /// the first stage, so that a stage read by a narrower stage is narrowed by what that one
     /// still uses. A query the planner refuses keeps every column, to fail when it runs.
     pub async fn used_columns(&self, staged: &crate::compile::Staged) -> Vec<Option<Used>> {
+        if staged.stages.is_empty() {
+            // Nothing kept, nothing to narrow: no planning spent on it (a county's model
+            // takes tens of milliseconds, planning a few).
+            return Vec::new();
+        }
         let mut placeholders = Vec::new();
         let used = self.find_used(staged, &mut placeholders).await;
         for table in placeholders {
