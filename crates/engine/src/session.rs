@@ -201,6 +201,7 @@ impl Session {
         match attempt().await {
             Err(e) if self.should_retry_sorting(&e) => {
                 retrying(&e);
+                return_freed_memory();
                 {
                     let mut sorted = self.sorted.lock().expect("not poisoned");
                     if sorted.last().map(String::as_str) != Some(what) {
@@ -469,6 +470,27 @@ impl Session {
             kept,
             kept_budget,
             sorted: Default::default(),
+        }
+    }
+}
+
+/// Gives the memory the allocator holds free back to the system.
+///
+/// A hash join refused at the pool's edge has just freed about the pool's worth of hash tables
+/// and batches, spread over the worker threads' malloc arenas; glibc keeps them, and the sorting
+/// retry allocates beside them. A city's query whose 17.5 million-row build side was refused
+/// peaked at 2.4 GiB resident while hashing and 4.1 GiB once sorting, over the 4 GiB a city's
+/// run must stay under; trimmed in between, 3.6 GiB.
+fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn malloc_trim(pad: usize) -> std::ffi::c_int;
+        }
+        // SAFETY: glibc's malloc_trim only releases free memory of the allocator's own heaps;
+        // it takes no pointers and is thread-safe.
+        unsafe {
+            malloc_trim(0);
         }
     }
 }
