@@ -355,8 +355,8 @@ pub fn compile(
             // A `having` that needs k rows or more lets the groups be counted first, by a
             // plain count, and only the rows of groups that large be grouped by the `having`
             // itself: M13's count of distinct households over a city's 17.5 million payments,
-            // nearly all alone in their (account, programme, month), took 33 s; counted first,
-            // 13 s.
+            // nearly all alone in their (account, programme, month), took 33 s of query time;
+            // counted first, 6 s.
             let grouped = match group_row_floor(&having) {
                 Some(k) => {
                     sql.push_str(&format!(

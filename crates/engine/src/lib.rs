@@ -196,18 +196,8 @@ async fn run_staged(
     let result = async {
         for ((table, sql), used) in staged.stages.iter().zip(&used) {
             if let Some(out) = profile.as_deref_mut() {
-                let label = format!("stage {table}");
                 let narrowed = used.as_ref().map_or_else(|| sql.clone(), |u| u.select(sql));
-                let mut note = None;
-                let text = session
-                    .fitting(
-                        what,
-                        || explain_analyze(session, &label, &narrowed),
-                        |e| note = Some(sorting_note(e)),
-                    )
-                    .await;
-                out.push_str(&note.unwrap_or_default());
-                out.push_str(&text?);
+                profile_statement(session, what, &format!("stage {table}"), &narrowed, out).await?;
             }
             let t = std::time::Instant::now();
             let k = session
@@ -228,16 +218,7 @@ async fn run_staged(
         }
         match profile {
             Some(out) => {
-                let mut note = None;
-                let text = session
-                    .fitting(
-                        what,
-                        || explain_analyze(session, "query", &staged.query),
-                        |e| note = Some(sorting_note(e)),
-                    )
-                    .await;
-                out.push_str(&note.unwrap_or_default());
-                out.push_str(&text?);
+                profile_statement(session, what, "query", &staged.query, out).await?;
                 Ok(Vec::new())
             }
             None => {
@@ -254,9 +235,30 @@ async fn run_staged(
     result
 }
 
-/// A profile's line saying why a statement runs again sorting.
-fn sorting_note(e: &datafusion::error::DataFusionError) -> String {
-    format!("-- the hash joins exceeded the pool ({e}): again with sort-merge joins\n")
+/// Measures one statement of a staged query into a profile (`EXPLAIN ANALYZE`, hashing first
+/// as a run does), headed by `label`, with a line saying why when it ran again sorting.
+async fn profile_statement(
+    session: &session::Session,
+    what: &str,
+    label: &str,
+    sql: &str,
+    out: &mut String,
+) -> Result<(), datafusion::error::DataFusionError> {
+    let mut note = String::new();
+    let text = session
+        .fitting(
+            what,
+            || explain_analyze(session, label, sql),
+            |e| {
+                note = format!(
+                    "-- the hash joins exceeded the pool ({e}): again with sort-merge joins\n"
+                )
+            },
+        )
+        .await;
+    out.push_str(&note);
+    out.push_str(&text?);
+    Ok(())
 }
 
 async fn collect(

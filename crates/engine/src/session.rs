@@ -137,6 +137,27 @@ impl Kept {
 }
 
 impl Session {
+    /// A session over a context configured by [`session_config`]: it joins as that says.
+    fn over(
+        ctx: SessionContext,
+        joins: Joins,
+        scratch: tempfile::TempDir,
+        kept_budget: usize,
+    ) -> Session {
+        let sort_merge = !ctx.copied_config().options().optimizer.prefer_hash_join;
+        let kept = MemoryConsumer::new("KeptTables").register(&ctx.runtime_env().memory_pool);
+        Session {
+            ctx,
+            joins,
+            sort_merge: sort_merge.into(),
+            sorted: Default::default(),
+            scratch,
+            files: Default::default(),
+            kept,
+            kept_budget,
+        }
+    }
+
     /// Whether a failed query should be run again sorting: only when the joins were left to
     /// `Auto`, the query hashed, and the pool refused an allocation. A run configured to hash
     /// fails as configured.
@@ -453,25 +474,26 @@ impl Session {
         let ctx = SessionContext::new_with_config_rt(
             session_config(3, pool_bytes, sort_merge),
             RuntimeEnvBuilder::new()
-                .with_memory_pool(Arc::new(CappedSpillPool::new(
-                    GreedyMemoryPool::new(pool_bytes),
-                    pool_bytes,
-                )))
+                .with_memory_pool(run_pool(pool_bytes))
                 .build_arc()
                 .expect("runtime"),
         );
-        let kept = MemoryConsumer::new("KeptTables").register(&ctx.runtime_env().memory_pool);
-        Session {
+        Session::over(
             ctx,
             joins,
-            sort_merge: sort_merge.into(),
-            scratch: tempfile::tempdir().expect("scratch"),
-            files: Default::default(),
-            kept,
+            tempfile::tempdir().expect("scratch"),
             kept_budget,
-            sorted: Default::default(),
-        }
+        )
     }
+}
+
+/// A run's memory pool: first come first served, spilling operators capped
+/// ([`CappedSpillPool`]), the largest consumers named when it refuses an allocation.
+fn run_pool(memory_bytes: usize) -> Arc<dyn MemoryPool> {
+    Arc::new(TrackConsumersPool::new(
+        CappedSpillPool::new(GreedyMemoryPool::new(memory_bytes), memory_bytes),
+        std::num::NonZeroUsize::new(5).expect("non-zero"),
+    ))
 }
 
 /// Gives the memory the allocator holds free back to the system.
@@ -688,14 +710,7 @@ pub async fn open(
     limits: &RunLimits,
 ) -> Result<Session> {
     // The largest consumers are named when the pool refuses an allocation.
-    let pool = TrackConsumersPool::new(
-        CappedSpillPool::new(
-            GreedyMemoryPool::new(limits.memory_bytes),
-            limits.memory_bytes,
-        ),
-        std::num::NonZeroUsize::new(5).expect("non-zero"),
-    );
-    let mut runtime = RuntimeEnvBuilder::new().with_memory_pool(Arc::new(pool));
+    let mut runtime = RuntimeEnvBuilder::new().with_memory_pool(run_pool(limits.memory_bytes));
     if let Some(dir) = &limits.spill_dir {
         runtime = runtime.with_disk_manager_builder(DiskManagerBuilder::default().with_mode(
             datafusion::execution::disk_manager::DiskManagerMode::Directories(vec![dir.clone()]),
@@ -720,17 +735,12 @@ pub async fn open(
         None => tempfile::Builder::new().prefix("mingjing-run-").tempdir(),
     }
     .map_err(datafusion::error::DataFusionError::IoError)?;
-    let kept = MemoryConsumer::new("KeptTables").register(&ctx.runtime_env().memory_pool);
-    let session = Session {
+    let session = Session::over(
         ctx,
-        joins: limits.joins,
-        sort_merge: sort_merge.into(),
+        limits.joins,
         scratch,
-        files: Default::default(),
-        kept,
-        kept_budget: kept_in_memory_budget(input_bytes, limits.memory_bytes),
-        sorted: Default::default(),
-    };
+        kept_in_memory_budget(input_bytes, limits.memory_bytes),
+    );
     for (name, sql) in BLOCKS {
         // Kept for the whole run: their memory goes back to the pool with the session.
         let _block = session
