@@ -19,6 +19,17 @@ if ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null || ! com
 fi
 cargo test --workspace --locked
 
+# Time is an input: the date-dependent integration tests run again with the platform's clock
+# on fixed days, so that a test which holds only on some days fails on every day
+# (`FIXED_DAYS` in crates/cli/tests/it/support.rs; a tidy test keeps the two lists equal).
+fixed_days="2026-12-01 2026-12-10 2026-12-11 2026-11-30 2027-01-31 2027-02-28 2028-02-29 2026-12-31"
+dated_tests="data:: disposal:: documents:: opinions:: persons:: livelihood:: server::"
+for day in $fixed_days; do
+    echo "date-dependent tests on $day"
+    # shellcheck disable=SC2086
+    MINGJING_TEST_DAY="$day" cargo test -p mingjing --test it --locked -q -- $dated_tests
+done
+
 # The browser test: Debian's Chromium (installed above).
 target="${CARGO_TARGET_DIR:-target}"
 MINGJING_BIN="$target/debug/mingjing" node web/tests/e2e.mjs

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { alertQuery, fenToYuan, monthRange, objectLink, parsePersons, yuanToFen } from './logic'
+import { alertQuery, escapeHtml, fenToYuan, monthRange, objectLink, parsePersons, yuanToFen } from './logic'
 
 describe('monthRange', () => {
   it.each([
@@ -62,4 +62,11 @@ describe('fenToYuan', () => {
     [123456789, '1,234,567.89'],
     [-1050, '-10.50'],
   ])('%d fen is %s yuan', (fen, want) => expect(fenToYuan(fen)).toBe(want))
+})
+
+describe('escapeHtml', () => {
+  it('shows markup from data as text (graph tooltips)', () => {
+    expect(escapeHtml('<img src=x onerror=alert(1)>&"\'')).toBe('&lt;img src=x onerror=alert(1)&gt;&amp;&quot;&#39;')
+    expect(escapeHtml(undefined)).toBe('')
+  })
 })

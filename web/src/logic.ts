@@ -56,3 +56,9 @@ export function parsePersons(text: string): { id_number: string; name: string }[
       return { id_number: id.replace(/x$/, 'X'), name: rest.join('') }
     })
 }
+
+/** Text as HTML that shows it literally: for the few places that must hand HTML to a library
+ * (ECharts tooltips render their formatter's string as markup). */
+export function escapeHtml(s: unknown): string {
+  return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
+}

@@ -132,13 +132,6 @@ pub fn is_overdue(stage: Stage, deadline: Option<&str>, today: NaiveDate) -> boo
             .is_some_and(|d| d < today)
 }
 
-/// The day (local time) an RFC 3339 timestamp falls on.
-pub fn local_day(ts: &str) -> Option<NaiveDate> {
-    chrono::DateTime::parse_from_rfc3339(ts)
-        .ok()
-        .map(|t| t.with_timezone(&chrono::Local).date_naive())
-}
-
 /// Which alerts the statistics count.
 #[derive(Debug, Clone, Default)]
 pub struct StatFilter {
@@ -458,7 +451,7 @@ impl Platform {
         let mut groups: Vec<BTreeMap<String, LoopFigures>> = vec![BTreeMap::new(); dims.len()];
         let mut total = LoopFigures::default();
         for r in rows.iter().filter(|r| keep(r)) {
-            let day = local_day(&r.raised_at);
+            let day = self.clock().day_of(&r.raised_at);
             if filter.from.is_some_and(|f| day.is_none_or(|d| d < f))
                 || filter.to.is_some_and(|t| day.is_none_or(|d| d > t))
                 || filter.unit.as_ref().is_some_and(|u| *u != r.responsible)

@@ -34,7 +34,8 @@ pub use precheck::{PrecheckHit, PrecheckOutcome, ROLL_TYPE as PRECHECK_TYPE};
 mod reply;
 pub use reply::{ReplyFile, ReplyFormat};
 mod schedules;
-pub use disposal::{LoopFigures, StatDimension, StatFilter, is_overdue, local_day};
+pub use disposal::{LoopFigures, StatDimension, StatFilter, is_overdue};
+pub use mingjing_domain::Clock;
 pub use models::{
     AlertDetail, DryRun, EvidenceTable, LibraryModel, ModelOutcome, RunOutcome, Trigger,
 };
@@ -209,6 +210,18 @@ pub struct Platform {
 }
 
 impl Platform {
+    /// The platform's one clock (the store's): every "now" and "today" of a service.
+    pub fn clock(&self) -> &Clock {
+        self.meta.clock()
+    }
+
+    /// Today, by the platform's clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock().today()
+    }
+}
+
+impl Platform {
     /// Reads `DIR/mingjing.toml` (if any) with the environment override applied.
     pub fn load_config(dir: &Path) -> Result<Config, AppError> {
         let path = dir.join(CONFIG_FILE);
@@ -260,10 +273,10 @@ impl Platform {
         Ok(mingjing_store::audit::AuditKey::load_or_create(&path)?)
     }
 
-    pub async fn init(dir: &Path, county: Option<&str>) -> Result<Self, AppError> {
+    pub async fn init(dir: &Path, county: Option<&str>, clock: Clock) -> Result<Self, AppError> {
         let config = Self::load_config(dir)?;
         let data = DataDir::open(dir)?;
-        let mut meta = SqlStore::connect(&Self::database_url(&data, &config)).await?;
+        let mut meta = SqlStore::connect(&Self::database_url(&data, &config), clock).await?;
         meta.set_audit_key(Self::audit_key(dir, &config)?);
         meta.install_standard(&Standard::builtin()).await?;
         match county {
@@ -280,13 +293,14 @@ impl Platform {
     }
 
     /// Opens an initialised platform and removes whatever an interrupted import left behind.
-    pub async fn open(dir: &Path) -> Result<Self, AppError> {
+    /// Every "now" of the platform is read from `clock`.
+    pub async fn open(dir: &Path, clock: Clock) -> Result<Self, AppError> {
         let config = Self::load_config(dir)?;
         if config.database_url.is_none() && !dir.join("mingjing.db").exists() {
             return Err(AppError::NotInitialised(dir.to_path_buf()));
         }
         let data = DataDir::open(dir)?;
-        let mut meta = SqlStore::connect(&Self::database_url(&data, &config)).await?;
+        let mut meta = SqlStore::connect(&Self::database_url(&data, &config), clock).await?;
         meta.set_audit_key(Self::audit_key(dir, &config)?);
         if meta.setting(SETTING_COUNTY).await?.is_none() {
             return Err(AppError::NotInitialised(dir.to_path_buf()));
@@ -404,7 +418,7 @@ impl Platform {
     ) -> Result<(mingjing_store::Staged, CheckedFile, String), AppError> {
         let staged = self.data.stage()?;
         let limits = self.limits();
-        let today = chrono::Local::now().date_naive();
+        let today = self.today();
         let file_name = file_name.to_string();
         let out_dir = staged.path.clone();
         let upload_tag = staged.name.clone();

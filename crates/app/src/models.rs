@@ -297,7 +297,7 @@ impl Platform {
         let m = self.library_model(id).await?;
         let mut spec = m.spec.clone();
         let county = self.county().await?;
-        let today = chrono::Local::now().date_naive();
+        let today = self.today();
         // Rejects unknown parameters and values of the wrong type.
         compile::resolve_params(&spec, values, &county, today)
             .map_err(|e| AppError::InvalidModel(vec![e.to_string()]))?;
@@ -429,7 +429,7 @@ impl Platform {
         as_of: chrono::NaiveDate,
         trigger: Trigger,
     ) -> Result<RunOutcome, AppError> {
-        let started = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let started = self.clock().now_text();
         let library = self.library().await?;
         let chosen = choose(&library, only)?;
         let (county, datasets, programs, limits) = self.engine_inputs().await?;
@@ -489,7 +489,7 @@ impl Platform {
             .await?;
         // New alerts go to their units at once. Deadlines count from the day of routing, not
         // from the run's as-of date, which may lie in the past.
-        self.route_new_alerts(chrono::Local::now().date_naive())
+        self.route_new_alerts(self.today())
             .await?;
         Ok(RunOutcome {
             models: outcomes,
@@ -602,8 +602,10 @@ impl Platform {
             )))
         })?;
         let county = self.county().await?;
-        let as_of = chrono::NaiveDate::parse_from_str(&alert.raised_at[..10], "%Y-%m-%d")
-            .unwrap_or_else(|_| chrono::Local::now().date_naive());
+        let as_of = self
+            .clock()
+            .day_of(&alert.raised_at)
+            .unwrap_or_else(|| self.today());
         let params = compile::resolve_params(&spec, &Default::default(), &county, as_of)
             .map_err(mingjing_engine::EngineError::from)?;
         let evidence = self.meta.alert_evidence(id).await?;
@@ -699,6 +701,8 @@ fn remove_stale_scratch(spill: &std::path::Path) {
         return;
     };
     for e in entries.flatten() {
+        // File times are the machine's: a scratch folder's age is measured by the machine's
+        // clock, whatever the platform's clock says (a test's clock may be years ahead).
         let old = e
             .metadata()
             .and_then(|m| m.modified())
@@ -723,7 +727,8 @@ mod tests {
         for d in [&stale, &young] {
             std::fs::create_dir_all(d.join("household_members")).unwrap();
         }
-        let two_days_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(48 * 3600);
+        let two_days_ago = mingjing_domain::Clock::system().system_time()
+            - std::time::Duration::from_secs(48 * 3600);
         std::fs::File::open(&stale)
             .unwrap()
             .set_modified(two_days_ago)

@@ -4,7 +4,7 @@
 //! 2 misuse (unknown option or type), 3 a failure of this machine (database, disk).
 
 use clap::{Parser, Subcommand};
-use mingjing_app::{AppError, ImportInput, ImportOutcome, Platform};
+use mingjing_app::{AppError, Clock, ImportInput, ImportOutcome, Platform};
 use mingjing_ingest::FileError;
 use mingjing_store::MetaStore;
 use std::path::PathBuf;
@@ -182,17 +182,29 @@ const EXIT_INTERNAL: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The one clock of this process: the machine's, or the instant `MINGJING_CLOCK` names
+    // (tests and the CI runs at fixed days).
+    let clock = match Clock::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_MISUSE);
+        }
+    };
+    if !clock.is_system() {
+        eprintln!("note: the clock is set by {}: now is {}", mingjing_domain::clock::CLOCK_ENV, clock.now_local());
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("tokio runtime");
-    runtime.block_on(run(cli))
+    runtime.block_on(run(cli, clock))
 }
 
-async fn run(cli: Cli) -> ExitCode {
+async fn run(cli: Cli, clock: Clock) -> ExitCode {
     match cli.command {
         Command::Init { data_dir, county } => {
-            match Platform::init(&data_dir, county.as_deref()).await {
+            match Platform::init(&data_dir, county.as_deref(), clock.clone()).await {
                 Ok(p) => {
                     let county = p.county().await.unwrap_or_default();
                     let types = p.meta.dataset_types().await.map(|t| t.len()).unwrap_or(0);
@@ -213,7 +225,7 @@ async fn run(cli: Cli) -> ExitCode {
             file,
         } => {
             let file_label = file.display().to_string();
-            let platform = match Platform::open(&data_dir).await {
+            let platform = match Platform::open(&data_dir, clock.clone()).await {
                 Ok(p) => p,
                 Err(e) => return fail(&data_dir.display().to_string(), &e),
             };
@@ -290,14 +302,14 @@ async fn run(cli: Cli) -> ExitCode {
             listen,
             no_serve,
             no_models,
-        } => demo(&data_dir, persons, seed, listen, no_serve, no_models).await,
-        Command::Serve { data_dir, listen } => serve::serve(&data_dir, listen).await,
+        } => demo(&data_dir, persons, seed, listen, no_serve, no_models, &clock).await,
+        Command::Serve { data_dir, listen } => serve::serve(&data_dir, listen, &clock).await,
         Command::Audit {
             action: AuditAction::Verify { data_dir },
-        } => serve::audit_verify(&data_dir).await,
-        Command::TotpCode { secret } => serve::totp_code(&secret),
+        } => serve::audit_verify(&data_dir, &clock).await,
+        Command::TotpCode { secret } => serve::totp_code(&secret, &clock),
         Command::Model { data_dir, action } => match data_dir {
-            Some(d) => models::model(d, action).await,
+            Some(d) => models::model(d, action, &clock).await,
             None => {
                 eprintln!(
                     "error: the following required arguments were not provided: --data-dir <DATA_DIR>"
@@ -309,18 +321,18 @@ async fn run(cli: Cli) -> ExitCode {
             data_dir,
             alert,
             json,
-        } => models::explain(data_dir, alert, json).await,
+        } => models::explain(data_dir, alert, json, &clock).await,
         Command::Run {
             data_dir,
             models,
             as_of,
             timings,
         } => {
-            let as_of = match parse_as_of(as_of) {
+            let as_of = match parse_as_of(as_of, &clock) {
                 Ok(d) => d,
                 Err(c) => return c,
             };
-            let platform = match Platform::open(&data_dir).await {
+            let platform = match Platform::open(&data_dir, clock.clone()).await {
                 Ok(p) => p,
                 Err(e) => return fail(&data_dir.display().to_string(), &e),
             };
@@ -350,7 +362,7 @@ async fn run(cli: Cli) -> ExitCode {
             format,
             output,
         } => {
-            let platform = match Platform::open(&data_dir).await {
+            let platform = match Platform::open(&data_dir, clock.clone()).await {
                 Ok(p) => p,
                 Err(e) => return fail(&data_dir.display().to_string(), &e),
             };
@@ -383,7 +395,7 @@ async fn run(cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Types { data_dir } => {
-            let platform = match Platform::open(&data_dir).await {
+            let platform = match Platform::open(&data_dir, clock.clone()).await {
                 Ok(p) => p,
                 Err(e) => return fail(&data_dir.display().to_string(), &e),
             };
@@ -420,7 +432,7 @@ async fn run(cli: Cli) -> ExitCode {
                     return ExitCode::from(EXIT_BAD_INPUT);
                 }
             };
-            let platform = match Platform::open(&data_dir).await {
+            let platform = match Platform::open(&data_dir, clock.clone()).await {
                 Ok(p) => p,
                 Err(e) => return fail(&data_dir.display().to_string(), &e),
             };
@@ -442,7 +454,7 @@ async fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Check { data_dir } => {
-            let platform = match Platform::open(&data_dir).await {
+            let platform = match Platform::open(&data_dir, clock.clone()).await {
                 Ok(p) => p,
                 Err(e) => return fail(&data_dir.display().to_string(), &e),
             };
@@ -469,7 +481,7 @@ async fn run(cli: Cli) -> ExitCode {
             last_month,
         } => {
             let last = match last_month.map(|m| mingjing_domain::calendar::parse_month(&m)) {
-                None => mingjing_synth::default_last_month(),
+                None => mingjing_synth::default_last_month(clock.today()),
                 Some(Ok(m)) => m,
                 Some(Err(e)) => {
                     eprintln!("error: --last-month: {e}");
@@ -507,6 +519,7 @@ async fn demo(
     listen: String,
     no_serve: bool,
     no_models: bool,
+    clock: &Clock,
 ) -> ExitCode {
     let files = data_dir.join("county-files");
     if !files.join("manifest.csv").exists() {
@@ -514,7 +527,7 @@ async fn demo(
             seed,
             persons,
             months: 12,
-            last_month: mingjing_synth::default_last_month(),
+            last_month: mingjing_synth::default_last_month(clock.today()),
         };
         match mingjing_synth::generate(&spec, &files) {
             Ok(summary) => println!("{summary}"),
@@ -524,7 +537,7 @@ async fn demo(
             }
         }
     }
-    let platform = match Platform::init(data_dir, None).await {
+    let platform = match Platform::init(data_dir, None, clock.clone()).await {
         Ok(p) => p,
         Err(e) => return fail(&data_dir.display().to_string(), &e),
     };
@@ -580,7 +593,7 @@ async fn demo(
         return fail(&data_dir.display().to_string(), &e.into());
     }
     // The county's data ends with last month: run the models as of its last day.
-    let as_of = mingjing_synth::default_last_month().last_day();
+    let as_of = mingjing_synth::default_last_month(clock.today()).last_day();
     let outcome = if no_models {
         println!("models not run (--no-models)");
         None
@@ -635,19 +648,15 @@ async fn demo(
 const DEMO_PASSWORD: &str = "Mingjing@2026demo";
 
 /// `--as-of YYYY-MM-DD`, default today.
-fn parse_as_of(as_of: Option<String>) -> Result<chrono::NaiveDate, ExitCode> {
+fn parse_as_of(as_of: Option<String>, clock: &Clock) -> Result<chrono::NaiveDate, ExitCode> {
     match as_of.map(|d| mingjing_domain::calendar::parse_date(&d)) {
-        None => Ok(chrono_today()),
+        None => Ok(clock.today()),
         Some(Ok(d)) => Ok(d),
         Some(Err(e)) => {
             eprintln!("error: --as-of: {e}");
             Err(ExitCode::from(EXIT_MISUSE))
         }
     }
-}
-
-fn chrono_today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
 }
 
 fn amount_text(fen: Option<i64>) -> String {

@@ -3,7 +3,7 @@
 
 use crate::{EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_MISUSE, fail, parse_as_of};
 use clap::Subcommand;
-use mingjing_app::Platform;
+use mingjing_app::{Clock, Platform};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -78,9 +78,9 @@ fn read_text(path: &PathBuf) -> Result<String, ExitCode> {
     })
 }
 
-pub async fn model(data_dir: PathBuf, action: ModelAction) -> ExitCode {
+pub async fn model(data_dir: PathBuf, action: ModelAction, clock: &Clock) -> ExitCode {
     let here = data_dir.display().to_string();
-    let platform = match Platform::open(&data_dir).await {
+    let platform = match Platform::open(&data_dir, clock.clone()).await {
         Ok(p) => p,
         Err(e) => return fail(&here, &e),
     };
@@ -153,7 +153,7 @@ pub async fn model(data_dir: PathBuf, action: ModelAction) -> ExitCode {
             as_of,
             sample,
         } => {
-            let as_of = match parse_as_of(as_of) {
+            let as_of = match parse_as_of(as_of, clock) {
                 Ok(d) => d,
                 Err(c) => return c,
             };
@@ -211,7 +211,7 @@ pub async fn model(data_dir: PathBuf, action: ModelAction) -> ExitCode {
             }
         }
         ModelAction::Plan { as_of } => {
-            let as_of = match parse_as_of(as_of) {
+            let as_of = match parse_as_of(as_of, clock) {
                 Ok(d) => d,
                 Err(c) => return c,
             };
@@ -224,7 +224,7 @@ pub async fn model(data_dir: PathBuf, action: ModelAction) -> ExitCode {
             }
         }
         ModelAction::Profile { models, as_of } => {
-            let as_of = match parse_as_of(as_of) {
+            let as_of = match parse_as_of(as_of, clock) {
                 Ok(d) => d,
                 Err(c) => return c,
             };
@@ -257,9 +257,9 @@ async fn toggle(platform: &Platform, here: &str, id: &str, enabled: bool) -> Exi
 }
 
 /// `mingjing explain --alert N`: why an alert fired, and the rows it cites.
-pub async fn explain(data_dir: PathBuf, alert: i64, json: bool) -> ExitCode {
+pub async fn explain(data_dir: PathBuf, alert: i64, json: bool, clock: &Clock) -> ExitCode {
     let here = data_dir.display().to_string();
-    let platform = match Platform::open(&data_dir).await {
+    let platform = match Platform::open(&data_dir, clock.clone()).await {
         Ok(p) => p,
         Err(e) => return fail(&here, &e),
     };

@@ -2,7 +2,8 @@
 
 use crate::{EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_MISUSE, fail};
 use mingjing_app::Platform;
-use mingjing_server::{Clock, ServerConfig, Shared};
+use mingjing_app::Clock;
+use mingjing_server::{ServerConfig, Shared};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -36,10 +37,10 @@ pub fn server_config(platform: &Platform, listen: Option<String>) -> Result<Serv
 
 /// Serves a platform: installs the roles and, on a platform without organisations, the
 /// county's tree; creates the initial administrator when there is no account.
-pub async fn serve(data_dir: &Path, listen: Option<String>) -> ExitCode {
+pub async fn serve(data_dir: &Path, listen: Option<String>, clock: &Clock) -> ExitCode {
     init_logging();
     let here = data_dir.display().to_string();
-    let platform = match Platform::open(data_dir).await {
+    let platform = match Platform::open(data_dir, clock.clone()).await {
         Ok(p) => p,
         Err(e) => return fail(&here, &e),
     };
@@ -77,7 +78,7 @@ pub async fn run(platform: Platform, config: ServerConfig, here: &str) -> ExitCo
         Err(e) => return fail(here, &e.into()),
     }
     let listen = config.listen.clone();
-    let state = Shared::new(platform, config, Clock::default());
+    let state = Shared::new(platform, config);
     println!("serving http://{listen}/  (API: /api, OpenAPI: /api/openapi.json)");
     match mingjing_server::serve(state).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -89,9 +90,9 @@ pub async fn run(platform: Platform, config: ServerConfig, here: &str) -> ExitCo
 }
 
 /// `mingjing audit verify`: 0 when the chain is whole, 1 naming the first bad record.
-pub async fn audit_verify(data_dir: &Path) -> ExitCode {
+pub async fn audit_verify(data_dir: &Path, clock: &Clock) -> ExitCode {
     let here = data_dir.display().to_string();
-    let platform = match Platform::open(data_dir).await {
+    let platform = match Platform::open(data_dir, clock.clone()).await {
         Ok(p) => p,
         Err(e) => return fail(&here, &e),
     };
@@ -109,12 +110,12 @@ pub async fn audit_verify(data_dir: &Path) -> ExitCode {
 }
 
 /// Prints the current TOTP code of a secret (for demo accounts and scripted tests).
-pub fn totp_code(secret: &str) -> ExitCode {
+pub fn totp_code(secret: &str, clock: &Clock) -> ExitCode {
     let Some(raw) = mingjing_server::auth::base32_decode(secret) else {
         eprintln!("error: the secret is not base32");
         return ExitCode::from(EXIT_MISUSE);
     };
-    let step = (chrono::Utc::now().timestamp() / 30) as u64;
+    let step = (clock.now().timestamp() / 30) as u64;
     println!("{}", mingjing_server::auth::totp_code(&raw, step));
     ExitCode::SUCCESS
 }

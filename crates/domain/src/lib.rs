@@ -1,11 +1,14 @@
 //! Mingjing's domain: the data standard, field types and validators.
 //!
-//! Pure logic: no files, no database, no clock (the day of import is passed in).
+//! Pure logic: no files, no database; dates are passed in. `clock` is the one exception: the
+//! platform's clock, the only code that reads the machine's time, which the other crates are
+//! built with and pass on.
 //! Every type here is valid by construction: an [`IdNumber`] cannot hold an invalid number.
 
 pub mod access;
 pub mod calendar;
 pub mod cell;
+pub mod clock;
 pub mod check;
 pub mod disposal;
 pub mod id;
@@ -19,6 +22,7 @@ pub mod wording;
 
 pub use calendar::Month;
 pub use cell::{Cell, Problem, Value};
+pub use clock::Clock;
 pub use check::{
     ColumnMap, HeaderError, KeyIndex, RowCheck, RowChecker, RowError, RowOutcome, RowWarning,
 };

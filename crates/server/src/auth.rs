@@ -141,7 +141,7 @@ pub async fn login(State(state): State<AppState>, req: Request) -> ApiResult<Res
     let store = state.store();
     let policy = state.policy().await?;
     let now = state.clock.now();
-    let username = body.username.trim().to_string();
+    let username: String = body.username.trim().chars().take(64).collect();
     // What the log may say about a name that matched no account: never a typed password.
     let attempt = |result: &str, detail: &str| AuditEntry {
         actor: username.chars().take(64).collect(),
@@ -161,56 +161,71 @@ pub async fn login(State(state): State<AppState>, req: Request) -> ApiResult<Res
             ),
         )
     };
+    // Throttled per source address and per account name before anything is checked.
+    if let Err(retry) = state.sign_in_throttle.admit(&source, &username, now) {
+        store.audit(&attempt("refused", "throttled")).await?;
+        return Err(throttled(retry));
+    }
     let Some(user) = store.user_by_name(&username).await? else {
         verify_blocking(body.password, dummy_hash().to_string()).await;
         store.audit(&attempt("failed", "unknown account")).await?;
         return Err(refused());
     };
-    let locked = user
-        .locked_until
-        .as_deref()
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .is_some_and(|t| t.with_timezone(&chrono::Utc) > now);
-    let ok = verify_blocking(body.password, user.password_hash.clone()).await;
     let mut entry = attempt("failed", "");
     entry.object = format!("user:{}", user.id);
     entry.role = user.role.clone();
-    if locked {
-        entry.detail = "account locked".into();
-        store.audit(&entry).await?;
-        return Err(refused());
-    }
     if !user.enabled {
+        verify_blocking(body.password, dummy_hash().to_string()).await;
         entry.detail = "account disabled".into();
         store.audit(&entry).await?;
         return Err(refused());
     }
     let until = ts(now + chrono::Duration::minutes(i64::from(policy.lockout_minutes)));
-    if !ok {
-        entry.detail = "wrong password".into();
-        if store
-            .login_failed(user.id, policy.lockout_threshold, &until, &entry)
-            .await?
-        {
-            let mut e = entry.clone();
-            e.action = "auth.lockout".into();
-            e.detail = format!("locked until {until}");
-            store.audit(&e).await?;
+    // The attempt is counted (and the account locked at the threshold) before the slow
+    // password check, in one statement: a burst of parallel guesses cannot outrun the count.
+    let Some(attempt_no) = store
+        .claim_login_attempt(user.id, policy.lockout_threshold, &ts(now), &until)
+        .await?
+    else {
+        entry.detail = "account locked".into();
+        store.audit(&entry).await?;
+        return Err(refused());
+    };
+    let fail = |detail: &str| {
+        let mut e = entry.clone();
+        e.detail = detail.into();
+        e
+    };
+    let locked_now = attempt_no >= policy.lockout_threshold;
+    let lockout = || {
+        let mut e = entry.clone();
+        e.action = "auth.lockout".into();
+        e.detail = format!("locked until {until}");
+        e
+    };
+    if !verify_blocking(body.password, user.password_hash.clone()).await {
+        store.audit(&fail("wrong password")).await?;
+        if locked_now {
+            store.audit(&lockout()).await?;
         }
         return Err(refused());
     }
-    // The second factor, for accounts that have enrolled one.
+    // The second factor, for accounts that have enrolled one; each code is good once.
     if let Some(secret) = &user.totp_secret {
-        match body.totp.as_deref() {
-            None | Some("") => return Err(ErrorCode::TotpRequired.into()),
-            Some(code) if totp_matches(secret, code, now.timestamp()) => {}
-            Some(_) => {
-                entry.detail = "wrong totp".into();
-                store
-                    .login_failed(user.id, policy.lockout_threshold, &until, &entry)
-                    .await?;
-                return Err(ErrorCode::BadTotp.into());
+        let code = body.totp.as_deref().unwrap_or("").trim();
+        if code.is_empty() {
+            return Err(ErrorCode::TotpRequired.into());
+        }
+        let fresh = match totp_step(secret, code, now.timestamp()) {
+            Some(step) => store.claim_totp_step(user.id, step).await?,
+            None => false,
+        };
+        if !fresh {
+            store.audit(&fail("wrong or reused totp")).await?;
+            if locked_now {
+                store.audit(&lockout()).await?;
             }
+            return Err(ErrorCode::BadTotp.into());
         }
     }
     // A new session id at every sign-in; whatever session the browser held ends.
@@ -241,6 +256,7 @@ pub async fn login(State(state): State<AppState>, req: Request) -> ApiResult<Res
     entry.result = "ok".into();
     entry.detail = String::new();
     store.login_succeeded(&session, &entry).await?;
+    state.sign_in_throttle.succeeded(&source, &username, now);
     tracing::info!(user = user.id, "signed in");
     let mut res = Json(serde_json::json!({ "csrf_token": csrf })).into_response();
     res.headers_mut().insert(
@@ -298,16 +314,33 @@ pub async fn change_password(
     Extension(c): Extension<Caller>,
     Json(b): Json<PasswordBody>,
 ) -> ApiResult<Response> {
-    if !verify_blocking(b.old_password, c.user.password_hash.clone()).await {
-        let e = c.audit(
+    let policy = state.policy().await?;
+    // A wrong old password counts as a failed sign-in (a session is not a licence to guess),
+    // counted before the check as at sign-in; a locked account changes nothing.
+    let now = state.clock.now();
+    let until = ts(now + chrono::Duration::minutes(i64::from(policy.lockout_minutes)));
+    let claimed = state
+        .store()
+        .claim_login_attempt(c.user.id, policy.lockout_threshold, &ts(now), &until)
+        .await?;
+    let right = claimed.is_some()
+        && verify_blocking(b.old_password, c.user.password_hash.clone()).await;
+    if !right {
+        let mut e = c.audit(
             "auth.password_change",
             format!("user:{}", c.user.id),
             "failed",
         );
+        e.detail = if claimed.is_none() { "account locked" } else { "wrong old password" }.into();
         state.store().audit(&e).await?;
+        if claimed.is_some_and(|n| n >= policy.lockout_threshold) {
+            let mut l = e.clone();
+            l.action = "auth.lockout".into();
+            l.detail = format!("locked until {until}");
+            state.store().audit(&l).await?;
+        }
         return Err(ApiError::with(ErrorCode::InvalidRequest, "原密码不正确"));
     }
-    let policy = state.policy().await?;
     check_new_password(
         &state,
         &policy,
@@ -380,25 +413,72 @@ pub fn totp_code(secret: &[u8], step: u64) -> String {
     format!("{:06}", n % 1_000_000)
 }
 
-/// Accepts the current step and one either side (clock drift).
-pub fn totp_matches(secret_b32: &str, code: &str, unix: i64) -> bool {
-    let Some(secret) = base32_decode(secret_b32) else {
-        return false;
-    };
+/// The step a code belongs to: the current one or one either side (clock drift).
+pub fn totp_step(secret_b32: &str, code: &str, unix: i64) -> Option<u64> {
+    let secret = base32_decode(secret_b32)?;
     let step = (unix.max(0) / 30) as u64;
     [step.saturating_sub(1), step, step + 1]
-        .iter()
-        .any(|s| totp_code(&secret, *s) == code.trim())
+        .into_iter()
+        .find(|s| totp_code(&secret, *s) == code.trim())
+}
+
+/// Whether a code is good for the current step or one either side.
+pub fn totp_matches(secret_b32: &str, code: &str, unix: i64) -> bool {
+    totp_step(secret_b32, code, unix).is_some()
+}
+
+/// 429 with the seconds to wait.
+fn throttled(retry_after_secs: u64) -> ApiError {
+    let mut e = ApiError::with(
+        ErrorCode::TooManyRequests,
+        format!("尝试过于频繁，请 {retry_after_secs} 秒后再试"),
+    );
+    e.retry_after = Some(retry_after_secs);
+    e
 }
 
 fn pending_key(user_id: i64) -> String {
     format!("totp_pending.{user_id}")
 }
 
+/// What replacing an enrolled second factor needs: the password and a current code.
+#[derive(serde::Deserialize, Default)]
+pub struct TotpReEnrol {
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub code: String,
+}
+
 pub async fn totp_setup(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
+    body: axum::body::Bytes,
 ) -> ApiResult<Json<serde_json::Value>> {
+    // A first enrolment needs the session only; replacing an enrolled factor also needs the
+    // password and a current code, so that a hijacked session cannot take the account over.
+    if let Some(enrolled) = &c.user.totp_secret {
+        let b: TotpReEnrol = if body.is_empty() {
+            TotpReEnrol::default()
+        } else {
+            serde_json::from_slice(&body).map_err(|e| {
+                ApiError::with(ErrorCode::InvalidRequest, format!("请求内容有误：{e}"))
+            })?
+        };
+        let password_ok = verify_blocking(b.password, c.user.password_hash.clone()).await;
+        let code_ok = match totp_step(enrolled, &b.code, state.clock.now().timestamp()) {
+            Some(step) if password_ok => state.store().claim_totp_step(c.user.id, step).await?,
+            _ => false,
+        };
+        if !password_ok || !code_ok {
+            let e = c.audit("auth.totp_reenrol", format!("user:{}", c.user.id), "failed");
+            state.store().audit(&e).await?;
+            return Err(ApiError::with(
+                ErrorCode::BadCredentials,
+                "更换动态口令须输入登录密码和当前动态口令",
+            ));
+        }
+    }
     let mut raw = [0u8; 20];
     getrandom::fill(&mut raw).expect("the OS has randomness");
     let secret = base32_encode(&raw);
@@ -432,7 +512,11 @@ pub async fn totp_confirm(
             "请先开始绑定动态口令",
         ));
     };
-    if !totp_matches(&secret, &b.code, state.clock.now().timestamp()) {
+    let fresh = match totp_step(&secret, &b.code, state.clock.now().timestamp()) {
+        Some(step) => store.claim_totp_step(c.user.id, step).await?,
+        None => false,
+    };
+    if !fresh {
         return Err(ErrorCode::BadTotp.into());
     }
     let e = c.audit("auth.totp_enrol", format!("user:{}", c.user.id), "ok");

@@ -19,11 +19,6 @@ pub fn text_table_json(
     scope: &Scope,
 ) -> Value {
     let field = |col: &str| ty.fields.iter().find(|f| f.key == col);
-    let is_id: Vec<bool> = rows
-        .columns
-        .iter()
-        .map(|c| field(c).is_some_and(|f| f.ty == FieldType::Id18))
-        .collect();
     let is_month: Vec<bool> = rows
         .columns
         .iter()
@@ -38,13 +33,14 @@ pub fn text_table_json(
         .rows
         .iter()
         .map(|r| {
-            r.iter()
+            // IDs masked and the birth dates they hide cut to the year, for a masked reader.
+            scope
+                .cells(r)
+                .iter()
                 .enumerate()
                 .map(|(i, v)| {
                     v.as_ref().map(|v| {
-                        if is_id[i] {
-                            scope.id(v)
-                        } else if is_month[i] {
+                        if is_month[i] {
                             // Months are stored as their first day; people read them as months.
                             v.chars().take(7).collect()
                         } else {

@@ -44,6 +44,7 @@ error_codes! {
     PeriodRefused => "period_refused", BAD_REQUEST, "此类数据不按月份上传";
     FileRejected => "file_rejected", UNPROCESSABLE_ENTITY, "文件未通过校验，未导入任何数据";
     FileTooLarge => "file_too_large", PAYLOAD_TOO_LARGE, "文件超过大小限制";
+    TooManyRequests => "too_many_requests", TOO_MANY_REQUESTS, "请求过于频繁，请稍后再试";
     Conflict => "conflict", CONFLICT, "与现有数据冲突";
     IllegalTransition => "illegal_transition", CONFLICT, "预警当前所处环节不允许此操作";
     NotResponsibleUnit => "not_responsible_unit", FORBIDDEN, "只有责任单位可以核查此预警";
@@ -60,6 +61,8 @@ pub struct ApiError {
     pub message: Option<String>,
     /// Structured details a user acts on (the row errors of a rejected file).
     pub details: Option<serde_json::Value>,
+    /// Seconds to wait before trying again (`Retry-After`, with 429).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -68,6 +71,7 @@ impl ApiError {
             code,
             message: None,
             details: None,
+            retry_after: None,
         }
     }
 
@@ -76,6 +80,7 @@ impl ApiError {
             code,
             message: Some(message.into()),
             details: None,
+            retry_after: None,
         }
     }
 
@@ -102,7 +107,14 @@ impl IntoResponse for ApiError {
         if let Some(d) = self.details {
             body["error"]["details"] = d;
         }
-        (self.code.status(), axum::Json(body)).into_response()
+        let mut res = (self.code.status(), axum::Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(secs.max(1)),
+            );
+        }
+        res
     }
 }
 

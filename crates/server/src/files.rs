@@ -76,26 +76,30 @@ pub async fn upload(
 ) -> ApiResult<Json<Value>> {
     let bad = |m: String| ApiError::with(ErrorCode::InvalidRequest, m);
     let mut got = None;
-    while let Some(field) = multipart
+    while let Some(mut field) = multipart
         .next_field()
         .await
         .map_err(|e| bad(e.to_string()))?
     {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("附件").to_string();
-            let bytes = field.bytes().await.map_err(|e| bad(e.to_string()))?;
+            // Cut off as it streams: never more than the limit is held.
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(|e| bad(e.to_string()))? {
+                if bytes.len() + chunk.len() > MAX_ATTACHMENT {
+                    return Err(ApiError::with(
+                        ErrorCode::FileTooLarge,
+                        format!("附件不能超过 {} MB", MAX_ATTACHMENT / 1024 / 1024),
+                    ));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
             got = Some((name, bytes));
         }
     }
     let (name, bytes) = got.ok_or_else(|| bad("缺少文件（字段 file）".into()))?;
     if bytes.is_empty() {
         return Err(bad("文件为空".into()));
-    }
-    if bytes.len() > MAX_ATTACHMENT {
-        return Err(ApiError::with(
-            ErrorCode::FileTooLarge,
-            format!("附件不能超过 {} MB", MAX_ATTACHMENT / 1024 / 1024),
-        ));
     }
     // Only the last path segment, never a path.
     let name: String = name

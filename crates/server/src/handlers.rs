@@ -310,10 +310,7 @@ pub async fn put_policy(
 // ---- sessions and audit -------------------------------------------------------------------
 
 pub async fn list_sessions(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let now = state
-        .clock
-        .now()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let now = state.clock.now_text();
     let users = state.store().users().await?;
     let list: Vec<Value> = state
         .store()
@@ -537,7 +534,7 @@ async fn visible_alerts(
         .filter(|a| min.is_none_or(|m| a.amount_fen.is_some_and(|x| x >= m)))
         .filter(|a| max.is_none_or(|m| a.amount_fen.is_some_and(|x| x <= m)))
         .filter(|a| {
-            let d = mingjing_app::local_day(&a.raised_at);
+            let d = state.clock.day_of(&a.raised_at);
             from.is_none_or(|f| d.is_some_and(|d| d >= f))
                 && to.is_none_or(|t| d.is_some_and(|d| d <= t))
         })
@@ -709,7 +706,7 @@ pub async fn run_models(
     Json(b): Json<RunBody>,
 ) -> ApiResult<Json<Value>> {
     let as_of = match b.as_of.as_deref() {
-        None => state.clock.now().date_naive(),
+        None => state.today(),
         Some(d) => mingjing_domain::calendar::parse_date(d)
             .map_err(|e| ApiError::with(ErrorCode::InvalidRequest, format!("as_of: {e}")))?,
     };

@@ -25,8 +25,10 @@ pub async fn get(
         .integrity_file(&id.to_string(), state.today())
         .await?;
     let scope = Scope::of(&state, &c).await?;
-    // The audit names the person by the masked number: the log is read by more people.
-    let e = c.audit("integrity.view", format!("person:{}", id.masked()), "ok");
+    // The audit names the person by the opaque handle: the log holds no ID number, whole or
+    // in part (it is read by more people).
+    let handle = state.store().person_handle(&id.to_string()).await?;
+    let e = c.audit("integrity.view", format!("person:{handle}"), "ok");
     state.store().audit(&e).await?;
     let mut out = serde_json::to_value(&file).expect("serialisable");
     out["id_number"] = json!(scope.id(&id.to_string()));

@@ -24,6 +24,7 @@ pub mod persons;
 pub mod routes;
 pub mod scope;
 pub mod seed;
+pub mod throttle;
 pub mod uploads;
 pub mod web;
 
@@ -32,25 +33,11 @@ use mingjing_app::Platform;
 use mingjing_domain::access::SecurityPolicy;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 use tokio::sync::Mutex;
 
 pub use guard::Caller;
 
-/// The time the server reads; tests move it forward.
-#[derive(Clone, Default)]
-pub struct Clock(Arc<AtomicI64>);
-
-impl Clock {
-    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        chrono::Utc::now() + chrono::Duration::seconds(self.0.load(Ordering::Relaxed))
-    }
-
-    /// Moves this clock forward (tests of lockout and expiry).
-    pub fn advance(&self, d: chrono::Duration) {
-        self.0.fetch_add(d.num_seconds(), Ordering::Relaxed);
-    }
-}
+pub use mingjing_domain::Clock;
 
 /// Server settings (`[server]` in `mingjing.toml`).
 #[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
@@ -86,6 +73,7 @@ pub struct Rejection {
 
 pub struct Shared {
     pub platform: Platform,
+    /// The platform's clock (the same one: moving it moves the store's and the services').
     pub clock: Clock,
     pub config: ServerConfig,
     pub rejections: Mutex<HashMap<String, Rejection>>,
@@ -93,12 +81,15 @@ pub struct Shared {
     pub rematch: Mutex<()>,
     /// The chat sockets connected to this process.
     pub chat: chat::Hub,
+    /// Sign-in attempts per source address and account name.
+    pub sign_in_throttle: throttle::SignInThrottle,
 }
 
 pub type AppState = Arc<Shared>;
 
 impl Shared {
-    pub fn new(platform: Platform, config: ServerConfig, clock: Clock) -> AppState {
+    pub fn new(platform: Platform, config: ServerConfig) -> AppState {
+        let clock = platform.clock().clone();
         Arc::new(Shared {
             platform,
             clock,
@@ -106,12 +97,13 @@ impl Shared {
             rejections: Mutex::new(HashMap::new()),
             rematch: Mutex::new(()),
             chat: chat::Hub::default(),
+            sign_in_throttle: throttle::SignInThrottle::default(),
         })
     }
 
-    /// Today, local time, by this server's clock.
+    /// Today, by the platform's clock.
     pub fn today(&self) -> chrono::NaiveDate {
-        self.clock.now().with_timezone(&chrono::Local).date_naive()
+        self.clock.today()
     }
 
     pub fn store(&self) -> &mingjing_store::SqlStore {
@@ -132,12 +124,13 @@ use mingjing_store::MetaStore;
 
 /// The whole application: routes, the guard, security headers and the JSON fallbacks.
 pub fn app(state: AppState) -> Router {
-    // No request body may be larger than an upload (plus its envelope); bodies are read only
-    // after the guard has let the request through.
+    // No request body may be larger than an upload (plus its envelope), and only the routes
+    // that take files get that much (`routes::body_limit`); bodies are read only after the
+    // guard has let the request through.
     let body_limit = usize::try_from(state.platform.config.limits.max_file_bytes)
         .unwrap_or(usize::MAX)
         .saturating_add(uploads::ENVELOPE_BYTES as usize);
-    routes::router()
+    routes::router(body_limit)
         .fallback(web::fallback)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -148,19 +141,18 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The local day of the latest scheduled run among `runs` (newest first).
-fn last_scheduled_day(runs: &[mingjing_store::ModelRun]) -> Option<chrono::NaiveDate> {
+/// The civil day of the latest scheduled run among `runs` (newest first).
+fn last_scheduled_day(clock: &Clock, runs: &[mingjing_store::ModelRun]) -> Option<chrono::NaiveDate> {
     runs.iter()
         .find(|r| r.trigger == mingjing_app::Trigger::Schedule.tag())
-        .and_then(|r| chrono::DateTime::parse_from_rfc3339(&r.started_at).ok())
-        .map(|t| t.with_timezone(&chrono::Local).date_naive())
+        .and_then(|r| clock.day_of(&r.started_at))
 }
 
 /// Whether the daily full run is due: its hour ("HH:MM", none if empty) has come today and no
 /// scheduled run has happened today.
 fn daily_run_due(
     at: &str,
-    now: chrono::DateTime<chrono::Local>,
+    now: chrono::DateTime<chrono::FixedOffset>,
     last_day: Option<chrono::NaiveDate>,
 ) -> bool {
     !at.is_empty()
@@ -174,7 +166,7 @@ fn spawn_housekeeping(state: AppState) {
         // The day of the last scheduled run, as recorded: a restart after the hour does not
         // run the models again on a day they already ran (it does catch up a missed day).
         let mut last_day = match state.store().runs(50).await {
-            Ok(runs) => last_scheduled_day(&runs),
+            Ok(runs) => last_scheduled_day(&state.clock, &runs),
             Err(e) => {
                 tracing::error!(error = %e, "reading the last scheduled run failed");
                 None
@@ -184,7 +176,7 @@ fn spawn_housekeeping(state: AppState) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
         loop {
             tick.tick().await;
-            let now = state.clock.now().with_timezone(&chrono::Local);
+            let now = state.clock.now_local();
             let today = now.date_naive();
             // Deadline reminders and escalation, once a day (and at start).
             if last_sweep != Some(today) {
@@ -280,8 +272,10 @@ mod tests {
     /// run them again (every restart of a city's server used to start a full run).
     #[test]
     fn a_restart_does_not_repeat_the_day_s_scheduled_run() {
+        let clock = Clock::starting_on(chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap());
         let at = |h, m| {
-            chrono::Local
+            clock
+                .zone()
                 .with_ymd_and_hms(2026, 11, 26, h, m, 0)
                 .unwrap()
         };
@@ -290,7 +284,7 @@ mod tests {
             run("manual", &at(9, 0).with_timezone(&chrono::Utc).to_rfc3339()),
             run("schedule", &ran_today),
         ];
-        let last = last_scheduled_day(&runs);
+        let last = last_scheduled_day(&clock, &runs);
         assert_eq!(last, Some(at(0, 0).date_naive()));
         assert!(!daily_run_due("02:00", at(22, 40), last));
         // A day without a scheduled run is caught up after the hour, not before.
@@ -300,6 +294,6 @@ mod tests {
         assert!(daily_run_due("02:00", at(2, 0), None));
         // None scheduled.
         assert!(!daily_run_due("", at(22, 40), None));
-        assert_eq!(last_scheduled_day(&runs[..1]), None);
+        assert_eq!(last_scheduled_day(&clock, &runs[..1]), None);
     }
 }

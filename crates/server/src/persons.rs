@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::guard::Caller;
-use crate::scope::{Scope, mask_id};
+use crate::scope::Scope;
 use axum::extract::{Path, Query, State};
 use axum::{Extension, Json};
 use mingjing_app::PersonFilter;
@@ -84,8 +84,9 @@ pub async fn search(
         })
         .collect();
     let mut e = c.audit("person.search", "persons", "ok");
-    let q = if s.q.trim().parse::<IdNumber>().is_ok() {
-        mask_id(s.q.trim())
+    // The audit log holds no ID number, whole or in part: a query with digits is named as such.
+    let q: String = if s.q.chars().any(|ch| ch.is_ascii_digit()) {
+        "（证件号码）".into()
     } else {
         s.q.trim().chars().take(50).collect()
     };
@@ -128,7 +129,9 @@ async fn open(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "person profile read"
     );
-    let mut e = c.audit(action, format!("person:{}", id.masked()), "ok");
+    // Named by its opaque handle: the audit log holds no ID number, whole or in part.
+    let handle = state.store().person_handle(&id.to_string()).await?;
+    let mut e = c.audit(action, format!("person:{handle}"), "ok");
     e.detail = format!("事由：{why}");
     let visible = profile
         .person
@@ -153,20 +156,7 @@ pub async fn profile(
     let (id, profile) = open(&state, &c, &id, &p.purpose, "person.view").await?;
     let discipline = c.has(Permission::DisciplineRead);
     let scope = Scope::of(&state, &c).await?;
-    let mask_row = |columns: &[String], row: &[Option<String>]| -> Vec<Option<String>> {
-        row.iter()
-            .zip(columns)
-            .map(|(v, _)| {
-                v.as_ref().map(|v| {
-                    if v.len() == 18 && v.parse::<IdNumber>().is_ok() {
-                        scope.id(v)
-                    } else {
-                        v.clone()
-                    }
-                })
-            })
-            .collect()
-    };
+    let mask_row = |_columns: &[String], row: &[Option<String>]| scope.cells(row);
     let records: Vec<Value> = profile
         .records
         .iter()
@@ -180,7 +170,7 @@ pub async fn profile(
         .collect();
     let person_json = |p: &mingjing_store::persons::PersonEntry| {
         json!({ "id_number": scope.id(&p.id_number), "handle": p.handle, "name": p.name,
-            "gender": p.gender, "birth_date": p.birth_date, "relation": p.relation,
+            "gender": p.gender, "birth_date": scope.birth_date(&p.birth_date), "relation": p.relation,
             "household_id": p.household_id, "town": p.town, "village": p.village })
     };
     let alerts: Vec<Value> = state

@@ -41,12 +41,39 @@ macro_rules! routes {
             summary: $summary,
         }),*];
 
-        pub fn router() -> Router<AppState> {
+        /// The router, each route with its own body limit: `upload_limit` for the routes
+        /// that take files (`FILE_ROUTES`), `JSON_BODY_LIMIT` for every other.
+        pub fn router(upload_limit: usize) -> Router<AppState> {
             let r = Router::new();
-            $(let r = r.route($path, axum::routing::$method($handler));)*
+            $(let r = r.route(
+                $path,
+                axum::routing::$method($handler).layer(axum::extract::DefaultBodyLimit::max(
+                    body_limit(stringify!($method), $path, upload_limit),
+                )),
+            );)*
             r
         }
     };
+}
+
+/// The largest body of a route that takes no file: JSON forms, lists, definitions.
+pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
+
+/// The routes whose bodies carry files (multipart), and so may be as large as an upload.
+pub const FILE_ROUTES: &[(&str, &str)] = &[
+    ("post", "/api/uploads"),
+    ("post", "/api/uploads/precheck"),
+    ("post", "/api/files"),
+    ("post", "/api/opinions/persons-file"),
+];
+
+/// A route's body limit.
+pub fn body_limit(method: &str, path: &str, upload_limit: usize) -> usize {
+    if FILE_ROUTES.contains(&(method, path)) {
+        upload_limit
+    } else {
+        JSON_BODY_LIMIT
+    }
 }
 
 use Access::{AnyOf, Perm, Public, Session};

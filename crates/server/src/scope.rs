@@ -76,6 +76,52 @@ impl Scope {
             mask_id(s)
         }
     }
+
+    /// A birth date as this caller may read it: whole with `id.full`, else its year only (the
+    /// eight digits a masked ID hides are the birth date).
+    pub fn birth_date(&self, d: &str) -> String {
+        if self.full_ids {
+            d.to_string()
+        } else {
+            d.chars().take(4).collect()
+        }
+    }
+
+    /// One row's cells as this caller may read them: every cell that is an ID number masked,
+    /// and every other cell that spells the birth date of an ID in the row (`1949-12-31` or
+    /// `19491231`) cut to its year, whatever its column is called, so that no route gives
+    /// back the digits a mask hides.
+    pub fn cells(&self, row: &[Option<String>]) -> Vec<Option<String>> {
+        if self.full_ids {
+            return row.to_vec();
+        }
+        let births: Vec<(String, String)> = row
+            .iter()
+            .flatten()
+            .filter_map(|v| v.trim().parse::<mingjing_domain::IdNumber>().ok())
+            .map(|id| {
+                let b = id.birth_date();
+                (b.format("%Y-%m-%d").to_string(), b.format("%Y%m%d").to_string())
+            })
+            .collect();
+        row.iter()
+            .map(|v| {
+                v.as_ref().map(|v| {
+                    let t = v.trim();
+                    if t.len() == 18 && t.parse::<mingjing_domain::IdNumber>().is_ok() {
+                        mask_id(t)
+                    } else if births
+                        .iter()
+                        .any(|(iso, digits)| t.starts_with(iso.as_str()) || t == digits)
+                    {
+                        t.chars().take(4).collect()
+                    } else {
+                        v.clone()
+                    }
+                })
+            })
+            .collect()
+    }
 }
 
 /// The organisations a caller acts for: its own and those below it (a department verifies

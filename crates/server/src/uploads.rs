@@ -281,7 +281,7 @@ pub async fn create(
 fn spawn_rematch(state: AppState, ty: String) {
     tokio::spawn(async move {
         let _one = state.rematch.lock().await;
-        let today = state.clock.now().date_naive();
+        let today = state.today();
         match state.platform.rematch_after_upload(&ty, today).await {
             Ok(outcomes) => {
                 let raised: u64 = outcomes.iter().map(|o| o.counts.raised).sum();

@@ -72,9 +72,6 @@ pub struct Session {
     pub ended_at: Option<String>,
 }
 
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
 
 /// `SELECT` of users' columns, followed by the given clauses (sqlx takes only literal SQL).
 macro_rules! select_users {
@@ -183,7 +180,7 @@ impl SqlStore {
             .bind(o.name.trim())
             .bind(&o.kind)
             .bind(o.parent_id)
-            .bind(now())
+            .bind(self.now_text())
             .bind(&o.code)
             .bind(&o.town)
             .bind(o.sort_order)
@@ -245,7 +242,7 @@ impl SqlStore {
             .bind(&r.name)
             .bind(r.scope.code())
             .bind(r.admin.map(AdminKind::code).unwrap_or(""))
-            .bind(now())
+            .bind(self.now_text())
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -312,7 +309,7 @@ impl SqlStore {
             )
             .bind(&role.name)
             .bind(role.scope.code())
-            .bind(now())
+            .bind(self.now_text())
             .bind(&role.code)
             .execute(&mut *tx)
             .await?;
@@ -329,7 +326,7 @@ impl SqlStore {
 
     pub async fn create_user(&self, u: &NewUser, audit: &AuditEntry) -> Result<i64> {
         Ok(audited!(self, [audit], |tx| {
-            let at = now();
+            let at = self.now_text();
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO users (username, display_name, org_id, role, password_hash, password_changed_at, \
                  must_change, enabled, failed_logins, created_at, updated_at) \
@@ -405,7 +402,7 @@ impl SqlStore {
             .bind(org_id)
             .bind(role)
             .bind(i64::from(enabled))
-            .bind(now())
+            .bind(self.now_text())
             .bind(id)
             .execute(&mut *tx)
             .await?
@@ -414,7 +411,7 @@ impl SqlStore {
                 return Err(StoreError::NotFound(format!("user {id}")));
             }
             if !enabled {
-                end_sessions_tx(&mut tx, id, "account disabled").await?;
+                end_sessions_tx(&mut tx, id, "account disabled", &self.now_text()).await?;
             }
         });
         Ok(())
@@ -441,7 +438,7 @@ impl SqlStore {
         audit: &AuditEntry,
     ) -> Result<()> {
         audited!(self, [audit], |tx| {
-            let at = now();
+            let at = self.now_text();
             sqlx::query(
                 "UPDATE users SET password_hash = $1, password_changed_at = $2, must_change = $3, \
                  failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $4",
@@ -460,7 +457,7 @@ impl SqlStore {
             .bind(&at)
             .execute(&mut *tx)
             .await?;
-            end_sessions_tx(&mut tx, user_id, "password changed").await?;
+            end_sessions_tx(&mut tx, user_id, "password changed", &self.now_text()).await?;
         });
         Ok(())
     }
@@ -474,12 +471,58 @@ impl SqlStore {
         audited!(self, [audit], |tx| {
             sqlx::query("UPDATE users SET totp_secret = $1, updated_at = $2 WHERE id = $3")
                 .bind(secret)
-                .bind(now())
+                .bind(self.now_text())
                 .bind(user_id)
                 .execute(&mut *tx)
                 .await?;
         });
         Ok(())
+    }
+
+    /// Claims one sign-in attempt before its password is checked: counts it as a failure and,
+    /// at the `threshold`th, locks the account until `lock_until`, in one statement, so that a
+    /// burst of parallel attempts cannot all be checked before the count catches up. `None`
+    /// when the account is locked at `now` (the attempt must be refused unchecked); else the
+    /// attempt's number since the last success or the last lock. A lock that has run out
+    /// starts the count again. The attempt's outcome is recorded by `login_succeeded` (which
+    /// clears the count) or by the caller's audit record of the failure.
+    pub async fn claim_login_attempt(
+        &self,
+        user_id: i64,
+        threshold: u32,
+        now: &str,
+        lock_until: &str,
+    ) -> Result<Option<u32>> {
+        let n: Option<i64> = sqlx::query_scalar(
+            "UPDATE users SET \
+               failed_logins = CASE WHEN locked_until IS NULL THEN failed_logins + 1 ELSE 1 END, \
+               locked_until = CASE WHEN (CASE WHEN locked_until IS NULL THEN failed_logins + 1 ELSE 1 END) >= $2 \
+                              THEN $3 ELSE NULL END \
+             WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $4) \
+             RETURNING failed_logins",
+        )
+        .bind(user_id)
+        .bind(i64::from(threshold.max(1)))
+        .bind(lock_until)
+        .bind(now)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(n.map(|n| u32::try_from(n).unwrap_or(u32::MAX)))
+    }
+
+    /// Uses up a TOTP step for the account: `false` when that step or a later one was used
+    /// already (a code is good once).
+    pub async fn claim_totp_step(&self, user_id: i64, step: u64) -> Result<bool> {
+        let step = i64::try_from(step).unwrap_or(i64::MAX);
+        let done = sqlx::query(
+            "UPDATE users SET totp_last_step = $1 \
+             WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        )
+        .bind(step)
+        .bind(user_id)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Counts a failed login, locking the account at `threshold` failures until `lock_until`.
@@ -563,7 +606,7 @@ impl SqlStore {
             sqlx::query(
                 "UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE token_hash = $3 AND ended_at IS NULL",
             )
-            .bind(now())
+            .bind(self.now_text())
             .bind(reason)
             .bind(token_hash)
             .execute(&mut *tx)
@@ -580,7 +623,7 @@ impl SqlStore {
         audit: &AuditEntry,
     ) -> Result<()> {
         audited!(self, [audit], |tx| {
-            end_sessions_tx(&mut tx, user_id, reason).await?;
+            end_sessions_tx(&mut tx, user_id, reason, &self.now_text()).await?;
         });
         Ok(())
     }
@@ -624,11 +667,12 @@ async fn end_sessions_tx(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     user_id: i64,
     reason: &str,
+    at: &str,
 ) -> Result<()> {
     sqlx::query(
         "UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE user_id = $3 AND ended_at IS NULL",
     )
-    .bind(now())
+    .bind(at)
     .bind(reason)
     .bind(user_id)
     .execute(&mut **tx)

@@ -191,7 +191,7 @@ impl SqlStore {
         let seq: i64 = row.try_get("seq")?;
         let prev: String = row.try_get("mac")?;
         let prev = prev.split(' ').next().unwrap_or("").to_string();
-        let at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let at = self.clock().now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         let mac = key.mac(&prev, seq, &at, e);
         sqlx::query(
             "INSERT INTO audit_log (seq, at, actor, role, org, action, object, result, source, detail, mac) \
@@ -366,7 +366,7 @@ impl SqlStore {
     /// chain starts. The removal itself is audited.
     pub async fn prune_audit(&self, keep_days: u32, by: &AuditEntry) -> Result<u64> {
         let keep_days = keep_days.max(180);
-        let cutoff = (chrono::Utc::now() - chrono::Duration::days(i64::from(keep_days)))
+        let cutoff = (self.clock().now() - chrono::Duration::days(i64::from(keep_days)))
             .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         let key = self.audit_key()?.clone();
         let mut tx = self.pool().begin().await?;

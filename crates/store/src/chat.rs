@@ -4,7 +4,7 @@
 //! database delivers it to its own connected members; SQLite has one process and no announcer.
 
 use crate::StoreError;
-use crate::meta::{Backend, MetaStore, Result, SqlStore, now_utc};
+use crate::meta::{Backend, MetaStore, Result, SqlStore};
 use sqlx::Row;
 
 /// The PostgreSQL channel new message ids are announced on.
@@ -89,7 +89,7 @@ impl SqlStore {
         )
         .bind(name)
         .bind(org_id)
-        .bind(now_utc())
+        .bind(self.now_text())
         .execute(&mut *tx)
         .await?;
         let id: i64 =
@@ -116,7 +116,7 @@ impl SqlStore {
         )
         .bind(&pair)
         .bind(by)
-        .bind(now_utc())
+        .bind(self.now_text())
         .execute(&mut *tx)
         .await?;
         let id: i64 = sqlx::query_scalar("SELECT id FROM conversations WHERE pair = $1")
@@ -137,7 +137,7 @@ impl SqlStore {
         )
         .bind(name)
         .bind(by)
-        .bind(now_utc())
+        .bind(self.now_text())
         .fetch_one(&mut *tx)
         .await?;
         add_members(&mut tx, id, members).await?;
@@ -224,7 +224,7 @@ impl SqlStore {
         body: &str,
         file_id: Option<i64>,
     ) -> Result<Message> {
-        let now = now_utc();
+        let now = self.now_text();
         let mut tx = self.pool().begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO messages (conversation_id, sender_id, body, file_id, sent_at) \

@@ -6,7 +6,7 @@
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
-use crate::meta::{Result, SqlStore, now_utc};
+use crate::meta::{Result, SqlStore};
 use mingjing_domain::disposal::{Accountability, Stage, Step, Verification};
 use sqlx::Row;
 
@@ -363,7 +363,7 @@ impl SqlStore {
         audits: &[AuditEntry],
         notices: &[NewNotification],
     ) -> Result<()> {
-        let now = now_utc();
+        let now = self.now_text();
         audited!(self, audits, |tx| {
             for (i, r) in routes.iter().enumerate() {
                 move_stage(
@@ -404,7 +404,7 @@ impl SqlStore {
         audit: &AuditEntry,
         notice: &NewNotification,
     ) -> Result<i64> {
-        let now = now_utc();
+        let now = self.now_text();
         Ok(audited!(self, [audit], |tx| {
             move_stage(
                 &mut tx,
@@ -465,7 +465,7 @@ impl SqlStore {
         let to = step
             .apply(Stage::PendingReview)
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let now = now_utc();
+        let now = self.now_text();
         audited!(self, [audit], |tx| {
             move_stage(
                 &mut tx,
@@ -525,7 +525,7 @@ impl SqlStore {
         a: &Accountability,
         audit: &AuditEntry,
     ) -> Result<i64> {
-        let now = now_utc();
+        let now = self.now_text();
         Ok(audited!(self, [audit], |tx| {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO accountability (alert_id, kind, persons, person_count, decided_on, document, note, \
@@ -572,7 +572,7 @@ impl SqlStore {
         audit: &AuditEntry,
         notice: &NewNotification,
     ) -> Result<bool> {
-        let now = now_utc();
+        let now = self.now_text();
         Ok(audited!(self, [audit], |tx| {
             let n = sqlx::query(
                 "UPDATE alerts SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL AND stage = $3",
@@ -604,7 +604,7 @@ impl SqlStore {
 
     /// Writes notifications (reminders), skipping those whose key was used before.
     pub async fn notify(&self, notices: &[NewNotification]) -> Result<()> {
-        let now = now_utc();
+        let now = self.now_text();
         let mut tx = self.pool().begin().await?;
         for n in notices {
             notify(&mut tx, n, &now).await?;
@@ -821,7 +821,7 @@ impl SqlStore {
             sqlx::query("INSERT INTO notification_reads (notification_id, user_id, read_at) VALUES ($1, $2, $3)")
                 .bind(id)
                 .bind(user_id)
-                .bind(now_utc())
+                .bind(self.now_text())
                 .execute(&mut *tx)
                 .await?;
         }
@@ -837,7 +837,7 @@ impl SqlStore {
         audit: &AuditEntry,
         notice: &NewNotification,
     ) -> Result<i64> {
-        let now = now_utc();
+        let now = self.now_text();
         Ok(audited!(self, [audit], |tx| {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO recommendations (number, org_id, title, content, reply_due, issued_by, issued_at) \
@@ -876,7 +876,7 @@ impl SqlStore {
         reply: &str,
         audit: &AuditEntry,
     ) -> Result<()> {
-        let now = now_utc();
+        let now = self.now_text();
         audited!(self, [audit], |tx| {
             let n = sqlx::query(
                 "UPDATE recommendations SET reply = $1, replied_by = $2, replied_at = $3 WHERE id = $4 AND reply IS NULL",
@@ -948,7 +948,7 @@ impl SqlStore {
             .bind(&f.name)
             .bind(&f.content_type)
             .bind(&audit.actor)
-            .bind(now_utc())
+            .bind(self.now_text())
             .fetch_one(&mut *tx)
             .await?
         }))
@@ -1073,7 +1073,7 @@ impl SqlStore {
                 .bind(&s.dataset_type)
                 .bind(s.org_id)
                 .bind(s.due_day)
-                .bind(now_utc())
+                .bind(self.now_text())
                 .execute(&mut *tx)
                 .await?;
             }

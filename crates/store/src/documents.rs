@@ -5,7 +5,7 @@
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
-use crate::meta::{Result, SqlStore, now_utc};
+use crate::meta::{Result, SqlStore};
 use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -173,7 +173,7 @@ impl SqlStore {
         files: &[i64],
         audit: &AuditEntry,
     ) -> Result<(i64, String)> {
-        let now = now_utc();
+        let now = self.now_text();
         let mut audit = audit.clone();
         let out = audited!(self, [&audit], |tx| {
             let seq: i64 = sqlx::query_scalar(
@@ -330,7 +330,7 @@ impl SqlStore {
 
     /// Signs for a document (签收) on the recipient's behalf; signing twice is refused.
     pub async fn sign_document(&self, recipient: i64, by: &str, audit: &AuditEntry) -> Result<()> {
-        let now = now_utc();
+        let now = self.now_text();
         audited!(self, [audit], |tx| {
             let n = sqlx::query(
                 "UPDATE document_recipients SET signed_by = $1, signed_at = $2 \
@@ -355,7 +355,7 @@ impl SqlStore {
             "UPDATE document_recipients SET read_by = $1, read_at = $2 WHERE id = $3 AND read_at IS NULL",
         )
         .bind(by)
-        .bind(now_utc())
+        .bind(self.now_text())
         .bind(recipient)
         .execute(self.pool())
         .await?;
@@ -372,7 +372,7 @@ impl SqlStore {
         by: &str,
         audit: &AuditEntry,
     ) -> Result<i64> {
-        let now = now_utc();
+        let now = self.now_text();
         let id = audited!(self, [audit], |tx| {
             let n = sqlx::query(
                 "UPDATE document_recipients SET reply_state = 'replied' \
@@ -411,7 +411,7 @@ impl SqlStore {
         comment: &str,
         audit: &AuditEntry,
     ) -> Result<()> {
-        let now = now_utc();
+        let now = self.now_text();
         audited!(self, [audit], |tx| {
             let n = sqlx::query(
                 "UPDATE document_recipients SET reply_state = 'returned' WHERE id = $1 AND reply_state = 'replied'",
@@ -443,7 +443,7 @@ impl SqlStore {
         message: &str,
         audit: &AuditEntry,
     ) -> Result<()> {
-        let now = now_utc();
+        let now = self.now_text();
         audited!(self, [audit], |tx| {
             sqlx::query("UPDATE document_recipients SET reminded_at = $1 WHERE id = $2")
                 .bind(&now)
@@ -475,7 +475,7 @@ impl SqlStore {
         targets: &[i64],
         audit: &AuditEntry,
     ) -> Result<i64> {
-        let now = now_utc();
+        let now = self.now_text();
         let id = audited!(self, [audit], |tx| {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO notices (title, body, pinned, to_all, author, author_org_id, published_at) \
@@ -536,7 +536,7 @@ impl SqlStore {
         )
         .bind(notice)
         .bind(user_id)
-        .bind(now_utc())
+        .bind(self.now_text())
         .execute(self.pool())
         .await?;
         Ok(())

@@ -5,7 +5,7 @@
 //! Values the `Any` driver cannot carry (dates, decimals, JSON) are stored as text.
 
 use crate::StoreError;
-use mingjing_domain::{DatasetType, Month, Program, Standard};
+use mingjing_domain::{Clock, DatasetType, Month, Program, Standard};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
 use std::future::Future;
@@ -319,6 +319,8 @@ pub struct SqlStore {
     /// As connected to (PostgreSQL's chat listener opens its own connection with it).
     url: String,
     pub(crate) audit: Option<crate::audit::AuditKey>,
+    /// Every timestamp the store writes comes from it.
+    clock: Clock,
 }
 
 /// A metadata transaction (for actions written together with their audit record).
@@ -337,9 +339,6 @@ pub async fn set_setting_tx(tx: &mut Tx<'_>, key: &str, value: &str) -> Result<(
     Ok(())
 }
 
-pub(crate) fn now_utc() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
 
 fn period_text(p: Option<Month>) -> String {
     p.map(|m| m.to_string()).unwrap_or_default()
@@ -356,8 +355,9 @@ fn parse_period(s: &str) -> Result<Option<Month>> {
 }
 
 impl SqlStore {
-    /// Connects and migrates. `url` is `sqlite://PATH` or `postgres://…`.
-    pub async fn connect(url: &str) -> Result<Self> {
+    /// Connects and migrates. `url` is `sqlite://PATH` or `postgres://…`; every timestamp the
+    /// store writes is read from `clock`.
+    pub async fn connect(url: &str, clock: Clock) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -397,6 +397,7 @@ impl SqlStore {
             backend,
             url: url.clone(),
             audit: None,
+            clock,
         };
         store.migrate().await?;
         Ok(store)
@@ -412,6 +413,16 @@ impl SqlStore {
             }
         }
         Ok(())
+    }
+
+    /// The clock this store writes its timestamps from.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Now, as the store writes timestamps.
+    pub(crate) fn now_text(&self) -> String {
+        self.clock.now_text()
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -485,7 +496,7 @@ impl MetaStore for SqlStore {
 
     async fn install_standard(&self, standard: &Standard) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let now = now_utc();
+        let now = self.now_text();
         for ty in &standard.types {
             let json = serde_json::to_string(ty).expect("serialisable");
             sqlx::query(
@@ -518,7 +529,7 @@ impl MetaStore for SqlStore {
         ty.validate()
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let json = serde_json::to_string(ty).expect("serialisable");
-        let now = now_utc();
+        let now = self.now_text();
         let mut tx = self.pool.begin().await?;
         let builtin: Option<i64> =
             sqlx::query_scalar("SELECT builtin FROM dataset_types WHERE name = $1")
@@ -617,7 +628,7 @@ impl MetaStore for SqlStore {
         )
         .bind(name)
         .bind(kind)
-        .bind(now_utc())
+        .bind(self.now_text())
         .execute(&self.pool)
         .await?;
         let row = sqlx::query("SELECT id, name, kind, parent_id FROM orgs WHERE name = $1")
@@ -671,7 +682,7 @@ impl MetaStore for SqlStore {
         .bind(&up.sha256)
         .bind(up.rows as i64)
         .bind(&up.uploaded_by)
-        .bind(now_utc())
+        .bind(self.now_text())
         .bind(&up.dir)
         .fetch_one(&mut *tx)
         .await?;
@@ -762,7 +773,7 @@ impl MetaStore for SqlStore {
     async fn apply_hits(&self, model: &str, version: u32, hits: &[AlertHit]) -> Result<HitCounts> {
         let mut counts = HitCounts::default();
         let mut tx = self.pool.begin().await?;
-        let now = now_utc();
+        let now = self.now_text();
         for hit in hits {
             let existing = sqlx::query(
                 "SELECT id, status FROM alerts WHERE model = $1 AND subject = $2 AND program = $3 \
@@ -919,7 +930,7 @@ impl MetaStore for SqlStore {
 
     async fn set_alert_status(&self, id: i64, status: &str) -> Result<()> {
         // A closed alert's loop is over too (its stage follows its status).
-        let now = now_utc();
+        let now = self.now_text();
         sqlx::query(
             "UPDATE alerts SET status = $1, updated_at = $2, \
              stage = CASE WHEN $1 = 'closed' THEN 'closed' ELSE stage END, \
@@ -953,7 +964,7 @@ impl MetaStore for SqlStore {
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(started_at)
-        .bind(now_utc())
+        .bind(self.now_text())
         .bind(as_of)
         .bind(models)
         .bind(raised as i64)
@@ -1024,7 +1035,7 @@ impl MetaStore for SqlStore {
 
     async fn install_model(&self, m: &NewModelVersion) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let now = now_utc();
+        let now = self.now_text();
         let inserted = sqlx::query(
             "INSERT INTO models (id, builtin, enabled, current_version, reads, created_at, updated_at) \
              VALUES ($1, $2, 1, $3, $4, $5, $5) ON CONFLICT (id) DO NOTHING",
@@ -1047,7 +1058,7 @@ impl MetaStore for SqlStore {
 
     async fn add_model_version(&self, m: &NewModelVersion) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let now = now_utc();
+        let now = self.now_text();
         let current: Option<(i64, i64)> =
             sqlx::query("SELECT current_version, builtin FROM models WHERE id = $1")
                 .bind(&m.id)
@@ -1159,7 +1170,7 @@ impl MetaStore for SqlStore {
     async fn set_model_enabled(&self, id: &str, enabled: bool) -> Result<()> {
         let n = sqlx::query("UPDATE models SET enabled = $1, updated_at = $2 WHERE id = $3")
             .bind(i64::from(enabled))
-            .bind(now_utc())
+            .bind(self.now_text())
             .bind(id)
             .execute(&self.pool)
             .await?

@@ -3,7 +3,7 @@
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
-use crate::meta::{Result, SqlStore, now_utc};
+use crate::meta::{Result, SqlStore};
 use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -90,7 +90,7 @@ impl SqlStore {
         persons: &[OpinionPerson],
         audit: &AuditEntry,
     ) -> Result<i64> {
-        let now = now_utc();
+        let now = self.now_text();
         let mut tx = self.pool().begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO opinion_requests (reference, purpose, requesting_org, reply_date, stage, drafted_by, drafted_at) \
@@ -215,7 +215,7 @@ impl SqlStore {
         comment: &str,
         audit: &AuditEntry,
     ) -> Result<()> {
-        let now = now_utc();
+        let now = self.now_text();
         audited!(self, [audit], |tx| {
             let n = match to {
             "in_review" => sqlx::query(

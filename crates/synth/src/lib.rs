@@ -344,9 +344,9 @@ fn groups_need_org(type_name: &str) -> bool {
     )
 }
 
-/// The last complete month before today: the generator's default.
-pub fn default_last_month() -> Month {
-    Month::of(chrono::Local::now().date_naive()).plus(-1)
+/// The last complete month before `today`: the generator's default.
+pub fn default_last_month(today: chrono::NaiveDate) -> Month {
+    Month::of(today).plus(-1)
 }
 
 /// A summary of what was generated.

@@ -92,7 +92,26 @@ async fn the_data_browser_keeps_to_the_scope_and_masks_ids() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schedules_say_who_is_late_and_remind_them_once() {
-    let s = TestServer::new(Backend::Sqlite).await;
+    schedules_scenario(TestServer::new(Backend::Sqlite).await).await;
+}
+
+/// The schedule test held only after the 10th of a month: it uploaded "today" and asked about
+/// the 15th of next month, where a snapshot counts only when uploaded after this month's due
+/// day. It now reasons from the day it runs on, and runs here on every day CI fixes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_schedules_test_failed_from_the_1st_to_the_10th() {
+    for day in crate::support::FIXED_DAYS {
+        let day = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+        let clock = mingjing_app::Clock::starting_on(day);
+        let s = TestServer::with_clock(Backend::Sqlite, clock).await;
+        assert_eq!(s.state.today(), day);
+        schedules_scenario(s).await;
+    }
+}
+
+/// Deaths (a snapshot) uploaded by 公安局 today and a payment roll of 民政局 never uploaded, both
+/// due on the 10th: who is late when, and the reminders that go out once each.
+async fn schedules_scenario(s: TestServer) {
     two_departments(&s).await; // 公安局 uploads deaths today
     let tree = s.state.store().org_tree().await.unwrap();
     let org = |n: &str| tree.iter().find(|o| o.name == n).unwrap().id;
@@ -123,41 +142,52 @@ async fn schedules_say_who_is_late_and_remind_them_once() {
         .await;
     assert_eq!(r.code(), "invalid_request");
     let today = s.state.today();
-    let next_month = mingjing_domain::Month::of(today).plus(1);
+    let this_month = mingjing_domain::Month::of(today);
+    // The first month whose due date today's snapshot meets: a snapshot counts for month M
+    // when uploaded after M-1's due day (the 10th), so an upload on the 1st–10th serves this
+    // month and one on the 11th or later serves the next.
+    let month = if today.day() > 10 {
+        this_month.plus(1)
+    } else {
+        this_month
+    };
     let p = &s.state.platform;
-    // Next month, after the 10th: deaths were refreshed since last month's due date; the
-    // payment roll of this month was never uploaded.
     let day =
         |m: mingjing_domain::Month, d: u32| -> NaiveDate { m.first_day().with_day(d).unwrap() };
-    let st = p.schedule_status(day(next_month, 15)).await.unwrap();
+    // Five days after that due date: deaths were refreshed in time; the payment roll of the
+    // month before was never uploaded.
+    let st = p.schedule_status(day(month, 15)).await.unwrap();
     let deaths = st.iter().find(|x| x.dataset_type == "deaths").unwrap();
-    assert!(deaths.delivered_at.is_some(), "{deaths:?}");
-    assert_eq!(deaths.days_late, 0);
+    assert!(deaths.delivered_at.is_some(), "{today}: {deaths:?}");
+    assert_eq!(deaths.days_late, 0, "{today}");
+    assert_eq!(deaths.due_date, day(month, 10));
     let roll = st
         .iter()
         .find(|x| x.dataset_type == "benefit_payments")
         .unwrap();
-    assert_eq!(roll.period, mingjing_domain::Month::of(today).to_string());
-    assert_eq!((roll.delivered_at.clone(), roll.days_late), (None, 5));
+    assert_eq!(roll.period, month.plus(-1).to_string(), "{today}");
+    assert_eq!(
+        (roll.delivered_at.clone(), roll.days_late),
+        (None, 5),
+        "{today}"
+    );
     // Before the due date nobody is late; a month later the snapshot is stale.
-    let early = p.schedule_status(day(next_month, 8)).await.unwrap();
-    assert!(early.iter().all(|x| x.days_late == 0));
-    let later = p
-        .schedule_status(day(next_month.plus(1), 12))
-        .await
-        .unwrap();
+    let early = p.schedule_status(day(month, 8)).await.unwrap();
+    assert!(early.iter().all(|x| x.days_late == 0), "{today}: {early:?}");
+    let later = p.schedule_status(day(month.plus(1), 12)).await.unwrap();
     assert_eq!(
         later
             .iter()
             .find(|x| x.dataset_type == "deaths")
             .unwrap()
             .days_late,
-        2
+        2,
+        "{today}"
     );
     // Reminders: due soon, then late, each once.
-    assert_eq!(p.sweep_schedules(day(next_month, 8)).await.unwrap(), 1);
-    p.sweep_schedules(day(next_month, 15)).await.unwrap();
-    p.sweep_schedules(day(next_month, 15)).await.unwrap();
+    assert_eq!(p.sweep_schedules(day(month, 8)).await.unwrap(), 1, "{today}");
+    p.sweep_schedules(day(month, 15)).await.unwrap();
+    p.sweep_schedules(day(month, 15)).await.unwrap();
     let clerk = s.login("mz_clerk").await;
     let inbox = s
         .call(Some(&clerk), Method::GET, "/api/notifications", None)
@@ -169,8 +199,8 @@ async fn schedules_say_who_is_late_and_remind_them_once() {
         .iter()
         .map(|n| n["message"].as_str().unwrap())
         .collect();
-    assert_eq!(msgs.len(), 2, "{msgs:?}");
-    assert!(msgs[0].contains("已逾期 5 天"), "{msgs:?}");
+    assert_eq!(msgs.len(), 2, "{today}: {msgs:?}");
+    assert!(msgs[0].contains("已逾期 5 天"), "{today}: {msgs:?}");
     // The clerk sees its own schedule only.
     let own = s
         .call(Some(&clerk), Method::GET, "/api/schedules", None)

@@ -268,7 +268,7 @@ fn a_parameter_change_is_a_new_version_that_later_alerts_name() {
 async fn an_upload_re_runs_only_the_models_that_read_its_type() {
     let p = TestPlatform::new(Backend::Sqlite);
     small_county(&p);
-    let platform = mingjing_app::Platform::open(p.data_dir()).await.unwrap();
+    let platform = mingjing_app::Platform::open(p.data_dir(), p.clock.clone()).await.unwrap();
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
     let ran: Vec<String> = platform
         .rematch_after_upload("deaths", as_of)
@@ -297,7 +297,7 @@ async fn an_upload_re_runs_only_the_models_that_read_its_type() {
 async fn a_release_with_a_newer_builtin_model_moves_the_library_to_it() {
     let p = TestPlatform::new(Backend::Sqlite);
     // The library as an older release left it: M11 at version 1, with other text.
-    let store = mingjing_store::SqlStore::connect(&p.database_url())
+    let store = mingjing_store::SqlStore::connect(&p.database_url(), p.clock.clone())
         .await
         .unwrap();
     sqlx::raw_sql(

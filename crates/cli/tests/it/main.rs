@@ -16,3 +16,4 @@ mod opinions;
 mod persons;
 mod server;
 mod support;
+mod tidy;

@@ -153,10 +153,8 @@ fn alerts_equal_ground_truth_with(
 #[test]
 fn alerts_on_a_random_county_do_not_depend_on_row_order_partitions_or_joins() {
     let seed = std::env::var("MINGJING_TEST_SEED").unwrap_or_else(|_| {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos();
+        // A seed the tests do not choose: the clock's sub-second part.
+        let nanos = mingjing_app::Clock::system().now().timestamp_subsec_nanos();
         (u64::from(nanos) % 1_000_000 + 100).to_string()
     });
     eprintln!("random county: MINGJING_TEST_SEED={seed}");
@@ -225,7 +223,8 @@ fn closed_alert_is_not_raised_again_but_newer_evidence_links_a_new_one() {
     };
     let store = || {
         let url = p.database_url();
-        async move { mingjing_store::SqlStore::connect(&url).await.unwrap() }
+        let clock = p.clock.clone();
+        async move { mingjing_store::SqlStore::connect(&url, clock).await.unwrap() }
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
     run(&p);

@@ -49,8 +49,14 @@ impl Answer {
 }
 
 impl TestServer {
+    /// A server on the test day (`support::test_day`).
     pub async fn new(backend: Backend) -> Self {
-        let p = TestPlatform::new(backend);
+        Self::with_clock(backend, crate::support::test_clock()).await
+    }
+
+    /// A server whose platform reads `clock`.
+    pub async fn with_clock(backend: Backend, clock: Clock) -> Self {
+        let p = TestPlatform::with_clock(backend, clock);
         if let Some(pg) = &p.pg {
             std::fs::write(
                 p.data_dir().join("mingjing.toml"),
@@ -67,7 +73,9 @@ impl TestServer {
             )
             .unwrap();
         }
-        let platform = Platform::open(p.data_dir()).await.expect("open");
+        let platform = Platform::open(p.data_dir(), p.clock.clone())
+            .await
+            .expect("open");
         let towns = vec![
             ("城关镇".to_string(), vec!["东关社区".to_string()]),
             ("东风镇".to_string(), vec!["王家村".to_string()]),
@@ -82,12 +90,12 @@ impl TestServer {
             .into_iter()
             .filter_map(|(u, _, s)| s.map(|s| (u, s)))
             .collect();
-        let clock = Clock::default();
+        let clock = p.clock.clone();
         let config = ServerConfig {
             rematch_on_upload: false,
             ..Default::default()
         };
-        let state = Shared::new(platform, config, clock.clone());
+        let state = Shared::new(platform, config);
         TestServer {
             state,
             clock,
@@ -148,6 +156,10 @@ impl TestServer {
 
     pub async fn try_login(&self, user: &str, password: &str) -> Answer {
         let mut body = json!({ "username": user, "password": password });
+        if self.secrets.contains_key(user) {
+            // A TOTP code is good once: each sign-in of a test waits for the next step.
+            self.clock.advance(chrono::Duration::seconds(30));
+        }
         if let Some(code) = self.totp_now(user) {
             body["totp"] = json!(code);
         }
@@ -1238,4 +1250,178 @@ fn the_demo_serves_a_working_api() {
     // The demo county's alerts are there, served to the commission in full.
     assert!(alerts.contains("\"total\":"), "{alerts}");
     assert!(!alerts.contains("\"total\":0"), "{alerts}");
+}
+
+/// Lockout was decided after the slow password check: a burst of parallel guesses was checked
+/// in full before the count caught up, and a right guess in the burst got a session. Now each
+/// attempt is counted before it is checked, and a burst is throttled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_a_burst_of_parallel_guesses_outran_the_lockout() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    let policy = s.state.policy().await.unwrap();
+    let burst = 2 * mingjing_server::throttle::PER_ACCOUNT;
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..burst {
+        let state = s.state.clone();
+        // The right password is among them, late in the burst.
+        let password = if i == burst - 3 { PW } else { "Wrong-password-1" };
+        let body = json!({ "username": "leader", "password": password }).to_string();
+        set.spawn(async move {
+            let req = Request::builder()
+                .method(Method::POST)
+                .uri("/api/auth/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body))
+                .unwrap();
+            let res = mingjing_server::app(state).oneshot(req).await.unwrap();
+            (res.status(), res.headers().get(header::RETRY_AFTER).is_some())
+        });
+    }
+    let answers = set.join_all().await;
+    let throttled = answers
+        .iter()
+        .filter(|(st, retry)| *st == StatusCode::TOO_MANY_REQUESTS && *retry)
+        .count();
+    let ok = answers.iter().filter(|(st, _)| *st == StatusCode::OK).count();
+    assert_eq!(
+        throttled,
+        burst - mingjing_server::throttle::PER_ACCOUNT,
+        "{answers:?}"
+    );
+    let log = s
+        .state
+        .store()
+        .audit_records(&mingjing_store::audit::AuditQuery {
+            action: "auth.login".into(),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let checked = log
+        .iter()
+        .filter(|r| r.entry.detail == "wrong password" || r.entry.result == "ok")
+        .count();
+    // No more passwords are checked than the threshold allows, whatever the order.
+    assert!(
+        checked <= policy.lockout_threshold as usize,
+        "{checked} passwords checked: {log:?}"
+    );
+    if ok == 0 {
+        // The right guess came after the lock: the account is locked now.
+        assert_eq!(
+            s.try_login("leader", PW).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert!(ok <= 1);
+}
+
+/// A TOTP code could be used again within its window; now each step is good once, at sign-in
+/// and at enrolment alike.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_a_totp_code_was_good_twice() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    let first = s.try_login("auditadmin", PW).await;
+    assert_eq!(first.status, StatusCode::OK);
+    let code = s.totp_now("auditadmin").unwrap();
+    let again = s
+        .call(
+            None,
+            Method::POST,
+            "/api/auth/login",
+            Some(json!({ "username": "auditadmin", "password": PW, "totp": code })),
+        )
+        .await;
+    assert_eq!(again.code(), "bad_totp", "the same step a second time");
+}
+
+/// A signed-in administrator could replace his second factor without his password or a
+/// current code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_a_session_alone_replaced_the_second_factor() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    let admin = s.login("secadmin").await;
+    let bare = s
+        .call(Some(&admin), Method::POST, "/api/auth/totp/setup", None)
+        .await;
+    assert_eq!(bare.status, StatusCode::UNAUTHORIZED, "{}", bare.json());
+    s.clock.advance(chrono::Duration::seconds(30));
+    let code = s.totp_now("secadmin").unwrap();
+    let wrong_password = s
+        .call(
+            Some(&admin),
+            Method::POST,
+            "/api/auth/totp/setup",
+            Some(json!({ "password": "Wrong-password-1", "code": code })),
+        )
+        .await;
+    assert_eq!(wrong_password.status, StatusCode::UNAUTHORIZED);
+    let ok = s
+        .call(
+            Some(&admin),
+            Method::POST,
+            "/api/auth/totp/setup",
+            Some(json!({ "password": PW, "code": code })),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.json());
+    assert!(ok.json()["secret"].as_str().is_some_and(|x| x.len() >= 16));
+}
+
+/// Wrong old passwords on a password change were not counted: a stolen session could guess.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_wrong_old_passwords_were_not_counted() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    let policy = s.state.policy().await.unwrap();
+    let c = s.login("analyst").await;
+    for _ in 0..policy.lockout_threshold {
+        let r = s
+            .call(
+                Some(&c),
+                Method::POST,
+                "/api/auth/password",
+                Some(json!({ "old_password": "Wrong-password-1", "new_password": "Another#Pass2027x" })),
+            )
+            .await;
+        assert_eq!(r.code(), "invalid_request");
+    }
+    // Locked: even the right password neither changes it nor signs in.
+    let r = s
+        .call(
+            Some(&c),
+            Method::POST,
+            "/api/auth/password",
+            Some(json!({ "old_password": PW, "new_password": "Another#Pass2027x" })),
+        )
+        .await;
+    assert_eq!(r.code(), "invalid_request");
+    assert_eq!(
+        s.try_login("analyst", PW).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+/// Every route accepted a body as large as an upload (then 1 GiB by default): a JSON route now
+/// takes at most `JSON_BODY_LIMIT`, and only the file routes take an upload's size.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_every_route_took_a_body_as_large_as_an_upload() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    let drafter = s.login("analyst").await;
+    let big = "张".repeat(mingjing_server::routes::JSON_BODY_LIMIT / 3 + 10);
+    let r = s
+        .call(
+            Some(&drafter),
+            Method::POST,
+            "/api/opinions/check",
+            Some(json!({ "persons": big })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    for (method, path) in mingjing_server::routes::FILE_ROUTES {
+        assert!(
+            ROUTES.iter().any(|r| r.method == *method && r.path == *path),
+            "{method} {path} is a route"
+        );
+    }
 }

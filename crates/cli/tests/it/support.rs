@@ -1,9 +1,40 @@
 //! Test support: temporary platforms on either backend, and running the binary.
 
+use mingjing_app::Clock;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_mingjing");
+
+/// The day the tests run on: `MINGJING_TEST_DAY` (YYYY-MM-DD; `scripts/test.sh` runs the
+/// date-dependent tests again at fixed days), else the machine's today.
+pub fn test_day() -> chrono::NaiveDate {
+    match std::env::var("MINGJING_TEST_DAY") {
+        Ok(d) if !d.is_empty() => chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d")
+            .unwrap_or_else(|e| panic!("MINGJING_TEST_DAY={d}: {e}")),
+        _ => Clock::system().today(),
+    }
+}
+
+/// A clock started on the test day (09:00 China Standard Time): every platform of a test is
+/// built with one, and the binary it runs reads the same time (`MINGJING_CLOCK`).
+pub fn test_clock() -> Clock {
+    Clock::starting_on(test_day())
+}
+
+/// Every day of the year the date-dependent tests are run at in CI, besides today: the 1st,
+/// 10th and 11th of a month (due days), the last day of a 30-day and a 31-day month, the end of
+/// February in a common and in a leap year, and the last day of the year.
+pub const FIXED_DAYS: [&str; 8] = [
+    "2026-12-01",
+    "2026-12-10",
+    "2026-12-11",
+    "2026-11-30",
+    "2027-01-31",
+    "2027-02-28",
+    "2028-02-29",
+    "2026-12-31",
+];
 
 /// The PostgreSQL server the tests use (trust auth); override with MINGJING_TEST_PG.
 pub fn pg_base_url() -> String {
@@ -74,13 +105,19 @@ impl Drop for PgDatabase {
 pub struct TestPlatform {
     pub dir: tempfile::TempDir,
     pub pg: Option<PgDatabase>,
+    /// The platform's clock, in this process and in the binary it runs.
+    pub clock: Clock,
 }
 
 impl TestPlatform {
     pub fn new(backend: Backend) -> Self {
+        Self::with_clock(backend, test_clock())
+    }
+
+    pub fn with_clock(backend: Backend, clock: Clock) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let pg = (backend == Backend::Postgres).then(PgDatabase::create);
-        let p = TestPlatform { dir, pg };
+        let p = TestPlatform { dir, pg, clock };
         let out = p.run(&["init", "--data-dir", p.data_dir_str()]);
         assert!(out.status.success(), "init failed: {}", stderr(&out));
         p
@@ -96,6 +133,7 @@ impl TestPlatform {
 
     pub fn command(&self) -> Command {
         let mut c = Command::new(BIN);
+        c.env(mingjing_domain::clock::CLOCK_ENV, self.clock.now_local().to_rfc3339());
         match &self.pg {
             Some(pg) => c.env("MINGJING_DATABASE_URL", &pg.url),
             None => c.env_remove("MINGJING_DATABASE_URL"),
@@ -155,9 +193,10 @@ pub fn corpus_dir() -> PathBuf {
 pub fn count_uploads(p: &TestPlatform) -> usize {
     use mingjing_store::MetaStore;
     let url = p.database_url();
+    let clock = p.clock.clone();
     std::thread::spawn(move || {
         block_on(async move {
-            let store = mingjing_store::SqlStore::connect(&url)
+            let store = mingjing_store::SqlStore::connect(&url, clock)
                 .await
                 .expect("connect");
             let n = store.uploads(None).await.expect("uploads").len();
