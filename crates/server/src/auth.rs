@@ -474,8 +474,8 @@ pub async fn totp_setup(
             let e = c.audit("auth.totp_reenrol", format!("user:{}", c.user.id), "failed");
             state.store().audit(&e).await?;
             return Err(ApiError::with(
-                ErrorCode::BadCredentials,
-                "更换动态口令须输入登录密码和当前动态口令",
+                ErrorCode::InvalidRequest,
+                "更换动态口令须输入正确的登录密码和当前动态口令",
             ));
         }
     }

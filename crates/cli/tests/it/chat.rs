@@ -8,7 +8,7 @@ use crate::support::Backend;
 use axum::http::{Method, StatusCode};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{Message, http::HeaderValue};
@@ -36,11 +36,14 @@ fn serve(s: &TestServer) -> Process {
         .unwrap()
         .port();
     let addr = format!("127.0.0.1:{port}");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mingjing"))
+    // The process reads the test's clock (`MINGJING_CLOCK`), or the sessions made here would
+    // look hours idle to it.
+    let mut child = s
+        .platform
+        .command()
         .args(["serve", "--data-dir"])
         .arg(s.platform.data_dir())
         .args(["--listen", &addr])
-        .env_remove("MINGJING_DATABASE_URL")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
