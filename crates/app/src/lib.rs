@@ -12,6 +12,8 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 mod disposal;
+mod governance;
+pub use governance::{ChangeOutcome, org_change_needs_approval, uploader_names};
 mod models;
 mod opinions;
 pub use opinions::{
@@ -134,6 +136,15 @@ pub enum AppError {
     /// Only the unit an alert is routed to may verify it.
     #[error("{0}")]
     NotResponsible(String),
+    /// A request the caller's organisation or role may not make (an upload of a type it does
+    /// not report, a change it may not decide).
+    #[error("{0}")]
+    NotPermitted(String),
+    /// A request that is malformed or names what does not exist.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    NotFound(String),
     /// A document could not be rendered (a PDF whose text the embedded font cannot print).
     #[error(transparent)]
     Render(#[from] mingjing_render::RenderError),
@@ -452,10 +463,40 @@ impl Platform {
         }
     }
 
+    /// The operator's import (the CLI, batch.md): any type, for any organisation, which is
+    /// registered if new.
     pub async fn import(&self, input: ImportInput<'_>) -> Result<ImportOutcome, AppError> {
+        self.import_as(input, false).await
+    }
+
+    /// An upload by a user of an organisation: only the types on whose uploader list the
+    /// organisation is, and of a payment roll only its own programmes. A refused upload
+    /// writes nothing.
+    pub async fn upload(&self, input: ImportInput<'_>) -> Result<ImportOutcome, AppError> {
+        self.import_as(input, true).await
+    }
+
+    async fn import_as(
+        &self,
+        input: ImportInput<'_>,
+        uploader_rights: bool,
+    ) -> Result<ImportOutcome, AppError> {
         let (ty, period) = self
             .resolve_import(input.dataset_type, input.period)
             .await?;
+        let org_node = if uploader_rights {
+            let node = self
+                .meta
+                .org_tree()
+                .await?
+                .into_iter()
+                .find(|o| o.name == input.org.trim())
+                .ok_or_else(|| AppError::NotPermitted(format!("机构“{}”未登记", input.org)))?;
+            self.check_upload_right(&ty, &node).await?;
+            Some(node)
+        } else {
+            None
+        };
         let org = self
             .meta
             .ensure_org(input.org.trim(), "registered_by_import")
@@ -463,6 +504,12 @@ impl Platform {
         let (staged, checked, sha) = self
             .stage_and_check(&ty, period, input.file_name, input.bytes)
             .await?;
+        if let Some(node) = &org_node
+            && let Err(e) = self.check_programmes(&ty, node, &checked).await
+        {
+            self.data.discard(staged)?;
+            return Err(e);
+        }
         // The same file, still current for this scope: nothing to do.
         if let Some(upload) = self
             .meta

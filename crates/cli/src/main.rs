@@ -796,6 +796,9 @@ fn fail(what: &str, e: &AppError) -> ExitCode {
         AppError::File(_)
         | AppError::Disposal(_)
         | AppError::NotResponsible(_)
+        | AppError::NotPermitted(_)
+        | AppError::Invalid(_)
+        | AppError::NotFound(_)
         | AppError::PersonsRejected(_) => EXIT_BAD_INPUT,
     };
     match e {

@@ -70,6 +70,9 @@ pub async fn run(platform: Platform, config: ServerConfig, here: &str) -> ExitCo
     if let Err(e) = prepared {
         return fail(here, &e.into());
     }
+    if let Err(e) = platform.seed_upload_rights().await {
+        return fail(here, &e);
+    }
     match mingjing_server::seed::ensure_initial_admin(store).await {
         Ok(Some((user, password))) => {
             println!("initial administrator: {user} / {password}  (change it at first sign-in)");

@@ -17,6 +17,7 @@ pub mod names;
 pub mod number;
 pub mod reply;
 pub mod standard;
+pub mod upload_rights;
 pub mod uscc;
 pub mod wording;
 

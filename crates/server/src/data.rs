@@ -167,6 +167,8 @@ pub async fn define_type(
     e.detail = format!("{} fields", ty.fields.len());
     state.store().put_dataset_type(&ty).await?;
     state.store().audit(&e).await?;
+    // A new type's uploaders start from its `owner`; the security administrator edits them.
+    state.platform.seed_upload_rights().await?;
     Ok(Json(
         json!({ "name": ty.name, "label": ty.label, "fields": ty.fields.len() }),
     ))

@@ -158,6 +158,9 @@ impl From<AppError> for ApiError {
             ) => ApiError::with(ErrorCode::IllegalTransition, d.to_string()),
             AppError::Disposal(d) => ApiError::with(ErrorCode::InvalidRequest, d.to_string()),
             AppError::NotResponsible(m) => ApiError::with(ErrorCode::NotResponsibleUnit, m),
+            AppError::NotPermitted(m) => ApiError::with(ErrorCode::Forbidden, m),
+            AppError::Invalid(m) => ApiError::with(ErrorCode::InvalidRequest, m),
+            AppError::NotFound(m) => ApiError::with(ErrorCode::NotFound, m),
             AppError::Render(e @ mingjing_render::RenderError::MissingGlyphs(_)) => {
                 ApiError::with(ErrorCode::GlyphsMissing, e.to_string())
             }

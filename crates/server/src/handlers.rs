@@ -7,10 +7,13 @@ use crate::guard::Caller;
 use crate::scope::Scope;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
+use mingjing_app::ChangeOutcome;
 use mingjing_domain::access::{AdminKind, DataScope, Permission, Role, SecurityPolicy};
 use mingjing_store::MetaStore;
-use mingjing_store::access::{NewOrg, NewUser};
+use mingjing_store::access::{NewOrg, NewUser, UserUpdate};
+use mingjing_store::changes::{Applied, ProposedChange};
 use mingjing_store::audit::AuditQuery;
 use serde_json::{Value, json};
 
@@ -66,15 +69,32 @@ pub async fn create_org(
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
 
+/// Code and order change at once; name, kind, parent or town wait for the security
+/// administrator's approval (202 with the proposal).
 pub async fn update_org(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
     Json(b): Json<OrgBody>,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<Response> {
     let e = c.audit("org.update", format!("org:{id}"), "ok");
-    state.store().update_org(id, &b.into_new(), &e).await?;
-    Ok(StatusCode::NO_CONTENT)
+    let outcome = state
+        .platform
+        .change_org(id, b.into_new(), &c.user, e)
+        .await?;
+    Ok(change_response(outcome))
+}
+
+fn change_response(outcome: ChangeOutcome) -> Response {
+    match outcome {
+        ChangeOutcome::Applied => StatusCode::NO_CONTENT.into_response(),
+        ChangeOutcome::Proposed(id) => (
+            StatusCode::ACCEPTED,
+            Json(json!({ "change_id": id, "status": "pending",
+                "message": "已提交，待安全管理员审批后生效" })),
+        )
+            .into_response(),
+    }
 }
 
 // ---- accounts ----------------------------------------------------------------------------
@@ -98,44 +118,28 @@ fn valid_username(u: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-')
 }
 
-async fn check_role_and_org(state: &AppState, role: &str, org_id: i64) -> ApiResult<Role> {
-    let r = state
-        .store()
-        .roles()
-        .await?
-        .into_iter()
-        .find(|r| r.code == role)
-        .ok_or_else(|| ApiError::with(ErrorCode::InvalidRequest, format!("角色“{role}”不存在")))?;
-    if state.store().org_node(org_id).await?.is_none() {
-        return Err(ApiError::with(
-            ErrorCode::InvalidRequest,
-            format!("机构 {org_id} 不存在"),
-        ));
-    }
-    Ok(r)
-}
-
+/// A new account is a proposal: it exists, with its role, once the security administrator
+/// approves it (三员分立 held by the server).
 pub async fn create_user(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Json(b): Json<NewUserBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<Response> {
     if !valid_username(&b.username) {
         return Err(ApiError::with(
             ErrorCode::InvalidRequest,
             "用户名为 3 至 32 位字母、数字或 _ . -",
         ));
     }
-    check_role_and_org(&state, &b.role, b.org_id).await?;
     let policy = state.policy().await?;
     crate::auth::check_new_password(&state, &policy, None, &b.username, &b.password).await?;
     let hash = crate::auth::hash_blocking(b.password).await;
-    let mut e = c.audit("user.create", format!("user:{}", b.username), "ok");
-    e.detail = format!("role {}", b.role);
+    let mut e = c.audit("user.propose", format!("user:{}", b.username), "ok");
+    e.detail = format!("role {} org {}", b.role, b.org_id);
     let id = state
-        .store()
-        .create_user(
-            &NewUser {
+        .platform
+        .propose_account(
+            NewUser {
                 username: b.username,
                 display_name: b.display_name,
                 org_id: b.org_id,
@@ -143,10 +147,11 @@ pub async fn create_user(
                 password_hash: hash,
                 must_change: true,
             },
-            &e,
+            &c.user,
+            e,
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    Ok(change_response(ChangeOutcome::Proposed(id)))
 }
 
 #[derive(serde::Deserialize)]
@@ -157,28 +162,155 @@ pub struct UpdateUserBody {
     pub enabled: bool,
 }
 
+/// Name and enabled flag change at once; a role or organisation waits for approval.
 pub async fn update_user(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
     Json(b): Json<UpdateUserBody>,
-) -> ApiResult<StatusCode> {
-    let user = state.store().user(id).await?.ok_or(ErrorCode::NotFound)?;
-    if id == c.user.id && (b.role != user.role || !b.enabled) {
-        // No administrator changes their own role or locks themselves out.
-        return Err(ApiError::with(
-            ErrorCode::Forbidden,
-            "不能更改自己的角色或停用自己的账号",
-        ));
-    }
-    check_role_and_org(&state, &b.role, b.org_id).await?;
+) -> ApiResult<Response> {
     let mut e = c.audit("user.update", format!("user:{id}"), "ok");
-    e.detail = format!("role {} enabled {}", b.role, b.enabled);
-    state
-        .store()
-        .update_user(id, &b.display_name, b.org_id, &b.role, b.enabled, &e)
+    e.detail = format!("role {} org {} enabled {}", b.role, b.org_id, b.enabled);
+    let outcome = state
+        .platform
+        .change_account(
+            id,
+            UserUpdate {
+                display_name: b.display_name,
+                org_id: b.org_id,
+                role: b.role,
+                enabled: b.enabled,
+            },
+            &c.user,
+            e,
+        )
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(change_response(outcome))
+}
+
+// ---- dual control ------------------------------------------------------------------------
+
+fn change_json(ch: &mingjing_store::changes::AccessChange) -> Value {
+    json!({
+        "id": ch.id, "target": ch.target, "summary": ch.summary,
+        "kind": match &ch.change {
+            ProposedChange::CreateUser { .. } => "create_user",
+            ProposedChange::UpdateUser { .. } => "update_user",
+            ProposedChange::UpdateOrg { .. } => "update_org",
+        },
+        "proposed_by": ch.proposed_by, "proposed_at": ch.proposed_at,
+        "status": ch.status.code(), "decided_by": ch.decided_by, "decided_at": ch.decided_at,
+        "note": ch.note,
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct ChangesQuery {
+    #[serde(default)]
+    pub pending: bool,
+}
+
+/// Proposals: the system administrator follows his, the security administrator decides them.
+pub async fn list_changes(
+    State(state): State<AppState>,
+    Query(q): Query<ChangesQuery>,
+) -> ApiResult<Json<Value>> {
+    let list = state.store().access_changes(q.pending).await?;
+    Ok(Json(json!({ "changes": list.iter().map(change_json).collect::<Vec<_>>() })))
+}
+
+#[derive(serde::Deserialize)]
+pub struct DecisionBody {
+    #[serde(default)]
+    pub note: String,
+}
+
+pub async fn approve_change(
+    state: State<AppState>,
+    c: Extension<Caller>,
+    id: Path<i64>,
+    b: Json<DecisionBody>,
+) -> ApiResult<Json<Value>> {
+    decide(state, c, id, b, true).await
+}
+
+pub async fn reject_change(
+    state: State<AppState>,
+    c: Extension<Caller>,
+    id: Path<i64>,
+    b: Json<DecisionBody>,
+) -> ApiResult<Json<Value>> {
+    decide(state, c, id, b, false).await
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(id): Path<i64>,
+    Json(b): Json<DecisionBody>,
+    approve: bool,
+) -> ApiResult<Json<Value>> {
+    let action = if approve { "change.approve" } else { "change.reject" };
+    let mut e = c.audit(action, format!("change:{id}"), "ok");
+    if let Some(ch) = state.store().access_change(id).await? {
+        e.detail = format!("{}; {}", ch.target, ch.summary);
+    }
+    let applied = state
+        .platform
+        .decide_change(id, approve, &c.user, &b.note, e)
+        .await?;
+    let ch = state.store().access_change(id).await?.ok_or(ErrorCode::NotFound)?;
+    let user_id = match applied {
+        Applied::UserCreated(u) | Applied::UserUpdated(u) => Some(u),
+        _ => None,
+    };
+    Ok(Json(json!({ "change": change_json(&ch), "user_id": user_id })))
+}
+
+// ---- upload rights -----------------------------------------------------------------------
+
+/// Every type's uploader list, with the organisations and kinds to pick from.
+pub async fn list_upload_rights(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let store = state.store();
+    let rights = store.upload_rights().await?;
+    let orgs = store.org_tree().await?;
+    let types: Vec<Value> = store
+        .dataset_types()
+        .await?
+        .iter()
+        .map(|t| {
+            let r = rights.get(&t.name).cloned().unwrap_or_default();
+            json!({
+                "type": t.name, "label": t.label, "owner": t.owner,
+                "uploaders": r.uploaders.iter().map(|u| u.to_string()).collect::<Vec<_>>(),
+                "names": mingjing_app::uploader_names(&r.uploaders, &orgs),
+            })
+        })
+        .collect();
+    let kinds: Vec<Value> = mingjing_domain::upload_rights::GRANTABLE_KINDS
+        .iter()
+        .map(|(k, l)| json!({ "value": format!("kind:{k}"), "label": l }))
+        .collect();
+    Ok(Json(json!({ "types": types, "kinds": kinds })))
+}
+
+#[derive(serde::Deserialize)]
+pub struct UploadRightsBody {
+    pub uploaders: Vec<String>,
+}
+
+pub async fn put_upload_rights(
+    State(state): State<AppState>,
+    Extension(c): Extension<Caller>,
+    Path(name): Path<String>,
+    Json(b): Json<UploadRightsBody>,
+) -> ApiResult<Json<Value>> {
+    if b.uploaders.len() > 500 {
+        return Err(ApiError::with(ErrorCode::InvalidRequest, "上传单位不超过 500 个"));
+    }
+    let e = c.audit("upload_rights.update", format!("type:{name}"), "ok");
+    let list = state.platform.set_upload_rights(&name, &b.uploaders, e).await?;
+    Ok(Json(json!({ "type": name, "uploaders": list.iter().map(|u| u.to_string()).collect::<Vec<_>>() })))
 }
 
 #[derive(serde::Deserialize)]

@@ -92,16 +92,21 @@ routes! {
 
     get "/api/orgs" => h::list_orgs, Session, "orgs", "The organisation tree";
     post "/api/orgs" => h::create_org, Perm(P::OrgsManage), "orgs", "Add an organisation";
-    put "/api/orgs/{id}" => h::update_org, Perm(P::OrgsManage), "orgs", "Change an organisation";
+    put "/api/orgs/{id}" => h::update_org, Perm(P::OrgsManage), "orgs", "Change an organisation: code and order at once, name, kind, parent or town by proposal";
 
     get "/api/users" => h::list_users, Perm(P::UsersManage), "users", "Accounts";
-    post "/api/users" => h::create_user, Perm(P::UsersManage), "users", "Add an account";
-    put "/api/users/{id}" => h::update_user, Perm(P::UsersManage), "users", "Change an account (name, organisation, role, enabled)";
+    post "/api/users" => h::create_user, Perm(P::UsersManage), "users", "Propose an account (it exists once the security administrator approves it)";
+    put "/api/users/{id}" => h::update_user, Perm(P::UsersManage), "users", "Change an account: name and enabled at once, role or organisation by proposal";
     post "/api/users/{id}/password" => h::reset_password, Perm(P::UsersManage), "users", "Set a temporary password (changed at next sign-in)";
 
     get "/api/roles" => h::list_roles, AnyOf(&[P::RolesManage, P::UsersManage]), "roles", "Roles with permissions and data scopes";
     put "/api/roles/{code}" => h::update_role, Perm(P::RolesManage), "roles", "Change a role's permissions and data scope";
     get "/api/permissions" => h::list_permissions, AnyOf(&[P::RolesManage, P::UsersManage]), "roles", "Every permission";
+    get "/api/access-changes" => h::list_changes, AnyOf(&[P::RolesManage, P::UsersManage, P::OrgsManage]), "security", "Proposed access changes (dual control)";
+    post "/api/access-changes/{id}/approve" => h::approve_change, Perm(P::RolesManage), "security", "Approve a proposed access change (applies it)";
+    post "/api/access-changes/{id}/reject" => h::reject_change, Perm(P::RolesManage), "security", "Reject a proposed access change";
+    get "/api/upload-rights" => h::list_upload_rights, Perm(P::RolesManage), "security", "Who may upload each dataset type";
+    put "/api/upload-rights/{name}" => h::put_upload_rights, Perm(P::RolesManage), "security", "Set who may upload a dataset type";
     get "/api/security/policy" => h::get_policy, Perm(P::PolicyManage), "security", "The security policy";
     put "/api/security/policy" => h::put_policy, Perm(P::PolicyManage), "security", "Change the security policy";
     get "/api/sessions" => h::list_sessions, Perm(P::SessionsManage), "security", "Live sessions";

@@ -196,7 +196,7 @@ pub async fn create(
     audit.detail = format!("{file_name} ({} bytes)", bytes.len());
     let outcome = state
         .platform
-        .import(ImportInput {
+        .upload(ImportInput {
             dataset_type: &ty,
             org: &c.org.name,
             period: period.as_deref(),
@@ -270,7 +270,15 @@ pub async fn create(
             Err(err)
         }
         Err(e) => {
-            audit.result = "failed".into();
+            audit.result = match e {
+                mingjing_app::AppError::NotPermitted(ref m) => {
+                    audit.detail.push_str("; ");
+                    audit.detail.push_str(m);
+                    "refused"
+                }
+                _ => "failed",
+            }
+            .into();
             state.store().audit(&audit).await?;
             Err(e.into())
         }

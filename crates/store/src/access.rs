@@ -20,7 +20,7 @@ pub struct OrgNode {
     pub sort_order: i64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NewOrg {
     pub name: String,
     pub kind: String,
@@ -48,7 +48,7 @@ pub struct User {
     pub totp_secret: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NewUser {
     pub username: String,
     pub display_name: String,
@@ -197,34 +197,23 @@ impl SqlStore {
     }
 
     pub async fn update_org(&self, id: i64, o: &NewOrg, audit: &AuditEntry) -> Result<()> {
+        self.check_org_parent(id, o.parent_id).await?;
+        audited!(self, [audit], |tx| {
+            update_org_tx(&mut tx, id, o).await?;
+        });
+        Ok(())
+    }
+
+    /// A parent below the organisation itself would make a cycle.
+    pub(crate) async fn check_org_parent(&self, id: i64, parent: Option<i64>) -> Result<()> {
         let tree = self.org_tree().await?;
-        // A parent below the organisation itself would make a cycle.
-        let mut p = o.parent_id;
+        let mut p = parent;
         while let Some(pid) = p {
             if pid == id {
                 return Err(StoreError::Invalid("上级机构不能是本机构或其下级".into()));
             }
             p = tree.iter().find(|n| n.id == pid).and_then(|n| n.parent_id);
         }
-        audited!(self, [audit], |tx| {
-            let n = sqlx::query(
-                "UPDATE orgs SET name = $1, kind = $2, parent_id = $3, code = $4, town = $5, sort_order = $6 \
-                 WHERE id = $7",
-            )
-            .bind(o.name.trim())
-            .bind(&o.kind)
-            .bind(o.parent_id)
-            .bind(&o.code)
-            .bind(&o.town)
-            .bind(o.sort_order)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound(format!("org {id}")));
-            }
-        });
         Ok(())
     }
 
@@ -326,36 +315,7 @@ impl SqlStore {
 
     pub async fn create_user(&self, u: &NewUser, audit: &AuditEntry) -> Result<i64> {
         Ok(audited!(self, [audit], |tx| {
-            let at = self.now_text();
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO users (username, display_name, org_id, role, password_hash, password_changed_at, \
-                 must_change, enabled, failed_logins, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1, 0, $6, $6) RETURNING id",
-            )
-            .bind(&u.username)
-            .bind(&u.display_name)
-            .bind(u.org_id)
-            .bind(&u.role)
-            .bind(&u.password_hash)
-            .bind(&at)
-            .bind(i64::from(u.must_change))
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| match StoreError::from(e) {
-                e if e.is_unique_violation() => {
-                    StoreError::Invalid(format!("用户名“{}”已存在", u.username))
-                }
-                e => e,
-            })?;
-            sqlx::query(
-                "INSERT INTO password_history (user_id, password_hash, changed_at) VALUES ($1, $2, $3)",
-            )
-            .bind(id)
-            .bind(&u.password_hash)
-            .bind(&at)
-            .execute(&mut *tx)
-            .await?;
-            id
+            insert_user_tx(&mut tx, u, &self.now_text()).await?
         }))
     }
 
@@ -382,37 +342,16 @@ impl SqlStore {
         rows.iter().map(decode_user).collect()
     }
 
-    /// Changes an account's name, organisation, role or enabled flag. Disabling ends its
-    /// sessions in the same transaction.
+    /// Changes an account's name, organisation, role or enabled flag. Disabling it, or changing
+    /// what it may do or see, ends its sessions in the same transaction.
     pub async fn update_user(
         &self,
         id: i64,
-        display_name: &str,
-        org_id: i64,
-        role: &str,
-        enabled: bool,
+        change: &UserUpdate,
         audit: &AuditEntry,
     ) -> Result<()> {
         audited!(self, [audit], |tx| {
-            let n = sqlx::query(
-                "UPDATE users SET display_name = $1, org_id = $2, role = $3, enabled = $4, updated_at = $5 \
-                 WHERE id = $6",
-            )
-            .bind(display_name)
-            .bind(org_id)
-            .bind(role)
-            .bind(i64::from(enabled))
-            .bind(self.now_text())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound(format!("user {id}")));
-            }
-            if !enabled {
-                end_sessions_tx(&mut tx, id, "account disabled", &self.now_text()).await?;
-            }
+            update_user_tx(&mut tx, id, change, &self.now_text()).await?;
         });
         Ok(())
     }
@@ -659,6 +598,117 @@ async fn insert_permissions(tx: &mut sqlx::Transaction<'_, sqlx::Any>, role: &Ro
             .bind(p.code())
             .execute(&mut **tx)
             .await?;
+    }
+    Ok(())
+}
+
+/// An account's changeable fields.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UserUpdate {
+    pub display_name: String,
+    pub org_id: i64,
+    pub role: String,
+    pub enabled: bool,
+}
+
+pub(crate) async fn insert_user_tx(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    u: &NewUser,
+    at: &str,
+) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (username, display_name, org_id, role, password_hash, password_changed_at, \
+         must_change, enabled, failed_logins, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, 0, $6, $6) RETURNING id",
+    )
+    .bind(&u.username)
+    .bind(&u.display_name)
+    .bind(u.org_id)
+    .bind(&u.role)
+    .bind(&u.password_hash)
+    .bind(at)
+    .bind(i64::from(u.must_change))
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|e| match StoreError::from(e) {
+        e if e.is_unique_violation() => {
+            StoreError::Invalid(format!("用户名“{}”已存在", u.username))
+        }
+        e => e,
+    })?;
+    sqlx::query(
+        "INSERT INTO password_history (user_id, password_hash, changed_at) VALUES ($1, $2, $3)",
+    )
+    .bind(id)
+    .bind(&u.password_hash)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+pub(crate) async fn update_user_tx(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: i64,
+    u: &UserUpdate,
+    at: &str,
+) -> Result<()> {
+    let before: Option<(i64, String)> =
+        sqlx::query_as("SELECT org_id, role FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some((org_before, role_before)) = before else {
+        return Err(StoreError::NotFound(format!("user {id}")));
+    };
+    sqlx::query(
+        "UPDATE users SET display_name = $1, org_id = $2, role = $3, enabled = $4, updated_at = $5 \
+         WHERE id = $6",
+    )
+    .bind(&u.display_name)
+    .bind(u.org_id)
+    .bind(&u.role)
+    .bind(i64::from(u.enabled))
+    .bind(at)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    if !u.enabled {
+        end_sessions_tx(tx, id, "account disabled", at).await?;
+    } else if org_before != u.org_id || role_before != u.role {
+        // A session keeps the rights it was opened with: changed rights need a new sign-in.
+        end_sessions_tx(tx, id, "role or organisation changed", at).await?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn update_org_tx(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: i64,
+    o: &NewOrg,
+) -> Result<()> {
+    let n = sqlx::query(
+        "UPDATE orgs SET name = $1, kind = $2, parent_id = $3, code = $4, town = $5, sort_order = $6 \
+         WHERE id = $7",
+    )
+    .bind(o.name.trim())
+    .bind(&o.kind)
+    .bind(o.parent_id)
+    .bind(&o.code)
+    .bind(&o.town)
+    .bind(o.sort_order)
+    .bind(id)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| match StoreError::from(e) {
+        e if e.is_unique_violation() => {
+            StoreError::Invalid(format!("机构名称“{}”已存在", o.name.trim()))
+        }
+        e => e,
+    })?
+    .rows_affected();
+    if n == 0 {
+        return Err(StoreError::NotFound(format!("org {id}")));
     }
     Ok(())
 }

@@ -37,6 +37,7 @@ macro_rules! select_alerts {
 
 pub mod access;
 pub mod audit;
+pub mod changes;
 pub mod chat;
 pub mod datadir;
 pub mod disposal;
@@ -44,6 +45,7 @@ pub mod documents;
 pub mod meta;
 pub mod opinions;
 pub mod persons;
+pub mod rights;
 
 pub use datadir::{DataDir, Staged};
 pub use meta::{

@@ -14,6 +14,7 @@ mod malformed;
 mod models;
 mod opinions;
 mod persons;
+mod separation;
 mod server;
 mod support;
 mod tidy;

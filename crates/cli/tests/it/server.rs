@@ -83,6 +83,10 @@ impl TestServer {
         mingjing_server::seed::seed_orgs(&platform.meta, &towns)
             .await
             .expect("seed orgs");
+        platform
+            .seed_upload_rights()
+            .await
+            .expect("seed upload rights");
         let accounts = mingjing_server::seed::seed_demo_accounts(&platform.meta, "城关镇", PW)
             .await
             .expect("seed accounts");
@@ -167,6 +171,18 @@ impl TestServer {
             .await
     }
 
+    /// The security administrator approves the proposal an answer (202) returned.
+    pub async fn approve(&self, proposed: &Answer) -> Answer {
+        assert_eq!(proposed.status, StatusCode::ACCEPTED, "{}", String::from_utf8_lossy(&proposed.body));
+        let id = proposed.json()["change_id"].as_i64().expect("change id");
+        let sec = self.login("secadmin").await;
+        let a = self
+            .call(Some(&sec), Method::POST, &format!("/api/access-changes/{id}/approve"), Some(json!({})))
+            .await;
+        assert_eq!(a.status, StatusCode::OK, "approve: {}", String::from_utf8_lossy(&a.body));
+        a
+    }
+
     pub async fn login(&self, user: &str) -> Client {
         let a = self.try_login(user, PW).await;
         assert_eq!(
@@ -219,6 +235,11 @@ fn expected() -> BTreeMap<&'static str, &'static str> {
         ("GET /api/roles", "sysadmin secadmin"),
         ("PUT /api/roles/{code}", "secadmin"),
         ("GET /api/permissions", "sysadmin secadmin"),
+        ("GET /api/access-changes", "sysadmin secadmin"),
+        ("POST /api/access-changes/{id}/approve", "secadmin"),
+        ("POST /api/access-changes/{id}/reject", "secadmin"),
+        ("GET /api/upload-rights", "secadmin"),
+        ("PUT /api/upload-rights/{name}", "secadmin"),
         ("GET /api/security/policy", "secadmin"),
         ("PUT /api/security/policy", "secadmin"),
         ("GET /api/sessions", "secadmin"),
@@ -769,10 +790,11 @@ async fn password_policy_history_and_forced_change() {
         .await;
     assert_eq!(
         ans.status,
-        StatusCode::CREATED,
+        StatusCode::ACCEPTED,
         "{}",
         String::from_utf8_lossy(&ans.body)
     );
+    s.approve(&ans).await;
     // The new account must change its password before anything else.
     let login = s
         .call(
