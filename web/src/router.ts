@@ -32,6 +32,8 @@ import Chat from './views/Chat.vue'
 import PersonSearch from './views/PersonSearch.vue'
 import Livelihood from './views/Livelihood.vue'
 import PersonDetail from './views/PersonDetail.vue'
+import AccessChanges from './views/AccessChanges.vue'
+import UploadRights from './views/UploadRights.vue'
 
 // Each page names the permission it needs; the menu shows only what the role may open.
 export const pages = [
@@ -52,6 +54,8 @@ export const pages = [
   { path: '/system/users', component: Users, permission: 'users.manage', module: 'system', menu: 'users' },
   { path: '/system/orgs', component: Orgs, permission: 'orgs.manage', module: 'system', menu: 'orgs' },
   { path: '/system/roles', component: Roles, permission: 'roles.manage', module: 'system', menu: 'roles' },
+  { path: '/system/changes', component: AccessChanges, permission: ['roles.manage', 'users.manage'], module: 'system', menu: 'changes' },
+  { path: '/system/upload-rights', component: UploadRights, permission: 'roles.manage', module: 'system', menu: 'uploadRights' },
   { path: '/system/policy', component: Policy, permission: 'policy.manage', module: 'system', menu: 'policy' },
   { path: '/system/sessions', component: Sessions, permission: 'sessions.manage', module: 'system', menu: 'sessions' },
   { path: '/system/audit', component: Audit, permission: 'audit.read', module: 'system', menu: 'audit' },

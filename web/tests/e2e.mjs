@@ -550,12 +550,10 @@ try {
   check((await admin.textContent('[data-test=verify-result]')).includes('日志完整'), 'the audit chain verifies in the browser')
   await admin.screenshot({ path: join(shots, 'audit-1920.png') })
 
-  // The system administrator adds an account in the browser; the security administrator sees
-  // roles and the policy. Neither sees a business module.
-  for (const [user, landing, pages] of [
-    ['sysadmin', 'system/users', [['组织机构', 'orgs', '[data-test=org-tree] .el-tree-node']]],
-    ['secadmin', 'system/roles', [['安全策略', 'policy', '[data-test=policy] input'], ['在线会话', 'sessions', '.el-table__row']]],
-  ]) {
+  // Dual control: the system administrator proposes an account in the browser, the security
+  // administrator approves it on the approvals page, and only then does the account exist.
+  // Neither sees a business module.
+  const signIn = async (user, landing) => {
     const c = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' })
     const p = await c.newPage()
     watch(p)
@@ -568,28 +566,51 @@ try {
     await p.waitForSelector('.el-table__row')
     check(!(await p.textContent('.el-aside')).includes('预警分析'), `${user} sees no business module`)
     await p.screenshot({ path: join(shots, `${landing.replace('system/', '')}-1366.png`), fullPage: true })
-    if (user === 'sysadmin') {
-      await p.click('[data-test=user-new]')
-      await p.fill('[data-test=u-username]', 'rs_verifier2')
-      await p.fill('[data-test=u-name]', '孙核查')
-      await p.click('[data-test=user-form] .el-select >> nth=0')
-      await p.click('.el-select-dropdown__item:visible >> text=人社局')
-      await p.click('[data-test=user-form] .el-select >> nth=1')
-      await p.click('.el-select-dropdown__item:visible >> text=部门核查员')
-      await p.fill('[data-test=user-form] input[type=password]', 'Rensheju#2026check')
-      await p.click('[data-test=u-save]')
-      await p.waitForFunction(() => document.querySelector('[data-test=users]')?.textContent?.includes('rs_verifier2'))
-      const added = await p.textContent('[data-test=users] .el-table__row:has-text("rs_verifier2")')
-      check(added.includes('人社局') && added.includes('部门核查员'), 'the system administrator adds an account')
-    }
+    return [c, p]
+  }
+  const visit = async (p, pages) => {
     for (const [menu, path, ready] of pages) {
       await p.click(`.el-aside >> text=${menu}`)
       await p.waitForURL(`**/system/${path}`)
       await p.waitForSelector(ready)
       await p.screenshot({ path: join(shots, `${path}-1366.png`), fullPage: true })
     }
-    await c.close()
   }
+
+  const [sysCtx, sys] = await signIn('sysadmin', 'system/users')
+  await sys.click('[data-test=user-new]')
+  await sys.fill('[data-test=u-username]', 'rs_verifier2')
+  await sys.fill('[data-test=u-name]', '孙核查')
+  await sys.click('[data-test=user-form] .el-select >> nth=0')
+  await sys.click('.el-select-dropdown__item:visible >> text=人社局')
+  await sys.click('[data-test=user-form] .el-select >> nth=1')
+  await sys.click('.el-select-dropdown__item:visible >> text=部门核查员')
+  await sys.fill('[data-test=user-form] input[type=password]', 'Rensheju#2026check')
+  await sys.click('[data-test=u-save]')
+  await sys.waitForSelector('.pending-change')
+  check(!(await sys.textContent('[data-test=users]')).includes('rs_verifier2'), 'an account the system administrator proposes does not exist yet')
+  await visit(sys, [['组织机构', 'orgs', '[data-test=org-tree] .el-tree-node'], ['变更审批', 'changes', '[data-test=changes] .el-table__row']])
+  const proposed = await sys.textContent('[data-test=changes] .el-table__row:has-text("rs_verifier2")')
+  check(proposed.includes('待审批') && (await sys.$('[data-test=change-approve]')) === null, 'the system administrator sees his proposal pending and cannot approve it')
+
+  const [secCtx, sec] = await signIn('secadmin', 'system/roles')
+  await visit(sec, [['安全策略', 'policy', '[data-test=policy] input'], ['在线会话', 'sessions', '.el-table__row'],
+    ['上传权限', 'upload-rights', '[data-test=upload-rights] .el-table__row'], ['变更审批', 'changes', '[data-test=changes] .el-table__row']])
+  const rights = await sec.textContent('[data-test=upload-rights] .el-table__row:has-text("sanctions")')
+  check(rights.includes('县纪委监委案件监督管理室'), 'the security administrator sees that only the case office uploads sanctions')
+  await sec.click('[data-test=changes] .el-table__row:has-text("rs_verifier2") [data-test=change-approve]')
+  await sec.fill('.el-message-box input', '核对人社局申请单')
+  await sec.click('.el-message-box .el-button--primary')
+  await sec.waitForFunction(() => !document.querySelector('[data-test=changes]')?.textContent?.includes('rs_verifier2'))
+  check(true, 'the security administrator approves the proposed account')
+  await secCtx.close()
+
+  await sys.click('.el-aside >> text=用户管理')
+  await sys.waitForURL('**/system/users')
+  await sys.waitForFunction(() => document.querySelector('[data-test=users]')?.textContent?.includes('rs_verifier2'))
+  const added = await sys.textContent('[data-test=users] .el-table__row:has-text("rs_verifier2")')
+  check(added.includes('人社局') && added.includes('部门核查员'), 'the approved account exists with its unit and role')
+  await sysCtx.close()
 
   check(outside.length === 0, `no request leaves the server (${outside.join(', ')})`)
   check(errors.length === 0, `no script errors (${errors.join('; ')})`)
