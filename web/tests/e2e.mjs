@@ -595,9 +595,10 @@ try {
 
   const [secCtx, sec] = await signIn('secadmin', 'system/roles')
   await visit(sec, [['安全策略', 'policy', '[data-test=policy] input'], ['在线会话', 'sessions', '.el-table__row'],
-    ['上传权限', 'upload-rights', '[data-test=upload-rights] .el-table__row'], ['变更审批', 'changes', '[data-test=changes] .el-table__row']])
+    ['上传权限', 'upload-rights', '[data-test=upload-rights] .el-table__row']])
   const rights = await sec.textContent('[data-test=upload-rights] .el-table__row:has-text("sanctions")')
   check(rights.includes('县纪委监委案件监督管理室'), 'the security administrator sees that only the case office uploads sanctions')
+  await visit(sec, [['变更审批', 'changes', '[data-test=changes] .el-table__row']])
   await sec.click('[data-test=changes] .el-table__row:has-text("rs_verifier2") [data-test=change-approve]')
   await sec.fill('.el-message-box input', '核对人社局申请单')
   await sec.click('.el-message-box .el-button--primary')
