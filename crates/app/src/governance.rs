@@ -6,8 +6,8 @@ use crate::{AppError, Platform};
 use mingjing_domain::standard::DatasetType;
 use mingjing_domain::upload_rights::{OrgRef, Uploader, default_uploaders, may_upload};
 use mingjing_ingest::import::CheckedFile;
-use mingjing_store::audit::AuditEntry;
 use mingjing_store::access::{NewOrg, NewUser, OrgNode, User, UserUpdate};
+use mingjing_store::audit::AuditEntry;
 use mingjing_store::changes::{AccessChange, Applied, ProposedChange};
 use mingjing_store::meta::MetaStore;
 
@@ -64,7 +64,11 @@ impl Platform {
                 detail: uploader_names(&list, &orgs),
                 ..Default::default()
             };
-            if self.meta.seed_upload_rights(&ty.name, &list, &audit).await? {
+            if self
+                .meta
+                .seed_upload_rights(&ty.name, &list, &audit)
+                .await?
+            {
                 seeded += 1;
             }
         }
@@ -101,7 +105,11 @@ impl Platform {
     }
 
     /// Refuses an upload of a type the organisation is not on the list of.
-    pub async fn check_upload_right(&self, ty: &DatasetType, org: &OrgNode) -> Result<(), AppError> {
+    pub async fn check_upload_right(
+        &self,
+        ty: &DatasetType,
+        org: &OrgNode,
+    ) -> Result<(), AppError> {
         let list = self.meta.upload_rights_of(&ty.name).await?;
         let me = OrgRef {
             id: org.id,
@@ -164,7 +172,10 @@ impl Platform {
         audit: AuditEntry,
     ) -> Result<i64, AppError> {
         if self.meta.user_by_name(&user.username).await?.is_some() {
-            return Err(AppError::Invalid(format!("用户名“{}”已存在", user.username)));
+            return Err(AppError::Invalid(format!(
+                "用户名“{}”已存在",
+                user.username
+            )));
         }
         let summary = format!(
             "新建账号 {}（{}）：{}，角色 {}",
@@ -194,7 +205,9 @@ impl Platform {
             .user(id)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("账号 {id} 不存在")))?;
-        if id == proposer.id && (update.role != user.role || update.org_id != user.org_id || !update.enabled) {
+        if id == proposer.id
+            && (update.role != user.role || update.org_id != user.org_id || !update.enabled)
+        {
             return Err(AppError::NotPermitted(
                 "不能更改自己的角色、所属机构或停用自己的账号".into(),
             ));

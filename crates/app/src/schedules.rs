@@ -57,7 +57,9 @@ impl Platform {
                     if monthly {
                         u.period == Some(period)
                     } else {
-                        self.clock().day_of(&u.uploaded_at).is_some_and(|d| d > previous_due)
+                        self.clock()
+                            .day_of(&u.uploaded_at)
+                            .is_some_and(|d| d > previous_due)
                     }
                 })
                 .map(|u| u.uploaded_at.clone())

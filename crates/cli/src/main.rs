@@ -192,7 +192,11 @@ fn main() -> ExitCode {
         }
     };
     if !clock.is_system() {
-        eprintln!("note: the clock is set by {}: now is {}", mingjing_domain::clock::CLOCK_ENV, clock.now_local());
+        eprintln!(
+            "note: the clock is set by {}: now is {}",
+            mingjing_domain::clock::CLOCK_ENV,
+            clock.now_local()
+        );
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -302,7 +306,12 @@ async fn run(cli: Cli, clock: Clock) -> ExitCode {
             listen,
             no_serve,
             no_models,
-        } => demo(&data_dir, persons, seed, listen, no_serve, no_models, &clock).await,
+        } => {
+            demo(
+                &data_dir, persons, seed, listen, no_serve, no_models, &clock,
+            )
+            .await
+        }
         Command::Serve { data_dir, listen } => serve::serve(&data_dir, listen, &clock).await,
         Command::Audit {
             action: AuditAction::Verify { data_dir },

@@ -1,8 +1,8 @@
 //! `mingjing serve`, the demo's serving step, `mingjing audit verify` and `mingjing totp-code`.
 
 use crate::{EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_MISUSE, fail};
-use mingjing_app::Platform;
 use mingjing_app::Clock;
+use mingjing_app::Platform;
 use mingjing_server::{ServerConfig, Shared};
 use std::path::Path;
 use std::process::ExitCode;

@@ -11,7 +11,9 @@
 //! upload landed, the daily run's hour): the machine's local offset for the system clock, China
 //! Standard Time (UTC+8, no daylight saving) for a clock set by a test or `MINGJING_CLOCK`.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, Offset, SecondsFormat, Utc};
+use chrono::{
+    DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, Offset, SecondsFormat, Utc,
+};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -31,7 +33,9 @@ enum Source {
     /// The machine's wall clock.
     System,
     /// `origin` at `started`, running forward with the monotonic clock.
-    Started { origin: Mutex<(DateTime<Utc>, Instant)> },
+    Started {
+        origin: Mutex<(DateTime<Utc>, Instant)>,
+    },
 }
 
 #[derive(Debug)]
@@ -184,7 +188,10 @@ mod tests {
         assert_eq!(c.now().date_naive(), c.today());
         c.advance(Duration::hours(15));
         assert_eq!(c.today(), NaiveDate::from_ymd_opt(2027, 3, 1).unwrap());
-        assert_eq!(c.day_of("2027-02-28T17:00:00Z"), NaiveDate::from_ymd_opt(2027, 3, 1));
+        assert_eq!(
+            c.day_of("2027-02-28T17:00:00Z"),
+            NaiveDate::from_ymd_opt(2027, 3, 1)
+        );
     }
 
     #[test]
@@ -195,7 +202,11 @@ mod tests {
         d.advance(Duration::seconds(2));
         assert!(c.now() >= a + Duration::seconds(2));
         assert_eq!(c.today(), NaiveDate::from_ymd_opt(2028, 3, 1).unwrap());
-        c.set(DateTime::parse_from_rfc3339("2026-12-31T00:00:00Z").unwrap().to_utc());
+        c.set(
+            DateTime::parse_from_rfc3339("2026-12-31T00:00:00Z")
+                .unwrap()
+                .to_utc(),
+        );
         assert_eq!(d.today(), NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
     }
 
@@ -212,6 +223,9 @@ mod tests {
             .unwrap()
             .and_hms_opt(2, 0, 0)
             .unwrap();
-        assert_eq!(c.instant_of(local).to_rfc3339(), "2026-11-30T18:00:00+00:00");
+        assert_eq!(
+            c.instant_of(local).to_rfc3339(),
+            "2026-11-30T18:00:00+00:00"
+        );
     }
 }

@@ -8,8 +8,8 @@
 pub mod access;
 pub mod calendar;
 pub mod cell;
-pub mod clock;
 pub mod check;
+pub mod clock;
 pub mod disposal;
 pub mod id;
 pub mod integrity;
@@ -23,10 +23,10 @@ pub mod wording;
 
 pub use calendar::Month;
 pub use cell::{Cell, Problem, Value};
-pub use clock::Clock;
 pub use check::{
     ColumnMap, HeaderError, KeyIndex, RowCheck, RowChecker, RowError, RowOutcome, RowWarning,
 };
+pub use clock::Clock;
 pub use id::IdNumber;
 pub use number::{Decimal, Money};
 pub use standard::{DatasetType, Field, FieldType, Program, Standard};

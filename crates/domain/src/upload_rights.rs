@@ -139,12 +139,36 @@ mod tests {
 
     fn orgs() -> Vec<OrgRef<'static>> {
         vec![
-            OrgRef { id: 1, name: "公安局", kind: "department" },
-            OrgRef { id: 2, name: "卫健局", kind: "department" },
-            OrgRef { id: 3, name: "民政局", kind: "department" },
-            OrgRef { id: 4, name: "县纪委监委信访室", kind: "office" },
-            OrgRef { id: 5, name: "组织部", kind: "department" },
-            OrgRef { id: 6, name: "城关镇纪委", kind: "town_commission" },
+            OrgRef {
+                id: 1,
+                name: "公安局",
+                kind: "department",
+            },
+            OrgRef {
+                id: 2,
+                name: "卫健局",
+                kind: "department",
+            },
+            OrgRef {
+                id: 3,
+                name: "民政局",
+                kind: "department",
+            },
+            OrgRef {
+                id: 4,
+                name: "县纪委监委信访室",
+                kind: "office",
+            },
+            OrgRef {
+                id: 5,
+                name: "组织部",
+                kind: "department",
+            },
+            OrgRef {
+                id: 6,
+                name: "城关镇纪委",
+                kind: "town_commission",
+            },
         ]
     }
 
@@ -156,8 +180,14 @@ mod tests {
             "Deaths from household-registration cancellations, medical death certificates (卫健局) and cremation records (民政局).",
             &o,
         );
-        assert_eq!(deaths, vec![Uploader::Org(1), Uploader::Org(2), Uploader::Org(3)]);
-        assert_eq!(default_uploaders("县纪委监委信访室", "", &o), vec![Uploader::Org(4)]);
+        assert_eq!(
+            deaths,
+            vec![Uploader::Org(1), Uploader::Org(2), Uploader::Org(3)]
+        );
+        assert_eq!(
+            default_uploaders("县纪委监委信访室", "", &o),
+            vec![Uploader::Org(4)]
+        );
         assert_eq!(
             default_uploaders("各主管部门", "", &o),
             vec![Uploader::Kind("department".into())]
@@ -170,21 +200,48 @@ mod tests {
             ]
         );
         // Parts naming nothing known are left out.
-        assert_eq!(default_uploaders("组织部/人社局/财政局", "", &o), vec![Uploader::Org(5)]);
+        assert_eq!(
+            default_uploaders("组织部/人社局/财政局", "", &o),
+            vec![Uploader::Org(5)]
+        );
     }
 
     #[test]
     fn membership_is_by_id_or_kind_never_by_name() {
         let list = vec![Uploader::Org(1), Uploader::Kind("town_commission".into())];
-        assert!(may_upload(&list, OrgRef { id: 1, name: "改名的公安局", kind: "department" }));
-        assert!(!may_upload(&list, OrgRef { id: 3, name: "公安局", kind: "department" }));
-        assert!(may_upload(&list, OrgRef { id: 9, name: "x", kind: "town_commission" }));
+        assert!(may_upload(
+            &list,
+            OrgRef {
+                id: 1,
+                name: "改名的公安局",
+                kind: "department"
+            }
+        ));
+        assert!(!may_upload(
+            &list,
+            OrgRef {
+                id: 3,
+                name: "公安局",
+                kind: "department"
+            }
+        ));
+        assert!(may_upload(
+            &list,
+            OrgRef {
+                id: 9,
+                name: "x",
+                kind: "town_commission"
+            }
+        ));
     }
 
     #[test]
     fn entries_parse_strictly() {
         assert_eq!("org:12".parse::<Uploader>(), Ok(Uploader::Org(12)));
-        assert_eq!("kind:bank".parse::<Uploader>(), Ok(Uploader::Kind("bank".into())));
+        assert_eq!(
+            "kind:bank".parse::<Uploader>(),
+            Ok(Uploader::Kind("bank".into()))
+        );
         for bad in ["org:", "org:-1", "org:x", "kind:village", "公安局", ""] {
             assert!(bad.parse::<Uploader>().is_err(), "{bad}");
         }

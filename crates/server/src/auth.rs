@@ -323,15 +323,20 @@ pub async fn change_password(
         .store()
         .claim_login_attempt(c.user.id, policy.lockout_threshold, &ts(now), &until)
         .await?;
-    let right = claimed.is_some()
-        && verify_blocking(b.old_password, c.user.password_hash.clone()).await;
+    let right =
+        claimed.is_some() && verify_blocking(b.old_password, c.user.password_hash.clone()).await;
     if !right {
         let mut e = c.audit(
             "auth.password_change",
             format!("user:{}", c.user.id),
             "failed",
         );
-        e.detail = if claimed.is_none() { "account locked" } else { "wrong old password" }.into();
+        e.detail = if claimed.is_none() {
+            "account locked"
+        } else {
+            "wrong old password"
+        }
+        .into();
         state.store().audit(&e).await?;
         if claimed.is_some_and(|n| n >= policy.lockout_threshold) {
             let mut l = e.clone();

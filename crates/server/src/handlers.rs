@@ -13,8 +13,8 @@ use mingjing_app::ChangeOutcome;
 use mingjing_domain::access::{AdminKind, DataScope, Permission, Role, SecurityPolicy};
 use mingjing_store::MetaStore;
 use mingjing_store::access::{NewOrg, NewUser, UserUpdate};
-use mingjing_store::changes::{Applied, ProposedChange};
 use mingjing_store::audit::AuditQuery;
+use mingjing_store::changes::{Applied, ProposedChange};
 use serde_json::{Value, json};
 
 pub async fn health(State(state): State<AppState>) -> ApiResult<Json<Value>> {
@@ -216,7 +216,9 @@ pub async fn list_changes(
     Query(q): Query<ChangesQuery>,
 ) -> ApiResult<Json<Value>> {
     let list = state.store().access_changes(q.pending).await?;
-    Ok(Json(json!({ "changes": list.iter().map(change_json).collect::<Vec<_>>() })))
+    Ok(Json(
+        json!({ "changes": list.iter().map(change_json).collect::<Vec<_>>() }),
+    ))
 }
 
 #[derive(serde::Deserialize)]
@@ -250,7 +252,11 @@ async fn decide(
     Json(b): Json<DecisionBody>,
     approve: bool,
 ) -> ApiResult<Json<Value>> {
-    let action = if approve { "change.approve" } else { "change.reject" };
+    let action = if approve {
+        "change.approve"
+    } else {
+        "change.reject"
+    };
     let mut e = c.audit(action, format!("change:{id}"), "ok");
     if let Some(ch) = state.store().access_change(id).await? {
         e.detail = format!("{}; {}", ch.target, ch.summary);
@@ -259,12 +265,18 @@ async fn decide(
         .platform
         .decide_change(id, approve, &c.user, &b.note, e)
         .await?;
-    let ch = state.store().access_change(id).await?.ok_or(ErrorCode::NotFound)?;
+    let ch = state
+        .store()
+        .access_change(id)
+        .await?
+        .ok_or(ErrorCode::NotFound)?;
     let user_id = match applied {
         Applied::UserCreated(u) | Applied::UserUpdated(u) => Some(u),
         _ => None,
     };
-    Ok(Json(json!({ "change": change_json(&ch), "user_id": user_id })))
+    Ok(Json(
+        json!({ "change": change_json(&ch), "user_id": user_id }),
+    ))
 }
 
 // ---- upload rights -----------------------------------------------------------------------
@@ -306,11 +318,19 @@ pub async fn put_upload_rights(
     Json(b): Json<UploadRightsBody>,
 ) -> ApiResult<Json<Value>> {
     if b.uploaders.len() > 500 {
-        return Err(ApiError::with(ErrorCode::InvalidRequest, "上传单位不超过 500 个"));
+        return Err(ApiError::with(
+            ErrorCode::InvalidRequest,
+            "上传单位不超过 500 个",
+        ));
     }
     let e = c.audit("upload_rights.update", format!("type:{name}"), "ok");
-    let list = state.platform.set_upload_rights(&name, &b.uploaders, e).await?;
-    Ok(Json(json!({ "type": name, "uploaders": list.iter().map(|u| u.to_string()).collect::<Vec<_>>() })))
+    let list = state
+        .platform
+        .set_upload_rights(&name, &b.uploaders, e)
+        .await?;
+    Ok(Json(
+        json!({ "type": name, "uploaders": list.iter().map(|u| u.to_string()).collect::<Vec<_>>() }),
+    ))
 }
 
 #[derive(serde::Deserialize)]

@@ -142,7 +142,10 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// The civil day of the latest scheduled run among `runs` (newest first).
-fn last_scheduled_day(clock: &Clock, runs: &[mingjing_store::ModelRun]) -> Option<chrono::NaiveDate> {
+fn last_scheduled_day(
+    clock: &Clock,
+    runs: &[mingjing_store::ModelRun],
+) -> Option<chrono::NaiveDate> {
     runs.iter()
         .find(|r| r.trigger == mingjing_app::Trigger::Schedule.tag())
         .and_then(|r| clock.day_of(&r.started_at))

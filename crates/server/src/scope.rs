@@ -101,7 +101,10 @@ impl Scope {
             .filter_map(|v| v.trim().parse::<mingjing_domain::IdNumber>().ok())
             .map(|id| {
                 let b = id.birth_date();
-                (b.format("%Y-%m-%d").to_string(), b.format("%Y%m%d").to_string())
+                (
+                    b.format("%Y-%m-%d").to_string(),
+                    b.format("%Y%m%d").to_string(),
+                )
             })
             .collect();
         row.iter()

@@ -27,7 +27,10 @@ struct Windows {
 pub struct SignInThrottle(Mutex<Windows>);
 
 fn trim(q: &mut VecDeque<DateTime<Utc>>, now: DateTime<Utc>) {
-    while q.front().is_some_and(|t| now - *t >= Duration::seconds(WINDOW_SECONDS)) {
+    while q
+        .front()
+        .is_some_and(|t| now - *t >= Duration::seconds(WINDOW_SECONDS))
+    {
         q.pop_front();
     }
 }
@@ -35,7 +38,11 @@ fn trim(q: &mut VecDeque<DateTime<Utc>>, now: DateTime<Utc>) {
 /// Seconds until the oldest attempt of a full window leaves it.
 fn wait(q: &VecDeque<DateTime<Utc>>, now: DateTime<Utc>) -> u64 {
     q.front()
-        .map(|t| (Duration::seconds(WINDOW_SECONDS) - (now - *t)).num_seconds().max(1))
+        .map(|t| {
+            (Duration::seconds(WINDOW_SECONDS) - (now - *t))
+                .num_seconds()
+                .max(1)
+        })
         .map_or(1, |s| s as u64)
 }
 
@@ -64,7 +71,10 @@ impl SignInThrottle {
             return Err(wait(a, now));
         }
         a.push_back(now);
-        w.by_source.entry(source.to_string()).or_default().push_back(now);
+        w.by_source
+            .entry(source.to_string())
+            .or_default()
+            .push_back(now);
         Ok(())
     }
 
@@ -73,7 +83,10 @@ impl SignInThrottle {
         let mut guard = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let w = &mut *guard;
         let account = account.to_lowercase();
-        for (map, key) in [(&mut w.by_source, source), (&mut w.by_account, account.as_str())] {
+        for (map, key) in [
+            (&mut w.by_source, source),
+            (&mut w.by_account, account.as_str()),
+        ] {
             if let Some(q) = map.get_mut(key)
                 && let Some(i) = q.iter().position(|t| *t == admitted)
             {
@@ -90,17 +103,30 @@ mod tests {
     #[test]
     fn unsuccessful_attempts_are_throttled_per_account_and_per_source() {
         let t = SignInThrottle::default();
-        let t0 = DateTime::parse_from_rfc3339("2026-12-01T01:00:00Z").unwrap().to_utc();
+        let t0 = DateTime::parse_from_rfc3339("2026-12-01T01:00:00Z")
+            .unwrap()
+            .to_utc();
         for i in 0..PER_ACCOUNT {
-            assert!(t.admit("10.0.0.1", "alice", t0 + Duration::seconds(i as i64)).is_ok());
+            assert!(
+                t.admit("10.0.0.1", "alice", t0 + Duration::seconds(i as i64))
+                    .is_ok()
+            );
         }
-        let wait = t.admit("10.0.0.2", "Alice", t0 + Duration::seconds(20)).unwrap_err();
+        let wait = t
+            .admit("10.0.0.2", "Alice", t0 + Duration::seconds(20))
+            .unwrap_err();
         assert_eq!(wait, 40, "until the first attempt leaves the window");
         // Another account from the same source is still admitted, up to the source's limit.
         for i in PER_ACCOUNT..PER_SOURCE {
-            assert!(t.admit("10.0.0.1", &format!("u{i}"), t0 + Duration::seconds(30)).is_ok());
+            assert!(
+                t.admit("10.0.0.1", &format!("u{i}"), t0 + Duration::seconds(30))
+                    .is_ok()
+            );
         }
-        assert!(t.admit("10.0.0.1", "bob", t0 + Duration::seconds(30)).is_err());
+        assert!(
+            t.admit("10.0.0.1", "bob", t0 + Duration::seconds(30))
+                .is_err()
+        );
         // A legitimate user elsewhere signs in; successes are forgotten.
         for _ in 0..3 * PER_ACCOUNT {
             let at = t0 + Duration::seconds(31);
@@ -108,6 +134,9 @@ mod tests {
             t.succeeded("10.0.0.9", "carol", at);
         }
         // A minute later the window has moved on.
-        assert!(t.admit("10.0.0.1", "alice", t0 + Duration::seconds(91)).is_ok());
+        assert!(
+            t.admit("10.0.0.1", "alice", t0 + Duration::seconds(91))
+                .is_ok()
+        );
     }
 }

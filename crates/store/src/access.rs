@@ -72,7 +72,6 @@ pub struct Session {
     pub ended_at: Option<String>,
 }
 
-
 /// `SELECT` of users' columns, followed by the given clauses (sqlx takes only literal SQL).
 macro_rules! select_users {
     ($rest:literal) => {

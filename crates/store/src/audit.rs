@@ -191,7 +191,10 @@ impl SqlStore {
         let seq: i64 = row.try_get("seq")?;
         let prev: String = row.try_get("mac")?;
         let prev = prev.split(' ').next().unwrap_or("").to_string();
-        let at = self.clock().now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let at = self
+            .clock()
+            .now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         let mac = key.mac(&prev, seq, &at, e);
         sqlx::query(
             "INSERT INTO audit_log (seq, at, actor, role, org, action, object, result, source, detail, mac) \

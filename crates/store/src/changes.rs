@@ -60,7 +60,9 @@ impl ChangeStatus {
             "pending" => Ok(ChangeStatus::Pending),
             "approved" => Ok(ChangeStatus::Approved),
             "rejected" => Ok(ChangeStatus::Rejected),
-            other => Err(StoreError::Invalid(format!("unknown change status '{other}'"))),
+            other => Err(StoreError::Invalid(format!(
+                "unknown change status '{other}'"
+            ))),
         }
     }
 }

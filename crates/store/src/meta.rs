@@ -339,7 +339,6 @@ pub async fn set_setting_tx(tx: &mut Tx<'_>, key: &str, value: &str) -> Result<(
     Ok(())
 }
 
-
 fn period_text(p: Option<Month>) -> String {
     p.map(|m| m.to_string()).unwrap_or_default()
 }

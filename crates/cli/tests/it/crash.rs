@@ -110,7 +110,9 @@ fn import_killed_at_random_points_never_leaves_a_partial_upload() {
         tokio::runtime::Runtime::new()
             .unwrap()
             .block_on(async move {
-                let s = mingjing_store::SqlStore::connect(&url, crate::support::test_clock()).await.unwrap();
+                let s = mingjing_store::SqlStore::connect(&url, crate::support::test_clock())
+                    .await
+                    .unwrap();
                 s.uploads(None).await.unwrap()
             })
     };

@@ -185,7 +185,11 @@ async fn schedules_scenario(s: TestServer) {
         "{today}"
     );
     // Reminders: due soon, then late, each once.
-    assert_eq!(p.sweep_schedules(day(month, 8)).await.unwrap(), 1, "{today}");
+    assert_eq!(
+        p.sweep_schedules(day(month, 8)).await.unwrap(),
+        1,
+        "{today}"
+    );
     p.sweep_schedules(day(month, 15)).await.unwrap();
     p.sweep_schedules(day(month, 15)).await.unwrap();
     let clerk = s.login("mz_clerk").await;

@@ -268,7 +268,9 @@ fn a_parameter_change_is_a_new_version_that_later_alerts_name() {
 async fn an_upload_re_runs_only_the_models_that_read_its_type() {
     let p = TestPlatform::new(Backend::Sqlite);
     small_county(&p);
-    let platform = mingjing_app::Platform::open(p.data_dir(), p.clock.clone()).await.unwrap();
+    let platform = mingjing_app::Platform::open(p.data_dir(), p.clock.clone())
+        .await
+        .unwrap();
     let as_of = chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
     let ran: Vec<String> = platform
         .rematch_after_upload("deaths", as_of)

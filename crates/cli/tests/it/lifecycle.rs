@@ -28,7 +28,9 @@ fn upload(ty: &str, org: i64, period: Option<&str>, sha: &str, parts: &[&str]) -
 }
 
 async fn lifecycle(url: &str) {
-    let store = SqlStore::connect(url, crate::support::test_clock()).await.expect("connect");
+    let store = SqlStore::connect(url, crate::support::test_clock())
+        .await
+        .expect("connect");
     // Migrating an up-to-date database again is a no-op.
     SqlStore::connect(url, crate::support::test_clock())
         .await

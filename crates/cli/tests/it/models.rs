@@ -224,7 +224,11 @@ fn closed_alert_is_not_raised_again_but_newer_evidence_links_a_new_one() {
     let store = || {
         let url = p.database_url();
         let clock = p.clock.clone();
-        async move { mingjing_store::SqlStore::connect(&url, clock).await.unwrap() }
+        async move {
+            mingjing_store::SqlStore::connect(&url, clock)
+                .await
+                .unwrap()
+        }
     };
     let rt = tokio::runtime::Runtime::new().unwrap();
     run(&p);

@@ -153,7 +153,13 @@ async fn person_round(backend: Backend) {
         Value::Array(vec![])
     );
     assert_eq!(
-        search(&s, &analyst, "陈晓东", &format!("&age_min={}&age_max={age}", age - 6)).await["persons"]
+        search(
+            &s,
+            &analyst,
+            "陈晓东",
+            &format!("&age_min={}&age_max={age}", age - 6)
+        )
+        .await["persons"]
             .as_array()
             .unwrap()
             .len(),

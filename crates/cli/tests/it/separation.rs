@@ -3,20 +3,14 @@
 //! sets a role or an organisation).
 
 use crate::server::{Answer, Client, TestServer, multipart};
+use crate::support::Backend;
 use crate::support::test_id;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use crate::support::Backend;
 use mingjing_store::audit::AuditQuery;
 use serde_json::{Value, json};
 
-async fn upload(
-    s: &TestServer,
-    c: &Client,
-    ty: &str,
-    period: Option<&str>,
-    csv: &str,
-) -> Answer {
+async fn upload(s: &TestServer, c: &Client, ty: &str, period: Option<&str>, csv: &str) -> Answer {
     let (ct, body) = multipart(ty, period, &format!("{ty}.csv"), csv.as_bytes());
     let req = Request::builder()
         .method(Method::POST)
@@ -78,7 +72,9 @@ fn sanctions_csv() -> String {
 }
 
 fn roll(rows: &[(&str, usize)]) -> String {
-    let mut out = String::from("项目代码,领取人身份证号,领取人姓名,乡镇,村(社区),发放月份,发放金额,收款账号\n");
+    let mut out = String::from(
+        "项目代码,领取人身份证号,领取人姓名,乡镇,村(社区),发放月份,发放金额,收款账号\n",
+    );
     for (program, i) in rows {
         out.push_str(&format!(
             "{program},{},张{i},城关镇,东关社区,2026-10,300.00,62210000{i:04}\n",
@@ -93,18 +89,31 @@ async fn regression_a_department_clerk_loaded_sanctions_for_a_cadre() {
     let s = TestServer::new(Backend::Sqlite).await;
     let clerk = s.login("mz_clerk").await;
     let ans = upload(&s, &clerk, "sanctions", None, &sanctions_csv()).await;
-    assert_eq!(ans.status, StatusCode::FORBIDDEN, "{}", String::from_utf8_lossy(&ans.body));
+    assert_eq!(
+        ans.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        String::from_utf8_lossy(&ans.body)
+    );
     let msg = ans.json()["error"]["message"].as_str().unwrap().to_string();
     assert!(
-        msg.contains("民政局无权上传") && msg.contains("党纪政务处分") && msg.contains("案件监督管理室"),
+        msg.contains("民政局无权上传")
+            && msg.contains("党纪政务处分")
+            && msg.contains("案件监督管理室"),
         "{msg}"
     );
-    assert_eq!(uploads_of(&s, "sanctions").await, 0, "a refused upload writes nothing");
+    assert_eq!(
+        uploads_of(&s, "sanctions").await,
+        0,
+        "a refused upload writes nothing"
+    );
     assert!(
         audit(&s, "upload.create")
             .await
             .iter()
-            .any(|(actor, object, result)| actor == "mz_clerk" && object == "type:sanctions" && result == "refused"),
+            .any(|(actor, object, result)| actor == "mz_clerk"
+                && object == "type:sanctions"
+                && result == "refused"),
         "the refusal is audited"
     );
     // Deaths name 民政局 as a source (cremation records): its clerk uploads them.
@@ -113,31 +122,102 @@ async fn regression_a_department_clerk_loaded_sanctions_for_a_cadre() {
         test_id("61032719490101", 3)
     );
     let ans = upload(&s, &clerk, "deaths", None, &deaths).await;
-    assert_eq!(ans.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&ans.body));
+    assert_eq!(
+        ans.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&ans.body)
+    );
 
     // The security administrator grants 民政局 the type: the same file then lands, and the
     // change is audited. The system administrator may not touch the mapping.
     let sys = s.login("sysadmin").await;
     let mz = org_id(&s, "民政局").await;
     let body = json!({ "uploaders": [format!("org:{mz}")] });
-    let ans = s.call(Some(&sys), Method::PUT, "/api/upload-rights/sanctions", Some(body.clone())).await;
+    let ans = s
+        .call(
+            Some(&sys),
+            Method::PUT,
+            "/api/upload-rights/sanctions",
+            Some(body.clone()),
+        )
+        .await;
     assert_eq!(ans.status, StatusCode::FORBIDDEN);
     let sec = s.login("secadmin").await;
-    let list = s.call(Some(&sec), Method::GET, "/api/upload-rights", None).await.json();
-    let sanctions = list["types"].as_array().unwrap().iter().find(|t| t["type"] == "sanctions").unwrap();
-    assert_eq!(sanctions["names"], "县纪委监委案件监督管理室", "seeded from the standard's owner");
-    let ans = s.call(Some(&sec), Method::PUT, "/api/upload-rights/sanctions", Some(body)).await;
-    assert_eq!(ans.status, StatusCode::OK, "{}", String::from_utf8_lossy(&ans.body));
-    assert!(audit(&s, "upload_rights.update").await.iter().any(|(a, o, _)| a == "secadmin" && o == "type:sanctions"));
+    let list = s
+        .call(Some(&sec), Method::GET, "/api/upload-rights", None)
+        .await
+        .json();
+    let sanctions = list["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["type"] == "sanctions")
+        .unwrap();
+    assert_eq!(
+        sanctions["names"], "县纪委监委案件监督管理室",
+        "seeded from the standard's owner"
+    );
+    let ans = s
+        .call(
+            Some(&sec),
+            Method::PUT,
+            "/api/upload-rights/sanctions",
+            Some(body),
+        )
+        .await;
+    assert_eq!(
+        ans.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&ans.body)
+    );
+    assert!(
+        audit(&s, "upload_rights.update")
+            .await
+            .iter()
+            .any(|(a, o, _)| a == "secadmin" && o == "type:sanctions")
+    );
     let ans = upload(&s, &clerk, "sanctions", None, &sanctions_csv()).await;
-    assert_eq!(ans.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&ans.body));
+    assert_eq!(
+        ans.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&ans.body)
+    );
     // A malformed entry is a clear error, and changes nothing.
-    for bad in [json!({ "uploaders": ["公安局"] }), json!({ "uploaders": ["org:999999"] }), json!({ "uploaders": ["kind:planet"] })] {
-        let ans = s.call(Some(&sec), Method::PUT, "/api/upload-rights/sanctions", Some(bad)).await;
-        assert_eq!(ans.status, StatusCode::BAD_REQUEST, "{}", String::from_utf8_lossy(&ans.body));
+    for bad in [
+        json!({ "uploaders": ["公安局"] }),
+        json!({ "uploaders": ["org:999999"] }),
+        json!({ "uploaders": ["kind:planet"] }),
+    ] {
+        let ans = s
+            .call(
+                Some(&sec),
+                Method::PUT,
+                "/api/upload-rights/sanctions",
+                Some(bad),
+            )
+            .await;
+        assert_eq!(
+            ans.status,
+            StatusCode::BAD_REQUEST,
+            "{}",
+            String::from_utf8_lossy(&ans.body)
+        );
     }
-    let ans = s.call(Some(&sec), Method::PUT, "/api/upload-rights/no_such_type", Some(json!({ "uploaders": [] }))).await;
-    assert_eq!((ans.status, ans.code().as_str()), (StatusCode::BAD_REQUEST, "unknown_dataset_type"));
+    let ans = s
+        .call(
+            Some(&sec),
+            Method::PUT,
+            "/api/upload-rights/no_such_type",
+            Some(json!({ "uploaders": [] })),
+        )
+        .await;
+    assert_eq!(
+        (ans.status, ans.code().as_str()),
+        (StatusCode::BAD_REQUEST, "unknown_dataset_type")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -145,19 +225,56 @@ async fn regression_a_payment_roll_carried_another_departments_programme() {
     let s = TestServer::new(Backend::Sqlite).await;
     let clerk = s.login("mz_clerk").await;
     // 民政局 runs DIBAO; ZUFANG is 住建局's.
-    let ans = upload(&s, &clerk, "benefit_payments", Some("2026-10"), &roll(&[("DIBAO", 1), ("ZUFANG", 2), ("ZUFANG", 3)])).await;
-    assert_eq!(ans.status, StatusCode::FORBIDDEN, "{}", String::from_utf8_lossy(&ans.body));
+    let ans = upload(
+        &s,
+        &clerk,
+        "benefit_payments",
+        Some("2026-10"),
+        &roll(&[("DIBAO", 1), ("ZUFANG", 2), ("ZUFANG", 3)]),
+    )
+    .await;
+    assert_eq!(
+        ans.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        String::from_utf8_lossy(&ans.body)
+    );
     let msg = ans.json()["error"]["message"].as_str().unwrap().to_string();
-    assert!(msg.contains("项目代码") && msg.contains("ZUFANG") && msg.contains("住建局") && msg.contains("2 行") && !msg.contains("DIBAO"), "{msg}");
-    assert_eq!(uploads_of(&s, "benefit_payments").await, 0, "nothing of the refused roll is written");
-    let ans = upload(&s, &clerk, "benefit_payments", Some("2026-10"), &roll(&[("DIBAO", 1), ("TEKUN", 2)])).await;
-    assert_eq!(ans.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&ans.body));
+    assert!(
+        msg.contains("项目代码")
+            && msg.contains("ZUFANG")
+            && msg.contains("住建局")
+            && msg.contains("2 行")
+            && !msg.contains("DIBAO"),
+        "{msg}"
+    );
+    assert_eq!(
+        uploads_of(&s, "benefit_payments").await,
+        0,
+        "nothing of the refused roll is written"
+    );
+    let ans = upload(
+        &s,
+        &clerk,
+        "benefit_payments",
+        Some("2026-10"),
+        &roll(&[("DIBAO", 1), ("TEKUN", 2)]),
+    )
+    .await;
+    assert_eq!(
+        ans.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&ans.body)
+    );
     assert_eq!(uploads_of(&s, "benefit_payments").await, 1);
 }
 
 async fn users(s: &TestServer) -> Vec<Value> {
     let sys = s.login("sysadmin").await;
-    s.call(Some(&sys), Method::GET, "/api/users", None).await.json()["users"]
+    s.call(Some(&sys), Method::GET, "/api/users", None)
+        .await
+        .json()["users"]
         .as_array()
         .unwrap()
         .clone()
@@ -177,9 +294,15 @@ async fn regression_the_system_administrator_could_hold_every_separated_role() {
     let office = org_id(&s, "县纪委监委办公室").await;
 
     // New accounts of every kind of role: none exists until approved.
-    for (i, role) in ["dept_clerk", "commission_analyst", "system_admin", "security_admin", "audit_admin"]
-        .iter()
-        .enumerate()
+    for (i, role) in [
+        "dept_clerk",
+        "commission_analyst",
+        "system_admin",
+        "security_admin",
+        "audit_admin",
+    ]
+    .iter()
+    .enumerate()
     {
         let name = format!("proposed{i}");
         let ans = s
@@ -188,9 +311,20 @@ async fn regression_the_system_administrator_could_hold_every_separated_role() {
                 "role": role, "password": "Zq9!Zq9!Zq9!Zq9!x",
             })))
             .await;
-        assert_eq!(ans.status, StatusCode::ACCEPTED, "{role}: {}", String::from_utf8_lossy(&ans.body));
-        assert!(user(&s, &name).await.is_none(), "{role}: no account before approval");
-        assert_eq!(s.try_login(&name, "Zq9!Zq9!Zq9!Zq9!x").await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            ans.status,
+            StatusCode::ACCEPTED,
+            "{role}: {}",
+            String::from_utf8_lossy(&ans.body)
+        );
+        assert!(
+            user(&s, &name).await.is_none(),
+            "{role}: no account before approval"
+        );
+        assert_eq!(
+            s.try_login(&name, "Zq9!Zq9!Zq9!Zq9!x").await.status,
+            StatusCode::UNAUTHORIZED
+        );
         if i < 2 {
             s.approve(&ans).await;
             let u = user(&s, &name).await.expect("approved account exists");
@@ -199,13 +333,26 @@ async fn regression_the_system_administrator_could_hold_every_separated_role() {
             let sec = s.login("secadmin").await;
             let id = ans.json()["change_id"].as_i64().unwrap();
             let rej = s
-                .call(Some(&sec), Method::POST, &format!("/api/access-changes/{id}/reject"), Some(json!({ "note": "不予批准" })))
+                .call(
+                    Some(&sec),
+                    Method::POST,
+                    &format!("/api/access-changes/{id}/reject"),
+                    Some(json!({ "note": "不予批准" })),
+                )
                 .await;
             assert_eq!(rej.status, StatusCode::OK);
-            assert!(user(&s, &name).await.is_none(), "{role}: a rejected account never exists");
+            assert!(
+                user(&s, &name).await.is_none(),
+                "{role}: a rejected account never exists"
+            );
             // Decided once: approving it afterwards is a conflict.
             let again = s
-                .call(Some(&sec), Method::POST, &format!("/api/access-changes/{id}/approve"), Some(json!({})))
+                .call(
+                    Some(&sec),
+                    Method::POST,
+                    &format!("/api/access-changes/{id}/approve"),
+                    Some(json!({})),
+                )
                 .await;
             assert_eq!(again.status, StatusCode::CONFLICT);
         }
@@ -217,57 +364,149 @@ async fn regression_the_system_administrator_could_hold_every_separated_role() {
     let put = |role: &str, org: i64, name: &str| json!({ "display_name": name, "org_id": org, "role": role, "enabled": true });
     let cases: Vec<(Value, StatusCode)> = vec![
         (put("dept_clerk", mz, "赵数据二"), StatusCode::NO_CONTENT),
-        (put("commission_analyst", mz, "赵数据二"), StatusCode::ACCEPTED),
+        (
+            put("commission_analyst", mz, "赵数据二"),
+            StatusCode::ACCEPTED,
+        ),
         (put("dept_clerk", office, "赵数据二"), StatusCode::ACCEPTED),
-        (put("security_admin", office, "赵数据二"), StatusCode::ACCEPTED),
+        (
+            put("security_admin", office, "赵数据二"),
+            StatusCode::ACCEPTED,
+        ),
     ];
     let session = s.login("mz_clerk").await;
     for (body, expected) in cases {
-        let ans = s.call(Some(&sys), Method::PUT, &format!("/api/users/{id}"), Some(body.clone())).await;
-        assert_eq!(ans.status, expected, "{body}: {}", String::from_utf8_lossy(&ans.body));
+        let ans = s
+            .call(
+                Some(&sys),
+                Method::PUT,
+                &format!("/api/users/{id}"),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(
+            ans.status,
+            expected,
+            "{body}: {}",
+            String::from_utf8_lossy(&ans.body)
+        );
         let now = user(&s, "mz_clerk").await.unwrap();
-        assert_eq!((now["role"].as_str(), now["org_id"].as_i64()), (Some("dept_clerk"), Some(mz)), "{body}: unchanged before approval");
+        assert_eq!(
+            (now["role"].as_str(), now["org_id"].as_i64()),
+            (Some("dept_clerk"), Some(mz)),
+            "{body}: unchanged before approval"
+        );
         if expected == StatusCode::ACCEPTED {
             // A second proposal for the same account waits for the first.
-            let dup = s.call(Some(&sys), Method::PUT, &format!("/api/users/{id}"), Some(body.clone())).await;
+            let dup = s
+                .call(
+                    Some(&sys),
+                    Method::PUT,
+                    &format!("/api/users/{id}"),
+                    Some(body.clone()),
+                )
+                .await;
             assert_eq!(dup.status, StatusCode::CONFLICT);
             let sec = s.login("secadmin").await;
             let cid = ans.json()["change_id"].as_i64().unwrap();
-            s.call(Some(&sec), Method::POST, &format!("/api/access-changes/{cid}/reject"), Some(json!({}))).await;
+            s.call(
+                Some(&sec),
+                Method::POST,
+                &format!("/api/access-changes/{cid}/reject"),
+                Some(json!({})),
+            )
+            .await;
         }
     }
-    assert_eq!(user(&s, "mz_clerk").await.unwrap()["display_name"], "赵数据二");
+    assert_eq!(
+        user(&s, "mz_clerk").await.unwrap()["display_name"],
+        "赵数据二"
+    );
     // An approved role change takes effect, and the account's sessions end with the old rights.
-    let ans = s.call(Some(&sys), Method::PUT, &format!("/api/users/{id}"), Some(put("dept_verifier", mz, "赵数据二"))).await;
+    let ans = s
+        .call(
+            Some(&sys),
+            Method::PUT,
+            &format!("/api/users/{id}"),
+            Some(put("dept_verifier", mz, "赵数据二")),
+        )
+        .await;
     s.approve(&ans).await;
     assert_eq!(user(&s, "mz_clerk").await.unwrap()["role"], "dept_verifier");
-    assert_eq!(s.call(Some(&session), Method::GET, "/api/auth/me", None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        s.call(Some(&session), Method::GET, "/api/auth/me", None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 
     // Nobody decides his own account: the security administrator cannot approve a change of
     // his own role, nor the system administrator change his own.
     let secu = user(&s, "secadmin").await.unwrap();
     let ans = s
-        .call(Some(&sys), Method::PUT, &format!("/api/users/{}", secu["id"]), Some(put("commission_analyst", office, "郑安全")))
+        .call(
+            Some(&sys),
+            Method::PUT,
+            &format!("/api/users/{}", secu["id"]),
+            Some(put("commission_analyst", office, "郑安全")),
+        )
         .await;
     assert_eq!(ans.status, StatusCode::ACCEPTED);
     let sec = s.login("secadmin").await;
     let cid = ans.json()["change_id"].as_i64().unwrap();
-    let own = s.call(Some(&sec), Method::POST, &format!("/api/access-changes/{cid}/approve"), Some(json!({}))).await;
-    assert_eq!(own.status, StatusCode::FORBIDDEN, "{}", String::from_utf8_lossy(&own.body));
-    assert_eq!(user(&s, "secadmin").await.unwrap()["role"], "security_admin");
+    let own = s
+        .call(
+            Some(&sec),
+            Method::POST,
+            &format!("/api/access-changes/{cid}/approve"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(
+        own.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        String::from_utf8_lossy(&own.body)
+    );
+    assert_eq!(
+        user(&s, "secadmin").await.unwrap()["role"],
+        "security_admin"
+    );
     let me = user(&s, "sysadmin").await.unwrap();
     let ans = s
-        .call(Some(&sys), Method::PUT, &format!("/api/users/{}", me["id"]), Some(put("security_admin", office, "吴系统")))
+        .call(
+            Some(&sys),
+            Method::PUT,
+            &format!("/api/users/{}", me["id"]),
+            Some(put("security_admin", office, "吴系统")),
+        )
         .await;
     assert_eq!(ans.status, StatusCode::FORBIDDEN);
     // The system administrator cannot approve anything.
-    let ans = s.call(Some(&sys), Method::POST, &format!("/api/access-changes/{cid}/approve"), Some(json!({}))).await;
+    let ans = s
+        .call(
+            Some(&sys),
+            Method::POST,
+            &format!("/api/access-changes/{cid}/approve"),
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(ans.status, StatusCode::FORBIDDEN);
 
     // Organisations: code and order at once; name, kind, parent or town by proposal.
-    let orgs = s.call(Some(&sys), Method::GET, "/api/orgs", None).await.json()["orgs"].as_array().unwrap().clone();
+    let orgs = s
+        .call(Some(&sys), Method::GET, "/api/orgs", None)
+        .await
+        .json()["orgs"]
+        .as_array()
+        .unwrap()
+        .clone();
     let node = orgs.iter().find(|o| o["name"] == "民政局").unwrap().clone();
-    let town_org = orgs.iter().find(|o| o["name"] == "城关镇纪委").unwrap().clone();
+    let town_org = orgs
+        .iter()
+        .find(|o| o["name"] == "城关镇纪委")
+        .unwrap()
+        .clone();
     let with = |k: &str, v: Value| {
         let mut b = json!({ "name": node["name"], "kind": node["kind"], "parent_id": node["parent_id"],
             "code": node["code"], "town": node["town"], "sort_order": node["sort_order"] });
@@ -279,24 +518,75 @@ async fn regression_the_system_administrator_could_hold_every_separated_role() {
         (with("sort_order", json!(99)), StatusCode::NO_CONTENT),
         (with("name", json!("住建局二")), StatusCode::ACCEPTED),
         (with("kind", json!("office")), StatusCode::ACCEPTED),
-        (with("parent_id", town_org["id"].clone()), StatusCode::ACCEPTED),
+        (
+            with("parent_id", town_org["id"].clone()),
+            StatusCode::ACCEPTED,
+        ),
         (with("town", json!("城关镇")), StatusCode::ACCEPTED),
     ];
     for (body, expected) in cases {
-        let ans = s.call(Some(&sys), Method::PUT, &format!("/api/orgs/{}", node["id"]), Some(body.clone())).await;
-        assert_eq!(ans.status, expected, "{body}: {}", String::from_utf8_lossy(&ans.body));
-        let now = s.state.store().org_node(node["id"].as_i64().unwrap()).await.unwrap().unwrap();
-        assert_eq!((now.name.as_str(), now.kind.as_str(), now.parent_id, now.town.as_str()),
-            ("民政局", "department", node["parent_id"].as_i64(), ""), "{body}: scope unchanged before approval");
+        let ans = s
+            .call(
+                Some(&sys),
+                Method::PUT,
+                &format!("/api/orgs/{}", node["id"]),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(
+            ans.status,
+            expected,
+            "{body}: {}",
+            String::from_utf8_lossy(&ans.body)
+        );
+        let now = s
+            .state
+            .store()
+            .org_node(node["id"].as_i64().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (
+                now.name.as_str(),
+                now.kind.as_str(),
+                now.parent_id,
+                now.town.as_str()
+            ),
+            ("民政局", "department", node["parent_id"].as_i64(), ""),
+            "{body}: scope unchanged before approval"
+        );
         if expected == StatusCode::ACCEPTED {
             let sec = s.login("secadmin").await;
             let cid = ans.json()["change_id"].as_i64().unwrap();
-            s.call(Some(&sec), Method::POST, &format!("/api/access-changes/{cid}/reject"), Some(json!({}))).await;
+            s.call(
+                Some(&sec),
+                Method::POST,
+                &format!("/api/access-changes/{cid}/reject"),
+                Some(json!({})),
+            )
+            .await;
         }
     }
-    let ans = s.call(Some(&sys), Method::PUT, &format!("/api/orgs/{}", node["id"]), Some(with("town", json!("城关镇")))).await;
+    let ans = s
+        .call(
+            Some(&sys),
+            Method::PUT,
+            &format!("/api/orgs/{}", node["id"]),
+            Some(with("town", json!("城关镇"))),
+        )
+        .await;
     s.approve(&ans).await;
-    assert_eq!(s.state.store().org_node(node["id"].as_i64().unwrap()).await.unwrap().unwrap().town, "城关镇");
+    assert_eq!(
+        s.state
+            .store()
+            .org_node(node["id"].as_i64().unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .town,
+        "城关镇"
+    );
 
     // Whatever the order of requests: every account holds one role, and no administrator
     // role holds a permission of another kind.
@@ -305,13 +595,29 @@ async fn regression_the_system_administrator_could_hold_every_separated_role() {
         r.validate().unwrap();
     }
     for u in users(&s).await {
-        assert_eq!(roles.iter().filter(|r| r.code == u["role"]).count(), 1, "{u}");
+        assert_eq!(
+            roles.iter().filter(|r| r.code == u["role"]).count(),
+            1,
+            "{u}"
+        );
     }
     // Every proposal and decision is on the audit trail.
-    for action in ["user.propose", "user.update", "org.update", "change.approve", "change.reject"] {
+    for action in [
+        "user.propose",
+        "user.update",
+        "org.update",
+        "change.approve",
+        "change.reject",
+    ] {
         assert!(!audit(&s, action).await.is_empty(), "{action} audited");
     }
-    let list = s.call(Some(&sec), Method::GET, "/api/access-changes", None).await.json();
+    let list = s
+        .call(Some(&sec), Method::GET, "/api/access-changes", None)
+        .await
+        .json();
     let text = list.to_string();
-    assert!(!text.contains("argon2") && !text.contains("password_hash"), "proposals never show a password hash");
+    assert!(
+        !text.contains("argon2") && !text.contains("password_hash"),
+        "proposals never show a password hash"
+    );
 }

@@ -173,13 +173,28 @@ impl TestServer {
 
     /// The security administrator approves the proposal an answer (202) returned.
     pub async fn approve(&self, proposed: &Answer) -> Answer {
-        assert_eq!(proposed.status, StatusCode::ACCEPTED, "{}", String::from_utf8_lossy(&proposed.body));
+        assert_eq!(
+            proposed.status,
+            StatusCode::ACCEPTED,
+            "{}",
+            String::from_utf8_lossy(&proposed.body)
+        );
         let id = proposed.json()["change_id"].as_i64().expect("change id");
         let sec = self.login("secadmin").await;
         let a = self
-            .call(Some(&sec), Method::POST, &format!("/api/access-changes/{id}/approve"), Some(json!({})))
+            .call(
+                Some(&sec),
+                Method::POST,
+                &format!("/api/access-changes/{id}/approve"),
+                Some(json!({})),
+            )
             .await;
-        assert_eq!(a.status, StatusCode::OK, "approve: {}", String::from_utf8_lossy(&a.body));
+        assert_eq!(
+            a.status,
+            StatusCode::OK,
+            "approve: {}",
+            String::from_utf8_lossy(&a.body)
+        );
         a
     }
 
@@ -1294,7 +1309,10 @@ async fn regression_a_burst_of_parallel_guesses_outran_the_lockout() {
                 .body(Body::from(body))
                 .unwrap();
             let res = mingjing_server::app(state).oneshot(req).await.unwrap();
-            (res.status(), res.headers().get(header::RETRY_AFTER).is_some())
+            (
+                res.status(),
+                res.headers().get(header::RETRY_AFTER).is_some(),
+            )
         });
     }
     let answers = set.join_all().await;
@@ -1302,7 +1320,10 @@ async fn regression_a_burst_of_parallel_guesses_outran_the_lockout() {
         .iter()
         .filter(|(st, retry)| *st == StatusCode::TOO_MANY_REQUESTS && *retry)
         .count();
-    let ok = answers.iter().filter(|(st, _)| *st == StatusCode::OK).count();
+    let ok = answers
+        .iter()
+        .filter(|(st, _)| *st == StatusCode::OK)
+        .count();
     assert_eq!(
         throttled,
         burst - mingjing_server::throttle::PER_ACCOUNT,
@@ -1441,7 +1462,9 @@ async fn regression_every_route_took_a_body_as_large_as_an_upload() {
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     for (method, path) in mingjing_server::routes::FILE_ROUTES {
         assert!(
-            ROUTES.iter().any(|r| r.method == *method && r.path == *path),
+            ROUTES
+                .iter()
+                .any(|r| r.method == *method && r.path == *path),
             "{method} {path} is a route"
         );
     }

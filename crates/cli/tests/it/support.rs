@@ -133,7 +133,10 @@ impl TestPlatform {
 
     pub fn command(&self) -> Command {
         let mut c = Command::new(BIN);
-        c.env(mingjing_domain::clock::CLOCK_ENV, self.clock.now_local().to_rfc3339());
+        c.env(
+            mingjing_domain::clock::CLOCK_ENV,
+            self.clock.now_local().to_rfc3339(),
+        );
         match &self.pg {
             Some(pg) => c.env("MINGJING_DATABASE_URL", &pg.url),
             None => c.env_remove("MINGJING_DATABASE_URL"),

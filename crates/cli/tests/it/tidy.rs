@@ -38,7 +38,11 @@ fn the_machine_s_time_is_read_only_by_the_clock() {
     let clock = root.join("domain/src/clock.rs");
     let mut files = Vec::new();
     rust_files(&root, &mut files);
-    assert!(files.len() > 50, "the source tree was not found at {}", root.display());
+    assert!(
+        files.len() > 50,
+        "the source tree was not found at {}",
+        root.display()
+    );
     let mut found = Vec::new();
     for f in files.iter().filter(|f| **f != clock) {
         let text = std::fs::read_to_string(f).unwrap();
