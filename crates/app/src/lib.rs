@@ -72,6 +72,9 @@ pub struct Config {
 /// The smallest engine memory pool accepted (decision 76).
 pub const MIN_ENGINE_MEMORY_MB: u64 = 1024;
 
+/// How long a dry run may take unless `limits.dry_run_seconds` says otherwise.
+pub const DEFAULT_DRY_RUN_SECONDS: u64 = 60;
+
 #[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LimitsConfig {
@@ -88,6 +91,9 @@ pub struct LimitsConfig {
     /// Partitions the engine splits each query into (default: the number of cores).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engine_partitions: Option<usize>,
+    /// How long a dry run of a self-service model may take, in seconds (default 60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dry_run_seconds: Option<u64>,
 }
 
 impl Default for LimitsConfig {
@@ -99,6 +105,7 @@ impl Default for LimitsConfig {
             engine_memory_mb: None,
             engine_joins: None,
             engine_partitions: None,
+            dry_run_seconds: None,
         }
     }
 }
@@ -145,6 +152,9 @@ pub enum AppError {
     Invalid(String),
     #[error("{0}")]
     NotFound(String),
+    /// Work that ran past its time limit and was stopped (nothing of it was kept).
+    #[error("{what} took longer than {seconds} s and was stopped")]
+    TimedOut { what: &'static str, seconds: u64 },
     /// A document could not be rendered (a PDF whose text the embedded font cannot print).
     #[error(transparent)]
     Render(#[from] mingjing_render::RenderError),
@@ -218,6 +228,8 @@ pub struct Platform {
     pub data: DataDir,
     pub meta: SqlStore,
     pub config: Config,
+    /// Dry runs take turns with each other, never with the scheduled or on-demand runs.
+    dry_runs: tokio::sync::Semaphore,
 }
 
 impl Platform {
@@ -297,7 +309,12 @@ impl Platform {
             }
             None => {}
         }
-        let p = Platform { data, meta, config };
+        let p = Platform {
+            data,
+            meta,
+            config,
+            dry_runs: tokio::sync::Semaphore::new(1),
+        };
         p.recover().await?;
         p.install_builtin_models().await?;
         Ok(p)
@@ -316,7 +333,12 @@ impl Platform {
         if meta.setting(SETTING_COUNTY).await?.is_none() {
             return Err(AppError::NotInitialised(dir.to_path_buf()));
         }
-        let p = Platform { data, meta, config };
+        let p = Platform {
+            data,
+            meta,
+            config,
+            dry_runs: tokio::sync::Semaphore::new(1),
+        };
         p.recover().await?;
         p.install_builtin_models().await?;
         Ok(p)

@@ -68,12 +68,14 @@ fn figures(t: &TextRows) -> Vec<Figures> {
 impl Platform {
     /// The view at one level: no programme → every programme; a programme → its towns; and a
     /// town → its villages; and a village → its recipients (ID numbers as stored: the caller
-    /// masks them).
+    /// masks them). `only` keeps every figure — rows, months and total — to those programmes
+    /// (a department's own).
     pub async fn programme_view(
         &self,
         program: Option<&str>,
         town: Option<&str>,
         village: Option<&str>,
+        only: Option<&[String]>,
     ) -> Result<ProgrammeView, AppError> {
         let ty = self.dataset_type("benefit_payments").await?;
         let files = self.current_files("benefit_payments").await?;
@@ -83,6 +85,14 @@ impl Platform {
             if let Some(v) = v {
                 filter.push(format!("\"{col}\" = {}", quote(v)));
             }
+        }
+        if let Some(only) = only {
+            let list: Vec<String> = only.iter().map(|p| quote(p)).collect();
+            filter.push(if list.is_empty() {
+                "1 = 0".to_string()
+            } else {
+                format!("\"program\" IN ({})", list.join(", "))
+            });
         }
         let filter = filter.join(" AND ");
         let (group, label) = match (program, town, village) {

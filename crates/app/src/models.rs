@@ -352,17 +352,35 @@ impl Platform {
         let params = compile::resolve_params(&spec, &Default::default(), &county, as_of)
             .map_err(mingjing_engine::EngineError::from)?;
         let (datasets, programs) = self.catalog(true).await?;
-        let limits = self.run_limits()?;
-        let mut hits = mingjing_engine::run(
-            &datasets,
-            &programs,
-            &limits,
-            &[BoundModel {
-                spec: &spec,
-                params,
-            }],
-        )
-        .await?;
+        let mut limits = self.run_limits()?;
+        // A dry run runs beside the scheduled and on-demand runs, in half their pool
+        // (it spills or fails sooner, never starves them), one at a time, within its time
+        // limit: dropping the run at the limit cancels its queries.
+        limits.memory_bytes =
+            (limits.memory_bytes / 2).max((crate::MIN_ENGINE_MEMORY_MB as usize) << 20);
+        let seconds = self
+            .config
+            .limits
+            .dry_run_seconds
+            .unwrap_or(crate::DEFAULT_DRY_RUN_SECONDS);
+        let models = [BoundModel {
+            spec: &spec,
+            params,
+        }];
+        let run = async {
+            let _turn = self
+                .dry_runs
+                .acquire()
+                .await
+                .expect("the semaphore is never closed");
+            mingjing_engine::run(&datasets, &programs, &limits, &models).await
+        };
+        let mut hits = tokio::time::timeout(std::time::Duration::from_secs(seconds), run)
+            .await
+            .map_err(|_| AppError::TimedOut {
+                what: "the dry run",
+                seconds,
+            })??;
         hits.sort_by(|a, b| (&a.subject, &a.program).cmp(&(&b.subject, &b.program)));
         let n = hits.len();
         hits.truncate(sample);

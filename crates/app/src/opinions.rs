@@ -31,6 +31,8 @@ pub struct PersonCheck {
     pub problem: Option<String>,
     /// Something to know that does not stop it (no record of the person at all).
     pub note: Option<String>,
+    /// Whether the household register or the supervised-person records know the ID.
+    pub found: bool,
 }
 
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -125,6 +127,7 @@ impl Platform {
                     name: name.clone(),
                     problem: None,
                     note: None,
+                    found: false,
                 };
                 match p.id_number.trim().parse::<IdNumber>() {
                     Err(e) => check.problem = Some(format!("身份证号无效：{e}")),
@@ -136,6 +139,7 @@ impl Platform {
                         } else if name.is_empty() {
                             check.problem = Some("姓名为空".into());
                         } else {
+                            check.found = known.contains_key(&id);
                             match known.get(&id) {
                                 None => check.note = Some("户籍和监察对象记录中均无此人".into()),
                                 Some(names) if !names.iter().any(|n| *n == name) => {
@@ -238,13 +242,16 @@ impl Platform {
             .enumerate()
             .map(|(i, c)| {
                 let id = c.id_number.as_str();
-                let d = integrity::draft(
+                let mut d = integrity::draft(
                     by_person_p.get(id).map_or(&[][..], Vec::as_slice),
                     by_person_s.get(id).map_or(&[][..], Vec::as_slice),
                     reply,
                     integrity::LOOK_BACK_YEARS,
                     &wording,
                 );
+                if !c.found {
+                    d = integrity::without_record(d, &wording);
+                }
                 let (org, position) = record.get(id).cloned().unwrap_or_default();
                 OpinionPerson {
                     seq: i as i64 + 1,
@@ -306,12 +313,33 @@ impl Platform {
         comment: &str,
         audit: &AuditEntry,
     ) -> Result<(), AppError> {
-        let (req, _) = self
+        let (req, persons) = self
             .meta
             .opinion_request(id)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("opinion request {id}")))?;
         let refuse = |m: &str| Err(AppError::Store(StoreError::Invalid(m.into())));
+        // Nobody vouches for a person no record knows: such a person's opinion may be
+        // reworded, but not into the clean one.
+        if matches!(step, "submit" | "approve") {
+            let clean = self.opinion_wording().await?.clean;
+            let bare = |s: &str| -> String {
+                s.chars()
+                    .filter(|c| !c.is_whitespace() && !"。，,.；;".contains(*c))
+                    .collect()
+            };
+            if let Some(p) = persons
+                .iter()
+                .find(|p| p.verdict == "no_record" && bare(&p.opinion).contains(&bare(&clean)))
+            {
+                return refuse(&format!(
+                    "第 {} 人（{}）在户籍和监察对象记录中均无此人，不能回复“{}”",
+                    p.seq,
+                    p.name,
+                    clean.trim()
+                ));
+            }
+        }
         let actor = audit.actor.as_str();
         let (from, to) = match (step, req.stage.as_str()) {
             ("submit", "drafted") if actor == req.drafted_by => ("drafted", "in_review"),
@@ -523,25 +551,38 @@ pub fn read_person_list(file_name: &str, bytes: &[u8]) -> Result<Vec<RequestedPe
         Cell::Empty => Some(String::new()),
         _ => None,
     };
+    let limits = mingjing_ingest::Limits::default();
+    // A list far longer than may be asked about is refused without reading the rest.
+    let most = 2 * MAX_PERSONS + 2;
     let mut rows: Vec<(u64, Vec<Option<String>>)> = Vec::new();
     match read::detect_format(file_name, bytes)? {
         Format::Csv => {
             let (text, _) = read::decode_text(bytes)?;
+            read::check_csv(&text, &limits)?;
             let mut r = read::csv_records(&text);
-            for (i, rec) in r.byte_records().enumerate() {
-                let rec = rec.map_err(|e| bad(format!("第 {} 行无法读取：{e}", i + 1)))?;
+            let mut numbers = read::CsvRowNumbers::new(&text);
+            for rec in r.byte_records().take(most) {
+                let rec =
+                    rec.map_err(|e| bad(format!("第 {} 行无法读取：{e}", numbers.last_row() + 1)))?;
                 rows.push((
-                    i as u64 + 1,
+                    numbers.row_of(&rec),
                     read::csv_cells(&rec).iter().map(text_of).collect(),
                 ));
             }
         }
         f => {
-            let sheet = read::read_workbook(f, bytes)?;
-            for (n, cells) in sheet.rows() {
+            let mut book = read::Workbook::open(f, bytes, &limits)?;
+            let mut sheet = book.rows(&limits)?;
+            while rows.len() < most {
+                let Some((n, cells)) = sheet.next_row()? else {
+                    break;
+                };
                 rows.push((n, cells.iter().map(text_of).collect()));
             }
         }
+    }
+    if rows.len() >= most {
+        return Err(bad(format!("人员不能超过 {MAX_PERSONS} 人")));
     }
     let Some((_, header)) = rows.first() else {
         return Err(bad("文件为空".into()));

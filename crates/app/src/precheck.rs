@@ -11,7 +11,8 @@ use mingjing_store::MetaStore;
 /// The payment-roll type the check is for.
 pub const ROLL_TYPE: &str = "benefit_payments";
 
-/// One row of the roll the models would raise an alert on.
+/// One row of the roll the models would raise an alert on: the model and the roll's own row,
+/// nothing of the other datasets the model read (the clerk may not browse them).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct PrecheckHit {
     pub model: String,
@@ -19,8 +20,6 @@ pub struct PrecheckHit {
     pub subject: String,
     pub name: String,
     pub program: String,
-    /// The suspect amount in fen, if the model counts one.
-    pub amount_fen: Option<i64>,
     /// The roll's rows (as the spreadsheet numbers them) that fired.
     pub rows: Vec<i64>,
 }
@@ -33,16 +32,31 @@ pub struct PrecheckOutcome {
 }
 
 impl Platform {
-    /// Checks a roll for `period` against the payment models, as of `as_of`.
+    /// Checks a roll of `org`'s for `period` against the payment models, as of `as_of`. Only
+    /// an organisation that may upload rolls, and only for its own programmes: the check runs
+    /// over the whole county's data, so it must not become a way to probe other rolls.
     pub async fn precheck_roll(
         &self,
+        org: &str,
         period: &str,
         file_name: &str,
         bytes: Vec<u8>,
         as_of: chrono::NaiveDate,
     ) -> Result<PrecheckOutcome, AppError> {
         let (ty, month) = self.resolve_import(ROLL_TYPE, Some(period)).await?;
+        let node = self
+            .meta
+            .org_tree()
+            .await?
+            .into_iter()
+            .find(|o| o.name == org.trim())
+            .ok_or_else(|| AppError::NotPermitted(format!("机构“{org}”未登记")))?;
+        self.check_upload_right(&ty, &node).await?;
         let (staged, checked, _) = self.stage_and_check(&ty, month, file_name, bytes).await?;
+        if let Err(e) = self.check_programmes(&ty, &node, &checked).await {
+            self.data.discard(staged)?;
+            return Err(e);
+        }
         let result = self.run_precheck(&staged, &checked, month, as_of).await;
         self.data.discard(staged)?;
         result
@@ -113,7 +127,6 @@ impl Platform {
                     subject: h.subject.clone(),
                     name: h.name.clone(),
                     program: h.program.clone(),
-                    amount_fen: h.amount.map(|a| a.fen()),
                     rows,
                 })
             })

@@ -10,6 +10,7 @@ use mingjing_store::MetaStore;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod fuzz;
 mod models;
 mod serve;
 
@@ -119,6 +120,26 @@ enum Command {
     },
     /// Print the current TOTP code for a base32 secret.
     TotpCode { secret: String },
+    /// Fuzz one parser of outside input: replay the corpus, then mutate it (docs/security.md).
+    Fuzz {
+        /// csv, xlsx, xlsx-sheet, xls, persons-list, model, dataset-type or json-bodies.
+        target: String,
+        /// Folders of seed inputs.
+        #[arg(long, required = true)]
+        corpus: Vec<PathBuf>,
+        /// Executions in all, seeds included.
+        #[arg(long, default_value_t = 10_000)]
+        executions: u64,
+        /// Stop after this many seconds (the seeds always run).
+        #[arg(long)]
+        seconds: Option<u64>,
+        /// The mutator's seed: the same seed makes the same inputs.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where the inputs of findings are written.
+        #[arg(long, default_value = "fuzz-findings")]
+        findings: PathBuf,
+    },
     /// Check that the data directory and the metadata agree (after removing what an
     /// interrupted import left behind).
     Check {
@@ -317,6 +338,14 @@ async fn run(cli: Cli, clock: Clock) -> ExitCode {
             action: AuditAction::Verify { data_dir },
         } => serve::audit_verify(&data_dir, &clock).await,
         Command::TotpCode { secret } => serve::totp_code(&secret, &clock),
+        Command::Fuzz {
+            target,
+            corpus,
+            executions,
+            seconds,
+            seed,
+            findings,
+        } => fuzz::command(&target, &corpus, executions, seconds, seed, &findings),
         Command::Model { data_dir, action } => match data_dir {
             Some(d) => models::model(d, action, &clock).await,
             None => {
@@ -808,7 +837,8 @@ fn fail(what: &str, e: &AppError) -> ExitCode {
         | AppError::NotPermitted(_)
         | AppError::Invalid(_)
         | AppError::NotFound(_)
-        | AppError::PersonsRejected(_) => EXIT_BAD_INPUT,
+        | AppError::PersonsRejected(_)
+        | AppError::TimedOut { .. } => EXIT_BAD_INPUT,
     };
     match e {
         AppError::File(FileError::Rows { total, .. }) => {

@@ -81,8 +81,17 @@ pub async fn run(platform: Platform, config: ServerConfig, here: &str) -> ExitCo
         Err(e) => return fail(here, &e.into()),
     }
     let listen = config.listen.clone();
+    // A certificate that cannot be used stops the start, before anything is served.
+    let scheme = match config.tls() {
+        Ok(Some(_)) => "https",
+        Ok(None) => "http",
+        Err(e) => {
+            eprintln!("error: {here}: mingjing.toml [server]: {e}");
+            return ExitCode::from(EXIT_MISUSE);
+        }
+    };
     let state = Shared::new(platform, config);
-    println!("serving http://{listen}/  (API: /api, OpenAPI: /api/openapi.json)");
+    println!("serving {scheme}://{listen}/  (API: /api, OpenAPI: /api/openapi.json)");
     match mingjing_server::serve(state).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

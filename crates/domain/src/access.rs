@@ -225,6 +225,13 @@ impl Role {
         Ok(())
     }
 
+    /// Whether an account of this role must sign in with a second factor: always for an
+    /// administrator and for a role that reads full ID numbers (MLPS level 3 asks two methods,
+    /// one cryptographic, of such accounts), for every role when the policy says so.
+    pub fn needs_second_factor(&self, policy: &SecurityPolicy) -> bool {
+        policy.second_factor_for_all || self.admin.is_some() || self.has(Permission::IdFull)
+    }
+
     pub fn has(&self, p: Permission) -> bool {
         self.permissions.contains(&p)
     }
@@ -349,6 +356,10 @@ pub struct SecurityPolicy {
     pub idle_timeout_minutes: u32,
     pub absolute_timeout_hours: u32,
     pub audit_retention_days: u32,
+    /// A second factor (TOTP) for every account, not only for those whose role reads full ID
+    /// numbers or administers (which always need one).
+    #[serde(default)]
+    pub second_factor_for_all: bool,
 }
 
 impl Default for SecurityPolicy {
@@ -363,6 +374,7 @@ impl Default for SecurityPolicy {
             idle_timeout_minutes: 30,
             absolute_timeout_hours: 8,
             audit_retention_days: 180,
+            second_factor_for_all: false,
         }
     }
 }

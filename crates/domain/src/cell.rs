@@ -104,8 +104,9 @@ impl fmt::Display for Problem {
                 f,
                 "month {found} differs from the upload's period {expected}"
             ),
-            Problem::DuplicateKey { first_row, key } => {
-                write!(f, "duplicate key ({key}): the same as row {first_row}")
+            // The key's columns are the error's column.
+            Problem::DuplicateKey { first_row, .. } => {
+                write!(f, "duplicate key: the same as row {first_row}")
             }
             Problem::ExtraCells { cells, columns } => write!(
                 f,

@@ -72,7 +72,7 @@ pub struct SanctionRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// `petition_open`, `petition_confirmed`, `sanction_in_impact`, `sanction_permanent`,
-    /// `sanction_expired`, `sanction_no_impact`.
+    /// `sanction_expired`, `sanction_no_impact`, `no_record`.
     pub kind: &'static str,
     /// The record: a petition or case number.
     pub record: String,
@@ -91,6 +91,9 @@ pub enum Verdict {
     UnderReview,
     /// Inside a sanction's impact period, or expelled.
     Barred,
+    /// Found in neither the household register nor the supervised-person records, and
+    /// nothing against the person: no opinion can vouch for someone nobody knows.
+    NoRecord,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -108,6 +111,13 @@ pub struct Wording {
     pub under_review: String,
     pub barred: String,
     pub noted: String,
+    /// Deployments' earlier settings hold four templates: the fifth has its default.
+    #[serde(default = "default_no_record")]
+    pub no_record: String,
+}
+
+fn default_no_record() -> String {
+    "户籍和监察对象记录中均无此人，请核实身份信息后再行回复".into()
 }
 
 impl Default for Wording {
@@ -117,8 +127,27 @@ impl Default for Wording {
             under_review: "有反映问题正在核查".into(),
             barred: "影响期内，不宜提拔/评优".into(),
             noted: "经查，该同志曾有反映问题经核查属实，已作处理，请结合实际研究".into(),
+            no_record: default_no_record(),
         }
     }
+}
+
+/// The draft on a person found in no record: the finding says so first, and a clean draft
+/// becomes `NoRecord` (anything against the person stands as drafted).
+pub fn without_record(mut d: Draft, wording: &Wording) -> Draft {
+    d.findings.insert(
+        0,
+        Finding {
+            kind: "no_record",
+            record: String::new(),
+            text: "户籍和监察对象记录中均无此人".into(),
+        },
+    );
+    if d.verdict == Verdict::Clean {
+        d.verdict = Verdict::NoRecord;
+        d.opinion = wording.no_record.clone();
+    }
+    d
 }
 
 /// Default look-back for concluded petitions, in years.
@@ -137,7 +166,7 @@ pub fn draft(
     let mut verdict = Verdict::Clean;
     let worse = |v: &mut Verdict, w: Verdict| {
         let rank = |x: Verdict| match x {
-            Verdict::Clean => 0,
+            Verdict::Clean | Verdict::NoRecord => 0,
             Verdict::Noted => 1,
             Verdict::UnderReview => 2,
             Verdict::Barred => 3,
@@ -235,6 +264,7 @@ pub fn draft(
         Verdict::Noted => wording.noted.clone(),
         Verdict::UnderReview => wording.under_review.clone(),
         Verdict::Barred => wording.barred.clone(),
+        Verdict::NoRecord => wording.no_record.clone(),
     };
     Draft {
         verdict,

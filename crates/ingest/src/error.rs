@@ -16,6 +16,8 @@ pub enum FileError {
     Header(Vec<HeaderError>),
     /// Data rows with errors: the first `errors` (at most the report limit) and how many in all.
     Rows { errors: Vec<RowError>, total: u64 },
+    /// The file went beyond a limit on what a file may hold (`limits`).
+    Limit(crate::limits::Exceeded),
     /// Reading or writing failed on this machine.
     Io(std::io::Error),
 }
@@ -48,12 +50,19 @@ impl fmt::Display for FileError {
                 }
                 Ok(())
             }
+            FileError::Limit(e) => write!(f, "{e}"),
             FileError::Io(e) => write!(f, "i/o error: {e}"),
         }
     }
 }
 
 impl std::error::Error for FileError {}
+
+impl From<crate::limits::Exceeded> for FileError {
+    fn from(e: crate::limits::Exceeded) -> Self {
+        FileError::Limit(e)
+    }
+}
 
 impl From<std::io::Error> for FileError {
     fn from(e: std::io::Error) -> Self {

@@ -4,6 +4,7 @@
 use crate::columnar::{self, BatchBuilder};
 use crate::error::FileError;
 use crate::idindex::{self, IdIndexBuilder};
+pub use crate::limits::Limits;
 use crate::read::{self, Format, TextEncoding};
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
@@ -23,25 +24,6 @@ use std::fs::File;
 use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-
-/// Configurable limits on what one file may hold.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub max_file_bytes: u64,
-    pub max_rows: u64,
-    /// How many row errors a rejection reports (the rest are counted).
-    pub max_reported_errors: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_file_bytes: 1 << 30,
-            max_rows: 50_000_000,
-            max_reported_errors: 1000,
-        }
-    }
-}
 
 /// One file to check and write.
 pub struct ImportRequest<'a> {
@@ -88,6 +70,7 @@ pub struct CheckedFile {
 pub const PARTITION_SEPARATOR: char = '\u{1F}';
 
 const CHUNK_ROWS: usize = 16 * 1024;
+const CHUNK_CELLS: usize = 512 * 1024;
 const TASK_ROWS: usize = 2 * 1024;
 
 /// Hashes a file's bytes as stored for an upload.
@@ -125,22 +108,27 @@ pub fn import_file(req: &ImportRequest<'_>) -> Result<CheckedFile, FileError> {
     let encoding = match format {
         Format::Csv => {
             let (text, encoding) = read::decode_text(req.bytes)?;
+            read::check_csv(&text, &req.limits)?;
             let mut reader = read::csv_records(&text);
             let mut records = reader.byte_records();
+            let mut numbers = read::CsvRowNumbers::new(&text);
             let header: Vec<String> = match records.next() {
-                Some(Ok(h)) => read::csv_cells(&h).iter().map(cell_header).collect(),
+                Some(Ok(h)) => {
+                    numbers.row_of(&h);
+                    read::csv_cells(&h).iter().map(cell_header).collect()
+                }
                 Some(Err(e)) => return Err(FileError::Unreadable(format!("row 1: {e}"))),
                 None => vec![],
             };
             let map = map_headers(req.ty, &header).map_err(FileError::Header)?;
             let checker = RowChecker::new(req.ty, &map, req.today, req.period);
-            let mut row = 1u64;
             let next_chunk = move || -> Result<Vec<(u64, csv::ByteRecord)>, FileError> {
                 let mut chunk = Vec::with_capacity(CHUNK_ROWS);
                 for rec in records.by_ref().take(CHUNK_ROWS) {
-                    row += 1;
-                    let rec = rec.map_err(|e| FileError::Unreadable(format!("row {row}: {e}")))?;
-                    chunk.push((row, rec));
+                    let rec = rec.map_err(|e| {
+                        FileError::Unreadable(format!("row {}: {e}", numbers.last_row() + 1))
+                    })?;
+                    chunk.push((numbers.row_of(&rec), rec));
                 }
                 Ok(chunk)
             };
@@ -148,19 +136,30 @@ pub fn import_file(req: &ImportRequest<'_>) -> Result<CheckedFile, FileError> {
             Some(encoding)
         }
         Format::Xlsx | Format::Xls => {
-            let sheet = read::read_workbook(format, req.bytes)?;
-            let mut rows = sheet.rows().peekable();
-            let header: Vec<String> = match rows.peek() {
-                Some((1, cells)) => cells.iter().map(cell_header).collect(),
-                _ => vec![],
+            let mut book = read::Workbook::open(format, req.bytes, &req.limits)?;
+            let mut rows = book.rows(&req.limits)?;
+            let first = rows.next_row()?;
+            let (header, mut pending): (Vec<String>, _) = match first {
+                Some((1, cells)) => (cells.iter().map(cell_header).collect(), None),
+                other => (vec![], other),
             };
-            if !header.is_empty() {
-                rows.next();
-            }
             let map = map_headers(req.ty, &header).map_err(FileError::Header)?;
             let checker = RowChecker::new(req.ty, &map, req.today, req.period);
+            // Chunks are bounded by cells as well as rows: a wide sheet is not held whole.
             let next_chunk = move || -> Result<Vec<(u64, Vec<Cell<'_>>)>, FileError> {
-                Ok(rows.by_ref().take(CHUNK_ROWS).collect())
+                let mut chunk = Vec::with_capacity(CHUNK_ROWS);
+                let mut cells = 0usize;
+                chunk.extend(pending.take());
+                while chunk.len() < CHUNK_ROWS && cells < CHUNK_CELLS {
+                    match rows.next_row()? {
+                        Some(row) => {
+                            cells += row.1.len();
+                            chunk.push(row);
+                        }
+                        None => break,
+                    }
+                }
+                Ok(chunk)
             };
             sink.run(&checker, next_chunk, |cells, out| {
                 out.extend(cells.iter().cloned())
@@ -426,7 +425,7 @@ impl Merger {
                 {
                     r.errors.push(RowError {
                         row,
-                        column: None,
+                        column: Some(self.key_label.clone()),
                         problem: Problem::DuplicateKey {
                             first_row,
                             key: self.key_label.clone(),

@@ -5,7 +5,12 @@ pub mod columnar;
 pub mod error;
 pub mod idindex;
 pub mod import;
+pub mod limits;
 pub mod read;
+mod xlscheck;
+pub mod xmlscan;
+mod zipcheck;
 
 pub use error::FileError;
-pub use import::{CheckedFile, ImportRequest, Limits, Slice, import_file};
+pub use import::{CheckedFile, ImportRequest, Slice, import_file};
+pub use limits::{Exceeded, Limits};

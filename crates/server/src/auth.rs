@@ -115,11 +115,7 @@ pub struct LoginBody {
 }
 
 fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> HeaderValue {
-    let secure = if state.config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = if state.config.https() { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}"
     ))
@@ -296,7 +292,7 @@ pub async fn me(
                   "admin": c.role.admin.map(|a| a.code()) },
         "permissions": c.role.permissions.iter().map(|p| p.code()).collect::<Vec<_>>(),
         "must_change_password": c.user.must_change || expired,
-        "totp_enrolment_required": c.needs_totp(),
+        "totp_enrolment_required": c.needs_totp(&policy),
         "csrf_token": c.session.csrf_token,
         "session_expires_at": c.session.expires_at,
         "idle_timeout_minutes": policy.idle_timeout_minutes,

@@ -178,6 +178,9 @@ pub async fn flow(
         Some(o) => state.store().org_node(o).await?.map(|n| n.name),
         None => None,
     };
+    let mut e = c.audit("alert.flow", format!("alert:{id}"), "ok");
+    e.detail = format!("{} earlier alerts shown", earlier.len());
+    state.store().audit(&e).await?;
     Ok(Json(json!({
         "stage": stage.code(), "stage_label": stage.label(),
         "org_id": a.org_id, "org": org, "deadline": a.deadline,
@@ -419,6 +422,10 @@ pub async fn dashboard(
     out["stages"] = Value::Object(stages);
     out["suspect"] = json!(money(suspect));
     out["overdue"] = json!(overdue);
+    // The dashboard names the people of overdue alerts.
+    let mut e = c.audit("dashboard.view", "alerts", "ok");
+    e.detail = format!("{} alerts, {} overdue shown", alerts.len(), overdue.len());
+    state.store().audit(&e).await?;
     Ok(Json(out))
 }
 

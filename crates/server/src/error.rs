@@ -45,6 +45,7 @@ error_codes! {
     FileRejected => "file_rejected", UNPROCESSABLE_ENTITY, "文件未通过校验，未导入任何数据";
     FileTooLarge => "file_too_large", PAYLOAD_TOO_LARGE, "文件超过大小限制";
     TooManyRequests => "too_many_requests", TOO_MANY_REQUESTS, "请求过于频繁，请稍后再试";
+    TimedOut => "timed_out", UNPROCESSABLE_ENTITY, "运行超过时间限制，已停止，未保存任何结果";
     Conflict => "conflict", CONFLICT, "与现有数据冲突";
     IllegalTransition => "illegal_transition", CONFLICT, "预警当前所处环节不允许此操作";
     NotResponsibleUnit => "not_responsible_unit", FORBIDDEN, "只有责任单位可以核查此预警";
@@ -164,6 +165,12 @@ impl From<AppError> for ApiError {
             AppError::Render(e @ mingjing_render::RenderError::MissingGlyphs(_)) => {
                 ApiError::with(ErrorCode::GlyphsMissing, e.to_string())
             }
+            AppError::TimedOut { seconds, .. } => ApiError::with(
+                ErrorCode::TimedOut,
+                format!(
+                    "试运行超过 {seconds} 秒的时间限制，已停止，未保存任何结果；请缩小模型的范围后再试"
+                ),
+            ),
             AppError::PersonsRejected(checks) => ApiError::new(ErrorCode::PersonsRejected)
                 .details(serde_json::json!({ "persons": checks })),
             e @ (AppError::NotInitialised(_)

@@ -8,7 +8,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use mingjing_domain::access::{Permission, Role};
+use mingjing_domain::access::{Permission, Role, SecurityPolicy};
 use mingjing_store::access::{OrgNode, Session, User};
 use mingjing_store::audit::AuditEntry;
 
@@ -44,9 +44,10 @@ impl Caller {
         }
     }
 
-    /// Administrators must hold a second factor before they do anything else.
-    pub fn needs_totp(&self) -> bool {
-        self.role.admin.is_some() && self.user.totp_secret.is_none()
+    /// An account whose role needs a second factor must enrol one before it does anything
+    /// else.
+    pub fn needs_totp(&self, policy: &SecurityPolicy) -> bool {
+        self.role.needs_second_factor(policy) && self.user.totp_secret.is_none()
     }
 }
 
@@ -249,7 +250,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         {
             return ApiError::new(ErrorCode::PasswordChangeRequired).into_response();
         }
-        if caller.needs_totp() {
+        if caller.needs_totp(&policy) {
             return ApiError::new(ErrorCode::TotpRequired).into_response();
         }
         let allowed = match route.access {
@@ -267,12 +268,32 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
             return ApiError::new(ErrorCode::Forbidden).into_response();
         }
     }
+    // Heavy work: a share per account, taken before the body is read and held until the
+    // answer is made.
+    let _permit = if crate::heavy::is_heavy(req.method().as_str(), &path) {
+        match state.heavy.try_start(caller.user.id) {
+            Some(p) => Some(p),
+            None => {
+                let mut e = ApiError::with(
+                    ErrorCode::TooManyRequests,
+                    format!(
+                        "您已有 {} 项导出、比对或导入正在进行，请等其完成后再试",
+                        crate::heavy::PER_ACCOUNT
+                    ),
+                );
+                e.retry_after = Some(crate::heavy::RETRY_AFTER_SECONDS);
+                return e.into_response();
+            }
+        }
+    } else {
+        None
+    };
     req.extensions_mut().insert(caller);
     next.run(req).await
 }
 
 /// Security headers on every response; the API is never cached.
-pub async fn security_headers(req: Request, next: Next) -> Response {
+pub async fn security_headers(State(https): State<bool>, req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
@@ -292,6 +313,10 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     set(h, "cross-origin-opener-policy", "same-origin");
     if api {
         set(h, "cache-control", "no-store");
+    }
+    if https {
+        // A year; browsers that saw it once never reach the server over plain HTTP again.
+        set(h, "strict-transport-security", "max-age=31536000");
     }
     res
 }

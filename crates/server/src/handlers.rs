@@ -775,6 +775,10 @@ pub async fn list_alerts(
         .take(limit)
         .map(|a| alert_json(a, &scope, state.today()))
         .collect();
+    // A list of alerts names people: each look is audited, with what was shown.
+    let mut e = c.audit("alert.list", "alerts", "ok");
+    e.detail = format!("{} of {total} from {offset}", page.len());
+    state.store().audit(&e).await?;
     Ok(Json(json!({ "total": total, "alerts": page })))
 }
 

@@ -15,6 +15,7 @@ pub mod error;
 pub mod files;
 pub mod guard;
 pub mod handlers;
+pub mod heavy;
 pub mod integrity_files;
 pub mod library;
 pub mod livelihood;
@@ -25,6 +26,7 @@ pub mod routes;
 pub mod scope;
 pub mod seed;
 pub mod throttle;
+pub mod tls;
 pub mod uploads;
 pub mod web;
 
@@ -44,12 +46,39 @@ pub use mingjing_domain::Clock;
 #[serde(deny_unknown_fields, default)]
 pub struct ServerConfig {
     pub listen: String,
-    /// Mark cookies `Secure` (when served over HTTPS).
+    /// Mark cookies `Secure` and send HSTS: for a server behind a TLS-terminating proxy (on
+    /// by itself when the server serves TLS).
     pub secure_cookies: bool,
+    /// Serve TLS with this certificate chain (PEM) and `tls_key`; both or neither.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_key: Option<std::path::PathBuf>,
     /// Re-run the models that read a dataset type when an upload of it lands.
     pub rematch_on_upload: bool,
     /// A full run of every enabled model each day at this local time ("HH:MM"); none if empty.
     pub daily_run_at: String,
+}
+
+impl ServerConfig {
+    /// Whether browsers reach the server over HTTPS (its own TLS, or a proxy's): cookies are
+    /// then `Secure` and HSTS is sent.
+    pub fn https(&self) -> bool {
+        self.secure_cookies || self.tls_cert.is_some()
+    }
+
+    /// The TLS configuration, if the server serves TLS itself.
+    pub fn tls(
+        &self,
+    ) -> Result<Option<std::sync::Arc<tokio_rustls::rustls::ServerConfig>>, tls::TlsError> {
+        match (&self.tls_cert, &self.tls_key) {
+            (None, None) => Ok(None),
+            (Some(cert), Some(key)) => tls::server_config(cert, key).map(Some),
+            _ => Err(tls::TlsError::Config(
+                "[server] tls_cert and tls_key go together".into(),
+            )),
+        }
+    }
 }
 
 impl Default for ServerConfig {
@@ -57,6 +86,8 @@ impl Default for ServerConfig {
         ServerConfig {
             listen: "127.0.0.1:8080".into(),
             secure_cookies: false,
+            tls_cert: None,
+            tls_key: None,
             rematch_on_upload: true,
             daily_run_at: "02:00".into(),
         }
@@ -83,6 +114,8 @@ pub struct Shared {
     pub chat: chat::Hub,
     /// Sign-in attempts per source address and account name.
     pub sign_in_throttle: throttle::SignInThrottle,
+    /// Heavy requests in progress, by account.
+    pub heavy: heavy::HeavyWork,
 }
 
 pub type AppState = Arc<Shared>;
@@ -98,6 +131,7 @@ impl Shared {
             rematch: Mutex::new(()),
             chat: chat::Hub::default(),
             sign_in_throttle: throttle::SignInThrottle::default(),
+            heavy: heavy::HeavyWork::default(),
         })
     }
 
@@ -136,7 +170,10 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             guard::guard,
         ))
-        .layer(axum::middleware::from_fn(guard::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.https(),
+            guard::security_headers,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(body_limit))
         .with_state(state)
 }
@@ -246,13 +283,26 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
             Err(e) => tracing::warn!(error = %e, "person index not rebuilt"),
         }
     });
+    let tls = state
+        .config
+        .tls()
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
     let listener = tokio::net::TcpListener::bind(&state.config.listen).await?;
-    tracing::info!(address = %listener.local_addr()?, "serving");
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .await
+    let address = listener.local_addr()?;
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    match tls {
+        None => {
+            tracing::info!(%address, "serving");
+            axum::serve(listener, service).await
+        }
+        Some(config) => {
+            use axum::serve::ListenerExt;
+            tracing::info!(%address, "serving tls");
+            // `tap_io` only so that axum hands the peer address to `ConnectInfo`.
+            let listener = tls::TlsListener::new(listener, config)?.tap_io(|_| ());
+            axum::serve(listener, service).await
+        }
+    }
 }
 
 #[cfg(test)]

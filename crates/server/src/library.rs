@@ -74,10 +74,8 @@ pub async fn dry_run(
         Some(d) => mingjing_domain::calendar::parse_date(d)
             .map_err(|e| ApiError::with(ErrorCode::InvalidRequest, format!("as_of: {e}")))?,
     };
-    let run = {
-        let _one = state.rematch.lock().await;
-        state.platform.dry_run(&b.text, as_of, 20).await?
-    };
+    // Not behind `state.rematch`: a dry run never waits for, nor holds up, a real run.
+    let run = state.platform.dry_run(&b.text, as_of, 20).await?;
     let scope = Scope::of(&state, &c).await?;
     let sample: Vec<Value> = run
         .sample

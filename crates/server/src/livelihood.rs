@@ -64,22 +64,24 @@ pub async fn view(
         (DataScope::Town, None) => Some(c.org.town.clone()),
         _ => town.clone(),
     };
+    // A department's figures, at every level and in every total, are of its own programmes.
+    let own: Option<Vec<String>> = matches!(c.role.scope, DataScope::Org | DataScope::OrgTree)
+        .then(|| {
+            programs
+                .iter()
+                .filter(|x| x.department == c.org.name)
+                .map(|x| x.code.clone())
+                .collect()
+        });
     let mut v = state
         .platform
         .programme_view(
             program.as_deref(),
             town_filter.as_deref(),
             village.as_deref(),
+            own.as_deref(),
         )
         .await?;
-    // The county level lists only the programmes the caller may open.
-    if program.is_none() && matches!(c.role.scope, DataScope::Org | DataScope::OrgTree) {
-        v.rows.retain(|f| {
-            programs
-                .iter()
-                .any(|x| x.code == f.key && x.department == c.org.name)
-        });
-    }
     if c.role.scope == DataScope::Town && program.is_some() && town.is_none() {
         v.rows.retain(|f| f.key == c.org.town);
         v.total = Default::default();

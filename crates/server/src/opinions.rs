@@ -49,6 +49,10 @@ pub async fn check(
             j
         })
         .collect();
+    // A name check reads the register and the supervised-person records.
+    let mut e = c.audit("opinion.check", "persons", "ok");
+    e.detail = format!("{} persons", checks.len());
+    state.store().audit(&e).await?;
     Ok(Json(
         json!({ "persons": shown, "ok": checks.iter().all(|k| k.problem.is_none()) }),
     ))
@@ -216,6 +220,7 @@ pub async fn put_wording(
         ("已办结问题", &w.noted),
         ("正在核查", &w.under_review),
         ("影响期内", &w.barred),
+        ("查无此人", &w.no_record),
     ] {
         let n = v.trim().chars().count();
         if n == 0 || n > 200 {

@@ -2,7 +2,7 @@
 //! when no account exists, the initial system administrator (who must change the password).
 //! The demo adds an account for every role.
 
-use mingjing_domain::access::builtin_roles;
+use mingjing_domain::access::{SecurityPolicy, builtin_roles};
 use mingjing_store::SqlStore;
 use mingjing_store::access::{NewOrg, NewUser};
 use mingjing_store::audit::AuditEntry;
@@ -247,8 +247,9 @@ pub fn demo_accounts(first_town: &str) -> Vec<DemoAccount> {
     ]
 }
 
-/// Creates the demo accounts (all with `password`); administrators get a TOTP secret, which
-/// is returned to be printed. Accounts that exist are left alone.
+/// Creates the demo accounts (all with `password`); each account whose role needs a second
+/// factor (administrators, roles that read full IDs) gets a TOTP secret, which is returned to
+/// be printed. Accounts that exist are left alone.
 pub async fn seed_demo_accounts(
     store: &SqlStore,
     first_town: &str,
@@ -281,9 +282,11 @@ pub async fn seed_demo_accounts(
                     .await?
             }
         };
-        let is_admin = roles.iter().any(|r| r.code == a.role && r.admin.is_some());
+        let needs_second_factor = roles
+            .iter()
+            .any(|r| r.code == a.role && r.needs_second_factor(&SecurityPolicy::default()));
         let mut secret = None;
-        if is_admin {
+        if needs_second_factor {
             let user = store.user(id).await?.expect("just created");
             secret = Some(match user.totp_secret {
                 Some(s) => s,

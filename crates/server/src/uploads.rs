@@ -41,6 +41,9 @@ pub fn file_error(f: FileError) -> ApiError {
             .details(json!({
                 "errors": errs.iter().map(|e| json!({ "row": 1, "message": e.zh() })).collect::<Vec<_>>(),
             })),
+        FileError::Limit(e) => ApiError::with(ErrorCode::FileRejected, e.zh()).details(json!({
+            "limit": e.limit, "value": e.value, "found": e.found, "place": e.place,
+        })),
         other => ApiError::with(ErrorCode::FileRejected, other.to_string()),
     }
 }
@@ -426,7 +429,7 @@ pub async fn precheck(
     audit.detail = format!("{file_name} ({} bytes), {period}", bytes.len());
     let out = state
         .platform
-        .precheck_roll(&period, &file_name, bytes, state.today())
+        .precheck_roll(&c.org.name, &period, &file_name, bytes, state.today())
         .await;
     let out = match out {
         Ok(o) => o,
@@ -434,6 +437,11 @@ pub async fn precheck(
             audit.result = "rejected".into();
             state.store().audit(&audit).await?;
             return Err(file_error(f));
+        }
+        Err(e @ mingjing_app::AppError::NotPermitted(_)) => {
+            audit.result = "refused".into();
+            state.store().audit(&audit).await?;
+            return Err(e.into());
         }
         Err(e) => return Err(e.into()),
     };

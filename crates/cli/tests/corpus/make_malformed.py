@@ -145,15 +145,20 @@ def main():
                  "row 3, column 发放月份: month 2026-04 differs from the upload's period 2026-03")
     # Keys.
     payments_csv("duplicate_key.csv", [pay(), pay(ID2, "李四"), pay(ID1, "张三", amount="300")],
-                 "row 4: duplicate key (项目代码+领取人身份证号+发放月份): the same as row 2")
+                 "row 4, column 项目代码+领取人身份证号+发放月份: duplicate key: the same as row 2")
     payments_csv("duplicate_key_lower_x.csv", [pay(idn("61032719800101003")), pay(idn("61032719800101003").lower())] if idn("61032719800101003").endswith("X") else [pay(idn("11010519491231002")), pay(idn("11010519491231002").lower())],
-                 "row 3: duplicate key (项目代码+领取人身份证号+发放月份): the same as row 2")
+                 "row 3, column 项目代码+领取人身份证号+发放月份: duplicate key: the same as row 2")
     case("duplicate_key_deaths.csv", csv_bytes([deaths_head, [ID1, "张三", "2025-01-02", "火化记录"], [ID2, "李四", "2025-01-02", "火化记录"], [ID1, "张三", "2025-01-03", "火化记录"]]),
-         "row 4: duplicate key (公民身份号码+数据来源): the same as row 2", ty="deaths", period="")
+         "row 4, column 公民身份号码+数据来源: duplicate key: the same as row 2", ty="deaths", period="")
+    # Row numbers: a blank line is a spreadsheet row.
+    case("blank_line_before_error.csv",
+         csv_bytes([deaths_head, [ID1, "张三", "2025-01-02", "火化记录"]]) + b"\n" +
+         csv_bytes([[ID2, "李四", "2025-01-02", "火化记录"], [ID3, "王五", "昨天", "火化记录"]]),
+         "row 5, column 死亡日期: '昨天' is not a date", ty="deaths", period="")
     # Text: control characters, length.
     payments_csv("nul_byte_in_cell.csv", [pay(name="张\x00三")], "row 2, column 领取人姓名: holds control character U+0000 at character 2")
     payments_csv("bell_character.csv", [pay(), pay(ID2, "李\x07四")], "row 3, column 领取人姓名: holds control character U+0007 at character 2")
-    payments_csv("cell_of_one_megabyte.csv", [pay(name="名" * 350_000)], "row 2, column 领取人姓名: text has 350000 characters; at most 4000 are allowed")
+    payments_csv("cell_of_one_megabyte.csv", [pay(name="名" * 350_000)], "line 2, column 3: more characters in a cell than the limit of 32767 (max_cell_chars)")
     payments_csv("text_4001_characters.csv", [pay(account="1" * 4001)], "row 2, column 收款账号: text has 4001 characters; at most 4000 are allowed")
     payments_csv("extra_cells.csv", [pay() + ["多出的值"]], "row 2: has 9 cells but the header has 8 columns")
     case("unterminated_quote.csv", csv_bytes([PAY_HEAD]) + ("DIBAO," + ID1 + ',"张三,城关镇,东关社区,2026-03,500.00,6228\n').encode(),

@@ -3,61 +3,17 @@
 //! SQLite, one process delivers to its own sockets. Offline members find it unread at their next
 //! sign-in; non-members cannot read the conversation by any route.
 
-use crate::server::{Client, TestServer};
+use crate::server::{Client, Process, TestServer, serve};
 use crate::support::Backend;
 use axum::http::{Method, StatusCode};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use std::process::{Child, Stdio};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{Message, http::HeaderValue};
 
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// A `mingjing serve` process on the test's data directory, ended when dropped.
-struct Process {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(s: &TestServer) -> Process {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    // The process reads the test's clock (`MINGJING_CLOCK`), or the sessions made here would
-    // look hours idle to it.
-    let mut child = s
-        .platform
-        .command()
-        .args(["serve", "--data-dir"])
-        .arg(s.platform.data_dir())
-        .args(["--listen", &addr])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("mingjing serve starts");
-    // Wait for "serving http://…".
-    let out = child.stdout.take().unwrap();
-    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(out));
-    assert!(
-        lines.any(|l| l.is_ok_and(|l| l.contains("serving http://"))),
-        "the server did not start"
-    );
-    std::thread::spawn(move || for _ in lines {});
-    Process { child, addr }
-}
 
 async fn connect(p: &Process, c: &Client) -> Socket {
     let mut req = format!("ws://{}/api/chat/ws", p.addr)

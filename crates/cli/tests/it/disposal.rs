@@ -6,7 +6,7 @@ use crate::server::{TestServer, two_departments};
 use crate::support::Backend;
 use axum::http::{Method, StatusCode};
 use mingjing_domain::disposal::{Step, VerificationForm};
-use mingjing_store::audit::{AuditEntry, AuditQuery};
+use mingjing_store::audit::AuditEntry;
 use mingjing_store::{AlertHit, EvidenceRow, MetaStore};
 use serde_json::{Value, json};
 
@@ -35,21 +35,6 @@ async fn post(
     body: Value,
 ) -> crate::server::Answer {
     s.call(Some(c), Method::POST, path, Some(body)).await
-}
-
-async fn audited(s: &TestServer, action: &str) -> Vec<String> {
-    s.state
-        .store()
-        .audit_records(&AuditQuery {
-            action: action.into(),
-            limit: 1000,
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.entry.object)
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -267,7 +252,7 @@ async fn loop_round(backend: Backend) {
     // Every step audited with the alert it moved.
     let obj = format!("alert:{mz}");
     assert_eq!(
-        audited(&s, "alert.route")
+        s.audited_objects("alert.route")
             .await
             .iter()
             .filter(|o| **o == obj)
@@ -275,16 +260,16 @@ async fn loop_round(backend: Backend) {
         1
     );
     assert_eq!(
-        audited(&s, "alert.verify")
+        s.audited_objects("alert.verify")
             .await
             .iter()
             .filter(|o| **o == obj)
             .count(),
         2
     );
-    assert_eq!(audited(&s, "alert.return").await, [obj.clone()]);
-    assert_eq!(audited(&s, "alert.approve").await, [obj.clone()]);
-    assert_eq!(audited(&s, "alert.account").await, [obj.clone()]);
+    assert_eq!(s.audited_objects("alert.return").await, [obj.clone()]);
+    assert_eq!(s.audited_objects("alert.approve").await, [obj.clone()]);
+    assert_eq!(s.audited_objects("alert.account").await, [obj.clone()]);
 
     // The figures count the approved verification only.
     let st = s
@@ -693,4 +678,46 @@ async fn a_recommendation_reaches_only_its_department_which_replies_once() {
         .json();
     assert_eq!(seen["recommendations"][0]["reply"], "已建立每月比对机制");
     assert_eq!(seen["recommendations"][0]["replied_by"], "mz_verifier");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_reads_of_alerts_and_name_checks_left_no_audit_record() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    let (mz, _, _) = two_departments(&s).await;
+    s.state
+        .platform
+        .route_new_alerts(s.state.today())
+        .await
+        .unwrap();
+    let v = s.login("mz_verifier").await;
+    for path in [
+        "/api/alerts".to_string(),
+        format!("/api/alerts/{mz}/flow"),
+        "/api/dashboard".into(),
+    ] {
+        let r = s.call(Some(&v), Method::GET, &path, None).await;
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "{path}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+    }
+    assert_eq!(s.audited_objects("alert.list").await, ["alerts"]);
+    assert_eq!(
+        s.audited_objects("alert.flow").await,
+        [format!("alert:{mz}")]
+    );
+    assert_eq!(s.audited_objects("dashboard.view").await, ["alerts"]);
+    let a = s.login("analyst").await;
+    let r = s
+        .call(
+            Some(&a),
+            Method::POST,
+            "/api/opinions/check",
+            Some(json!({ "persons": [{ "id_number": "610327197001011000", "name": "某" }] })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(s.audited_objects("opinion.check").await, ["persons"]);
 }

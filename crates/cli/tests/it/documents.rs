@@ -2,23 +2,22 @@
 //! account, signed, read, replied to, returned for revision, replied again and reminded; a
 //! unit that was not a recipient reaches it by no route; notices with read receipts.
 
-use crate::server::{Client, TestServer, multipart};
+use crate::server::{Client, TestServer};
 use crate::support::Backend;
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use serde_json::{Value, json};
 
 async fn attach(s: &TestServer, c: &Client, name: &str, bytes: &[u8]) -> i64 {
-    let (ct, body) = multipart("", None, name, bytes);
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri("/api/files")
-        .header(header::COOKIE, &c.cookie)
-        .header("x-csrf-token", &c.csrf)
-        .header(header::CONTENT_TYPE, ct)
-        .body(Body::from(body))
-        .unwrap();
-    let ans = s.send(req).await;
+    let ans = s
+        .send(crate::server::file_request(
+            c,
+            "/api/files",
+            "",
+            None,
+            name,
+            bytes,
+        ))
+        .await;
     assert_eq!(
         ans.status,
         StatusCode::OK,

@@ -13,6 +13,24 @@ fn id(i: usize) -> String {
 
 use crate::support::import_csv as import;
 
+/// 事前比对 of a December payment roll.
+async fn precheck(
+    s: &TestServer,
+    c: &crate::server::Client,
+    name: &str,
+    csv: &[u8],
+) -> crate::server::Answer {
+    let req = crate::server::file_request(
+        c,
+        "/api/uploads/precheck",
+        "benefit_payments",
+        Some("2026-12"),
+        name,
+        csv,
+    );
+    s.send(req).await
+}
+
 fn row<'a>(v: &'a Value, key: &str) -> &'a Value {
     v["view"]["rows"]
         .as_array()
@@ -162,6 +180,14 @@ async fn a_programme_is_followed_from_the_county_to_the_recipient() {
         Value::Array(vec![]),
         "人社局 runs no 低保"
     );
+    // Regression: a department's view showed the county-wide totals and months of every programme.
+    assert_eq!(
+        county["view"]["total"]["recipients"], 0,
+        "{}",
+        county["view"]["total"]
+    );
+    assert_eq!(county["view"]["total"]["amount_fen"], 0);
+    assert_eq!(county["view"]["months"], Value::Array(vec![]));
     let (st, _) = get(&rs, "program=DIBAO").await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     let mz = s.login("mz_verifier").await;
@@ -199,21 +225,7 @@ async fn a_roll_checked_before_paying_finds_the_dead_and_stores_nothing() {
             id(i)
         );
     }
-    let (ct, body) = crate::server::multipart(
-        "benefit_payments",
-        Some("2026-12"),
-        "roll.csv",
-        roll.as_bytes(),
-    );
-    let req = axum::http::Request::builder()
-        .method(Method::POST)
-        .uri("/api/uploads/precheck")
-        .header(axum::http::header::COOKIE, &clerk.cookie)
-        .header("x-csrf-token", &clerk.csrf)
-        .header(axum::http::header::CONTENT_TYPE, ct)
-        .body(axum::body::Body::from(body))
-        .unwrap();
-    let a = s.send(req).await;
+    let a = precheck(&s, &clerk, "roll.csv", roll.as_bytes()).await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.json());
     let out = a.json();
     assert_eq!(out["rows"], 3);
@@ -238,18 +250,23 @@ async fn a_roll_checked_before_paying_finds_the_dead_and_stores_nothing() {
         "no alert"
     );
     // A bad roll is refused with its row and column, as an upload would be.
-    let (ct, body) = crate::server::multipart("benefit_payments", Some("2026-12"), "bad.csv",
-        "program,id_number,name,town,village,period,amount,bank_account\nDIBAO,123,某,城关镇,东关社区,2026-12,1.00,1\n".as_bytes());
-    let req = axum::http::Request::builder()
-        .method(Method::POST)
-        .uri("/api/uploads/precheck")
-        .header(axum::http::header::COOKIE, &clerk.cookie)
-        .header("x-csrf-token", &clerk.csrf)
-        .header(axum::http::header::CONTENT_TYPE, ct)
-        .body(axum::body::Body::from(body))
-        .unwrap();
-    let a = s.send(req).await;
+    let a = precheck(&s, &clerk, "bad.csv", "program,id_number,name,town,village,period,amount,bank_account\nDIBAO,123,某,城关镇,东关社区,2026-12,1.00,1\n".as_bytes()).await;
     assert_eq!(a.code(), "file_rejected", "{}", a.json());
+    // Regression: any clerk could check any programme's roll against the whole county's data.
+    let a = precheck(&s, &clerk, "zufang.csv", format!("program,id_number,name,town,village,period,amount,bank_account\nZUFANG,{},居民1,城关镇,东关社区,2026-12,300.00,62220001\n", id(1)).as_bytes()).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.json());
+    assert!(
+        a.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ZUFANG"),
+        "{}",
+        a.json()
+    );
+    assert!(
+        hits.iter().all(|h| h.get("amount_fen").is_none()),
+        "no figure from other data"
+    );
 }
 
 /// A project's contractor whose shareholder is the brother of a village cadre: the link is

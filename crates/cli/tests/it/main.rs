@@ -7,6 +7,8 @@ mod crash;
 mod data;
 mod disposal;
 mod documents;
+mod fuzz;
+mod hostile;
 mod library;
 mod lifecycle;
 mod livelihood;

@@ -495,3 +495,92 @@ async fn opinions_are_compiled_by_the_rules_and_approved_by_three_people() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_a_person_in_no_record_was_drafted_the_clean_opinion() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    import(
+        &s,
+        "persons",
+        "公安局",
+        format!(
+            "id_number,name,household_id,town,village\n{},干部0,H0,城关镇,东关社区\n",
+            id(0)
+        ),
+    )
+    .await;
+    let a = s.login("analyst").await;
+    let r = s
+        .call(Some(&a), Method::POST, "/api/opinions", Some(json!({
+            "reference": "陇组函〔2026〕13号", "purpose": "提拔任用", "requesting_org": "县委组织部",
+            "reply_date": "2026-11-20",
+            "persons": [{ "id_number": id(0), "name": "干部0" }, { "id_number": id(1), "name": "无名氏" }],
+        })))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let rid = r.json()["id"].as_i64().unwrap();
+    let path = format!("/api/opinions/{rid}");
+    let got = s.call(Some(&a), Method::GET, &path, None).await.json();
+    let p = got["persons"].as_array().unwrap();
+    assert_eq!(p[0]["verdict"], "clean");
+    assert_eq!(p[1]["verdict"], "no_record", "{}", p[1]);
+    assert!(p[1]["opinion"].as_str().unwrap().contains("均无此人"));
+    assert_eq!(p[1]["findings"][0]["kind"], "no_record");
+
+    // Reworded into the clean opinion, it cannot go out.
+    let r = s
+        .call(
+            Some(&a),
+            Method::PUT,
+            &format!("{path}/persons/2"),
+            Some(json!({ "opinion": "经查，未发现该同志有违反廉洁纪律问题。" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = s
+        .call(
+            Some(&a),
+            Method::POST,
+            &format!("{path}/step"),
+            Some(json!({ "step": "submit", "comment": "" })),
+        )
+        .await;
+    assert_eq!(r.code(), "invalid_request");
+    assert!(
+        r.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("均无此人"),
+        "{}",
+        r.json()
+    );
+    // Worded as what it is, it goes on.
+    let r = s
+        .call(
+            Some(&a),
+            Method::PUT,
+            &format!("{path}/persons/2"),
+            Some(json!({ "opinion": "户籍和监察对象记录中均无此人，请核实" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = s
+        .call(
+            Some(&a),
+            Method::POST,
+            &format!("{path}/step"),
+            Some(json!({ "step": "submit", "comment": "" })),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.body)
+    );
+}

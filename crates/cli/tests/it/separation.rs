@@ -2,26 +2,14 @@
 //! separation of the three administrators held by the server (dual control of every path that
 //! sets a role or an organisation).
 
-use crate::server::{Answer, Client, TestServer, multipart};
+use crate::server::{Answer, Client, TestServer};
 use crate::support::Backend;
 use crate::support::test_id;
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use mingjing_store::audit::AuditQuery;
+use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 async fn upload(s: &TestServer, c: &Client, ty: &str, period: Option<&str>, csv: &str) -> Answer {
-    let (ct, body) = multipart(ty, period, &format!("{ty}.csv"), csv.as_bytes());
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri("/api/uploads")
-        .header(header::COOKIE, &c.cookie)
-        .header("x-csrf-token", &c.csrf)
-        .header(header::CONTENT_TYPE, ct)
-        .header(header::CONTENT_LENGTH, body.len())
-        .body(Body::from(body))
-        .unwrap();
-    s.send(req).await
+    crate::server::upload(s, c, ty, period, &format!("{ty}.csv"), csv.as_bytes(), None).await
 }
 
 async fn uploads_of(s: &TestServer, ty: &str) -> usize {
@@ -37,17 +25,10 @@ async fn uploads_of(s: &TestServer, ty: &str) -> usize {
 }
 
 async fn audit(s: &TestServer, action: &str) -> Vec<(String, String, String)> {
-    s.state
-        .store()
-        .audit_records(&AuditQuery {
-            action: action.into(),
-            limit: 1000,
-            ..Default::default()
-        })
+    s.audited(action)
         .await
-        .unwrap()
         .into_iter()
-        .map(|r| (r.entry.actor, r.entry.object, r.entry.result))
+        .map(|e| (e.actor, e.object, e.result))
         .collect()
 }
 

@@ -49,6 +49,31 @@ impl Answer {
 }
 
 impl TestServer {
+    /// The audit records of `action`, oldest first.
+    pub async fn audited(&self, action: &str) -> Vec<mingjing_store::audit::AuditEntry> {
+        self.state
+            .store()
+            .audit_records(&mingjing_store::audit::AuditQuery {
+                action: action.into(),
+                limit: 1000,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.entry)
+            .collect()
+    }
+
+    /// The objects of the audit records of `action`.
+    pub async fn audited_objects(&self, action: &str) -> Vec<String> {
+        self.audited(action)
+            .await
+            .into_iter()
+            .map(|e| e.object)
+            .collect()
+    }
+
     /// A server on the test day (`support::test_day`).
     pub async fn new(backend: Backend) -> Self {
         Self::with_clock(backend, crate::support::test_clock()).await
@@ -591,25 +616,25 @@ async fn departments_see_only_their_own_alerts_and_uploads_and_ids_are_masked(ba
 async fn lockout_answers_like_an_unknown_user_and_lifts_after_its_time() {
     let s = TestServer::new(Backend::Sqlite).await;
     let unknown = s.try_login("nobody", "Wrong-password-1").await;
-    let wrong = s.try_login("leader", "Wrong-password-1").await;
+    let wrong = s.try_login("mz_verifier", "Wrong-password-1").await;
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         (unknown.status, unknown.body.clone()),
         (wrong.status, wrong.body.clone())
     );
     for _ in 0..4 {
-        s.try_login("leader", "Wrong-password-1").await;
+        s.try_login("mz_verifier", "Wrong-password-1").await;
     }
     // Five failures: locked; the right password gets the very same answer.
-    let locked = s.try_login("leader", PW).await;
+    let locked = s.try_login("mz_verifier", PW).await;
     assert_eq!((locked.status, locked.body), (unknown.status, unknown.body));
     s.clock.advance(chrono::Duration::minutes(14));
     assert_eq!(
-        s.try_login("leader", PW).await.status,
+        s.try_login("mz_verifier", PW).await.status,
         StatusCode::UNAUTHORIZED
     );
     s.clock.advance(chrono::Duration::minutes(2));
-    assert_eq!(s.try_login("leader", PW).await.status, StatusCode::OK);
+    assert_eq!(s.try_login("mz_verifier", PW).await.status, StatusCode::OK);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1010,25 +1035,41 @@ pub fn multipart(ty: &str, period: Option<&str>, name: &str, bytes: &[u8]) -> (S
     (format!("multipart/form-data; boundary={boundary}"), b)
 }
 
-async fn upload(
+/// A multipart POST of one file of dataset type `ty` to `uri`, as the browser sends it.
+pub fn file_request(
+    c: &Client,
+    uri: &str,
+    ty: &str,
+    period: Option<&str>,
+    name: &str,
+    bytes: &[u8],
+) -> Request<Body> {
+    let (ct, body) = multipart(ty, period, name, bytes);
+    Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header(header::COOKIE, &c.cookie)
+        .header("x-csrf-token", &c.csrf)
+        .header(header::CONTENT_TYPE, ct)
+        .header(header::CONTENT_LENGTH, body.len())
+        .body(Body::from(body))
+        .unwrap()
+}
+
+/// Posts a file to /api/uploads; `declared` overrides the Content-Length header.
+pub async fn upload(
     s: &TestServer,
     c: &Client,
     ty: &str,
+    period: Option<&str>,
     name: &str,
     bytes: &[u8],
     declared: Option<u64>,
 ) -> Answer {
-    let (ct, body) = multipart(ty, None, name, bytes);
-    let len = declared.unwrap_or(body.len() as u64);
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri("/api/uploads")
-        .header(header::COOKIE, &c.cookie)
-        .header("x-csrf-token", &c.csrf)
-        .header(header::CONTENT_TYPE, ct)
-        .header(header::CONTENT_LENGTH, len)
-        .body(Body::from(body))
-        .unwrap();
+    let mut req = file_request(c, "/api/uploads", ty, period, name, bytes);
+    if let Some(len) = declared {
+        req.headers_mut().insert(header::CONTENT_LENGTH, len.into());
+    }
     s.send(req).await
 }
 
@@ -1046,7 +1087,7 @@ async fn uploads_over_http_land_whole_or_are_rejected_with_a_report(backend: Bac
     let s = TestServer::new(backend).await;
     let c = s.login("mz_clerk").await;
     let good = "公民身份号码,姓名,死亡日期,数据来源\n11010519491231002X,张三,2026-01-05,火化记录\n";
-    let ans = upload(&s, &c, "deaths", "deaths.csv", good.as_bytes(), None).await;
+    let ans = upload(&s, &c, "deaths", None, "deaths.csv", good.as_bytes(), None).await;
     assert_eq!(
         ans.status,
         StatusCode::CREATED,
@@ -1062,7 +1103,7 @@ async fn uploads_over_http_land_whole_or_are_rejected_with_a_report(backend: Bac
     assert_eq!(list["uploads"][0]["org_name"], "民政局");
     // A bad row rejects the file: row and column named, nothing lands, a report to download.
     let bad = "公民身份号码,姓名,死亡日期,数据来源\n11010519491231002X,张三,2026-13-45,火化记录\n";
-    let ans = upload(&s, &c, "deaths", "bad.csv", bad.as_bytes(), None).await;
+    let ans = upload(&s, &c, "deaths", None, "bad.csv", bad.as_bytes(), None).await;
     assert_eq!(
         (ans.status, ans.code().as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, "file_rejected")
@@ -1097,6 +1138,7 @@ async fn uploads_over_http_land_whole_or_are_rejected_with_a_report(backend: Bac
         &s,
         &c,
         "deaths",
+        None,
         "big.csv",
         good.as_bytes(),
         Some(10_000_000),
@@ -1260,7 +1302,22 @@ fn the_demo_serves_a_working_api() {
     }
     let (status, _) = health.expect("the server answers");
     assert_eq!(status, 200);
-    let body = format!(r#"{{"username":"analyst","password":"{PW}"}}"#);
+    // The analyst reads full IDs, so signs in with a second factor: the code of the secret the
+    // demo printed, by the demo's clock (the machine's), as `mingjing totp-code` says it.
+    let secret = printed
+        .lines()
+        .find(|l| l.trim_start().starts_with("analyst "))
+        .and_then(|l| l.split("TOTP secret ").nth(1))
+        .and_then(|r| r.split_whitespace().next())
+        .expect("the analyst's TOTP secret is printed")
+        .to_string();
+    let code = std::process::Command::new(crate::support::BIN)
+        .args(["totp-code", &secret])
+        .env_remove(mingjing_domain::clock::CLOCK_ENV)
+        .output()
+        .unwrap();
+    let code = String::from_utf8_lossy(&code.stdout).trim().to_string();
+    let body = format!(r#"{{"username":"analyst","password":"{PW}","totp":"{code}"}}"#);
     let (status, answer) = http(
         port,
         &format!(
@@ -1468,4 +1525,320 @@ async fn regression_every_route_took_a_body_as_large_as_an_upload() {
             "{method} {path} is a route"
         );
     }
+}
+
+/// A `mingjing serve` process on the test's data directory, ended when dropped.
+pub struct Process {
+    pub child: std::process::Child,
+    pub addr: String,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn serve(s: &TestServer) -> Process {
+    serve_with(s, &[])
+}
+
+/// [`serve`] with more arguments (none of them `--listen`).
+pub fn serve_with(s: &TestServer, args: &[&str]) -> Process {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    // The process reads the test's clock (`MINGJING_CLOCK`), or the sessions made here would
+    // look hours idle to it.
+    let mut child = s
+        .platform
+        .command()
+        .args(["serve", "--data-dir"])
+        .arg(s.platform.data_dir())
+        .args(["--listen", &addr])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("mingjing serve starts");
+    // Wait for "serving http://…" (or https).
+    let out = child.stdout.take().unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(out));
+    assert!(
+        lines.any(|l| l.is_ok_and(|l| l.contains("serving http"))),
+        "the server did not start"
+    );
+    std::thread::spawn(move || for _ in lines {});
+    Process { child, addr }
+}
+
+/// One account could start any number of exports, dry runs and prechecks at once and so tie up
+/// the machine: a request beyond its share is 429 with `Retry-After` and does no work; the share
+/// is per account and comes back when a request ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_one_account_could_start_heavy_work_without_end() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    let analyst = s.login("analyst").await;
+    let leader = s.login("leader").await;
+    let id = s
+        .state
+        .store()
+        .user_by_name("analyst")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let held: Vec<_> = (0..mingjing_server::heavy::PER_ACCOUNT)
+        .map(|_| s.state.heavy.try_start(id).expect("a share"))
+        .collect();
+    let refused = s
+        .call(Some(&analyst), Method::GET, "/api/alerts/export", None)
+        .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.code(), "too_many_requests");
+    assert_eq!(refused.headers[header::RETRY_AFTER], "5");
+    let dry = s
+        .call(
+            Some(&analyst),
+            Method::POST,
+            "/api/models/dry-run",
+            Some(json!({ "text": "" })),
+        )
+        .await;
+    assert_eq!(
+        dry.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "refused before the body is read"
+    );
+    // Light work and other accounts go on.
+    let light = s
+        .call(Some(&analyst), Method::GET, "/api/alerts", None)
+        .await;
+    assert_eq!(light.status, StatusCode::OK);
+    let other = s
+        .call(Some(&leader), Method::GET, "/api/alerts/export", None)
+        .await;
+    assert_eq!(other.status, StatusCode::OK);
+    drop(held);
+    let again = s
+        .call(Some(&analyst), Method::GET, "/api/alerts/export", None)
+        .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(
+        s.state.heavy.in_progress(id),
+        0,
+        "each request gives its share back"
+    );
+}
+
+/// A dry run waited for the scheduled and on-demand runs (it took their lock) and held them up
+/// while it ran: now it runs beside them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_a_dry_run_waited_behind_the_model_runs() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    let a = s.login("analyst").await;
+    let ex = s
+        .call(Some(&a), Method::GET, "/api/models/examples", None)
+        .await
+        .json();
+    let text = ex["examples"]["structured"].as_str().unwrap().to_string();
+    // A model run in progress (it holds the run lock for as long as it runs).
+    let _running = s.state.rematch.lock().await;
+    let dry = tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        s.call(
+            Some(&a),
+            Method::POST,
+            "/api/models/dry-run",
+            Some(json!({ "text": text })),
+        ),
+    )
+    .await
+    .expect("the dry run does not wait for the model run");
+    assert_eq!(
+        dry.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&dry.body)
+    );
+}
+
+/// Only administrators had to sign in with a second factor: a role that reads full ID numbers
+/// (MLPS level 3 asks two methods of such users) signed in with a password alone. Now those
+/// roles must enrol too, and the policy can ask it of every account.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_roles_reading_full_ids_signed_in_with_a_password_alone() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    for user in ["leader", "analyst"] {
+        let no_code = s
+            .call(
+                None,
+                Method::POST,
+                "/api/auth/login",
+                Some(json!({ "username": user, "password": PW })),
+            )
+            .await;
+        assert_eq!(no_code.code(), "totp_required", "{user}");
+    }
+    // A clerk reads masked IDs only: a password is enough by default…
+    let clerk = s.login("mz_clerk").await;
+    let me = s
+        .call(Some(&clerk), Method::GET, "/api/auth/me", None)
+        .await
+        .json();
+    assert_eq!(me["totp_enrolment_required"], false);
+    // …until the policy asks a second factor of everyone: then the clerk must enrol before
+    // anything else, and the account's first enrolment needs only its session.
+    let sec = s.login("secadmin").await;
+    let mut policy = s
+        .call(Some(&sec), Method::GET, "/api/security/policy", None)
+        .await
+        .json();
+    policy["second_factor_for_all"] = json!(true);
+    let put = s
+        .call(
+            Some(&sec),
+            Method::PUT,
+            "/api/security/policy",
+            Some(policy),
+        )
+        .await;
+    assert!(
+        put.status.is_success(),
+        "{}",
+        String::from_utf8_lossy(&put.body)
+    );
+    let me = s
+        .call(Some(&clerk), Method::GET, "/api/auth/me", None)
+        .await
+        .json();
+    assert_eq!(me["totp_enrolment_required"], true);
+    let blocked = s
+        .call(Some(&clerk), Method::GET, "/api/uploads", None)
+        .await;
+    assert_eq!(blocked.code(), "totp_required");
+    let setup = s
+        .call(Some(&clerk), Method::POST, "/api/auth/totp/setup", None)
+        .await;
+    assert_eq!(
+        setup.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&setup.body)
+    );
+    let secret = setup.json()["secret"].as_str().unwrap().to_string();
+    let raw = mingjing_server::auth::base32_decode(&secret).unwrap();
+    let code = mingjing_server::auth::totp_code(&raw, (s.clock.now().timestamp() / 30) as u64);
+    let confirm = s
+        .call(
+            Some(&clerk),
+            Method::POST,
+            "/api/auth/totp/confirm",
+            Some(json!({ "code": code })),
+        )
+        .await;
+    assert!(
+        confirm.status.is_success(),
+        "{}",
+        String::from_utf8_lossy(&confirm.body)
+    );
+    let now = s
+        .call(Some(&clerk), Method::GET, "/api/uploads", None)
+        .await;
+    assert_eq!(now.status, StatusCode::OK);
+}
+
+/// The server served plain HTTP only and left `Secure` cookies and HSTS to a setting: given a
+/// certificate it serves TLS itself (rustls), and then cookies are `Secure` and HSTS is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_the_server_could_not_serve_tls_itself() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    let dir = s.platform.data_dir().to_path_buf();
+    let (cert, key) = (dir.join("server.crt"), dir.join("server.key"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args(["-nodes", "-days", "2", "-subj", "/CN=127.0.0.1"])
+        .args(["-addext", "subjectAltName=IP:127.0.0.1", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl runs");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let config = dir.join("mingjing.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[server]\ntls_cert = {:?}\ntls_key = {:?}\n",
+        cert.display().to_string(),
+        key.display().to_string()
+    ));
+    std::fs::write(&config, text).unwrap();
+    let p = serve(&s);
+    let curl = |args: &[&str]| {
+        let out = std::process::Command::new("curl")
+            .args(["-s", "-i", "--max-time", "20", "--cacert"])
+            .arg(&cert)
+            .args(args)
+            .output()
+            .expect("curl runs");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let health = curl(&[&format!("https://{}/api/health", p.addr)]);
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    assert!(
+        health
+            .to_lowercase()
+            .contains("strict-transport-security: max-age=31536000"),
+        "{health}"
+    );
+    let login = curl(&[
+        "-H",
+        "content-type: application/json",
+        "--data",
+        &json!({ "username": "mz_clerk", "password": PW }).to_string(),
+        &format!("https://{}/api/auth/login", p.addr),
+    ]);
+    assert!(login.starts_with("HTTP/1.1 200"), "{login}");
+    let cookie = login
+        .lines()
+        .find(|l| l.to_lowercase().starts_with("set-cookie:"))
+        .expect("a session cookie");
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    // Plain HTTP on the TLS port gets no HTTP answer.
+    let plain = curl(&[&format!("http://{}/api/health", p.addr)]);
+    assert!(!plain.contains("200 OK"), "{plain}");
+    // A certificate without its key stops the start with a clear error.
+    let broken = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace(&format!("tls_key = {:?}\n", key.display().to_string()), "");
+    std::fs::write(&config, broken).unwrap();
+    let out = s
+        .platform
+        .command()
+        .args(["serve", "--data-dir"])
+        .arg(&dir)
+        .args(["--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("tls_cert and tls_key go together"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

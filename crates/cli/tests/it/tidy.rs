@@ -72,3 +72,30 @@ fn ci_runs_the_dated_tests_on_the_fixed_days() {
     let listed: Vec<&str> = line.split_whitespace().collect();
     assert_eq!(listed, crate::support::FIXED_DAYS);
 }
+
+#[test]
+fn the_documented_file_limits_are_the_defaults() {
+    let doc = std::fs::read_to_string(workspace().join("docs/security.md")).unwrap();
+    let section = doc
+        .split("## Limits on untrusted files")
+        .nth(1)
+        .expect("security.md has the limits section");
+    let documented: Vec<(String, u64)> = section
+        .lines()
+        .take_while(|l| !l.starts_with("## "))
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            let name = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+            Some((name.to_string(), cells.get(2)?.parse().ok()?))
+        })
+        .collect();
+    let defaults: Vec<(String, u64)> = mingjing_ingest::Limits::default()
+        .named()
+        .into_iter()
+        .map(|(n, v)| (n.to_string(), v))
+        .collect();
+    assert_eq!(
+        documented, defaults,
+        "docs/security.md and ingest/src/limits.rs part"
+    );
+}
