@@ -13,6 +13,7 @@ mod library;
 mod lifecycle;
 mod livelihood;
 mod malformed;
+mod masking;
 mod models;
 mod opinions;
 mod persons;
