@@ -1,6 +1,7 @@
 // Browser test: the demo served by the real binary, driven in Debian's Chromium.
 // A department verifier sees its alerts masked and opens one with its explanation; the audit
-// administrator signs in with TOTP and verifies the audit chain; nothing leaves the origin.
+// administrator signs in with TOTP and verifies the audit chain; data uploaded as markup is
+// shown as text on every page that shows it; nothing leaves the origin.
 import { spawn, execFileSync } from 'node:child_process'
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -619,6 +620,118 @@ try {
   const added = await sys.textContent('[data-test=users] .el-table__row:has-text("rs_verifier2")')
   check(added.includes('人社局') && added.includes('部门核查员'), 'the approved account exists with its unit and role')
   await sysCtx.close()
+
+  // Data is never markup: a roll whose file name, payee name, town and village are markup lands;
+  // every page that shows them (the upload history, a pre-payment check, the alerts, the
+  // dashboard's charts and their tooltips, 民生监督, the person page) shows them as text.
+  const marked = {
+    // No quotes: a browser sends them in a file name as %22.
+    file: '<img src=x onerror=window.__xss=1>.csv',
+    name: '<img src=x onerror="window.__xss=2">张三',
+    town: '<b class="mk">城关镇</b>',
+    village: '<svg onload="window.__xss=3">东关社区</svg>',
+    account: '<img src=x onerror="window.__xss=4">62220004',
+  }
+  const noMarkup = async (p, where) => {
+    const state = await p.evaluate(() => ({
+      ran: window.__xss,
+      elements: document.querySelectorAll('img[src="x"], svg[onload], b.mk, i.mk').length,
+      text: document.body.innerText,
+    }))
+    check(state.ran === undefined && state.elements === 0, `${where}: no markup from data became an element or ran`)
+    return state.text
+  }
+  const csvCell = (v) => `"${v.replaceAll('"', '""')}"`
+  // A resident of the register (the supervised persons are): his page's graph links him to the
+  // account he is paid into.
+  const [resident] = await analyst.evaluate(async () => (await (await fetch('/api/dataset-types/supervised_persons/rows?limit=1')).json()).rows)
+  // A person of its own (no alert cites him yet): dead in January, paid in February.
+  const withCheckDigit = (id17) => id17 + '10X98765432'[[...id17].reduce((s, d, i) => s + Number(d) * [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2][i], 0) % 11]
+  const markedId = withCheckDigit('61032719400101987')
+  const deathRow = (source) => '公民身份号码,姓名,死亡日期,数据来源\n' + [markedId, marked.name, '2026-01-05', source].map(csvCell).join(',') + '\n'
+  const markedRoll = '项目代码,领取人身份证号,领取人姓名,乡镇,村(社区),发放月份,发放金额,收款账号\n' +
+    ['DIBAO', markedId, marked.name, marked.town, marked.village, '2026-02', '480.00', '62220003'].map(csvCell).join(',') + '\n' +
+    ['DIBAO', resident[0], resident[1], '城关镇', '东关社区', '2026-02', '480.00', marked.account].map(csvCell).join(',') + '\n'
+  await clerk.click('.el-aside >> text=数据上传')
+  await clerk.waitForURL('**/data/upload')
+  await clerk.click('[data-test=type]')
+  await clerk.click('.el-select-dropdown__item >> text=死亡人员（deaths）')
+  // A value refused in markup is quoted in the error as text.
+  await clerk.setInputFiles('[data-test=file]', { name: 'deaths-refused.csv', mimeType: 'text/csv', buffer: Buffer.from(deathRow('<i class="mk">火化记录</i>')) })
+  await clerk.click('[data-test=submit]')
+  await clerk.waitForSelector('[data-test=errors] .el-table__row')
+  check((await noMarkup(clerk, 'a rejected upload')).includes('<i class="mk">火化记录</i>'), 'a rejected upload quotes a markup value as text')
+  await clerk.setInputFiles('[data-test=file]', { name: 'deaths-marked.csv', mimeType: 'text/csv', buffer: Buffer.from(deathRow('火化记录')) })
+  await clerk.click('[data-test=submit]')
+  await clerk.waitForFunction(() => document.querySelector('[data-test=history]')?.textContent?.includes('deaths-marked.csv'))
+  await clerk.click('[data-test=type]')
+  await clerk.click('.el-select-dropdown__item >> text=民生资金发放明细（benefit_payments）')
+  await clerk.fill('[data-test=period] input', '2026-02')
+  await clerk.keyboard.press('Enter')
+  // A real upload, not the check the clerk ran before.
+  if (await clerk.locator('[data-test=check-only].is-checked').count()) await clerk.click('[data-test=check-only]')
+  await clerk.setInputFiles('[data-test=file]', { name: marked.file, mimeType: 'text/csv', buffer: Buffer.from(markedRoll) })
+  await clerk.click('[data-test=submit]')
+  await clerk.waitForFunction(() => document.querySelector('[data-test=result]')?.textContent?.includes('上传成功'))
+  await clerk.waitForFunction((f) => document.querySelector('[data-test=history]')?.textContent?.includes(f), marked.file)
+  check((await noMarkup(clerk, 'the upload history')).includes(marked.file), 'the upload history shows a markup file name as text')
+  await clerk.click('[data-test=check-only]')
+  await clerk.setInputFiles('[data-test=file]', { name: 'check.csv', mimeType: 'text/csv', buffer: Buffer.from(markedRoll) })
+  await clerk.click('[data-test=submit]')
+  await clerk.waitForSelector('[data-test=precheck-hits] .el-table__row')
+  check((await noMarkup(clerk, 'a pre-payment check')).includes(marked.name), 'a pre-payment check shows a markup name as text')
+
+  // The upload re-ran the models: the dead man's February payment is an alert named in markup.
+  const markedAlert = async () => analyst.evaluate(async (n) =>
+    (await (await fetch('/api/alerts?model=M01&limit=500')).json()).alerts?.find((a) => a.name === n), marked.name)
+  for (let i = 0; i < 120 && !(await markedAlert()); i++) await analyst.waitForTimeout(1000)
+  check(Boolean(await markedAlert()), 'the markup roll raised its alert')
+  await analyst.goto(base + `/alerts?model=M01&q=${markedId}`)
+  await analyst.waitForSelector('[data-test=alerts] .el-table__row')
+  await analyst.waitForFunction((n) => document.querySelector('[data-test=alerts]')?.textContent?.includes(n), marked.name)
+  check((await noMarkup(analyst, 'the alert list')).includes(marked.name), 'the alert list shows a markup name as text')
+  await analyst.click('[data-test=alerts] .el-table__row >> text=查看')
+  await analyst.waitForURL('**/alerts/*')
+  await analyst.waitForSelector('.evidence .el-table__row')
+  check((await noMarkup(analyst, 'the alert page')).includes(marked.village), 'the alert page shows markup evidence as text')
+  await analyst.screenshot({ path: join(shots, 'markup-alert-1920.png'), fullPage: true })
+
+  await analyst.goto(base + '/dashboard')
+  await analyst.waitForSelector('[data-test=chart-town] canvas')
+  await noMarkup(analyst, 'the dashboard')
+
+  await analyst.goto(base + '/livelihood?program=DIBAO')
+  await analyst.waitForFunction((t) => document.querySelector('[data-test=lv-rows]')?.textContent?.includes(t), marked.town)
+  await noMarkup(analyst, '民生监督 by town')
+  await analyst.goto(base + `/livelihood?program=DIBAO&town=${encodeURIComponent(marked.town)}`)
+  await analyst.waitForFunction((v) => document.querySelector('[data-test=lv-rows]')?.textContent?.includes(v), marked.village)
+  await noMarkup(analyst, '民生监督 by village')
+
+  await analyst.click('.el-aside .el-menu-item >> text=一键通')
+  await analyst.fill('[data-test=person-q]', resident[0])
+  await analyst.fill('[data-test=person-purpose]', '核查线索')
+  await analyst.click('[data-test=person-search]')
+  await analyst.waitForSelector('[data-test=person-results] .el-table__row')
+  await analyst.click('[data-test=person-results] .el-table__row >> text=查看')
+  await analyst.waitForSelector('[data-test=person-records] .el-collapse-item')
+  await analyst.waitForSelector('[data-test=person-graph] canvas')
+  await analyst.click('[data-test=person-records] .el-collapse-item__header:has-text("民生资金")')
+  await analyst.waitForFunction((n) => document.querySelector('[data-test=person-records]')?.innerText?.includes(n), marked.account)
+  // The graph's tooltip (ECharts renders it as HTML): hover until it names the account.
+  const graph = await (await analyst.$('[data-test=person-graph] canvas')).boundingBox()
+  let tip = ''
+  for (let y = 0.2; y <= 0.8 && !tip.includes('62220004'); y += 0.04) {
+    for (let x = 0.2; x <= 0.8 && !tip.includes('62220004'); x += 0.04) {
+      await analyst.mouse.move(graph.x + graph.width * x, graph.y + graph.height * y)
+      await analyst.waitForTimeout(30)
+      tip = await analyst.evaluate(() => [...document.querySelectorAll('[data-test=person-graph] div')]
+        .filter((d) => getComputedStyle(d).position === 'absolute' && getComputedStyle(d).display !== 'none' && d.textContent.includes('62220004'))
+        .map((d) => d.textContent).join(' '))
+    }
+  }
+  check(tip.includes(marked.account), `the graph's tooltip shows a markup account as text (${tip.slice(0, 60)})`)
+  await analyst.screenshot({ path: join(shots, 'markup-graph-1920.png') })
+  await noMarkup(analyst, 'the person page and its graph')
 
   check(outside.length === 0, `no request leaves the server (${outside.join(', ')})`)
   check(errors.length === 0, `no script errors (${errors.join('; ')})`)

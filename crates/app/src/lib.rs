@@ -52,6 +52,8 @@ pub const SETTING_COUNTY: &str = "county";
 pub const CONFIG_FILE: &str = "mingjing.toml";
 /// Environment variable that overrides the configured database.
 pub const DATABASE_URL_ENV: &str = "MINGJING_DATABASE_URL";
+/// Environment variable that overrides the configured master key file.
+pub const MASTER_KEY_ENV: &str = "MINGJING_MASTER_KEY_FILE";
 
 /// Settings read from `DIR/mingjing.toml`, overridable from the environment.
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
@@ -61,9 +63,9 @@ pub struct Config {
     pub database_url: Option<String>,
     #[serde(default)]
     pub limits: LimitsConfig,
-    /// Where the audit chain's key lives (default `DIR/audit.key`); keep it off the database
-    /// server.
-    pub audit_key_file: Option<PathBuf>,
+    /// Where the master key lives (default: `DIR.master.key`, beside the data directory,
+    /// never inside it); keep it off the database server and out of the data's backups.
+    pub master_key_file: Option<PathBuf>,
     /// The server's settings (read by `mingjing serve`).
     #[serde(default)]
     pub server: Option<toml::Table>,
@@ -274,6 +276,11 @@ impl Platform {
         {
             config.database_url = Some(url);
         }
+        if let Ok(path) = std::env::var(MASTER_KEY_ENV)
+            && !path.is_empty()
+        {
+            config.master_key_file = Some(PathBuf::from(path));
+        }
         Ok(config)
     }
 
@@ -286,21 +293,43 @@ impl Platform {
 
     /// Creates (or opens) a platform in `dir`: migrates, installs the built-in standard,
     /// sets the county name when given.
-    /// The audit chain's key: a file outside the database (`audit_key_file`, default
-    /// `DIR/audit.key`, created on first use).
-    fn audit_key(dir: &Path, config: &Config) -> Result<mingjing_store::audit::AuditKey, AppError> {
-        let path = config
-            .audit_key_file
-            .clone()
-            .unwrap_or_else(|| dir.join("audit.key"));
-        Ok(mingjing_store::audit::AuditKey::load_or_create(&path)?)
+    /// Where the master key of the platform in `dir` lives.
+    pub fn master_key_path(dir: &Path, config: &Config) -> PathBuf {
+        config.master_key_file.clone().unwrap_or_else(|| {
+            let mut name = dir
+                .file_name()
+                .map(|n| n.to_os_string())
+                .unwrap_or_else(|| "mingjing".into());
+            name.push(".master.key");
+            dir.parent().unwrap_or(Path::new(".")).join(name)
+        })
+    }
+
+    /// Opens the keyring with the master key. A platform whose keys exist refuses to open
+    /// without its key file or with another one; one without keys yet (a new platform, or one
+    /// from before keys) gets a new master key file and keyring.
+    async fn unlock(meta: &mut SqlStore, dir: &Path, config: &Config) -> Result<(), AppError> {
+        let path = Self::master_key_path(dir, config);
+        let has_keys = meta.stored_keyring().await?.is_some();
+        let master = if path.exists() || has_keys {
+            mingjing_crypto::KeyFile::load(&path).map_err(|e| {
+                AppError::Store(StoreError::Config(format!(
+                    "{e} (the platform's data keys are wrapped with it; set master_key_file in \
+                     {CONFIG_FILE} or {MASTER_KEY_ENV} to where it is kept)"
+                )))
+            })?
+        } else {
+            mingjing_crypto::KeyFile::create(&path).map_err(|e| AppError::Store(e.into()))?
+        };
+        meta.unlock(&master, dir.join("audit.head")).await?;
+        Ok(())
     }
 
     pub async fn init(dir: &Path, county: Option<&str>, clock: Clock) -> Result<Self, AppError> {
         let config = Self::load_config(dir)?;
         let data = DataDir::open(dir)?;
         let mut meta = SqlStore::connect(&Self::database_url(&data, &config), clock).await?;
-        meta.set_audit_key(Self::audit_key(dir, &config)?);
+        Self::unlock(&mut meta, dir, &config).await?;
         meta.install_standard(&Standard::builtin()).await?;
         match county {
             Some(c) => meta.set_setting(SETTING_COUNTY, c.trim()).await?,
@@ -329,10 +358,10 @@ impl Platform {
         }
         let data = DataDir::open(dir)?;
         let mut meta = SqlStore::connect(&Self::database_url(&data, &config), clock).await?;
-        meta.set_audit_key(Self::audit_key(dir, &config)?);
         if meta.setting(SETTING_COUNTY).await?.is_none() {
             return Err(AppError::NotInitialised(dir.to_path_buf()));
         }
+        Self::unlock(&mut meta, dir, &config).await?;
         let p = Platform {
             data,
             meta,

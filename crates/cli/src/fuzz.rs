@@ -3,7 +3,7 @@
 //!
 //! Each target takes bytes and feeds them to the parser exactly as the platform does (a data
 //! upload's import, the opinion persons list, a model file, a dataset-type definition, the
-//! JSON bodies of the API). The driver replays a seed corpus, then mutates it (bit flips,
+//! JSON bodies of the API, an upload's multipart form). The driver replays a seed corpus, then mutates it (bit flips,
 //! byte and token insertions, deletions, splices of two inputs) with a seeded generator, so a
 //! run is repeatable. A panic, or one execution longer than [`HANG_SECONDS`], is a finding:
 //! its input is written to the findings folder and the run fails. CI runs each target briefly
@@ -33,7 +33,13 @@ pub const TARGETS: &[&str] = &[
     "model",
     "dataset-type",
     "json-bodies",
+    "multipart",
 ];
+
+/// The boundary the multipart target's bodies are framed with (its seeds use it).
+pub const MULTIPART_BOUNDARY: &str = "mjfuzzboundary";
+/// The multipart target's file limit: small, so that mutations reach the cut-off.
+const MULTIPART_LIMIT: u64 = 64 * 1024;
 
 /// Tokens the mutator inserts, so that mutations reach past the first syntax check.
 const TOKENS: &[&[u8]] = &[
@@ -83,6 +89,10 @@ const TOKENS: &[&[u8]] = &[
     b"null",
     b"true",
     b"\\u0000",
+    b"--mjfuzzboundary\r\n",
+    b"--mjfuzzboundary--",
+    b"Content-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n",
+    b"\r\n\r\n",
 ];
 
 /// Runs one target over one input; `Err` only for a finding (the parser's own refusals are
@@ -130,6 +140,23 @@ fn execute(target: &str, data: &[u8], scratch: &Path) {
             }
         }
         "json-bodies" => json_bodies(data),
+        "multipart" => {
+            // An upload's form as the server parses it, the file cut off at the limit.
+            if let Ok(form) = mingjing_server::uploads::parse_form_bytes(
+                MULTIPART_BOUNDARY,
+                data.to_vec(),
+                MULTIPART_LIMIT,
+            ) {
+                assert!(
+                    form.bytes.len() as u64 <= MULTIPART_LIMIT,
+                    "a file past the limit"
+                );
+                assert!(
+                    form.file_name.chars().count() <= 200,
+                    "a file name past 200"
+                );
+            }
+        }
         other => panic!("unknown target {other}"),
     }
 }
@@ -328,8 +355,14 @@ pub fn run(
     let seeds = if seeds.is_empty() { &empty[..] } else { seeds };
     let start = Instant::now();
     // Panics are findings, reported once each below: the default hook would print every one.
+    // The hook keeps the last panic's message and place, written beside the finding.
+    static LAST_PANIC: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
     let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    std::panic::set_hook(Box::new(|info| {
+        if let Ok(mut last) = LAST_PANIC.lock() {
+            *last = info.to_string();
+        }
+    }));
     let mut i = 0u64;
     while report.executions < executions
         && duration.is_none_or(|d| start.elapsed() < d || report.executions < seeds.len() as u64)
@@ -359,8 +392,12 @@ pub fn run(
                 "{target}-{kind}-{}",
                 &mingjing_ingest::import::sha256_hex(&input)[..16]
             );
-            let path = findings.join(name);
+            let path = findings.join(&name);
             std::fs::write(&path, &input)?;
+            if kind == "panic" {
+                let message = LAST_PANIC.lock().map(|m| m.clone()).unwrap_or_default();
+                std::fs::write(findings.join(format!("{name}.txt")), message)?;
+            }
             report.findings.push(path);
         }
     }
@@ -370,9 +407,7 @@ pub fn run(
 }
 
 fn tempfile_dir() -> std::io::Result<PathBuf> {
-    let mut raw = [0u8; 8];
-    getrandom::fill(&mut raw).map_err(std::io::Error::other)?;
-    let d = std::env::temp_dir().join(format!("mingjing-fuzz-{}", hex::encode(raw)));
+    let d = std::env::temp_dir().join(format!("mingjing-fuzz-{}", mingjing_crypto::random_hex(8)));
     std::fs::create_dir_all(&d)?;
     Ok(d)
 }

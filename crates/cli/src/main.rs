@@ -122,7 +122,7 @@ enum Command {
     TotpCode { secret: String },
     /// Fuzz one parser of outside input: replay the corpus, then mutate it (docs/security.md).
     Fuzz {
-        /// csv, xlsx, xlsx-sheet, xls, persons-list, model, dataset-type or json-bodies.
+        /// csv, xlsx, xlsx-sheet, xls, persons-list, model, dataset-type, json-bodies or multipart.
         target: String,
         /// Folders of seed inputs.
         #[arg(long, required = true)]
@@ -236,6 +236,10 @@ async fn run(cli: Cli, clock: Clock) -> ExitCode {
                     println!(
                         "initialised {} for {county}: {types} dataset types",
                         data_dir.display()
+                    );
+                    println!(
+                        "master key: {} (keep it apart from the data and its backups: without it nothing sealed can be read)",
+                        Platform::master_key_path(&data_dir, &p.config).display()
                     );
                     ExitCode::SUCCESS
                 }

@@ -19,7 +19,6 @@ use parquet::basic::Compression;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
@@ -73,9 +72,9 @@ const CHUNK_ROWS: usize = 16 * 1024;
 const CHUNK_CELLS: usize = 512 * 1024;
 const TASK_ROWS: usize = 2 * 1024;
 
-/// Hashes a file's bytes as stored for an upload.
+/// Hashes a file's bytes as stored for an upload (the crypto provider chooses how).
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+    mingjing_crypto::file_fingerprint(bytes)
 }
 
 /// Checks a file against its type and, when every row is valid, writes it as Parquet.

@@ -4,45 +4,24 @@
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::guard::{Caller, SESSION_COOKIE};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use hmac::{Hmac, Mac};
+use mingjing_crypto::otp;
 use mingjing_domain::access::{PasswordError, SecurityPolicy};
-use mingjing_store::MetaStore;
 use mingjing_store::access::Session;
 use mingjing_store::audit::AuditEntry;
-use sha2::{Digest, Sha256};
 
 pub const POLICY_SETTING: &str = "security_policy";
 
-fn argon2() -> Argon2<'static> {
-    // OWASP's Argon2id minimum: 19 MiB, 2 passes, 1 lane.
-    Argon2::new(
-        Algorithm::Argon2id,
-        Version::V0x13,
-        Params::new(19 * 1024, 2, 1, None).expect("valid parameters"),
-    )
-}
-
 /// Hashes a password (CPU-heavy: call from a blocking thread).
 pub fn hash_password(password: &str) -> String {
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).expect("the OS has randomness");
-    let salt = SaltString::encode_b64(&salt).expect("16 bytes encode");
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("hashing a password does not fail")
-        .to_string()
+    mingjing_crypto::password::hash(password)
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
-        .unwrap_or(false)
+    mingjing_crypto::password::verify(password, hash)
 }
 
 pub async fn hash_blocking(password: String) -> String {
@@ -65,13 +44,12 @@ fn dummy_hash() -> &'static str {
 }
 
 pub fn random_hex(bytes: usize) -> String {
-    let mut b = vec![0u8; bytes];
-    getrandom::fill(&mut b).expect("the OS has randomness");
-    hex::encode(b)
+    mingjing_crypto::random_hex(bytes)
 }
 
+/// What a session token is stored as: its SM3 digest (the token itself is never stored).
 pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+    mingjing_crypto::sm::sm3_hex(token.as_bytes())
 }
 
 fn ts(d: chrono::DateTime<chrono::Utc>) -> String {
@@ -363,69 +341,18 @@ pub async fn change_password(
     Ok(res)
 }
 
-// ---- TOTP (RFC 6238: HMAC-SHA1, 30-second steps, 6 digits) ---------------------------
+// ---- TOTP (RFC 6238, in the crypto provider) -------------------------------------------
 
-const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
-pub fn base32_encode(data: &[u8]) -> String {
-    let mut out = String::new();
-    let mut buf = 0u32;
-    let mut bits = 0;
-    for &b in data {
-        buf = (buf << 8) | u32::from(b);
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            out.push(BASE32[((buf >> bits) & 31) as usize] as char);
-        }
-    }
-    if bits > 0 {
-        out.push(BASE32[((buf << (5 - bits)) & 31) as usize] as char);
-    }
-    out
-}
-
-pub fn base32_decode(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut buf = 0u32;
-    let mut bits = 0;
-    for c in s.bytes().filter(|c| *c != b'=' && *c != b' ') {
-        let v = BASE32.iter().position(|x| *x == c.to_ascii_uppercase())? as u32;
-        buf = (buf << 5) | v;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buf >> bits) as u8);
-        }
-    }
-    Some(out)
-}
+pub use otp::{base32_decode, base32_encode};
 
 /// The code for a 30-second step.
 pub fn totp_code(secret: &[u8], step: u64) -> String {
-    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(secret).expect("any key length");
-    mac.update(&step.to_be_bytes());
-    let h = mac.finalize().into_bytes();
-    let offset = (h[19] & 0x0f) as usize;
-    let n = (u32::from(h[offset] & 0x7f) << 24)
-        | (u32::from(h[offset + 1]) << 16)
-        | (u32::from(h[offset + 2]) << 8)
-        | u32::from(h[offset + 3]);
-    format!("{:06}", n % 1_000_000)
+    otp::code(secret, step)
 }
 
 /// The step a code belongs to: the current one or one either side (clock drift).
 pub fn totp_step(secret_b32: &str, code: &str, unix: i64) -> Option<u64> {
-    let secret = base32_decode(secret_b32)?;
-    let step = (unix.max(0) / 30) as u64;
-    [step.saturating_sub(1), step, step + 1]
-        .into_iter()
-        .find(|s| totp_code(&secret, *s) == code.trim())
-}
-
-/// Whether a code is good for the current step or one either side.
-pub fn totp_matches(secret_b32: &str, code: &str, unix: i64) -> bool {
-    totp_step(secret_b32, code, unix).is_some()
+    otp::matching_step(secret_b32, code, unix)
 }
 
 /// 429 with the seconds to wait.
@@ -480,17 +407,13 @@ pub async fn totp_setup(
             ));
         }
     }
-    let mut raw = [0u8; 20];
-    getrandom::fill(&mut raw).expect("the OS has randomness");
-    let secret = base32_encode(&raw);
+    let secret = otp::new_secret();
+    // Sealed while it waits for its confirming code, as once enrolled.
     state
         .store()
-        .set_setting(&pending_key(c.user.id), &secret)
+        .set_secret_setting(&pending_key(c.user.id), &secret)
         .await?;
-    let uri = format!(
-        "otpauth://totp/Mingjing:{}?secret={secret}&issuer=Mingjing&algorithm=SHA1&digits=6&period=30",
-        c.user.username
-    );
+    let uri = otp::provisioning_uri("Mingjing", &c.user.username, &secret);
     Ok(Json(
         serde_json::json!({ "secret": secret, "otpauth_uri": uri }),
     ))
@@ -507,7 +430,7 @@ pub async fn totp_confirm(
     Json(b): Json<TotpConfirm>,
 ) -> ApiResult<StatusCode> {
     let store = state.store();
-    let Some(secret) = store.setting(&pending_key(c.user.id)).await? else {
+    let Some(secret) = store.secret_setting(&pending_key(c.user.id)).await? else {
         return Err(ApiError::with(
             ErrorCode::InvalidRequest,
             "请先开始绑定动态口令",
@@ -522,39 +445,8 @@ pub async fn totp_confirm(
     }
     let e = c.audit("auth.totp_enrol", format!("user:{}", c.user.id), "ok");
     store.set_totp_secret(c.user.id, Some(&secret), &e).await?;
-    store.set_setting(&pending_key(c.user.id), "").await?;
+    store
+        .set_secret_setting(&pending_key(c.user.id), "")
+        .await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn totp_matches_rfc6238_test_vectors() {
-        // RFC 6238 appendix B, SHA-1 secret "12345678901234567890", 8 digits → last 6 here.
-        let secret = b"12345678901234567890";
-        for (t, want8) in [
-            (59u64, "94287082"),
-            (1111111109, "07081804"),
-            (1234567890, "89005924"),
-        ] {
-            assert_eq!(totp_code(secret, t / 30), want8[2..]);
-        }
-        let b32 = base32_encode(secret);
-        assert_eq!(base32_decode(&b32).unwrap(), secret);
-        assert!(totp_matches(&b32, "287082", 59));
-        assert!(totp_matches(&b32, "287082", 59 + 30));
-        assert!(!totp_matches(&b32, "287082", 59 + 90));
-    }
-
-    #[test]
-    fn argon2id_hashes_verify_and_are_salted() {
-        let a = hash_password("Correct-Horse-9");
-        let b = hash_password("Correct-Horse-9");
-        assert!(a.starts_with("$argon2id$"));
-        assert_ne!(a, b);
-        assert!(verify_password("Correct-Horse-9", &a));
-        assert!(!verify_password("correct-horse-9", &a));
-    }
 }

@@ -14,7 +14,6 @@ use axum::{Extension, Json};
 use mingjing_store::MetaStore;
 use mingjing_store::disposal::FileRecord;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 /// Largest attachment, in bytes.
 pub const MAX_ATTACHMENT: usize = 20 * 1024 * 1024;
@@ -116,7 +115,7 @@ pub async fn upload(
             format!("“{name}”的内容不是允许的类型（PDF、图片、Word、Excel、OFD、文本）"),
         ));
     };
-    let sha = hex::encode(Sha256::digest(&bytes));
+    let sha = mingjing_crypto::file_fingerprint(&bytes);
     let path = blob_path(&state, &sha);
     let root = state.platform.data.root().to_path_buf();
     let write = {

@@ -291,9 +291,7 @@ pub async fn seed_demo_accounts(
             secret = Some(match user.totp_secret {
                 Some(s) => s,
                 None => {
-                    let mut raw = [0u8; 20];
-                    getrandom::fill(&mut raw).expect("randomness");
-                    let s = crate::auth::base32_encode(&raw);
+                    let s = mingjing_crypto::otp::new_secret();
                     store
                         .set_totp_secret(
                             id,

@@ -51,16 +51,7 @@ pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>, TlsEr
         path: key.display().to_string(),
         msg: e.to_string(),
     })?;
-    let mut config = ServerConfig::builder_with_provider(Arc::new(
-        tokio_rustls::rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| TlsError::Config(e.to_string()))?
-    .with_no_client_auth()
-    .with_single_cert(certs, key)
-    .map_err(|e| TlsError::Config(e.to_string()))?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Arc::new(config))
+    mingjing_crypto::tls::server_config(certs, key).map_err(|e| TlsError::Config(e.to_string()))
 }
 
 /// A listener whose connections are TLS streams that have finished their handshake.

@@ -119,6 +119,18 @@ async fn read_form(
         state.store().audit(&e).await?;
         return Err(too_large());
     }
+    parse_form(req, limit).await
+}
+
+/// The multipart form of an upload (`type`, `period`, `file`), the file cut off at `limit`
+/// bytes as it streams. No state: the fuzz target feeds it directly.
+pub async fn parse_form(req: Request, limit: u64) -> ApiResult<UploadForm> {
+    let too_large = || {
+        ApiError::with(
+            ErrorCode::FileTooLarge,
+            format!("文件超过大小限制（{} MB）", limit / (1024 * 1024)),
+        )
+    };
     let mut multipart = <Multipart as axum::extract::FromRequest<()>>::from_request(req, &())
         .await
         .map_err(|e| ApiError::with(ErrorCode::InvalidRequest, e.body_text()))?;
@@ -180,6 +192,32 @@ async fn read_form(
         period,
         file_name,
         bytes,
+    })
+}
+
+/// [`parse_form`] over raw bytes with a boundary, for the multipart fuzz target.
+pub fn parse_form_bytes(boundary: &str, body: Vec<u8>, limit: u64) -> Result<UploadForm, String> {
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri("/api/uploads")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(axum::body::Body::from(body))
+        .map_err(|e| e.to_string())?;
+    // On a thread of its own: the caller may be inside a runtime already (the CLI is).
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                rt.block_on(parse_form(req, limit))
+                    .map_err(|e| e.message.unwrap_or_else(|| e.code.message().to_string()))
+            })
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
     })
 }
 

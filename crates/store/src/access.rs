@@ -83,9 +83,21 @@ macro_rules! select_users {
     };
 }
 
-fn decode_user(r: &sqlx::any::AnyRow) -> Result<User> {
+/// The place a user's second-factor secret is sealed for: it opens in that row only.
+pub(crate) fn totp_context(user_id: i64) -> String {
+    format!("users.totp_secret/{user_id}")
+}
+
+fn decode_user(store: &SqlStore, r: &sqlx::any::AnyRow) -> Result<User> {
+    let id: i64 = r.try_get("id")?;
+    let sealed: Option<String> = r.try_get("totp_secret")?;
+    // Only sealed secrets are accepted: one written in the clear into the database (to take
+    // over an account's second factor) is refused, not used.
+    let totp_secret = sealed
+        .map(|v| store.open_totp(&totp_context(id), &v))
+        .transpose()?;
     Ok(User {
-        id: r.try_get("id")?,
+        id,
         username: r.try_get("username")?,
         display_name: r.try_get("display_name")?,
         org_id: r.try_get("org_id")?,
@@ -96,7 +108,7 @@ fn decode_user(r: &sqlx::any::AnyRow) -> Result<User> {
         enabled: r.try_get::<i64, _>("enabled")? == 1,
         failed_logins: r.try_get("failed_logins")?,
         locked_until: r.try_get("locked_until")?,
-        totp_secret: r.try_get("totp_secret")?,
+        totp_secret,
     })
 }
 
@@ -323,7 +335,7 @@ impl SqlStore {
             .bind(username)
             .fetch_optional(self.pool())
             .await?;
-        row.as_ref().map(decode_user).transpose()
+        row.as_ref().map(|r| decode_user(self, r)).transpose()
     }
 
     pub async fn user(&self, id: i64) -> Result<Option<User>> {
@@ -331,14 +343,14 @@ impl SqlStore {
             .bind(id)
             .fetch_optional(self.pool())
             .await?;
-        row.as_ref().map(decode_user).transpose()
+        row.as_ref().map(|r| decode_user(self, r)).transpose()
     }
 
     pub async fn users(&self) -> Result<Vec<User>> {
         let rows = sqlx::query(select_users!("ORDER BY id"))
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(decode_user).collect()
+        rows.iter().map(|r| decode_user(self, r)).collect()
     }
 
     /// Changes an account's name, organisation, role or enabled flag. Disabling it, or changing
@@ -406,9 +418,12 @@ impl SqlStore {
         secret: Option<&str>,
         audit: &AuditEntry,
     ) -> Result<()> {
+        let sealed = secret
+            .map(|s| self.seal_totp(&totp_context(user_id), s))
+            .transpose()?;
         audited!(self, [audit], |tx| {
             sqlx::query("UPDATE users SET totp_secret = $1, updated_at = $2 WHERE id = $3")
-                .bind(secret)
+                .bind(sealed)
                 .bind(self.now_text())
                 .bind(user_id)
                 .execute(&mut *tx)

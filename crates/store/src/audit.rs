@@ -1,21 +1,19 @@
 //! The audit log (用必留痕): append-only, hash-chained with a key kept outside the database.
 //!
-//! Each record's `mac` is HMAC-SHA256(key, previous mac ‖ the record's fields), so editing,
+//! Each record's `mac` is HMAC-SM3 under the keyring's audit key (wrapped by the master key,
+//! which never enters the database) of the previous mac and the record's fields, so editing,
 //! deleting or reordering a record breaks the chain at that record. The head (last sequence
-//! number and mac) is kept twice: in `audit_head`, sealed with the key, and in a file beside
-//! the key, outside the database; a log cut short is shorter than either. Appends happen in
-//! the transaction of the action they record.
+//! number and mac) is kept twice: in `audit_head`, sealed with the key, and in a file of the
+//! data directory, outside the database; a log cut short is shorter than either. Appends
+//! happen in the transaction of the action they record.
 
 use crate::StoreError;
 use crate::meta::{Result, SqlStore};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use mingjing_crypto::{Keyring, Purpose};
 use sqlx::Row;
 use std::io::{Read, Seek, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
-
-type HmacSha256 = Hmac<Sha256>;
 
 /// What happened, by whom, to what.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -47,10 +45,10 @@ pub struct AuditRecord {
     pub mac: String,
 }
 
-/// The chain's key and the head file beside it.
+/// The chain's key (in the keyring) and the head file outside the database.
 #[derive(Clone)]
 pub struct AuditKey {
-    key: Arc<[u8]>,
+    keyring: Arc<Keyring>,
     head_file: PathBuf,
 }
 
@@ -61,53 +59,28 @@ impl std::fmt::Debug for AuditKey {
 }
 
 impl AuditKey {
-    /// Reads the key from `path`, creating a random one (mode 0600) on first use. The head
-    /// file is `path` with the extension `head`.
-    pub fn load_or_create(path: &Path) -> Result<Self> {
-        let key = match std::fs::read(path) {
-            Ok(k) if k.len() >= 32 => k,
-            Ok(_) => {
-                return Err(StoreError::Config(format!(
-                    "audit key {} is shorter than 32 bytes",
-                    path.display()
-                )));
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let mut k = vec![0u8; 32];
-                getrandom::fill(&mut k).map_err(|e| StoreError::Config(e.to_string()))?;
-                let mut opts = std::fs::OpenOptions::new();
-                opts.write(true).create_new(true);
-                #[cfg(unix)]
-                std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-                let mut f = opts.open(path)?;
-                f.write_all(&k)?;
-                f.sync_all()?;
-                k
-            }
-            Err(e) => return Err(e.into()),
-        };
-        Ok(AuditKey {
-            key: key.into(),
-            head_file: path.with_extension("head"),
-        })
+    pub fn new(keyring: Arc<Keyring>, head_file: PathBuf) -> Self {
+        AuditKey { keyring, head_file }
     }
 
     fn mac(&self, prev: &str, seq: i64, at: &str, e: &AuditEntry) -> String {
-        let mut m = HmacSha256::new_from_slice(&self.key).expect("any key length");
         // A JSON array is an unambiguous encoding of the fields.
         let fields = serde_json::json!([
             seq, at, e.actor, e.role, e.org, e.action, e.object, e.result, e.source, e.detail
         ]);
-        m.update(prev.as_bytes());
-        m.update(b"|");
-        m.update(fields.to_string().as_bytes());
-        hex::encode(m.finalize().into_bytes())
+        let mac = self.keyring.mac(
+            Purpose::Audit,
+            &[prev.as_bytes(), fields.to_string().as_bytes()],
+        );
+        hex::encode(mac)
     }
 
     fn head_seal(&self, seq: i64, mac: &str) -> String {
-        let mut m = HmacSha256::new_from_slice(&self.key).expect("any key length");
-        m.update(format!("head|{seq}|{mac}").as_bytes());
-        hex::encode(m.finalize().into_bytes())
+        let seal = self.keyring.mac(
+            Purpose::Audit,
+            &[b"head", seq.to_string().as_bytes(), mac.as_bytes()],
+        );
+        hex::encode(seal)
     }
 
     /// The head the file outside the database records, if any.
@@ -166,14 +139,10 @@ impl std::fmt::Display for ChainBreak {
 }
 
 impl SqlStore {
-    pub fn set_audit_key(&mut self, key: AuditKey) {
-        self.audit = Some(key);
-    }
-
     fn audit_key(&self) -> Result<&AuditKey> {
         self.audit
             .as_ref()
-            .ok_or_else(|| StoreError::Config("the audit key is not loaded".into()))
+            .ok_or_else(|| StoreError::Config("the keyring is not unlocked: no audit key".into()))
     }
 
     /// Appends within a transaction (the action's own).

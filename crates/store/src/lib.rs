@@ -42,6 +42,7 @@ pub mod chat;
 pub mod datadir;
 pub mod disposal;
 pub mod documents;
+pub mod keys;
 pub mod meta;
 pub mod opinions;
 pub mod persons;

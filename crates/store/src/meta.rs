@@ -319,6 +319,8 @@ pub struct SqlStore {
     /// As connected to (PostgreSQL's chat listener opens its own connection with it).
     url: String,
     pub(crate) audit: Option<crate::audit::AuditKey>,
+    /// The data keys, once [`SqlStore::unlock`] has opened them.
+    pub(crate) keyring: Option<std::sync::Arc<mingjing_crypto::Keyring>>,
     /// Every timestamp the store writes comes from it.
     clock: Clock,
 }
@@ -396,6 +398,7 @@ impl SqlStore {
             backend,
             url: url.clone(),
             audit: None,
+            keyring: None,
             clock,
         };
         store.migrate().await?;

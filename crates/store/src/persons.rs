@@ -101,7 +101,7 @@ const SQLITE_SECONDARY_INDEXES: &[(&str, &str)] = &[
 /// A replacement of the person index in progress (one transaction).
 pub struct PersonIndexLoad {
     tx: sqlx::Transaction<'static, sqlx::Any>,
-    key: Vec<u8>,
+    keyring: std::sync::Arc<mingjing_crypto::Keyring>,
     sqlite: bool,
 }
 
@@ -120,7 +120,7 @@ impl PersonIndexLoad {
             for e in chunk {
                 q = q
                     .bind(e.id_number.clone())
-                    .bind(handle(&self.key, &e.id_number))
+                    .bind(handle(&self.keyring, &e.id_number))
                     .bind(e.name.clone())
                     .bind(e.name_key.clone())
                     .bind(e.pinyin_key.clone())
@@ -178,7 +178,7 @@ impl SqlStore {
     /// [`PersonIndexLoad::commit`]. `source` names the register files it is built from (see
     /// [`SqlStore::person_index_source`]).
     pub async fn begin_person_index(&self, source: &str) -> Result<PersonIndexLoad> {
-        let key = self.handle_key().await?;
+        let keyring = self.keyring()?.clone();
         let mut tx = self.pool().begin().await?;
         // SQLite: a city's register inserted into five B-trees at random is slow; the secondary
         // indexes are dropped and built once, sorted, before the commit. Readers keep the old
@@ -195,7 +195,11 @@ impl SqlStore {
             .execute(&mut *tx)
             .await?;
         crate::meta::set_setting_tx(&mut tx, "person_index_source", source).await?;
-        Ok(PersonIndexLoad { tx, key, sqlite })
+        Ok(PersonIndexLoad {
+            tx,
+            keyring,
+            sqlite,
+        })
     }
 
     /// What the current index was built from, as given to [`SqlStore::begin_person_index`]
@@ -294,26 +298,9 @@ impl SqlStore {
         Ok(out)
     }
 
-    /// The deployment's key for person handles, made on first use.
-    async fn handle_key(&self) -> Result<Vec<u8>> {
-        if let Some(k) = self.setting("person_handle_key").await? {
-            return hex::decode(k)
-                .map_err(|e| crate::StoreError::Corrupt(format!("person_handle_key: {e}")));
-        }
-        let mut k = [0u8; 32];
-        getrandom::fill(&mut k).map_err(|e| crate::StoreError::Config(e.to_string()))?;
-        sqlx::query("INSERT INTO settings (key, value) VALUES ('person_handle_key', $1) ON CONFLICT (key) DO NOTHING")
-            .bind(hex::encode(k))
-            .execute(self.pool())
-            .await?;
-        // Another writer may have won: read back what is stored.
-        let k = self.setting("person_handle_key").await?.unwrap_or_default();
-        hex::decode(k).map_err(|e| crate::StoreError::Corrupt(format!("person_handle_key: {e}")))
-    }
-
     /// A person's handle, whether or not they are in the index.
     pub async fn person_handle(&self, id_number: &str) -> Result<String> {
-        Ok(handle(&self.handle_key().await?, id_number))
+        Ok(handle(self.keyring()?, id_number))
     }
 
     /// The entry behind a handle.
@@ -370,12 +357,14 @@ impl SqlStore {
     }
 }
 
-/// A person's handle: the first 12 bytes of HMAC-SHA256(key, ID), in hex.
-fn handle(key: &[u8], id_number: &str) -> String {
-    use hmac::{Mac, SimpleHmac};
-    let mut m = <SimpleHmac<sha2::Sha256> as Mac>::new_from_slice(key).expect("any key length");
-    m.update(id_number.as_bytes());
-    hex::encode(&m.finalize().into_bytes()[..12])
+/// A person's handle: the first 12 bytes of HMAC-SM3 of the ID under the keyring's handle
+/// key, in hex: stable, and useless for finding the ID without the key.
+fn handle(keyring: &mingjing_crypto::Keyring, id_number: &str) -> String {
+    let mac = keyring.mac(
+        mingjing_crypto::Purpose::PersonHandle,
+        &[id_number.as_bytes()],
+    );
+    hex::encode(&mac[..12])
 }
 
 #[cfg(test)]

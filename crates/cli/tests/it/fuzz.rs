@@ -21,6 +21,7 @@ fn every_fuzz_target_survives_its_corpus_and_its_mutations() {
         "model",
         "dataset-type",
         "json-bodies",
+        "multipart",
     ];
     for target in targets {
         let corpus = root.join(target);

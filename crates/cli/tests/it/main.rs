@@ -9,6 +9,7 @@ mod disposal;
 mod documents;
 mod fuzz;
 mod hostile;
+mod keys;
 mod library;
 mod lifecycle;
 mod livelihood;

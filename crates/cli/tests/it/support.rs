@@ -54,7 +54,7 @@ pub struct PgDatabase {
     pub url: String,
 }
 
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -103,7 +103,9 @@ impl Drop for PgDatabase {
 
 /// A data directory, on SQLite or with its metadata in a fresh PostgreSQL database.
 pub struct TestPlatform {
+    /// Holds the data directory (`data`) and, beside it, its master key (`data.master.key`).
     pub dir: tempfile::TempDir,
+    data: PathBuf,
     pub pg: Option<PgDatabase>,
     /// The platform's clock, in this process and in the binary it runs.
     pub clock: Clock,
@@ -116,19 +118,25 @@ impl TestPlatform {
 
     pub fn with_clock(backend: Backend, clock: Clock) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().join("data");
         let pg = (backend == Backend::Postgres).then(PgDatabase::create);
-        let p = TestPlatform { dir, pg, clock };
+        let p = TestPlatform {
+            dir,
+            data,
+            pg,
+            clock,
+        };
         let out = p.run(&["init", "--data-dir", p.data_dir_str()]);
         assert!(out.status.success(), "init failed: {}", stderr(&out));
         p
     }
 
     pub fn data_dir(&self) -> &Path {
-        self.dir.path()
+        &self.data
     }
 
     pub fn data_dir_str(&self) -> &str {
-        self.dir.path().to_str().expect("utf-8 path")
+        self.data.to_str().expect("utf-8 path")
     }
 
     pub fn command(&self) -> Command {

@@ -99,3 +99,67 @@ fn the_documented_file_limits_are_the_defaults() {
         "docs/security.md and ingest/src/limits.rs part"
     );
 }
+
+/// Every algorithm is chosen in `mingjing-crypto` (GB/T 39786 asks for one provider, and a
+/// certified module must be able to replace it): no other crate depends on a cryptographic
+/// crate.
+#[test]
+fn only_the_crypto_provider_depends_on_cryptographic_crates() {
+    let forbidden = [
+        "sm2",
+        "sm3",
+        "sm4",
+        "aes",
+        "aes-gcm",
+        "gcm",
+        "ghash",
+        "hmac",
+        "sha1",
+        "sha2",
+        "sha3",
+        "md-5",
+        "argon2",
+        "pbkdf2",
+        "scrypt",
+        "bcrypt",
+        "ring",
+        "rustls",
+        "openssl",
+        "getrandom",
+        "chacha20poly1305",
+        "digest",
+        "blake2",
+        "blake3",
+        "cipher",
+        "aead",
+    ];
+    let crates = workspace().join("crates");
+    let mut found = Vec::new();
+    let mut manifests = 0;
+    for e in std::fs::read_dir(&crates).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().to_string();
+        let Ok(text) = std::fs::read_to_string(e.path().join("Cargo.toml")) else {
+            continue;
+        };
+        manifests += 1;
+        if name == "crypto" {
+            continue;
+        }
+        for line in text.lines() {
+            let dep = line.split(['=', '.', ' ']).next().unwrap_or("").trim();
+            if forbidden.contains(&dep) {
+                found.push(format!("crates/{name}/Cargo.toml: {}", line.trim()));
+            }
+        }
+    }
+    assert!(
+        manifests >= 9,
+        "the crates were not found at {}",
+        crates.display()
+    );
+    assert!(
+        found.is_empty(),
+        "cryptography outside crates/crypto (ask mingjing-crypto by purpose):\n{}",
+        found.join("\n")
+    );
+}

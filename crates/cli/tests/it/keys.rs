@@ -1,0 +1,224 @@
+//! Keys and secrets at rest: the master key outside the data, the keyring it unwraps, and the
+//! second-factor secrets sealed with it (issue 20, item 6; the start of issue 22).
+
+use crate::server::{PW, TestServer};
+use crate::support::{Backend, TestPlatform, stderr};
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+async fn raw_secrets(url: &str) -> Vec<(String, String)> {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT username, totp_secret FROM users WHERE totp_secret IS NOT NULL ORDER BY username",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    rows
+}
+
+async fn execute(url: &str, sql: &str) {
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+}
+
+/// Every byte of the data directory (the SQLite database and its WAL included).
+fn every_byte_of(dir: &std::path::Path) -> Vec<u8> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(every_byte_of(&p));
+        } else {
+            out.extend(std::fs::read(&p).unwrap_or_default());
+        }
+    }
+    out
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+/// The second factor's secrets were stored in plain text: whoever read the database (or a
+/// backup of it) could compute every administrator's codes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_totp_secrets_were_stored_in_plain_text() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let s = TestServer::new(backend).await;
+        let url = s.platform.database_url();
+        let stored = raw_secrets(&url).await;
+        assert!(
+            stored.len() >= 3,
+            "the administrators are enrolled: {stored:?}"
+        );
+        for (user, value) in &stored {
+            assert!(value.starts_with("sm4gcm1:"), "{user}: {value}");
+            let secret = &s.secrets[user];
+            assert!(!value.contains(secret.as_str()), "{user}");
+        }
+        // An enrolment in progress is sealed too: the new secret shown once is not stored.
+        let admin = s.login("secadmin").await;
+        s.clock.advance(chrono::Duration::seconds(30));
+        let code = s.totp_now("secadmin").unwrap();
+        let setup = s
+            .call(
+                Some(&admin),
+                Method::POST,
+                "/api/auth/totp/setup",
+                Some(json!({ "password": PW, "code": code })),
+            )
+            .await;
+        assert_eq!(setup.status, StatusCode::OK, "{}", setup.json());
+        let pending = setup.json()["secret"].as_str().unwrap().to_string();
+        if backend == Backend::Sqlite {
+            let bytes = every_byte_of(s.platform.data_dir());
+            for (user, secret) in s.secrets.iter().chain([(&"pending".to_string(), &pending)]) {
+                assert!(
+                    !contains(&bytes, secret),
+                    "{user}'s secret is in the data directory"
+                );
+            }
+        }
+        // The master key is not in the data directory, and signing in still works.
+        assert!(!s.platform.data_dir().join("data.master.key").exists());
+        assert!(s.platform.dir.path().join("data.master.key").exists());
+        let again = s.try_login("auditadmin", PW).await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.json());
+    }
+}
+
+/// A secret written into the database in the clear, or one moved from another account's row,
+/// would have been used: whoever could write the database could take over a second factor.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_a_secret_written_into_the_database_was_trusted() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    let url = s.platform.database_url();
+    let attacker_secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    execute(
+        &url,
+        &format!("UPDATE users SET totp_secret = '{attacker_secret}' WHERE username = 'secadmin'"),
+    )
+    .await;
+    let raw = mingjing_server::auth::base32_decode(attacker_secret).unwrap();
+    s.clock.advance(chrono::Duration::seconds(30));
+    let code = mingjing_server::auth::totp_code(&raw, (s.clock.now().timestamp() / 30) as u64);
+    let login = s
+        .call(
+            None,
+            Method::POST,
+            "/api/auth/login",
+            Some(json!({ "username": "secadmin", "password": PW, "totp": code })),
+        )
+        .await;
+    assert_ne!(login.status, StatusCode::OK, "{}", login.json());
+    assert!(login.headers.get("set-cookie").is_none());
+
+    // The sealed secret of one account copied into another's row does not open there.
+    execute(
+        &url,
+        "UPDATE users SET totp_secret = (SELECT totp_secret FROM users WHERE username = 'auditadmin') \
+         WHERE username = 'sysadmin'",
+    )
+    .await;
+    let code = s.totp_now("auditadmin").unwrap();
+    let login = s
+        .call(
+            None,
+            Method::POST,
+            "/api/auth/login",
+            Some(json!({ "username": "sysadmin", "password": PW, "totp": code })),
+        )
+        .await;
+    assert_ne!(login.status, StatusCode::OK, "{}", login.json());
+    // The others are untouched.
+    let ok = s.try_login("auditadmin", PW).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.json());
+}
+
+/// Nothing stopped a platform from opening with a missing master key, another one, or one any
+/// user of the machine could read; each is refused, with the file named, and nothing written.
+#[test]
+fn regression_a_missing_or_wrong_master_key_was_not_refused() {
+    let p = TestPlatform::new(Backend::Sqlite);
+    let key = p.dir.path().join("data.master.key");
+    let good = std::fs::read_to_string(&key).unwrap();
+    let check = || p.run(&["check", "--data-dir", p.data_dir_str()]);
+    assert!(check().status.success(), "{}", stderr(&check()));
+    let db = p.data_dir().join("mingjing.db");
+    let keyring = || {
+        let url = p.database_url();
+        crate::support::block_on(async move {
+            let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+            let v: String =
+                sqlx::query_scalar("SELECT value FROM settings WHERE key = 'crypto.keyring'")
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+            pool.close().await;
+            v
+        })
+    };
+    sqlx::any::install_default_drivers();
+    let before = keyring();
+
+    std::fs::remove_file(&key).unwrap();
+    let out = check();
+    assert!(!out.status.success());
+    let e = stderr(&out);
+    assert!(
+        e.contains("cannot read the key file") && e.contains("data.master.key"),
+        "{e}"
+    );
+    assert!(!key.exists(), "a missing key is not replaced by a new one");
+
+    let other = "00112233445566778899aabbccddeeff\n";
+    write_private(&key, other);
+    let out = check();
+    assert!(!out.status.success());
+    let e = stderr(&out);
+    assert!(
+        e.contains("is not the one this platform's keys are wrapped with"),
+        "{e}"
+    );
+
+    write_private(&key, &good);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let e = stderr(&check());
+        assert!(e.contains("may be read by other users (mode 644)"), "{e}");
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    assert_eq!(keyring(), before, "no refused attempt rewrote the keyring");
+    assert!(db.exists());
+
+    // The key moved elsewhere and named in the configuration: the platform opens.
+    let moved = p.dir.path().join("keys").join("county.key");
+    std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
+    std::fs::rename(&key, &moved).unwrap();
+    std::fs::write(
+        p.data_dir().join("mingjing.toml"),
+        format!("master_key_file = \"{}\"\n", moved.display()),
+    )
+    .unwrap();
+    assert!(check().status.success(), "{}", stderr(&check()));
+}
+
+fn write_private(path: &std::path::Path, text: &str) {
+    let _ = std::fs::remove_file(path);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    std::io::Write::write_all(&mut opts.open(path).unwrap(), text.as_bytes()).unwrap();
+}
