@@ -310,7 +310,9 @@ impl Platform {
     /// from before keys) gets a new master key file and keyring.
     async fn unlock(meta: &mut SqlStore, dir: &Path, config: &Config) -> Result<(), AppError> {
         let path = Self::master_key_path(dir, config);
-        let has_keys = meta.stored_keyring().await?.is_some();
+        let stored_id = meta.keyring_master_id().await?;
+        Self::finish_key_rotation(&path, stored_id.as_deref());
+        let has_keys = stored_id.is_some();
         let master = if path.exists() || has_keys {
             mingjing_crypto::KeyFile::load(&path).map_err(|e| {
                 AppError::Store(StoreError::Config(format!(
@@ -323,6 +325,66 @@ impl Platform {
         };
         meta.unlock(&master, dir.join("audit.head")).await?;
         Ok(())
+    }
+
+    /// The file a new master key is written to before the keyring is rewrapped with it.
+    fn next_key_path(path: &Path) -> PathBuf {
+        let mut p = path.as_os_str().to_os_string();
+        p.push(".next");
+        PathBuf::from(p)
+    }
+
+    /// A rotation interrupted after the keyring was rewrapped, before the new key file took
+    /// the old one's place: the new key is the one that opens the keyring, so it moves in now.
+    fn finish_key_rotation(path: &Path, stored_id: Option<&str>) {
+        use mingjing_crypto::KeySource;
+        let next = Self::next_key_path(path);
+        let Ok(candidate) = mingjing_crypto::KeyFile::load(&next) else {
+            return;
+        };
+        let current = mingjing_crypto::KeyFile::load(path).ok();
+        if stored_id == Some(candidate.key_id().as_str())
+            && current.is_none_or(|c| Some(c.key_id().as_str()) != stored_id)
+        {
+            let _ = std::fs::rename(&next, path);
+        }
+    }
+
+    /// Replaces the master key: a new key is made beside the old one, the data keys are
+    /// rewrapped with it (one setting, audited), and the new file takes the old one's place.
+    /// No data is rewritten; a server running meanwhile keeps working (its data keys are the
+    /// same) and reads the new file when it next starts. A crash at any point leaves a platform
+    /// that opens: before the rewrap with the old key, after it with the new one.
+    pub async fn rotate_master_key(&self) -> Result<PathBuf, AppError> {
+        use mingjing_crypto::KeySource;
+        let path = Self::master_key_path(self.data.root(), &self.config);
+        let next = Self::next_key_path(&path);
+        // A leftover of a rotation that never rewrapped anything.
+        let _ = std::fs::remove_file(&next);
+        let new = mingjing_crypto::KeyFile::create(&next).map_err(|e| AppError::Store(e.into()))?;
+        let audit = mingjing_store::audit::AuditEntry {
+            actor: "system".into(),
+            role: "system".into(),
+            action: "keys.rotate_master".into(),
+            object: "keyring".into(),
+            result: "ok".into(),
+            source: "local".into(),
+            detail: format!(
+                "master key {} replaced by {}",
+                self.meta.keyring_master_id().await?.unwrap_or_default(),
+                new.key_id()
+            ),
+            ..Default::default()
+        };
+        if let Err(e) = self.meta.rewrap_keyring(&new, &audit).await {
+            let _ = std::fs::remove_file(&next);
+            return Err(e.into());
+        }
+        std::fs::rename(&next, &path)?;
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::File::open(parent)?.sync_all()?;
+        }
+        Ok(path)
     }
 
     pub async fn init(dir: &Path, county: Option<&str>, clock: Clock) -> Result<Self, AppError> {

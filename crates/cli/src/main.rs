@@ -118,6 +118,11 @@ enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// The platform's keys (docs/cryptography.md).
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
     /// Print the current TOTP code for a base32 secret.
     TotpCode { secret: String },
     /// Fuzz one parser of outside input: replay the corpus, then mutate it (docs/security.md).
@@ -186,6 +191,16 @@ enum Command {
 enum AuditAction {
     /// Check the hash chain: names the first edited, deleted, reordered or missing record.
     Verify {
+        #[arg(long)]
+        data_dir: PathBuf,
+    },
+}
+
+#[derive(clap::Subcommand)]
+enum KeysAction {
+    /// Replace the master key: the data keys are rewrapped with a new one (no data is
+    /// rewritten) and the new key file takes the old one's place.
+    RotateMaster {
         #[arg(long)]
         data_dir: PathBuf,
     },
@@ -341,6 +356,24 @@ async fn run(cli: Cli, clock: Clock) -> ExitCode {
         Command::Audit {
             action: AuditAction::Verify { data_dir },
         } => serve::audit_verify(&data_dir, &clock).await,
+        Command::Keys {
+            action: KeysAction::RotateMaster { data_dir },
+        } => {
+            let platform = match Platform::open(&data_dir, clock.clone()).await {
+                Ok(p) => p,
+                Err(e) => return fail(&data_dir.display().to_string(), &e),
+            };
+            match platform.rotate_master_key().await {
+                Ok(path) => {
+                    println!(
+                        "master key replaced: {} (the data keys are wrapped with the new key; the old one opens nothing now)",
+                        path.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&data_dir.display().to_string(), &e),
+            }
+        }
         Command::TotpCode { secret } => serve::totp_code(&secret, &clock),
         Command::Fuzz {
             target,

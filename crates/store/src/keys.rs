@@ -64,11 +64,24 @@ impl SqlStore {
     }
 
     /// Rewraps the data keys with another master key (rotation of the master key): one
-    /// setting is rewritten, no data. The caller switches to the new key afterwards.
-    pub async fn rewrap_keyring(&self, new_master: &dyn KeySource) -> Result<()> {
+    /// setting is rewritten, no data, with its audit record. The caller switches to the new key
+    /// afterwards; until then the old key no longer opens the keyring.
+    pub async fn rewrap_keyring(
+        &self,
+        new_master: &dyn KeySource,
+        audit: &crate::audit::AuditEntry,
+    ) -> Result<()> {
         let stored = self.keyring()?.wrapped(new_master);
-        self.put_keyring(&stored, true).await?;
+        let json = serde_json::to_string(&stored).expect("a keyring serialises");
+        audited!(self, [audit], |tx| {
+            crate::meta::set_setting_tx(&mut tx, KEYRING_SETTING, &json).await?;
+        });
         Ok(())
+    }
+
+    /// The id of the master key the stored keyring is wrapped with.
+    pub async fn keyring_master_id(&self) -> Result<Option<String>> {
+        Ok(self.stored_keyring().await?.map(|k| k.master_key_id))
     }
 
     /// Stores the keyring; without `replace`, only if none is stored (false when one was).

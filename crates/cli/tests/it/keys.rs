@@ -222,3 +222,60 @@ fn write_private(path: &std::path::Path, text: &str) {
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
     std::io::Write::write_all(&mut opts.open(path).unwrap(), text.as_bytes()).unwrap();
 }
+
+/// The master key could not be replaced. Now `mingjing keys rotate-master` rewraps the data
+/// keys with a new key while the server runs, and a crash between its steps leaves a platform
+/// that opens with whichever key the keyring is wrapped with.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_the_master_key_could_not_be_rotated() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    let p = &s.platform;
+    let key = p.dir.path().join("data.master.key");
+    let next = p.dir.path().join("data.master.key.next");
+    let old = std::fs::read_to_string(&key).unwrap();
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--data-dir", p.data_dir_str()]);
+        p.run(&all)
+    };
+    let out = run(&["keys", "rotate-master"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let new = std::fs::read_to_string(&key).unwrap();
+    assert_ne!(new, old);
+    assert!(!next.exists());
+    // The running server's sealed secrets still open (the data keys did not change), and a
+    // platform opened now reads the new key.
+    let ok = s.try_login("auditadmin", PW).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.json());
+    assert!(run(&["check"]).status.success());
+    let audit = run(&["audit", "verify"]);
+    assert!(audit.status.success(), "{}", stderr(&audit));
+    assert!(
+        s.audited("keys.rotate_master").await.len() == 1,
+        "the rotation is audited"
+    );
+    // The old key opens nothing now.
+    write_private(&key, &old);
+    let e = stderr(&run(&["check"]));
+    assert!(
+        e.contains("is not the one this platform's keys are wrapped with"),
+        "{e}"
+    );
+
+    // A crash after the rewrap, before the rename: the new key waits in `.next`.
+    write_private(&next, &new);
+    let out = run(&["check"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&key).unwrap(), new);
+    assert!(!next.exists());
+
+    // A crash before the rewrap: a key in `.next` that opens nothing is left alone, and the
+    // next rotation replaces it.
+    write_private(&next, "00112233445566778899aabbccddeeff\n");
+    assert!(run(&["check"]).status.success());
+    assert_eq!(std::fs::read_to_string(&key).unwrap(), new);
+    let out = run(&["keys", "rotate-master"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!next.exists());
+    assert!(run(&["check"]).status.success());
+}
