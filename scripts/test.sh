@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Formatting first: it fails in a second, before anything is built.
+cargo fmt --all -- --check
 bash scripts/ensure-postgres.sh
 # The web UI's packages (the server's build script builds the UI into the binary).
 if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then

@@ -33,6 +33,7 @@ pub use persons::{
     PersonProfile, PersonRecords, person_graph,
 };
 pub use precheck::{PrecheckHit, PrecheckOutcome, ROLL_TYPE as PRECHECK_TYPE};
+pub mod backup;
 mod reply;
 pub use reply::{ReplyFile, ReplyFormat};
 mod schedules;

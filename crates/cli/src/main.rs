@@ -118,6 +118,31 @@ enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// Back up a platform while it runs: its database and data directory, encrypted and
+    /// verifiable (`backup --data-dir DIR --to OUT`), or check a backup (`backup verify`).
+    #[command(args_conflicts_with_subcommands = true)]
+    Backup {
+        #[command(subcommand)]
+        action: Option<BackupAction>,
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// An absent or empty folder.
+        #[arg(long)]
+        to: Option<PathBuf>,
+    },
+    /// Restore a backup into an absent or empty data directory (with the master key the backup
+    /// was made under; a PostgreSQL platform into an empty database).
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// Default: MINGJING_MASTER_KEY_FILE, else DIR.master.key beside the new directory.
+        #[arg(long)]
+        master_key_file: Option<PathBuf>,
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// The platform's keys (docs/cryptography.md).
     Keys {
         #[command(subcommand)]
@@ -193,6 +218,17 @@ enum AuditAction {
     Verify {
         #[arg(long)]
         data_dir: PathBuf,
+    },
+}
+
+#[derive(clap::Subcommand)]
+enum BackupAction {
+    /// Open every file of a backup and check it against its manifest, restoring nothing.
+    Verify {
+        #[arg(long)]
+        from: PathBuf,
+        #[arg(long)]
+        master_key_file: PathBuf,
     },
 }
 
@@ -356,6 +392,89 @@ async fn run(cli: Cli, clock: Clock) -> ExitCode {
         Command::Audit {
             action: AuditAction::Verify { data_dir },
         } => serve::audit_verify(&data_dir, &clock).await,
+        Command::Backup {
+            action:
+                Some(BackupAction::Verify {
+                    from,
+                    master_key_file,
+                }),
+            ..
+        } => match mingjing_app::backup::verify_backup(&from, &master_key_file) {
+            Ok(s) => {
+                println!(
+                    "backup {} verifies: {} files, {} bytes ({})",
+                    from.display(),
+                    s.files,
+                    s.bytes,
+                    s.backend
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&from.display().to_string(), &e),
+        },
+        Command::Backup {
+            action: None,
+            data_dir: Some(data_dir),
+            to: Some(to),
+        } => {
+            let platform = match Platform::open(&data_dir, clock.clone()).await {
+                Ok(p) => p,
+                Err(e) => return fail(&data_dir.display().to_string(), &e),
+            };
+            match platform.backup(&to).await {
+                Ok(s) => {
+                    println!(
+                        "backed up {} into {}: {} files, {} bytes ({}); restore it with the master key {}",
+                        data_dir.display(),
+                        to.display(),
+                        s.files,
+                        s.bytes,
+                        s.backend,
+                        Platform::master_key_path(&data_dir, &platform.config).display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&to.display().to_string(), &e),
+            }
+        }
+        Command::Backup { .. } => {
+            eprintln!(
+                "error: backup needs --data-dir and --to (or: backup verify --from --master-key-file)"
+            );
+            ExitCode::from(EXIT_MISUSE)
+        }
+        Command::Restore {
+            from,
+            data_dir,
+            master_key_file,
+            database_url,
+        } => {
+            let key = master_key_file
+                .or_else(|| std::env::var_os(mingjing_app::MASTER_KEY_ENV).map(PathBuf::from))
+                .unwrap_or_else(|| Platform::master_key_path(&data_dir, &Default::default()));
+            match mingjing_app::backup::restore(
+                &from,
+                &data_dir,
+                &key,
+                database_url.as_deref(),
+                clock.clone(),
+            )
+            .await
+            {
+                Ok(s) => {
+                    println!(
+                        "restored {} into {}: {} files, {} bytes ({})",
+                        from.display(),
+                        data_dir.display(),
+                        s.files,
+                        s.bytes,
+                        s.backend
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&data_dir.display().to_string(), &e),
+            }
+        }
         Command::Keys {
             action: KeysAction::RotateMaster { data_dir },
         } => {

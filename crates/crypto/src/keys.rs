@@ -361,6 +361,104 @@ impl Keyring {
             != Some(v)
     }
 
+    /// Seals a file as a stream of 1 MiB chunks, each sealed (SM4-GCM, `Purpose::Files`) for
+    /// `context`, its index and whether it is the last: chunks cannot be reordered, dropped,
+    /// moved to another file or cut off without [`Keyring::open_file`] noticing. Returns the
+    /// plain size and its SM3 digest.
+    pub fn seal_file(
+        &self,
+        context: &str,
+        mut src: impl std::io::Read,
+        mut dst: impl std::io::Write,
+    ) -> std::io::Result<(u64, String)> {
+        let (v, key) = self.current(Purpose::Files);
+        let key = Self::sm4_key(key);
+        dst.write_all(FILE_MAGIC)?;
+        dst.write_all(&v.to_be_bytes())?;
+        let mut digest = sm::Sm3Hasher::default();
+        let mut size = 0u64;
+        let mut buf = vec![0u8; FILE_CHUNK];
+        let mut pending: Option<Vec<u8>> = None;
+        let mut index = 0u64;
+        loop {
+            let n = read_full(&mut src, &mut buf)?;
+            let chunk = buf[..n].to_vec();
+            digest.update(&chunk);
+            size += n as u64;
+            // A chunk is written once the next read tells whether it was the last.
+            if let Some(prev) = pending.take() {
+                write_chunk(&mut dst, key, context, index, n == 0, &prev)?;
+                index += 1;
+            }
+            if n == 0 {
+                if index == 0 {
+                    write_chunk(&mut dst, key, context, 0, true, &[])?;
+                }
+                break;
+            }
+            pending = Some(chunk);
+        }
+        Ok((size, digest.finish_hex()))
+    }
+
+    /// Opens what [`Keyring::seal_file`] wrote, writing the plain bytes to `dst`; a changed,
+    /// reordered, moved or truncated file is an error naming `what`. Returns the plain size and
+    /// its SM3 digest.
+    pub fn open_file(
+        &self,
+        context: &str,
+        mut src: impl std::io::Read,
+        mut dst: impl std::io::Write,
+        what: &str,
+    ) -> Result<(u64, String)> {
+        let tampered = || CryptoError::Tampered {
+            what: what.to_string(),
+        };
+        let mut head = [0u8; 8];
+        src.read_exact(&mut head).map_err(|_| tampered())?;
+        if &head[..4] != FILE_MAGIC {
+            return Err(CryptoError::Malformed {
+                what: what.to_string(),
+                reason: "it is not a sealed file".into(),
+            });
+        }
+        let v = u32::from_be_bytes(head[4..].try_into().expect("4 bytes"));
+        let key = self
+            .keys
+            .get(&(Purpose::Files, v))
+            .ok_or_else(|| CryptoError::Malformed {
+                what: what.to_string(),
+                reason: format!("no files key has version {v}"),
+            })?;
+        let key = Self::sm4_key(key);
+        let mut digest = sm::Sm3Hasher::default();
+        let mut size = 0u64;
+        for index in 0u64.. {
+            let mut len = [0u8; 4];
+            src.read_exact(&mut len).map_err(|_| tampered())?;
+            let len = u32::from_be_bytes(len) as usize;
+            if len > FILE_CHUNK + sm::NONCE_LEN + sm::TAG_LEN + 1 {
+                return Err(tampered());
+            }
+            let mut sealed = vec![0u8; len];
+            src.read_exact(&mut sealed).map_err(|_| tampered())?;
+            let (last, body) = sealed.split_first().ok_or_else(tampered)?;
+            let plain = sm::sm4_gcm_open(key, &chunk_aad(context, index, *last == 1), body, what)?;
+            digest.update(&plain);
+            size += plain.len() as u64;
+            dst.write_all(&plain)
+                .map_err(|e| CryptoError::Keyring(format!("{what}: {e}")))?;
+            if *last == 1 {
+                let mut rest = [0u8; 1];
+                if src.read(&mut rest).map_err(|_| tampered())? != 0 {
+                    return Err(tampered());
+                }
+                break;
+            }
+        }
+        Ok((size, digest.finish_hex()))
+    }
+
     /// HMAC-SM3 of the parts under `purpose`'s first key. MAC purposes keep version 1: a MAC
     /// that changes with rotation would no longer match the values already computed.
     pub fn mac(&self, purpose: Purpose, parts: &[&[u8]]) -> [u8; 32] {
@@ -370,6 +468,39 @@ impl Keyring {
             .expect("a keyring has a first key for every purpose");
         sm::hmac_sm3(key, parts)
     }
+}
+
+const FILE_MAGIC: &[u8; 4] = b"MJF1";
+const FILE_CHUNK: usize = 1 << 20;
+
+fn chunk_aad(context: &str, index: u64, last: bool) -> Vec<u8> {
+    format!("mingjing file|{context}|{index}|{}", u8::from(last)).into_bytes()
+}
+
+fn write_chunk(
+    dst: &mut impl std::io::Write,
+    key: &[u8; SM4_KEY_LEN],
+    context: &str,
+    index: u64,
+    last: bool,
+    plain: &[u8],
+) -> std::io::Result<()> {
+    let sealed = sm::sm4_gcm_seal(key, &chunk_aad(context, index, last), plain);
+    dst.write_all(&((sealed.len() + 1) as u32).to_be_bytes())?;
+    dst.write_all(&[u8::from(last)])?;
+    dst.write_all(&sealed)
+}
+
+/// Reads until `buf` is full or the source ends.
+fn read_full(src: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match src.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
 }
 
 fn fresh_key(p: Purpose) -> Vec<u8> {
@@ -478,6 +609,44 @@ mod tests {
             e.to_string(),
             "the name failed its integrity check: it was changed, truncated or sealed with another key"
         );
+    }
+
+    #[test]
+    fn a_sealed_file_opens_whole_and_refuses_any_change_cut_or_move() {
+        let tmp = tempfile::tempdir().unwrap();
+        let master = key_file(tmp.path(), "m.key");
+        let (ring, _) = Keyring::generate(&master);
+        for size in [0usize, 1, FILE_CHUNK, FILE_CHUNK + 7, 3 * FILE_CHUNK] {
+            let plain: Vec<u8> = (0..size).map(|i| (i * 31 % 251) as u8).collect();
+            let mut sealed = Vec::new();
+            let (n, digest) = ring
+                .seal_file("uploads/a/part-0000.parquet", &plain[..], &mut sealed)
+                .unwrap();
+            assert_eq!((n, digest.clone()), (size as u64, sm::sm3_hex(&plain)));
+            let mut back = Vec::new();
+            let opened = ring
+                .open_file("uploads/a/part-0000.parquet", &sealed[..], &mut back, "f")
+                .unwrap();
+            assert_eq!((back, opened), (plain.clone(), (size as u64, digest)));
+            let open =
+                |bytes: &[u8], ctx: &str| ring.open_file(ctx, bytes, std::io::sink(), "the file");
+            let ctx = "uploads/a/part-0000.parquet";
+            assert!(
+                open(&sealed, "uploads/b/part-0000.parquet").is_err(),
+                "moved"
+            );
+            for cut in [sealed.len() - 1, sealed.len() / 2, 9] {
+                assert!(open(&sealed[..cut], ctx).is_err(), "cut at {cut} of {size}");
+            }
+            let mut longer = sealed.clone();
+            longer.push(0);
+            assert!(open(&longer, ctx).is_err(), "a byte appended");
+            for i in [8, sealed.len() / 2, sealed.len() - 1] {
+                let mut bad = sealed.clone();
+                bad[i] ^= 0x40;
+                assert!(open(&bad, ctx).is_err(), "byte {i} of {size}");
+            }
+        }
     }
 
     #[test]

@@ -190,6 +190,20 @@ impl SqlStore {
         Ok((seq, mac))
     }
 
+    /// Writes the head file from the database's head: for a restored platform, whose file must
+    /// say what its restored log holds.
+    pub async fn reset_audit_head_file(&self) -> Result<()> {
+        let key = self.audit_key()?;
+        let row = sqlx::query("SELECT seq, mac FROM audit_head WHERE id = 1")
+            .fetch_one(self.pool())
+            .await?;
+        let seq: i64 = row.try_get("seq")?;
+        let mac: String = row.try_get("mac")?;
+        let mac = mac.split(' ').next().unwrap_or("");
+        std::fs::write(&key.head_file, format!("{seq} {mac}\n"))?;
+        Ok(())
+    }
+
     /// Records the head outside the database once the transaction has committed.
     pub fn audit_committed(&self, head: &(i64, String)) -> Result<()> {
         self.audit_key()?.advance_head_file(head.0, &head.1)

@@ -102,7 +102,7 @@ impl SqlStore {
         Ok(n > 0)
     }
 
-    pub(crate) fn keyring(&self) -> Result<&Arc<Keyring>> {
+    pub fn keyring(&self) -> Result<&Arc<Keyring>> {
         self.keyring
             .as_ref()
             .ok_or_else(|| StoreError::Config("the keyring is not unlocked".into()))
@@ -180,5 +180,30 @@ impl SqlStore {
                 .await?;
         }
         Ok(())
+    }
+
+    /// A transactionally consistent copy of the SQLite database in one file (`VACUUM INTO`),
+    /// taken while others write.
+    pub async fn snapshot_sqlite(&self, to: &std::path::Path) -> Result<()> {
+        if crate::MetaStore::backend(self) != crate::Backend::Sqlite {
+            return Err(StoreError::Config(
+                "a SQLite snapshot of a PostgreSQL store".into(),
+            ));
+        }
+        let path = to
+            .to_str()
+            .ok_or_else(|| StoreError::Config("a path that is not UTF-8".into()))?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "VACUUM INTO '{}'",
+            path.replace('\'', "''")
+        )))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The URL this store connected to (for the tools that dump PostgreSQL).
+    pub fn connection_url(&self) -> &str {
+        self.url().unwrap_or_default()
     }
 }
