@@ -460,6 +460,20 @@ impl Platform {
         for ty in self.meta.dataset_types().await? {
             for s in self.meta.all_slices(&ty.name).await? {
                 let path = self.data.slice_path(&s.dir, &s.file);
+                // Integrity at rest: the bytes are those written at import.
+                let ids = mingjing_ingest::idindex::index_path(&path);
+                for (file, recorded) in [(&path, &s.sm3), (&ids, &s.ids_sm3)] {
+                    if let Some(recorded) = recorded
+                        && mingjing_ingest::import::file_sm3(file).ok().as_ref() != Some(recorded)
+                    {
+                        problems.push(format!(
+                            "upload #{} uploads/{}/{}: changed on disk (its SM3 digest is not the one recorded at import)",
+                            s.upload_id,
+                            s.dir,
+                            file.file_name().unwrap_or_default().to_string_lossy()
+                        ));
+                    }
+                }
                 match mingjing_ingest::columnar::parquet_row_count(&path) {
                     Ok(n) if n == s.rows => {}
                     Ok(n) => problems.push(format!(
@@ -664,6 +678,8 @@ impl Platform {
                         partition: s.partition.clone(),
                         rows: s.rows,
                         file: s.file.clone(),
+                        sm3: Some(s.sm3.clone()),
+                        ids_sm3: Some(s.ids_sm3.clone()),
                     })
                     .collect(),
             };

@@ -50,6 +50,41 @@ pub struct Slice {
     pub rows: u64,
     /// File name inside the output directory.
     pub file: String,
+    /// SM3 digests of the Parquet file and of its ID index, as written.
+    pub sm3: String,
+    pub ids_sm3: String,
+}
+
+/// A file that digests what is written to it (SM3, through the crypto provider).
+struct DigestingFile {
+    file: File,
+    digest: mingjing_crypto::sm::Sm3Hasher,
+}
+
+impl std::io::Write for DigestingFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.digest.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// The SM3 digest of a file, read as a stream.
+pub fn file_sm3(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut f = File::open(path)?;
+    let mut digest = mingjing_crypto::sm::Sm3Hasher::default();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match f.read(&mut buf)? {
+            0 => break,
+            n => digest.update(&buf[..n]),
+        }
+    }
+    Ok(digest.finish_hex())
 }
 
 /// A file that passed every check and was written.
@@ -502,7 +537,7 @@ fn props(ty: &DatasetType) -> WriterProperties {
 }
 
 /// A slice file being written: its partition value, the writer, its ID index, its name.
-type OpenSlice = (String, ArrowWriter<File>, IdIndexBuilder, String);
+type OpenSlice = (String, ArrowWriter<DigestingFile>, IdIndexBuilder, String);
 
 /// Encodes Parquet on its own thread: one file per slice, in order of first appearance, each
 /// with its ID index.
@@ -523,7 +558,10 @@ impl SliceWriter {
             let mut writers: Vec<OpenSlice> = Vec::new();
             let open = |writers: &mut Vec<OpenSlice>, slice: String| -> Result<usize, FileError> {
                 let name = format!("part-{:04}.parquet", writers.len());
-                let file = File::create_new(out_dir.join(&name))?;
+                let file = DigestingFile {
+                    file: File::create_new(out_dir.join(&name))?,
+                    digest: Default::default(),
+                };
                 let writer = ArrowWriter::try_new(file, schema.clone(), Some(props.clone()))?;
                 writers.push((slice, writer, IdIndexBuilder::new(&schema), name));
                 Ok(writers.len() - 1)
@@ -542,12 +580,16 @@ impl SliceWriter {
             let mut slices = Vec::with_capacity(writers.len());
             for (partition, writer, index, file) in writers {
                 let rows = index.rows();
-                writer.into_inner()?.sync_all()?;
-                index.write(&idindex::index_path(&out_dir.join(&file)))?;
+                let written = writer.into_inner()?;
+                written.file.sync_all()?;
+                let ids = idindex::index_path(&out_dir.join(&file));
+                index.write(&ids)?;
                 slices.push(Slice {
                     partition,
                     rows,
                     file,
+                    sm3: written.digest.finish_hex(),
+                    ids_sm3: file_sm3(&ids)?,
                 });
             }
             Ok(slices)

@@ -34,6 +34,9 @@ pub struct NewSlice {
     pub partition: String,
     pub rows: u64,
     pub file: String,
+    /// SM3 digests of the Parquet file and of its ID index, as written (checked by `verify`).
+    pub sm3: Option<String>,
+    pub ids_sm3: Option<String>,
 }
 
 /// An upload whose files are published and durable, to register.
@@ -79,6 +82,10 @@ pub struct CurrentSlice {
     /// Folder under `uploads/` and the file in it.
     pub dir: String,
     pub file: String,
+    /// SM3 digests recorded at import (absent for slices imported before digests were kept,
+    /// and in the listings that do not read them).
+    pub sm3: Option<String>,
+    pub ids_sm3: Option<String>,
 }
 
 /// An earlier slice that a new upload replaced.
@@ -442,7 +449,8 @@ impl SqlStore {
     /// A type's slices: only the current ones, or all (replaced ones too).
     async fn slices(&self, dataset_type: &str, only_current: bool) -> Result<Vec<CurrentSlice>> {
         let rows = sqlx::query(
-            "SELECT s.upload_id, s.org_id, s.period, s.partition_key, s.row_count, u.dir, s.file \
+            "SELECT s.upload_id, s.org_id, s.period, s.partition_key, s.row_count, u.dir, s.file, \
+             s.sm3, s.ids_sm3 \
              FROM upload_slices s JOIN uploads u ON u.id = s.upload_id \
              WHERE s.dataset_type = $1 AND ($2 = 0 OR s.superseded_by IS NULL) \
              ORDER BY s.upload_id, s.partition_key",
@@ -711,7 +719,7 @@ impl MetaStore for SqlStore {
             }
             sqlx::query(
                 "INSERT INTO upload_slices (upload_id, dataset_type, org_id, period, \
-                 partition_key, row_count, file) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                 partition_key, row_count, file, sm3, ids_sm3) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(id)
             .bind(&up.dataset_type)
@@ -720,6 +728,8 @@ impl MetaStore for SqlStore {
             .bind(&s.partition)
             .bind(s.rows as i64)
             .bind(&s.file)
+            .bind(&s.sm3)
+            .bind(&s.ids_sm3)
             .execute(&mut *tx)
             .await?;
         }
@@ -1262,6 +1272,8 @@ fn decode_slices(rows: &[sqlx::any::AnyRow]) -> Result<Vec<CurrentSlice>> {
                 rows: r.try_get::<i64, _>("row_count")? as u64,
                 dir: r.try_get("dir")?,
                 file: r.try_get("file")?,
+                sm3: r.try_get::<Option<String>, _>("sm3").ok().flatten(),
+                ids_sm3: r.try_get::<Option<String>, _>("ids_sm3").ok().flatten(),
             })
         })
         .collect()

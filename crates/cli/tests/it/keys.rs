@@ -279,3 +279,50 @@ async fn regression_the_master_key_could_not_be_rotated() {
     assert!(!next.exists());
     assert!(run(&["check"]).status.success());
 }
+
+/// A byte changed in an upload's Parquet file (or its ID index) that kept the row count went
+/// unnoticed by `mingjing check`: each slice's SM3 digests are now recorded at import and
+/// checked.
+#[test]
+fn regression_a_changed_byte_in_a_parquet_file_went_unnoticed() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let p = TestPlatform::new(backend);
+        let file = p.dir.path().join("deaths.csv");
+        let mut csv = String::from("公民身份号码,姓名,死亡日期,数据来源\n");
+        for i in 0..50 {
+            let id = crate::support::test_id("61032719500101", i);
+            csv.push_str(&format!("{id},某{i},2026-01-05,火化记录\n"));
+        }
+        std::fs::write(&file, csv).unwrap();
+        let out = p.import("deaths", "民政局", None, &file);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(p.check().status.success(), "{}", stderr(&p.check()));
+        let uploads = p.data_dir().join("uploads");
+        let dir = std::fs::read_dir(&uploads)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        for name in ["part-0000.parquet", "part-0000.ids"] {
+            let path = dir.join(name);
+            let good = std::fs::read(&path).unwrap();
+            let mut bad = good.clone();
+            // A byte in the middle: the footer (and so the row count) still reads.
+            let i = bad.len() / 3;
+            bad[i] ^= 0x01;
+            std::fs::write(&path, &bad).unwrap();
+            let out = p.check();
+            assert!(!out.status.success(), "{name} changed, yet check passed");
+            let e = stderr(&out);
+            assert!(
+                e.contains(&format!(
+                    "{name}: changed on disk (its SM3 digest is not the one recorded at import)"
+                )),
+                "{e}"
+            );
+            std::fs::write(&path, &good).unwrap();
+            assert!(p.check().status.success());
+        }
+    }
+}

@@ -22,6 +22,8 @@ fn upload(ty: &str, org: i64, period: Option<&str>, sha: &str, parts: &[&str]) -
                 partition: p.to_string(),
                 rows: 10,
                 file: format!("part-{i:04}.parquet"),
+                sm3: None,
+                ids_sm3: None,
             })
             .collect(),
     }
