@@ -717,15 +717,23 @@ try {
   await analyst.waitForSelector('[data-test=person-graph] canvas')
   await analyst.click('[data-test=person-records] .el-collapse-item__header:has-text("民生资金")')
   await analyst.waitForFunction((n) => document.querySelector('[data-test=person-records]')?.innerText?.includes(n), marked.account)
-  // The graph's tooltip (ECharts renders it as HTML): hover until it names the account.
-  const graph = await (await analyst.$('[data-test=person-graph] canvas')).boundingBox()
+  // The graph's tooltip (ECharts renders it as HTML): once the force layout has come to rest,
+  // hover over the graph until the tooltip names the account.
+  const canvas = analyst.locator('[data-test=person-graph] canvas').first()
+  for (let i = 0, last = null; i < 40; i++) {
+    const shot = await canvas.screenshot()
+    if (last && shot.equals(last)) break
+    last = shot
+    await analyst.waitForTimeout(300)
+  }
+  const graph = await canvas.boundingBox()
   let tip = ''
-  for (let y = 0.2; y <= 0.8 && !tip.includes('62220004'); y += 0.04) {
-    for (let x = 0.2; x <= 0.8 && !tip.includes('62220004'); x += 0.04) {
+  for (let y = 0.05; y <= 0.95 && !tip.includes('62220004'); y += 0.03) {
+    for (let x = 0.05; x <= 0.95 && !tip.includes('62220004'); x += 0.03) {
       await analyst.mouse.move(graph.x + graph.width * x, graph.y + graph.height * y)
-      await analyst.waitForTimeout(30)
+      await analyst.waitForTimeout(25)
       tip = await analyst.evaluate(() => [...document.querySelectorAll('[data-test=person-graph] div')]
-        .filter((d) => getComputedStyle(d).position === 'absolute' && getComputedStyle(d).display !== 'none' && d.textContent.includes('62220004'))
+        .filter((d) => getComputedStyle(d).position === 'absolute' && d.textContent.includes('62220004'))
         .map((d) => d.textContent).join(' '))
     }
   }
