@@ -33,6 +33,7 @@ pub use persons::{
     PersonProfile, PersonRecords, person_graph,
 };
 pub use precheck::{PrecheckHit, PrecheckOutcome, ROLL_TYPE as PRECHECK_TYPE};
+mod attachments;
 pub mod backup;
 mod reply;
 pub use reply::{ReplyFile, ReplyFormat};

@@ -346,6 +346,11 @@ impl Keyring {
         })
     }
 
+    /// Whether bytes begin as a file sealed by [`Keyring::seal_file`].
+    pub fn is_sealed_file(prefix: &[u8]) -> bool {
+        prefix.starts_with(FILE_MAGIC)
+    }
+
     /// Whether a text value is sealed at all (values stored before sealing began are not).
     pub fn is_sealed(value: &str) -> bool {
         value.starts_with(SEALED_PREFIX)

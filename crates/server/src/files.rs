@@ -115,31 +115,12 @@ pub async fn upload(
             format!("“{name}”的内容不是允许的类型（PDF、图片、Word、Excel、OFD、文本）"),
         ));
     };
-    let sha = mingjing_crypto::file_fingerprint(&bytes);
-    let path = blob_path(&state, &sha);
-    let root = state.platform.data.root().to_path_buf();
-    let write = {
-        let path = path.clone();
-        let bytes = bytes.clone();
-        move || -> std::io::Result<()> {
-            if path.exists() {
-                return Ok(());
-            }
-            std::fs::create_dir_all(path.parent().unwrap_or(&root))?;
-            // Write aside, then rename: a reader never sees half a file.
-            let tmp = path.with_extension("part");
-            std::fs::write(&tmp, &bytes)?;
-            std::fs::rename(&tmp, &path)
-        }
-    };
-    tokio::task::spawn_blocking(write)
-        .await
-        .map_err(|e| ApiError::with(ErrorCode::Internal, e.to_string()))?
-        .map_err(mingjing_store::StoreError::from)?;
+    let size = bytes.len() as i64;
+    let sha = state.platform.store_attachment(bytes).await?;
     let mut rec = FileRecord {
         id: 0,
         sha256: sha,
-        size: bytes.len() as i64,
+        size,
         name,
         content_type: content_type.into(),
         created_by: c.user.username.clone(),
@@ -149,16 +130,6 @@ pub async fn upload(
     e.detail = format!("{} ({} bytes)", rec.name, rec.size);
     rec.id = state.store().add_file(&rec, &e).await?;
     Ok(Json(file_json(&rec)))
-}
-
-fn blob_path(state: &AppState, sha: &str) -> std::path::PathBuf {
-    state
-        .platform
-        .data
-        .root()
-        .join("files")
-        .join(&sha[..2])
-        .join(sha)
 }
 
 /// Whether the caller may read a file: its uploader, or someone who sees an alert it is
@@ -217,10 +188,7 @@ pub async fn download(
         // Not permitted looks exactly like absent.
         return Err(ErrorCode::NotFound.into());
     }
-    let path = blob_path(&state, &f.sha256);
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(mingjing_store::StoreError::from)?;
+    let bytes = state.platform.read_attachment(&f.sha256).await?;
     let e = c.audit("file.download", format!("file:{id}"), "ok");
     state.store().audit(&e).await?;
     let disposition = format!(

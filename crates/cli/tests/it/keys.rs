@@ -326,3 +326,58 @@ fn regression_a_changed_byte_in_a_parquet_file_went_unnoticed() {
         }
     }
 }
+
+/// Attachments (verification evidence, documents) lay in the data directory as they were
+/// uploaded. Now they are sealed for the name they are stored under: the bytes on disk are not
+/// the file's, a download gives the file back, and a changed byte is refused, not served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_attachments_lay_in_the_clear_in_the_data_directory() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    let c = s.login("analyst").await;
+    let text =
+        "核查报告：李某某 610327195001017535 已于 2026-01-05 死亡，冒领低保 6 个月。\n".repeat(200);
+    let up = s
+        .send(crate::server::file_request(
+            &c,
+            "/api/files",
+            "",
+            None,
+            "核查报告.txt",
+            text.as_bytes(),
+        ))
+        .await;
+    assert_eq!(
+        up.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&up.body)
+    );
+    let id = up.json()["id"].as_i64().unwrap();
+    let sha = up.json()["sha256"].as_str().unwrap().to_string();
+    let blob = s
+        .platform
+        .data_dir()
+        .join("files")
+        .join(&sha[..2])
+        .join(&sha);
+    let stored = std::fs::read(&blob).unwrap();
+    assert!(!contains(&stored, "610327195001017535") && !contains(&stored, "核查报告"));
+    let down = s
+        .call(Some(&c), Method::GET, &format!("/api/files/{id}"), None)
+        .await;
+    assert_eq!(down.status, StatusCode::OK);
+    assert_eq!(down.body, text.as_bytes());
+
+    let mut bad = stored.clone();
+    let i = bad.len() / 2;
+    bad[i] ^= 1;
+    std::fs::write(&blob, &bad).unwrap();
+    let refused = s
+        .call(Some(&c), Method::GET, &format!("/api/files/{id}"), None)
+        .await;
+    assert_eq!(refused.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        !contains(&refused.body, "610327195001017535"),
+        "nothing of the file is served"
+    );
+}
