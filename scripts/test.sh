@@ -20,6 +20,8 @@ if ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null || ! com
     apt-get install -y --no-install-recommends chromium fonts-wqy-microhei libreoffice-writer-nogui poppler-utils >/dev/null
 fi
 cargo test --workspace --locked
+# Lints, as errors: the code base is clippy-clean and stays so.
+cargo clippy --workspace --all-targets --locked -- -D warnings
 
 # Time is an input: the date-dependent integration tests run again with the platform's clock
 # on fixed days, so that a test which holds only on some days fails on every day

@@ -733,30 +733,6 @@ fn remove_stale_scratch(spill: &std::path::Path) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    /// A run killed mid-way leaves its scratch folder; the next run removes it once it is a
-    /// day old, and leaves a younger one (perhaps another process's run) alone.
-    #[test]
-    fn scratch_left_by_a_killed_run_is_removed_once_stale() {
-        let spill = std::env::temp_dir().join(format!("mj-spill-test-{}", std::process::id()));
-        let (stale, young) = (spill.join("run-stale"), spill.join("run-young"));
-        for d in [&stale, &young] {
-            std::fs::create_dir_all(d.join("household_members")).unwrap();
-        }
-        let two_days_ago = mingjing_domain::Clock::system().system_time()
-            - std::time::Duration::from_secs(48 * 3600);
-        std::fs::File::open(&stale)
-            .unwrap()
-            .set_modified(two_days_ago)
-            .unwrap();
-        super::remove_stale_scratch(&spill);
-        assert!(!stale.exists());
-        assert!(young.exists());
-        std::fs::remove_dir_all(&spill).unwrap();
-    }
-}
-
 /// The library's models a run takes: those named, or every enabled one.
 fn choose<'a>(
     library: &'a [LibraryModel],
@@ -796,4 +772,28 @@ fn bind<'a>(
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    /// A run killed mid-way leaves its scratch folder; the next run removes it once it is a
+    /// day old, and leaves a younger one (perhaps another process's run) alone.
+    #[test]
+    fn scratch_left_by_a_killed_run_is_removed_once_stale() {
+        let spill = std::env::temp_dir().join(format!("mj-spill-test-{}", std::process::id()));
+        let (stale, young) = (spill.join("run-stale"), spill.join("run-young"));
+        for d in [&stale, &young] {
+            std::fs::create_dir_all(d.join("household_members")).unwrap();
+        }
+        let two_days_ago = mingjing_domain::Clock::system().system_time()
+            - std::time::Duration::from_secs(48 * 3600);
+        std::fs::File::open(&stale)
+            .unwrap()
+            .set_modified(two_days_ago)
+            .unwrap();
+        super::remove_stale_scratch(&spill);
+        assert!(!stale.exists());
+        assert!(young.exists());
+        std::fs::remove_dir_all(&spill).unwrap();
+    }
 }

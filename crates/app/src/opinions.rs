@@ -142,7 +142,7 @@ impl Platform {
                             check.found = known.contains_key(&id);
                             match known.get(&id) {
                                 None => check.note = Some("户籍和监察对象记录中均无此人".into()),
-                                Some(names) if !names.iter().any(|n| *n == name) => {
+                                Some(names) if !names.contains(&name) => {
                                     check.problem =
                                         Some(format!("姓名与记录不符（记录为“{}”）", names[0]));
                                 }

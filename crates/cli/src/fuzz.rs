@@ -351,7 +351,7 @@ pub fn run(
     let scratch = tempfile_dir()?;
     let mut rng = StdRng::seed_from_u64(seed);
     let mut report = Report::default();
-    let empty = vec![Vec::new()];
+    let empty = [Vec::new()];
     let seeds = if seeds.is_empty() { &empty[..] } else { seeds };
     let start = Instant::now();
     // Panics are findings, reported once each below: the default hook would print every one.

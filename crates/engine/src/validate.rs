@@ -117,13 +117,13 @@ impl Planner {
                 ));
             }
         }
-        if let Some(q) = &spec.query {
-            if !self.datasets.contains(&q.dataset) {
-                problems.push(format!(
-                    "query.dataset: unknown dataset type '{}'",
-                    q.dataset
-                ));
-            }
+        if let Some(q) = &spec.query
+            && !self.datasets.contains(&q.dataset)
+        {
+            problems.push(format!(
+                "query.dataset: unknown dataset type '{}'",
+                q.dataset
+            ));
         }
         let as_of = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid date");
         let params = match compile::resolve_params(spec, &Default::default(), county, as_of) {

@@ -205,13 +205,13 @@ pub async fn login(State(state): State<AppState>, req: Request) -> ApiResult<Res
     // A new session id at every sign-in; whatever session the browser held ends.
     if let Some(old) = old {
         let h = token_hash(&old);
-        if let Some(s) = store.session(&h).await? {
-            if s.ended_at.is_none() {
-                let mut e = entry.clone();
-                e.action = "auth.session_replaced".into();
-                e.result = "ok".into();
-                store.end_session(&h, "replaced at sign-in", &e).await?;
-            }
+        if let Some(s) = store.session(&h).await?
+            && s.ended_at.is_none()
+        {
+            let mut e = entry.clone();
+            e.action = "auth.session_replaced".into();
+            e.result = "ok".into();
+            store.end_session(&h, "replaced at sign-in", &e).await?;
         }
     }
     let token = random_hex(32);

@@ -79,7 +79,8 @@ impl Gen {
         self.last_month().last_day()
     }
 
-    pub fn next(&mut self) -> u64 {
+    /// The next number of a counter shared by every generated name and code.
+    pub fn next_serial(&mut self) -> u64 {
         self.counter += 1;
         self.counter
     }
@@ -547,7 +548,7 @@ fn assets(g: &mut Gen) {
         }
         if !poor && (25..=65).contains(&age) && g.rng.random_bool(0.04) {
             let code = g.new_code("92");
-            let company_name = format!("{}{}", names::company_name(&mut g.rng), g.next());
+            let company_name = format!("{}{}", names::company_name(&mut g.rng), g.next_serial());
             let role = *["法定代表人", "经营者", "股东"]
                 .choose(&mut g.rng)
                 .expect("non-empty");
@@ -581,9 +582,9 @@ pub fn add_property(
     let certificate_no = format!(
         "陕({}){COUNTY}不动产权第{:07}号",
         register_date.year(),
-        g.next()
+        g.next_serial()
     );
-    let area = Decimal::from_scaled(i128::from(g.rng.random_range(40_00..200_00u32)) * 10_000)
+    let area = Decimal::from_scaled(i128::from(g.rng.random_range(4_000..20_000u32)) * 10_000)
         .expect("non-negative");
     g.w.properties.push(Property {
         owner,
@@ -896,14 +897,14 @@ fn integrity(g: &mut Gen) {
                     .choose(&mut g.rng)
                     .expect("non-empty")
             });
-            let n = g.next();
+            let n = g.next_serial();
             g.w.petitions.push(Petition {
                 petition_no: format!("LXJW-XF-{n:06}"),
                 received_date: received,
                 reported_id: o.id,
                 reported_name: o.name.clone(),
                 reported_org: Some(o.employer.clone()),
-                category: *["违反廉洁纪律", "违反工作纪律", "违反群众纪律"]
+                category: ["违反廉洁纪律", "违反工作纪律", "违反群众纪律"]
                     .choose(&mut g.rng)
                     .expect("non-empty"),
                 summary: "反映其在工作中存在不当行为".into(),
@@ -913,14 +914,14 @@ fn integrity(g: &mut Gen) {
             });
         }
         if g.rng.random_bool(0.01) {
-            let n = g.next();
+            let n = g.next_serial();
             let decided = g.random_date(date(2019, 1, 1), ws);
             g.w.sanctions.push(Sanction {
                 case_no: format!("LXJW-AJ-{n:06}"),
                 id: o.id,
                 name: o.name.clone(),
                 org: format!("{}{}", o.employer, o.position),
-                sanction: *["党内警告", "政务警告", "诫勉", "政务记过"]
+                sanction: ["党内警告", "政务警告", "诫勉", "政务记过"]
                     .choose(&mut g.rng)
                     .expect("non-empty"),
                 decision_date: decided,
@@ -978,7 +979,7 @@ fn invoices_penalties_projects(g: &mut Gen) {
         } else {
             (None, format!("{}个人", names::surname(&mut g.rng)))
         };
-        let n = g.next();
+        let n = g.next_serial();
         let issue_date = g.random_date(ws, we);
         let amount = g.money(100, 50_000);
         g.w.invoices.push(Invoice {
@@ -1004,7 +1005,7 @@ fn invoices_penalties_projects(g: &mut Gen) {
         if official_ids.contains(&p.id) || g.age_at(i, t) < 18 {
             continue;
         }
-        let n = g.next();
+        let n = g.next_serial();
         let violation = *[
             "酒后驾驶",
             "醉酒驾驶",
@@ -1061,7 +1062,7 @@ fn invoices_penalties_projects(g: &mut Gen) {
             contractor_code: contractor.as_ref().map(|c| c.0),
             contractor_name: contractor.map(|c| c.1),
             start_date,
-            status: *["在建", "已完工", "已验收"]
+            status: ["在建", "已完工", "已验收"]
                 .choose(&mut g.rng)
                 .expect("non-empty"),
         });

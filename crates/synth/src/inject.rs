@@ -199,7 +199,7 @@ impl Injector<'_> {
         established: NaiveDate,
     ) -> mingjing_domain::CreditCode {
         let code = self.g.new_code("91");
-        let n = self.g.next();
+        let n = self.g.next_serial();
         let p = self.g.w.persons[i].clone();
         self.g.w.businesses.push(Business {
             credit_code: code,
@@ -1092,7 +1092,7 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
             }
             1 => {
                 push_penalty(ix.g, &p.id.to_string(), &p.name, d, "赌博");
-                let n = ix.g.next();
+                let n = ix.g.next_serial();
                 ix.g.w.sanctions.push(Sanction {
                     case_no: format!("LXJW-AJ-{n:06}"),
                     id: p.id,
@@ -1321,7 +1321,7 @@ fn ghost_payment(
 }
 
 fn push_penalty(g: &mut Gen, party_id: &str, name: &str, d: NaiveDate, violation: &'static str) {
-    let n = g.next();
+    let n = g.next_serial();
     g.w.penalties.push(Penalty {
         decision_no: format!("陇公(治)行罚决字〔{}〕{:05}号", d.year(), n),
         party_type: "个人",
@@ -1342,7 +1342,7 @@ fn push_invoice(
     d: NaiveDate,
     amount: Money,
 ) {
-    let n = g.next();
+    let n = g.next_serial();
     let seller_name =
         g.w.businesses
             .iter()

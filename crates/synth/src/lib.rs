@@ -152,25 +152,6 @@ impl County {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn injected_cases_hold_for_several_seeds() {
-        for seed in [1, 2, 3, 4, 21] {
-            let spec = Spec {
-                seed,
-                persons: 20_000,
-                months: 3 + seed as u32,
-                last_month: "2026-10".parse().unwrap(),
-            };
-            let county = build(&spec).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
-            assert!(county.truth.len() > 48, "seed {seed}");
-        }
-    }
-}
-
 /// What the org column says for each type's uploads (payment rolls use the payment's org).
 fn org_of(type_name: &str) -> &'static str {
     match type_name {
@@ -222,8 +203,8 @@ impl County {
         for (n, ty) in standard.types.iter().enumerate() {
             let all = write::rows(&self.world, &ty.name);
             // Group rows into uploads: (org, period, programme) for rolls, org otherwise.
-            let mut groups: BTreeMap<(String, Option<Month>, String), Vec<&Vec<OutCell>>> =
-                BTreeMap::new();
+            type UploadKey = (String, Option<Month>, String);
+            let mut groups: BTreeMap<UploadKey, Vec<&Vec<OutCell>>> = BTreeMap::new();
             match ty.name.as_str() {
                 "benefit_payments" => {
                     for (p, row) in self.world.payments.iter().zip(&all) {
@@ -414,4 +395,23 @@ pub fn generate(spec: &Spec, out: &Path) -> Result<Summary, SynthError> {
         alerts,
         out: out.display().to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn injected_cases_hold_for_several_seeds() {
+        for seed in [1, 2, 3, 4, 21] {
+            let spec = Spec {
+                seed,
+                persons: 20_000,
+                months: 3 + seed as u32,
+                last_month: "2026-10".parse().unwrap(),
+            };
+            let county = build(&spec).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+            assert!(county.truth.len() > 48, "seed {seed}");
+        }
+    }
 }

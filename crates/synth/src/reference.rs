@@ -606,8 +606,9 @@ fn m21(ix: &Index<'_>) -> Vec<RefAlert> {
             }
         }
     }
-    let mut per_official: BTreeMap<IdNumber, (Money, BTreeSet<(String, String)>, String)> =
-        BTreeMap::new();
+    /// Per official: the amount, the (seller, invoice) pairs, and the employer.
+    type OfficialTotal = (Money, BTreeSet<(String, String)>, String);
+    let mut per_official: BTreeMap<IdNumber, OfficialTotal> = BTreeMap::new();
     for inv in &ix.w.invoices {
         let Some(buyer) = inv.buyer_code else {
             continue;

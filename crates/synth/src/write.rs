@@ -467,7 +467,7 @@ fn write_xlsx(
         for (c, &i) in order.iter().enumerate() {
             let c = c as u16;
             // Alternate notations: Excel date cells in one style, text in the other.
-            let excel_cells = style.notation % 2 == 0;
+            let excel_cells = style.notation.is_multiple_of(2);
             match (&row[i], ty.fields[i].ty) {
                 (Empty, _) => {}
                 (Date(d), _) if excel_cells => {

@@ -267,9 +267,18 @@ async fn loop_round(backend: Backend) {
             .count(),
         2
     );
-    assert_eq!(s.audited_objects("alert.return").await, [obj.clone()]);
-    assert_eq!(s.audited_objects("alert.approve").await, [obj.clone()]);
-    assert_eq!(s.audited_objects("alert.account").await, [obj.clone()]);
+    assert_eq!(
+        s.audited_objects("alert.return").await,
+        std::slice::from_ref(&obj)
+    );
+    assert_eq!(
+        s.audited_objects("alert.approve").await,
+        std::slice::from_ref(&obj)
+    );
+    assert_eq!(
+        s.audited_objects("alert.account").await,
+        std::slice::from_ref(&obj)
+    );
 
     // The figures count the approved verification only.
     let st = s
