@@ -717,6 +717,8 @@ try {
   await analyst.waitForSelector('[data-test=person-graph] canvas')
   await analyst.click('[data-test=person-records] .el-collapse-item__header:has-text("民生资金")')
   await analyst.waitForFunction((n) => document.querySelector('[data-test=person-records]')?.innerText?.includes(n), marked.account)
+  const records = await analyst.innerText('[data-test=person-records]')
+  check(records.includes('收款账号') && !records.includes('bank_account'), "the person's records are headed by the standard's labels, not field keys")
   // The graph's tooltip (ECharts renders it as HTML): once the force layout has come to rest,
   // hover over the graph until the tooltip names the account.
   const canvas = analyst.locator('[data-test=person-graph] canvas').first()

@@ -63,6 +63,9 @@ pub struct PersonRecords {
     pub field: String,
     pub discipline: bool,
     pub columns: Vec<String>,
+    /// Each column's label in the standard (the column's own name where the standard has none:
+    /// the `_upload`/`_row` citation columns).
+    pub labels: Vec<String>,
     pub rows: Vec<Vec<Option<String>>>,
 }
 
@@ -401,6 +404,15 @@ fn records_naming(
             by_field.entry(field.clone()).or_default().push(row.clone());
         }
         let columns: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+        let labels: Vec<String> = columns
+            .iter()
+            .map(|c| {
+                t.fields
+                    .iter()
+                    .find(|f| &f.key == c)
+                    .map_or_else(|| c.clone(), |f| f.label.clone())
+            })
+            .collect();
         let upload = columns.iter().position(|c| c == UPLOAD_COLUMN);
         let row = columns.iter().position(|c| c == ROW_COLUMN);
         for field in t.fields.iter().filter(|f| f.ty == FieldType::Id18) {
@@ -423,6 +435,7 @@ fn records_naming(
                 field: field.label.clone(),
                 discipline: *discipline,
                 columns: columns.clone(),
+                labels: labels.clone(),
                 rows,
             });
         }

@@ -163,7 +163,7 @@ pub async fn profile(
         .map(|r| {
             json!({
                 "dataset_type": r.dataset_type, "label": r.label, "field": r.field,
-                "discipline": r.discipline, "columns": r.columns,
+                "discipline": r.discipline, "columns": r.columns, "labels": r.labels,
                 "rows": r.rows.iter().map(|row| mask_row(&r.columns, row)).collect::<Vec<_>>(),
             })
         })
