@@ -266,6 +266,25 @@ fn open_backup(from: &Path, master_key: &Path) -> Result<(Keyring, Manifest), Ap
     Ok((ring, manifest))
 }
 
+/// Opens one file of a backup into `dst`, checked against its manifest entry; returns its size.
+fn open_entry(
+    ring: &Keyring,
+    from: &Path,
+    e: &Entry,
+    dst: impl std::io::Write,
+) -> Result<u64, AppError> {
+    let what = format!("{} (as {})", e.path, e.stored);
+    let src =
+        std::fs::File::open(from.join(&e.stored)).map_err(|err| bad(format!("{what}: {err}")))?;
+    let (size, sm3) = ring
+        .open_file(&e.path, std::io::BufReader::new(src), dst, &what)
+        .map_err(corrupt)?;
+    if size != e.size || sm3 != e.sm3 {
+        return Err(bad(format!("{what} is not the file the manifest records")));
+    }
+    Ok(size)
+}
+
 /// Opens every file of a backup and checks it against the manifest, writing nothing: the first
 /// changed, truncated, swapped or missing file is named.
 pub fn verify_backup(from: &Path, master_key: &Path) -> Result<BackupSummary, AppError> {
@@ -342,18 +361,9 @@ async fn restore_into(
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        let what = format!("{} (as {})", e.path, e.stored);
-        let src = std::fs::File::open(from.join(&e.stored))
-            .map_err(|err| bad(format!("{what}: {err}")))?;
         let mut out = std::io::BufWriter::new(std::fs::File::create(&target)?);
-        let (size, sm3) = ring
-            .open_file(&e.path, std::io::BufReader::new(src), &mut out, &what)
-            .map_err(corrupt)?;
+        bytes += open_entry(&ring, from, e, &mut out)?;
         std::io::Write::flush(&mut out)?;
-        if size != e.size || sm3 != e.sm3 {
-            return Err(bad(format!("{what} is not the file the manifest records")));
-        }
-        bytes += size;
     }
     // The configuration: the database restored into, the master key where it is kept.
     let config_path = dir.join(CONFIG_FILE);

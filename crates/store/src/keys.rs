@@ -23,7 +23,7 @@ impl From<mingjing_crypto::CryptoError> for StoreError {
 impl SqlStore {
     /// The wrapped data keys, if any were ever made.
     pub async fn stored_keyring(&self) -> Result<Option<StoredKeyring>> {
-        let Some(text) = self.setting_text(KEYRING_SETTING).await? else {
+        let Some(text) = crate::MetaStore::setting(self, KEYRING_SETTING).await? else {
             return Ok(None);
         };
         serde_json::from_str(&text)
@@ -87,18 +87,18 @@ impl SqlStore {
     /// Stores the keyring; without `replace`, only if none is stored (false when one was).
     async fn put_keyring(&self, stored: &StoredKeyring, replace: bool) -> Result<bool> {
         let json = serde_json::to_string(stored).expect("a keyring serialises");
-        let sql = if replace {
-            "INSERT INTO settings (key, value) VALUES ($1, $2) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value"
-        } else {
-            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING"
-        };
-        let n = sqlx::query(sql)
-            .bind(KEYRING_SETTING)
-            .bind(json)
-            .execute(self.pool())
-            .await?
-            .rows_affected();
+        if replace {
+            crate::MetaStore::set_setting(self, KEYRING_SETTING, &json).await?;
+            return Ok(true);
+        }
+        let n = sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(KEYRING_SETTING)
+        .bind(json)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
         Ok(n > 0)
     }
 
@@ -130,35 +130,14 @@ impl SqlStore {
         } else {
             self.seal_totp(&format!("settings/{key}"), value)?
         };
-        self.put_setting(key, &stored).await
+        crate::MetaStore::set_setting(self, key, &stored).await
     }
 
     pub async fn secret_setting(&self, key: &str) -> Result<Option<String>> {
-        match self.setting_text(key).await? {
+        match crate::MetaStore::setting(self, key).await? {
             Some(v) if !v.is_empty() => Ok(Some(self.open_totp(&format!("settings/{key}"), &v)?)),
             _ => Ok(None),
         }
-    }
-
-    async fn setting_text(&self, key: &str) -> Result<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
-                .bind(key)
-                .fetch_optional(self.pool())
-                .await?,
-        )
-    }
-
-    async fn put_setting(&self, key: &str, value: &str) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES ($1, $2) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(key)
-        .bind(value)
-        .execute(self.pool())
-        .await?;
-        Ok(())
     }
 
     /// Seals the secrets stored in the clear by a platform from before sealing began.

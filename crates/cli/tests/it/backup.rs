@@ -3,7 +3,8 @@
 //! clear, and a changed byte or another key is refused by name.
 
 use crate::support::{
-    Backend, PgDatabase, TestPlatform, generate, import_all, manifest, stderr, stdout,
+    Backend, PgDatabase, TestPlatform, contains_bytes, every_byte_of, generate, import_all,
+    manifest, stderr, stdout,
 };
 use std::path::Path;
 
@@ -38,19 +39,6 @@ fn personal_values(county: &Path) -> Vec<String> {
     }
     out.sort();
     out.dedup();
-    out
-}
-
-fn every_byte_of(dir: &Path) -> Vec<u8> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(every_byte_of(&p));
-        } else {
-            out.extend(std::fs::read(&p).unwrap());
-        }
-    }
     out
 }
 
@@ -116,7 +104,7 @@ fn round_trip(backend: Backend) {
     assert!(values.len() > 100, "{} values", values.len());
     let found: Vec<&String> = values
         .iter()
-        .filter(|v| bytes.windows(v.len()).any(|w| w == v.as_bytes()))
+        .filter(|v| contains_bytes(&bytes, v))
         .collect();
     assert!(found.is_empty(), "in the clear in the backup: {found:?}");
 

@@ -2,7 +2,7 @@
 //! second-factor secrets sealed with it (issue 20, item 6; the start of issue 22).
 
 use crate::server::{PW, TestServer};
-use crate::support::{Backend, TestPlatform, stderr};
+use crate::support::{Backend, TestPlatform, contains_bytes, every_byte_of, stderr};
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
@@ -26,26 +26,6 @@ async fn execute(url: &str, sql: &str) {
         .await
         .unwrap();
     pool.close().await;
-}
-
-/// Every byte of the data directory (the SQLite database and its WAL included).
-fn every_byte_of(dir: &std::path::Path) -> Vec<u8> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(every_byte_of(&p));
-        } else {
-            out.extend(std::fs::read(&p).unwrap_or_default());
-        }
-    }
-    out
-}
-
-fn contains(haystack: &[u8], needle: &str) -> bool {
-    haystack
-        .windows(needle.len())
-        .any(|w| w == needle.as_bytes())
 }
 
 /// The second factor's secrets were stored in plain text: whoever read the database (or a
@@ -83,7 +63,7 @@ async fn regression_totp_secrets_were_stored_in_plain_text() {
             let bytes = every_byte_of(s.platform.data_dir());
             for (user, secret) in s.secrets.iter().chain([(&"pending".to_string(), &pending)]) {
                 assert!(
-                    !contains(&bytes, secret),
+                    !contains_bytes(&bytes, secret),
                     "{user}'s secret is in the data directory"
                 );
             }
@@ -361,7 +341,7 @@ async fn regression_attachments_lay_in_the_clear_in_the_data_directory() {
         .join(&sha[..2])
         .join(&sha);
     let stored = std::fs::read(&blob).unwrap();
-    assert!(!contains(&stored, "610327195001017535") && !contains(&stored, "核查报告"));
+    assert!(!contains_bytes(&stored, "610327195001017535") && !contains_bytes(&stored, "核查报告"));
     let down = s
         .call(Some(&c), Method::GET, &format!("/api/files/{id}"), None)
         .await;
@@ -377,7 +357,7 @@ async fn regression_attachments_lay_in_the_clear_in_the_data_directory() {
         .await;
     assert_eq!(refused.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(
-        !contains(&refused.body, "610327195001017535"),
+        !contains_bytes(&refused.body, "610327195001017535"),
         "nothing of the file is served"
     );
 }

@@ -356,3 +356,25 @@ pub async fn import_csv(
         .await;
     assert!(out.is_ok(), "{ty}: {out:?}");
 }
+
+/// Every byte of every file below `dir` (a data directory, a backup), for searching what is
+/// stored in the clear.
+pub fn every_byte_of(dir: &Path) -> Vec<u8> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(every_byte_of(&p));
+        } else {
+            out.extend(std::fs::read(&p).unwrap_or_default());
+        }
+    }
+    out
+}
+
+/// Whether `needle`'s UTF-8 bytes occur in `haystack`.
+pub fn contains_bytes(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
