@@ -28,6 +28,7 @@ mod livelihood;
 pub use livelihood::{ContractorLink, Figures, ProgrammeView, ProjectView};
 mod persons;
 mod precheck;
+mod protect;
 pub use persons::{
     DISCIPLINE_TYPES, Graph, GraphEdge, GraphNode, MatchKind, PersonFilter, PersonHit,
     PersonProfile, PersonRecords, person_graph,
@@ -511,6 +512,27 @@ impl Platform {
             .collect())
     }
 
+    /// One page of a type's rows from some of its slice files (those of the reader's scope),
+    /// in upload then row order, their personal values opened for the reader.
+    pub async fn rows_page(
+        &self,
+        ty: &DatasetType,
+        files: &[PathBuf],
+        offset: usize,
+        limit: usize,
+    ) -> Result<mingjing_engine::rows::TextRows, AppError> {
+        let mut rows = mingjing_engine::rows::read_page(
+            mingjing_ingest::columnar::schema(ty),
+            files,
+            offset,
+            limit,
+        )
+        .await
+        .map_err(|e| AppError::Engine(e.into()))?;
+        protect::reveal_rows(self.meta.column_cipher()?, ty, &mut rows)?;
+        Ok(rows)
+    }
+
     pub async fn dataset_type(&self, name: &str) -> Result<DatasetType, AppError> {
         self.meta
             .dataset_type(name)
@@ -563,6 +585,7 @@ impl Platform {
         let out_dir = staged.path.clone();
         let upload_tag = staged.name.clone();
         let ty_for_check = ty.clone();
+        let cipher = self.meta.column_cipher()?.clone();
         // Checking and writing is CPU-bound: keep it off the async runtime. The file's hash
         // is computed beside it.
         let (checked, sha) = tokio::task::spawn_blocking(move || {
@@ -577,6 +600,7 @@ impl Platform {
                     limits,
                     out_dir: &out_dir,
                     upload_tag: &upload_tag,
+                    cipher: &cipher,
                 });
                 (checked, sha.join().expect("hashing does not panic"))
             })

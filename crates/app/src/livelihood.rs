@@ -118,6 +118,15 @@ impl Platform {
             ))
             .await?,
         );
+        if group == "id_number" {
+            // Recipients are grouped by their tokens: shown by their IDs and names.
+            let cipher = self.meta.column_cipher()?;
+            for f in &mut rows {
+                f.key = crate::protect::reveal_value(cipher, &f.key, "a recipient's ID")?;
+                f.label = crate::protect::reveal_value(cipher, &f.label, "a recipient's name")?;
+            }
+            rows.sort_by(|a, b| a.key.cmp(&b.key));
+        }
         let months = figures(
             &run(format!(
                 "SELECT period AS k, period AS l, {measures} FROM t WHERE {filter} GROUP BY period ORDER BY period"
@@ -228,9 +237,12 @@ impl Platform {
         let all = |ty: &'static str| async move {
             let t = self.dataset_type(ty).await?;
             let files = self.current_files(ty).await?;
-            mingjing_engine::rows::read_all(mingjing_ingest::columnar::schema(&t), &files)
-                .await
-                .map_err(|e| AppError::Engine(e.into()))
+            let mut rows =
+                mingjing_engine::rows::read_all(mingjing_ingest::columnar::schema(&t), &files)
+                    .await
+                    .map_err(|e| AppError::Engine(e.into()))?;
+            crate::protect::reveal_rows(self.meta.column_cipher()?, &t, &mut rows)?;
+            Ok::<_, AppError>(rows)
         };
         let get = |t: &TextRows, r: &[Option<String>], col: &str| -> String {
             t.columns

@@ -70,7 +70,8 @@ fn date(s: Option<&str>) -> Option<NaiveDate> {
 }
 
 impl Platform {
-    /// The current rows of a type whose `column` is one of `values`.
+    /// The current rows of a type whose `column` is one of `values` (clear values: a personal
+    /// column is matched by their tokens), opened.
     pub(crate) async fn rows_matching(
         &self,
         ty: &str,
@@ -79,14 +80,28 @@ impl Platform {
     ) -> Result<TextRows, AppError> {
         let t = self.dataset_type(ty).await?;
         let files = self.current_files(ty).await?;
-        mingjing_engine::rows::read_matching(
+        let cipher = self.meta.column_cipher()?;
+        let values: Vec<String> = match t.field(column).map(|f| f.protection()) {
+            Some(mingjing_domain::Protection::Token) => {
+                values.iter().map(|v| cipher.token(v)).collect()
+            }
+            Some(mingjing_domain::Protection::Sealed) => {
+                return Err(AppError::Invalid(format!(
+                    "{ty}.{column} is sealed: its rows cannot be matched by value"
+                )));
+            }
+            _ => values.to_vec(),
+        };
+        let mut rows = mingjing_engine::rows::read_matching(
             mingjing_ingest::columnar::schema(&t),
             &files,
             column,
-            values,
+            &values,
         )
         .await
-        .map_err(|e| AppError::Engine(e.into()))
+        .map_err(|e| AppError::Engine(e.into()))?;
+        crate::protect::reveal_rows(cipher, &t, &mut rows)?;
+        Ok(rows)
     }
 
     /// Checks each requested person: a valid ID, and a name that matches the household register

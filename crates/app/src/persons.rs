@@ -145,7 +145,9 @@ impl Platform {
         source: &str,
         files: Vec<PathBuf>,
     ) -> Result<usize, AppError> {
-        let schema = mingjing_ingest::columnar::schema(&self.dataset_type("persons").await?);
+        let ty = self.dataset_type("persons").await?;
+        let schema = mingjing_ingest::columnar::schema(&ty);
+        let cipher = self.meta.column_cipher()?.clone();
         let blocking_err = |e: tokio::task::JoinError| AppError::from(std::io::Error::other(e));
         let mut load = self.meta.begin_person_index(source).await?;
         let mut count = 0;
@@ -165,7 +167,9 @@ impl Platform {
                 reader = back;
                 let Some(batch) = batch else { break };
                 let batch = batch.map_err(mingjing_ingest::FileError::from)?;
-                let entries = index_entries(&to_text(&schema, &[batch]));
+                let mut rows = to_text(&schema, &[batch]);
+                crate::protect::reveal_rows(&cipher, &ty, &mut rows)?;
+                let entries = index_entries(&rows);
                 count += entries.len();
                 load.insert(&entries).await?;
             }
@@ -293,10 +297,10 @@ impl Platform {
                 .collect();
             sources.push((t, is_discipline, files));
         }
-        let records = tokio::task::spawn_blocking(move || records_naming(&sources, id))
+        let cipher = self.meta.column_cipher()?.clone();
+        let records = tokio::task::spawn_blocking(move || records_naming(&cipher, &sources, id))
             .await
-            .map_err(|e| AppError::from(std::io::Error::other(e)))?
-            .map_err(|e| AppError::from(std::io::Error::other(e.to_string())))?;
+            .map_err(|e| AppError::from(std::io::Error::other(e)))??;
         Ok(PersonProfile {
             person,
             household,
@@ -353,16 +357,20 @@ fn index_entries(rows: &TextRows) -> Vec<PersonEntry> {
 
 /// The rows of each type's current files that name `id` in an ID field, one group per
 /// (type, field) in the types' and fields' order, rows in upload then row order. Each file's
-/// ID index finds the rows; only the pages holding them are read.
+/// ID index finds the rows (by the blind index of the ID's token); only the pages holding
+/// them are read, and only the rows whose token is the ID's are opened.
 fn records_naming(
+    cipher: &mingjing_crypto::ColumnCipher,
     sources: &[(DatasetType, bool, Vec<PathBuf>)],
     id: IdNumber,
-) -> Result<Vec<PersonRecords>, mingjing_ingest::FileError> {
+) -> Result<Vec<PersonRecords>, AppError> {
     use rayon::prelude::*;
     let schemas: Vec<_> = sources
         .iter()
         .map(|(t, _, _)| mingjing_ingest::columnar::schema(t))
         .collect();
+    let token = cipher.token(&id.to_string());
+    let key = mingjing_crypto::ColumnCipher::index_key(&token).expect("a token has a key");
     // Every file's index searched, and its hits read, in parallel: a city has ~160 files.
     let files: Vec<(usize, &PathBuf)> = sources
         .iter()
@@ -372,23 +380,33 @@ fn records_naming(
     type Found = (usize, Vec<(String, Vec<Option<String>>)>);
     let found: Vec<Found> = files
         .par_iter()
-        .map(|(i, file)| -> Result<Found, mingjing_ingest::FileError> {
-            let hits = idindex::lookup(file, id)?;
+        .map(|(i, file)| -> Result<Found, AppError> {
+            let hits = idindex::lookup(file, key)?;
             if hits.is_empty() {
                 return Ok((*i, Vec::new()));
             }
             let mut ordinals: Vec<u32> = hits.iter().map(|(_, o)| *o).collect();
             ordinals.sort_unstable();
             ordinals.dedup();
-            let rows = to_text(&schemas[*i], &idindex::read_ordinals(file, &ordinals)?).rows;
+            let text = to_text(&schemas[*i], &idindex::read_ordinals(file, &ordinals)?);
+            // Keys of two IDs may be equal: a row counts when its field holds this token.
+            let named: Vec<(String, Vec<Option<String>>)> = hits
+                .into_iter()
+                .filter_map(|(field, ordinal)| {
+                    let at = ordinals.binary_search(&ordinal).expect("read above");
+                    let col = text.columns.iter().position(|c| *c == field)?;
+                    let row = text.rows.get(at)?;
+                    (row[col].as_deref() == Some(token.as_str())).then(|| (field, row.clone()))
+                })
+                .collect();
+            let mut opened = TextRows {
+                columns: text.columns,
+                rows: named.iter().map(|(_, r)| r.clone()).collect(),
+            };
+            crate::protect::reveal_rows(cipher, &sources[*i].0, &mut opened)?;
             Ok((
                 *i,
-                hits.into_iter()
-                    .filter_map(|(field, ordinal)| {
-                        let at = ordinals.binary_search(&ordinal).expect("read above");
-                        rows.get(at).map(|row| (field, row.clone()))
-                    })
-                    .collect(),
+                named.into_iter().map(|(f, _)| f).zip(opened.rows).collect(),
             ))
         })
         .collect::<Result<_, _>>()?;
@@ -403,7 +421,12 @@ fn records_naming(
         {
             by_field.entry(field.clone()).or_default().push(row.clone());
         }
-        let columns: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+        let columns: Vec<String> = schema
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .filter(|c| !c.starts_with(mingjing_ingest::columnar::BIRTH_PREFIX))
+            .collect();
         let labels: Vec<String> = columns
             .iter()
             .map(|c| {

@@ -108,7 +108,8 @@ impl Platform {
                 .extend(checked.slices.iter().map(|s| staged.path.join(&s.file)));
         }
         let limits = self.run_limits()?;
-        let hits = mingjing_engine::run(&datasets, &programs, &limits, &bound).await?;
+        let mut hits = mingjing_engine::run(&datasets, &programs, &limits, &bound).await?;
+        crate::protect::reveal_hits(self.meta.column_cipher()?, &mut hits)?;
         let mut out: Vec<PrecheckHit> = hits
             .iter()
             .filter_map(|h| {

@@ -27,16 +27,20 @@ pub enum Purpose {
     Files,
     /// HMAC-SM3: blind indexes the engine and the searches compare instead of clear values.
     BlindIndex,
+    /// HMAC-SM3 and SM4: the tokens of the uploads' compared personal values
+    /// ([`crate::columns`]); one key of both halves, since a token is made with both.
+    Columns,
 }
 
 impl Purpose {
-    pub const ALL: [Purpose; 6] = [
+    pub const ALL: [Purpose; 7] = [
         Purpose::Totp,
         Purpose::Audit,
         Purpose::PersonHandle,
         Purpose::Fields,
         Purpose::Files,
         Purpose::BlindIndex,
+        Purpose::Columns,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,6 +51,7 @@ impl Purpose {
             Purpose::Fields => "fields",
             Purpose::Files => "files",
             Purpose::BlindIndex => "blind_index",
+            Purpose::Columns => "columns",
         }
     }
 
@@ -59,6 +64,7 @@ impl Purpose {
         match self {
             Purpose::Totp | Purpose::Fields | Purpose::Files => SM4_KEY_LEN,
             Purpose::Audit | Purpose::PersonHandle | Purpose::BlindIndex => 32,
+            Purpose::Columns => crate::columns::TOKEN_KEY_LEN,
         }
     }
 }
@@ -464,6 +470,18 @@ impl Keyring {
         Ok((size, digest.finish_hex()))
     }
 
+    /// The protection of the uploads' personal values: tokens under every `Columns` key,
+    /// sealed values under every `Fields` key, the current ones making new values.
+    pub fn column_cipher(&self) -> crate::columns::ColumnCipher {
+        let of = |p: Purpose| {
+            self.keys
+                .range((p, 0)..=(p, u32::MAX))
+                .map(|((_, v), k)| (*v, k.clone()))
+                .collect::<Vec<_>>()
+        };
+        crate::columns::ColumnCipher::new(of(Purpose::Columns), of(Purpose::Fields))
+    }
+
     /// HMAC-SM3 of the parts under `purpose`'s first key. MAC purposes keep version 1: a MAC
     /// that changes with rotation would no longer match the values already computed.
     pub fn mac(&self, purpose: Purpose, parts: &[&[u8]]) -> [u8; 32] {
@@ -509,7 +527,7 @@ fn read_full(src: &mut impl std::io::Read, buf: &mut [u8]) -> std::io::Result<us
 }
 
 fn fresh_key(p: Purpose) -> Vec<u8> {
-    let k: [u8; 32] = crate::random_bytes();
+    let k: [u8; 64] = crate::random_bytes();
     k[..p.key_len()].to_vec()
 }
 

@@ -1,6 +1,7 @@
 //! Every cryptographic algorithm the platform uses, behind one interface (GB/T 39786-2021).
 //!
 //! - [`sm`]: SM3 digests, HMAC-SM3 and SM4-GCM sealing, the commercial algorithms;
+//! - [`columns`]: the uploads' personal values as tokens the engine joins on, or sealed;
 //! - [`keys`]: the key hierarchy: a master key outside the data directory ([`keys::KeySource`],
 //!   a key file by default, an HSM or KMS through the same trait) wrapping one data key per
 //!   [`keys::Purpose`], kept in a [`keys::Keyring`];
@@ -12,12 +13,14 @@
 //! secret", "the audit chain's MAC") and this crate decides how. A tidy test keeps every other
 //! crate's manifest free of cryptographic crates.
 
+pub mod columns;
 pub mod keys;
 pub mod otp;
 pub mod password;
 pub mod sm;
 pub mod tls;
 
+pub use columns::ColumnCipher;
 pub use keys::{KeyFile, KeySource, Keyring, Purpose, StoredKeyring};
 
 #[derive(Debug, thiserror::Error)]

@@ -239,6 +239,7 @@ mod tests {
             label: "F".into(),
             ty,
             required,
+            personal: None,
             values: if ty == FieldType::Enum {
                 vec!["男".into(), "女".into()]
             } else {

@@ -29,5 +29,5 @@ pub use check::{
 pub use clock::Clock;
 pub use id::IdNumber;
 pub use number::{Decimal, Money};
-pub use standard::{DatasetType, Field, FieldType, Program, Standard};
+pub use standard::{DatasetType, Field, FieldType, Personal, Program, Protection, Standard};
 pub use uscc::CreditCode;

@@ -52,7 +52,44 @@ pub struct Field {
     pub required: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<String>,
+    /// Whether the field holds personal data, and so how it is stored (see [`Protection`]).
+    /// Every ID field is personal whatever this says; the standard's own types get theirs from
+    /// `personal.toml`, a type an administrator defines says it of its fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub personal: Option<Personal>,
 }
+
+/// How a personal field is kept at rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Personal {
+    /// Compared by models or searches: stored as a token equal values share.
+    Token,
+    /// Only ever shown: stored sealed, each value differently.
+    Sealed,
+}
+
+/// How a field's values are stored in the uploads' files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protection {
+    Plain,
+    Token,
+    Sealed,
+}
+
+impl Field {
+    pub fn protection(&self) -> Protection {
+        match (self.ty, self.personal) {
+            (FieldType::Id18, _) | (_, Some(Personal::Token)) => Protection::Token,
+            (_, Some(Personal::Sealed)) => Protection::Sealed,
+            (_, None) => Protection::Plain,
+        }
+    }
+}
+
+/// Which fields of the standard's own types are personal beyond their ID fields: data of
+/// ours beside the standard (which says nothing of it), applied when the standard is loaded.
+pub const BUILTIN_PERSONAL: &str = include_str!("../personal.toml");
 
 fn is_false(b: &bool) -> bool {
     !*b
@@ -196,10 +233,11 @@ impl Standard {
                 p
             })
             .collect::<Vec<_>>();
-        let std = Standard { types, programs };
+        let mut std = Standard { types, programs };
         for t in &std.types {
             t.validate()?;
         }
+        std.apply_personal(BUILTIN_PERSONAL)?;
         std.validate_programs()?;
         Ok(std)
     }
@@ -215,6 +253,43 @@ impl Standard {
             Standard::parse(BUILTIN_STANDARD).expect("the built-in standard is valid")
         });
         &BUILTIN
+    }
+
+    /// Marks the fields a personal-data declaration names (`[type] token = [..] sealed = [..]`);
+    /// a type or field it names that does not exist, or one that is not text, is an error.
+    fn apply_personal(&mut self, text: &str) -> Result<(), DefinitionError> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Declared {
+            #[serde(default)]
+            token: Vec<String>,
+            #[serde(default)]
+            sealed: Vec<String>,
+        }
+        let declared: BTreeMap<String, Declared> = toml::from_str(text)
+            .map_err(|e| DefinitionError::Toml(format!("personal.toml: {e}")))?;
+        for (ty, d) in declared {
+            let t = self
+                .types
+                .iter_mut()
+                .find(|t| t.name == ty)
+                .ok_or_else(|| {
+                    DefinitionError::Toml(format!("personal.toml names no type '{ty}'"))
+                })?;
+            let marks = d
+                .token
+                .iter()
+                .map(|f| (f, Personal::Token))
+                .chain(d.sealed.iter().map(|f| (f, Personal::Sealed)));
+            for (key, how) in marks {
+                let f = t.fields.iter_mut().find(|f| &f.key == key).ok_or_else(|| {
+                    DefinitionError::Toml(format!("personal.toml: {ty} has no field '{key}'"))
+                })?;
+                f.personal = Some(how);
+            }
+            t.validate()?;
+        }
+        Ok(())
     }
 
     pub fn dataset_type(&self, key: &str) -> Option<&DatasetType> {
@@ -338,6 +413,21 @@ impl DatasetType {
                     )));
                 }
                 _ => {}
+            }
+            match (f.ty, f.personal) {
+                (_, None) | (FieldType::Text, _) | (FieldType::Id18, Some(Personal::Token)) => {}
+                _ => {
+                    return Err(err(format!(
+                        "field '{}': only text fields are declared personal (ID fields always are, as tokens)",
+                        f.key
+                    )));
+                }
+            }
+            if self.partition.contains(&f.key) && f.protection() != Protection::Plain {
+                return Err(err(format!(
+                    "partition field '{}' cannot be personal: partitions are named in the metadata",
+                    f.key
+                )));
             }
         }
         if self.row_key.is_empty() {

@@ -1,12 +1,12 @@
-//! The functions models use beyond DataFusion's own: month arithmetic and age from the ID.
+//! The functions models use beyond DataFusion's own: month arithmetic and age.
 //!
 //! - `last_day(date)`: the last day of the date's month.
 //! - `add_months(date, n)`: the same day n months later (clamped to the month's end).
-//! - `age_years(id_number, date)`: full years between the birth date inside an 18-digit ID
-//!   number (digits 7-14) and the date; NULL when the ID holds no valid date.
+//! - `age_years(birth, date)`: full years from a birth date to the date. The birth date inside
+//!   an ID field `k` is the column `_birth_k`, derived at import: the ID itself is a token.
 
 use chrono::{Datelike, Months, NaiveDate};
-use datafusion::arrow::array::{Array, ArrayRef, Date32Array, Int32Array, Int64Array, StringArray};
+use datafusion::arrow::array::{Array, ArrayRef, Date32Array, Int32Array, Int64Array};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::logical_expr::{ColumnarValue, ScalarUDF, Volatility, create_udf};
@@ -66,26 +66,15 @@ fn add_months(args: &[ColumnarValue]) -> Result<ColumnarValue> {
     Ok(ColumnarValue::Array(Arc::new(out)))
 }
 
-/// Birth date from an ID number's digits 7-14.
-pub fn birth_of(id: &str) -> Option<NaiveDate> {
-    let b = id.as_bytes();
-    if b.len() != 18 || !b[6..14].iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let num =
-        |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |a, c| a * 10 + u32::from(c - b'0'));
-    NaiveDate::from_ymd_opt(num(6..10) as i32, num(10..12), num(12..14))
-}
-
 fn age_years(args: &[ColumnarValue]) -> Result<ColumnarValue> {
     let arrays = ColumnarValue::values_to_arrays(args)?;
-    let ids = downcast::<StringArray>(&arrays[0], "age_years")?;
+    let births = downcast::<Date32Array>(&arrays[0], "age_years")?;
     let dates = downcast::<Date32Array>(&arrays[1], "age_years")?;
-    let out: Int32Array = ids
+    let out: Int32Array = births
         .iter()
         .zip(dates.iter())
-        .map(|(id, d)| {
-            let birth = birth_of(id?)?;
+        .map(|(b, d)| {
+            let birth = to_date(b?)?;
             let on = to_date(d?)?;
             Some(mingjing_domain::calendar::age_on(birth, on))
         })
@@ -118,7 +107,7 @@ pub fn register(ctx: &SessionContext) {
     ));
     ctx.register_udf(udf(
         "age_years",
-        vec![DataType::Utf8, DataType::Date32],
+        vec![DataType::Date32, DataType::Date32],
         DataType::Int32,
         age_years,
     ));
@@ -129,12 +118,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn age_from_id() {
-        assert_eq!(
-            birth_of("11010519491231002X"),
-            NaiveDate::from_ymd_opt(1949, 12, 31)
-        );
-        assert_eq!(birth_of("x"), None);
-        let _ = Int32Array::from(vec![1]).len();
+    fn age_in_full_years_from_the_birth_date() {
+        let day = |y, m, d| from_date(NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        let births = Date32Array::from(vec![Some(day(1949, 12, 31)), None]);
+        let on = Date32Array::from(vec![Some(day(2009, 12, 30)), Some(day(2009, 12, 30))]);
+        let ColumnarValue::Array(out) = age_years(&[
+            ColumnarValue::Array(Arc::new(births)),
+            ColumnarValue::Array(Arc::new(on)),
+        ])
+        .unwrap() else {
+            panic!("an array")
+        };
+        let out = out.as_any().downcast_ref::<Int32Array>().unwrap();
+        assert_eq!(out.value(0), 59);
+        assert!(out.is_null(1));
     }
 }

@@ -1,11 +1,17 @@
-//! The columnar form of a dataset type: one Arrow/Parquet column per field, plus `_row`.
+//! The columnar form of a dataset type: one Arrow/Parquet column per field, plus `_row`,
+//! `_upload`, and `_birth_<field>` beside each ID field.
+//!
+//! Personal fields hold no clear value: a compared one holds its token, a shown-only one its
+//! sealed text ([`mingjing_crypto::columns`]); the column's metadata says which. The birth
+//! date inside an ID, which age rules need, is derived at import into `_birth_<field>`.
 
 use arrow_array::builder::{Date32Builder, Decimal128Builder, Int64Builder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field as ArrowField, Schema, SchemaRef};
 use chrono::NaiveDate;
+use mingjing_crypto::ColumnCipher;
 use mingjing_domain::number::DECIMAL_SCALE;
-use mingjing_domain::{DatasetType, FieldType, Value};
+use mingjing_domain::{DatasetType, FieldType, Protection, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -15,6 +21,10 @@ pub const ROW_COLUMN: &str = "_row";
 pub const UPLOAD_COLUMN: &str = "_upload";
 /// Field metadata key naming the standard's field type (a `month` is stored as its first day).
 pub const FIELD_TYPE_META: &str = "mingjing.type";
+/// Field metadata key naming how a personal field is stored: `token` or `sealed`.
+pub const PROTECTION_META: &str = "mingjing.protect";
+/// The prefix of the column beside an ID field that holds the birth date inside the ID.
+pub const BIRTH_PREFIX: &str = "_birth_";
 
 pub const MONEY_PRECISION: u8 = 18;
 pub const DECIMAL_PRECISION: u8 = 38;
@@ -31,17 +41,38 @@ pub fn arrow_type(ty: FieldType) -> DataType {
     }
 }
 
+/// The place a sealed value belongs to, which it opens only in: `type.field`.
+pub fn sealed_place(ty: &DatasetType, field: &str) -> String {
+    format!("{}.{field}", ty.name)
+}
+
 /// The Arrow schema of a type's uploads.
 pub fn schema(ty: &DatasetType) -> SchemaRef {
-    let mut fields: Vec<ArrowField> =
-        ty.fields
-            .iter()
-            .map(|f| {
-                ArrowField::new(&f.key, arrow_type(f.ty), !f.required).with_metadata(HashMap::from(
-                    [(FIELD_TYPE_META.to_string(), f.ty.as_str().to_string())],
-                ))
-            })
-            .collect();
+    let mut fields: Vec<ArrowField> = ty
+        .fields
+        .iter()
+        .map(|f| {
+            let mut meta =
+                HashMap::from([(FIELD_TYPE_META.to_string(), f.ty.as_str().to_string())]);
+            match f.protection() {
+                Protection::Plain => {}
+                Protection::Token => {
+                    meta.insert(PROTECTION_META.into(), "token".into());
+                }
+                Protection::Sealed => {
+                    meta.insert(PROTECTION_META.into(), "sealed".into());
+                }
+            }
+            ArrowField::new(&f.key, arrow_type(f.ty), !f.required).with_metadata(meta)
+        })
+        .collect();
+    for f in ty.fields.iter().filter(|f| f.ty == FieldType::Id18) {
+        fields.push(ArrowField::new(
+            format!("{BIRTH_PREFIX}{}", f.key),
+            DataType::Date32,
+            true,
+        ));
+    }
     fields.push(ArrowField::new(ROW_COLUMN, DataType::Int64, false));
     fields.push(ArrowField::new(UPLOAD_COLUMN, DataType::Utf8, false));
     Arc::new(Schema::new(fields))
@@ -58,18 +89,42 @@ enum ColumnBuilder {
     Int(Int64Builder),
 }
 
-/// Accumulates checked rows of one type into a record batch.
+/// A value as its field stores it: as it is, as its token, or sealed for its place.
+fn protected<'v>(
+    cipher: &ColumnCipher,
+    protection: Protection,
+    place: &str,
+    text: &'v str,
+) -> std::borrow::Cow<'v, str> {
+    match protection {
+        Protection::Plain => std::borrow::Cow::Borrowed(text),
+        Protection::Token => std::borrow::Cow::Owned(cipher.token(text)),
+        Protection::Sealed => std::borrow::Cow::Owned(cipher.seal(place, text)),
+    }
+}
+
+/// Accumulates checked rows of one type into a record batch, protecting personal values.
 pub struct BatchBuilder<'a> {
     ty: &'a DatasetType,
     schema: SchemaRef,
     columns: Vec<ColumnBuilder>,
+    /// Per field: how it is stored, and for a sealed one its place.
+    protection: Vec<(Protection, String)>,
+    births: Vec<Date32Builder>,
     rows: Int64Builder,
     upload: &'a str,
+    cipher: &'a ColumnCipher,
     len: usize,
 }
 
 impl<'a> BatchBuilder<'a> {
-    pub fn new(ty: &'a DatasetType, schema: SchemaRef, capacity: usize, upload: &'a str) -> Self {
+    pub fn new(
+        ty: &'a DatasetType,
+        schema: SchemaRef,
+        capacity: usize,
+        upload: &'a str,
+        cipher: &'a ColumnCipher,
+    ) -> Self {
         let columns = ty
             .fields
             .iter()
@@ -95,8 +150,20 @@ impl<'a> BatchBuilder<'a> {
             ty,
             schema,
             columns,
+            protection: ty
+                .fields
+                .iter()
+                .map(|f| (f.protection(), sealed_place(ty, &f.key)))
+                .collect(),
+            births: ty
+                .fields
+                .iter()
+                .filter(|f| f.ty == FieldType::Id18)
+                .map(|_| Date32Builder::with_capacity(capacity))
+                .collect(),
             rows: Int64Builder::with_capacity(capacity),
             upload,
+            cipher,
             len: 0,
         }
     }
@@ -111,15 +178,31 @@ impl<'a> BatchBuilder<'a> {
 
     /// Appends one checked row (values in field order, as the row checker produced them).
     pub fn push(&mut self, row: u64, values: &[Value]) {
-        for ((col, v), field) in self.columns.iter_mut().zip(values).zip(&self.ty.fields) {
+        let cipher = self.cipher;
+        let mut births = self.births.iter_mut();
+        for (((col, v), field), (protection, place)) in self
+            .columns
+            .iter_mut()
+            .zip(values)
+            .zip(&self.ty.fields)
+            .zip(&self.protection)
+        {
+            let protect = |text| protected(cipher, *protection, place, text);
+            if field.ty == FieldType::Id18 {
+                let birth = births.next().expect("a birth column per ID field");
+                match v {
+                    Value::Id(id) => birth.append_value(date32(id.birth_date())),
+                    _ => birth.append_null(),
+                }
+            }
             match (col, v) {
                 (ColumnBuilder::Utf8(b), Value::Null) => b.append_null(),
                 (ColumnBuilder::Utf8(b), Value::Id(id)) => {
                     let ascii = id.to_ascii();
-                    b.append_value(std::str::from_utf8(&ascii).expect("ascii"))
+                    b.append_value(protect(std::str::from_utf8(&ascii).expect("ascii")))
                 }
-                (ColumnBuilder::Utf8(b), Value::Code(c)) => b.append_value(c.as_str()),
-                (ColumnBuilder::Utf8(b), Value::Text(s)) => b.append_value(s),
+                (ColumnBuilder::Utf8(b), Value::Code(c)) => b.append_value(protect(c.as_str())),
+                (ColumnBuilder::Utf8(b), Value::Text(s)) => b.append_value(protect(s)),
                 (ColumnBuilder::Utf8(b), Value::Enum(i)) => {
                     b.append_value(&field.values[*i as usize])
                 }
@@ -151,6 +234,9 @@ impl<'a> BatchBuilder<'a> {
                 }
             })
             .collect();
+        for b in &mut self.births {
+            arrays.push(Arc::new(b.finish()));
+        }
         arrays.push(Arc::new(self.rows.finish()));
         arrays.push(Arc::new(arrow_array::StringArray::from_iter_values(
             std::iter::repeat_n(self.upload, self.len),

@@ -1,5 +1,6 @@
-//! The ID index of a slice file: beside `part-0000.parquet`, `part-0000.ids` lists every ID
-//! number the file holds in its ID fields, sorted, each with the ordinal of its row in the file.
+//! The ID index of a slice file: beside `part-0000.parquet`, `part-0000.ids` lists the blind
+//! index of every ID number the file holds in its ID fields (64 bits of its token, never the
+//! ID), sorted, each with the ordinal of its row in the file.
 //! It answers "which rows of this file name this person" with a binary search of a few reads,
 //! where a scan would read the whole column: the person page reads every type this way.
 //!
@@ -9,13 +10,15 @@
 //!
 //! Layout (little-endian): the magic `MJIDS001`, the number of ID fields (u32), each field's
 //! name (u16 length, UTF-8), the number of entries (u64), then the entries, 16 bytes each:
-//! the ID (`IdNumber::as_u64`), the row's ordinal in the file (u32), the field's index (u32),
-//! sorted by ID, then ordinal.
+//! the ID's key (`ColumnCipher::index_key` of its token), the row's ordinal in the file (u32), the field's index (u32),
+//! sorted by key, then ordinal. Keys of different IDs may rarely be equal: a reader compares
+//! the tokens of the rows it reads.
 
 use crate::columnar::FIELD_TYPE_META;
 use arrow_array::{Array, RecordBatch, StringArray};
 use arrow_schema::Schema;
-use mingjing_domain::{FieldType, IdNumber};
+use mingjing_crypto::ColumnCipher;
+use mingjing_domain::FieldType;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
@@ -26,7 +29,7 @@ use std::io::{self, BufWriter, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-const MAGIC: &[u8; 8] = b"MJIDS001";
+const MAGIC: &[u8; 8] = b"MJIDS002";
 const ENTRY: u64 = 16;
 
 /// The index file that belongs beside a slice file.
@@ -68,17 +71,17 @@ impl IdIndexBuilder {
         self.rows
     }
 
-    /// Takes the next batch written to the file. Cells that are not valid IDs (there are none
-    /// in a checked upload) are left out rather than indexed under a wrong key.
+    /// Takes the next batch written to the file. Cells that are not tokens (there are none in
+    /// a checked upload) are left out rather than indexed under a wrong key.
     pub fn push(&mut self, batch: &RecordBatch) {
         for (field, (column, _)) in self.columns.iter().enumerate() {
             let Some(values) = batch.column(*column).as_any().downcast_ref::<StringArray>() else {
                 continue;
             };
             for (i, v) in values.iter().enumerate() {
-                if let Some(id) = v.and_then(|v| v.parse::<IdNumber>().ok()) {
+                if let Some(key) = v.and_then(ColumnCipher::index_key) {
                     self.entries
-                        .push((id.as_u64(), (self.rows + i as u64) as u32, field as u32));
+                        .push((key, (self.rows + i as u64) as u32, field as u32));
                 }
             }
         }
@@ -187,8 +190,7 @@ impl OpenIndex {
         ))
     }
 
-    fn lookup(&self, id: IdNumber) -> Result<Vec<(String, u32)>, crate::FileError> {
-        let key = id.as_u64();
+    fn lookup(&self, key: u64) -> Result<Vec<(String, u32)>, crate::FileError> {
         // The first entry whose ID is not below the key.
         let (mut lo, mut hi) = (0u64, self.count);
         while lo < hi {
@@ -226,11 +228,12 @@ fn invalid(path: &Path, what: &str) -> crate::FileError {
 /// Most index files kept open (each holds a file descriptor).
 const INDEXES_KEPT: usize = 512;
 
-/// The rows of one slice file that name `id`: (ID field, ordinal), in row order.
+/// The rows of one slice file that may name the ID whose index key is `key`: (ID field,
+/// ordinal), in row order.
 /// Builds the index first when the file has none. Index files are kept open with their headers
 /// read: a city's person page searches ~160 of them. A kept one is used while its path still
 /// names the same file (one `stat`); a deleted or rewritten index is opened (or built) anew.
-pub fn lookup(parquet: &Path, id: IdNumber) -> Result<Vec<(String, u32)>, crate::FileError> {
+pub fn lookup(parquet: &Path, key: u64) -> Result<Vec<(String, u32)>, crate::FileError> {
     use std::collections::HashMap;
     use std::os::unix::fs::MetadataExt;
     use std::sync::{Arc, LazyLock, Mutex};
@@ -263,7 +266,7 @@ pub fn lookup(parquet: &Path, id: IdNumber) -> Result<Vec<(String, u32)>, crate:
             index
         }
     };
-    index.lookup(id)
+    index.lookup(key)
 }
 
 /// Most files whose footers are kept in memory.
@@ -337,10 +340,18 @@ mod tests {
     use super::*;
     use crate::columnar::schema;
     use arrow_array::{ArrayRef, Int64Array};
-    use mingjing_domain::{Field, FieldType};
+    use mingjing_domain::{Field, FieldType, IdNumber};
     use parquet::arrow::ArrowWriter;
     use parquet::file::properties::WriterProperties;
     use std::sync::Arc;
+
+    fn cipher() -> ColumnCipher {
+        ColumnCipher::new([(1, vec![7u8; 48])], [(1, vec![9u8; 16])])
+    }
+
+    fn key(i: u32) -> u64 {
+        ColumnCipher::index_key(&cipher().token(&id(i))).unwrap()
+    }
 
     fn id(i: u32) -> String {
         let first17 = format!("11010519800101{i:03}");
@@ -364,6 +375,7 @@ mod tests {
             ty: FieldType::Id18,
             required,
             values: vec![],
+            personal: None,
         };
         let ty = mingjing_domain::DatasetType {
             name: "links".into(),
@@ -384,21 +396,34 @@ mod tests {
             .unwrap();
         let mut index = IdIndexBuilder::new(&schema);
         for chunk in (0..n).collect::<Vec<_>>().chunks(5) {
+            let c = cipher();
             let holder: ArrayRef = Arc::new(StringArray::from_iter_values(
-                chunk.iter().map(|i| id(*i as u32)),
+                chunk.iter().map(|i| c.token(&id(*i as u32))),
             ));
             let other: ArrayRef = Arc::new(StringArray::from_iter(
                 chunk
                     .iter()
-                    .map(|i| (i % 4 != 3).then(|| id(*i as u32 + 1))),
+                    .map(|i| (i % 4 != 3).then(|| c.token(&id(*i as u32 + 1)))),
             ));
+            let birth = |ids: &[usize]| -> ArrayRef {
+                Arc::new(arrow_array::Date32Array::from_iter_values(ids.iter().map(
+                    |i| {
+                        crate::columnar::date32(
+                            id(*i as u32).parse::<IdNumber>().unwrap().birth_date(),
+                        )
+                    },
+                )))
+            };
             let row: ArrayRef = Arc::new(Int64Array::from_iter_values(
                 chunk.iter().map(|i| *i as i64 + 2),
             ));
             let upload: ArrayRef =
                 Arc::new(StringArray::from_iter_values(chunk.iter().map(|_| "u1")));
-            let batch =
-                RecordBatch::try_new(schema.clone(), vec![holder, other, row, upload]).unwrap();
+            let batch = RecordBatch::try_new(
+                schema.clone(),
+                vec![holder, other, birth(chunk), birth(chunk), row, upload],
+            )
+            .unwrap();
             w.write(&batch).unwrap();
             index.push(&batch);
         }
@@ -411,7 +436,7 @@ mod tests {
         batches
             .iter()
             .flat_map(|b| {
-                let c = b.column(2).as_any().downcast_ref::<Int64Array>().unwrap();
+                let c = b.column(4).as_any().downcast_ref::<Int64Array>().unwrap();
                 c.values().to_vec()
             })
             .collect()
@@ -421,19 +446,16 @@ mod tests {
     fn lookup_finds_every_row_naming_an_id_through_any_field() {
         let dir = tempfile::tempdir().unwrap();
         let path = write_file(dir.path(), 40);
-        let wanted: IdNumber = id(10).parse().unwrap();
         assert_eq!(
-            lookup(&path, wanted).unwrap(),
+            lookup(&path, key(10)).unwrap(),
             vec![("other".to_string(), 9), ("holder".to_string(), 10)]
         );
         // Row 11 has no `other` (11 % 4 == 3): ID 12 is named once.
-        let wanted: IdNumber = id(12).parse().unwrap();
         assert_eq!(
-            lookup(&path, wanted).unwrap(),
+            lookup(&path, key(12)).unwrap(),
             vec![("holder".to_string(), 12)]
         );
-        let absent: IdNumber = id(500).parse().unwrap();
-        assert!(lookup(&path, absent).unwrap().is_empty());
+        assert!(lookup(&path, key(500)).unwrap().is_empty());
         let batches = read_ordinals(&path, &[0, 9, 10, 13, 39]).unwrap();
         assert_eq!(rows_of(&batches), vec![2, 11, 12, 15, 41]);
     }
@@ -444,9 +466,8 @@ mod tests {
         let path = write_file(dir.path(), 40);
         let written = std::fs::read(index_path(&path)).unwrap();
         std::fs::remove_file(index_path(&path)).unwrap();
-        let wanted: IdNumber = id(21).parse().unwrap();
         assert_eq!(
-            lookup(&path, wanted).unwrap(),
+            lookup(&path, key(21)).unwrap(),
             vec![("other".to_string(), 20), ("holder".to_string(), 21)]
         );
         assert_eq!(std::fs::read(index_path(&path)).unwrap(), written);
@@ -457,8 +478,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = write_file(dir.path(), 10);
         std::fs::write(index_path(&path), b"garbage!garbage!").unwrap();
-        let wanted: IdNumber = id(1).parse().unwrap();
-        let err = lookup(&path, wanted).unwrap_err().to_string();
+        let err = lookup(&path, key(1)).unwrap_err().to_string();
         assert!(err.contains("not an ID index"), "{err}");
     }
 }

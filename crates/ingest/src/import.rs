@@ -39,6 +39,8 @@ pub struct ImportRequest<'a> {
     pub out_dir: &'a Path,
     /// Written into every row's `_upload` column: the folder the upload will live in.
     pub upload_tag: &'a str,
+    /// Protects the personal fields' values as they are written.
+    pub cipher: &'a mingjing_crypto::ColumnCipher,
 }
 
 /// One replaceable part of an upload: the rows sharing one value of the partition fields
@@ -246,6 +248,7 @@ struct TaskContext<'a> {
     /// The key index's hasher: keys are hashed in parallel, inserted in order.
     hasher: hashbrown::DefaultHashBuilder,
     upload_tag: &'a str,
+    cipher: &'a mingjing_crypto::ColumnCipher,
 }
 
 impl TaskContext<'_> {
@@ -313,6 +316,7 @@ impl TaskContext<'_> {
                                     self.schema.clone(),
                                     task.len(),
                                     self.upload_tag,
+                                    self.cipher,
                                 ),
                             ));
                             builders.len() - 1
@@ -364,6 +368,7 @@ impl<'a> Sink<'a> {
                 failed: AtomicBool::new(false),
                 hasher: keys.hasher().clone(),
                 upload_tag: req.upload_tag,
+                cipher: req.cipher,
             },
             merger: Merger {
                 limits: req.limits,

@@ -86,14 +86,7 @@ pub async fn browse(
         .collect();
     let offset = p.offset.unwrap_or(0);
     let limit = p.limit.unwrap_or(50).clamp(1, 200);
-    let rows = mingjing_engine::rows::read_page(
-        mingjing_ingest::columnar::schema(&ty),
-        &files,
-        offset,
-        limit,
-    )
-    .await
-    .map_err(|e| ApiError::from(mingjing_app::AppError::Engine(e.into())))?;
+    let rows = state.platform.rows_page(&ty, &files, offset, limit).await?;
     let mut e = c.audit("data.browse", format!("type:{name}"), "ok");
     e.detail = format!("rows {offset}..{}", offset + rows.rows.len());
     state.store().audit(&e).await?;

@@ -710,11 +710,14 @@ impl SqlStore {
 
     /// Other alerts on the same subject (any model), oldest first.
     pub async fn alerts_on_subject(&self, subject: &str) -> Result<Vec<crate::Alert>> {
+        let cipher = self.column_cipher()?;
         let rows = sqlx::query(select_alerts!("WHERE a.subject = $1 ORDER BY a.id"))
-            .bind(subject)
+            .bind(cipher.token(subject))
             .fetch_all(self.pool())
             .await?;
-        rows.iter().map(crate::meta::decode_alert).collect()
+        rows.iter()
+            .map(|r| crate::meta::decode_alert(cipher, r))
+            .collect()
     }
 
     /// Every alert with the figures the statistics count.

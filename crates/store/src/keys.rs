@@ -58,6 +58,7 @@ impl SqlStore {
         };
         let ring = Arc::new(ring);
         self.audit = Some(AuditKey::new(ring.clone(), audit_head_file));
+        self.columns = Some(Arc::new(ring.column_cipher()));
         self.keyring = Some(ring);
         self.seal_plain_totp_secrets().await?;
         Ok(())
@@ -104,6 +105,13 @@ impl SqlStore {
 
     pub fn keyring(&self) -> Result<&Arc<Keyring>> {
         self.keyring
+            .as_ref()
+            .ok_or_else(|| StoreError::Config("the keyring is not unlocked".into()))
+    }
+
+    /// The protection of the uploads' personal values, ready for use.
+    pub fn column_cipher(&self) -> Result<&Arc<mingjing_crypto::ColumnCipher>> {
+        self.columns
             .as_ref()
             .ok_or_else(|| StoreError::Config("the keyring is not unlocked".into()))
     }

@@ -328,6 +328,8 @@ pub struct SqlStore {
     pub(crate) audit: Option<crate::audit::AuditKey>,
     /// The data keys, once [`SqlStore::unlock`] has opened them.
     pub(crate) keyring: Option<std::sync::Arc<mingjing_crypto::Keyring>>,
+    /// The column cipher made from it once.
+    pub(crate) columns: Option<std::sync::Arc<mingjing_crypto::ColumnCipher>>,
     /// Every timestamp the store writes comes from it.
     clock: Clock,
 }
@@ -406,6 +408,7 @@ impl SqlStore {
             url: url.clone(),
             audit: None,
             keyring: None,
+            columns: None,
             clock,
         };
         store.migrate().await?;
@@ -784,15 +787,20 @@ impl MetaStore for SqlStore {
 
     async fn apply_hits(&self, model: &str, version: u32, hits: &[AlertHit]) -> Result<HitCounts> {
         let mut counts = HitCounts::default();
+        let cipher = self.column_cipher()?.clone();
         let mut tx = self.pool.begin().await?;
         let now = self.now_text();
         for hit in hits {
+            // The subject and name are kept as their tokens (mingjing_crypto::columns): found
+            // again by equality, opened when read.
+            let subject = cipher.token(&hit.subject);
+            let name = protect_name(&cipher, &hit.name);
             let existing = sqlx::query(
                 "SELECT id, status FROM alerts WHERE model = $1 AND subject = $2 AND program = $3 \
                  ORDER BY id",
             )
             .bind(model)
-            .bind(&hit.subject)
+            .bind(&subject)
             .bind(&hit.program)
             .fetch_all(&mut *tx)
             .await?;
@@ -802,7 +810,7 @@ impl MetaStore for SqlStore {
                  WHERE a.model = $1 AND a.subject = $2 AND a.program = $3",
             )
             .bind(model)
-            .bind(&hit.subject)
+            .bind(&subject)
             .bind(&hit.program)
             .fetch_all(&mut *tx)
             .await?
@@ -854,9 +862,9 @@ impl MetaStore for SqlStore {
                     )
                     .bind(model)
                     .bind(i64::from(version))
-                    .bind(&hit.subject)
+                    .bind(&subject)
                     .bind(&hit.program)
-                    .bind(&hit.name)
+                    .bind(&name)
                     .bind(&hit.responsible)
                     .bind(&now)
                     .bind(previous)
@@ -901,13 +909,20 @@ impl MetaStore for SqlStore {
     }
 
     async fn alerts(&self, model: Option<&str>) -> Result<Vec<Alert>> {
-        let rows = sqlx::query(select_alerts!(
-            "WHERE ($1 = '' OR a.model = $1) ORDER BY a.model, a.subject, a.program, a.id"
-        ))
-        .bind(model.unwrap_or(""))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(decode_alert).collect()
+        let rows = sqlx::query(select_alerts!("WHERE ($1 = '' OR a.model = $1)"))
+            .bind(model.unwrap_or(""))
+            .fetch_all(&self.pool)
+            .await?;
+        let cipher = self.column_cipher()?;
+        let mut alerts = rows
+            .iter()
+            .map(|r| decode_alert(cipher, r))
+            .collect::<Result<Vec<_>>>()?;
+        // By the clear subject: the stored one is a token.
+        alerts.sort_by(|a, b| {
+            (&a.model, &a.subject, &a.program, a.id).cmp(&(&b.model, &b.subject, &b.program, b.id))
+        });
+        Ok(alerts)
     }
 
     async fn alert(&self, id: i64) -> Result<Option<Alert>> {
@@ -915,7 +930,8 @@ impl MetaStore for SqlStore {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(decode_alert).transpose()
+        let cipher = self.column_cipher()?;
+        row.as_ref().map(|r| decode_alert(cipher, r)).transpose()
     }
 
     async fn alert_evidence(&self, alert_id: i64) -> Result<Vec<EvidenceRow>> {
@@ -1216,14 +1232,40 @@ async fn insert_version(
     Ok(())
 }
 
-pub(crate) fn decode_alert(r: &sqlx::any::AnyRow) -> Result<Alert> {
+/// An alert's name as kept: its token, or empty when the model named no one.
+fn protect_name(cipher: &mingjing_crypto::ColumnCipher, name: &str) -> String {
+    if name.is_empty() {
+        String::new()
+    } else {
+        cipher.token(name)
+    }
+}
+
+/// A kept subject or name, opened; a changed one is an error naming the alert.
+fn open_token(
+    cipher: &mingjing_crypto::ColumnCipher,
+    id: i64,
+    part: &str,
+    kept: String,
+) -> Result<String> {
+    if kept.is_empty() {
+        return Ok(kept);
+    }
+    Ok(cipher.reveal(&kept, &format!("the {part} of alert {id}"))?)
+}
+
+pub(crate) fn decode_alert(
+    cipher: &mingjing_crypto::ColumnCipher,
+    r: &sqlx::any::AnyRow,
+) -> Result<Alert> {
+    let id: i64 = r.try_get("id")?;
     Ok(Alert {
-        id: r.try_get("id")?,
+        id,
         model: r.try_get("model")?,
         model_version: r.try_get("model_version")?,
-        subject: r.try_get("subject")?,
+        subject: open_token(cipher, id, "subject", r.try_get("subject")?)?,
         program: r.try_get("program")?,
-        name: r.try_get("name")?,
+        name: open_token(cipher, id, "name", r.try_get("name")?)?,
         amount_fen: r.try_get("amount_fen")?,
         responsible: r.try_get("responsible")?,
         status: r.try_get("status")?,

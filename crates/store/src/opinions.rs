@@ -1,9 +1,11 @@
 //! Integrity-opinion requests and their persons. Each step names the stage it expects; the
 //! facts found are written once, at compilation, and never change (only the wording does).
+//! A person is kept by the tokens of their ID and name; the findings and wordings sealed.
 
 use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::meta::{Result, SqlStore};
+use mingjing_crypto::Purpose;
 use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -110,21 +112,26 @@ impl SqlStore {
             }
             e => e,
         })?;
+        let cipher = self.column_cipher()?.clone();
+        let keyring = self.keyring()?.clone();
         for p in persons {
+            let seal = |column: &str, text: &str| {
+                keyring.seal_text(Purpose::Fields, &person_place(id, p.seq, column), text)
+            };
             sqlx::query(
                 "INSERT INTO opinion_persons (request_id, seq, id_number, name, org, position, verdict, findings, \
                  drafted_opinion, opinion) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(id)
             .bind(p.seq)
-            .bind(&p.id_number)
-            .bind(&p.name)
+            .bind(cipher.token(&p.id_number))
+            .bind(cipher.token(&p.name))
             .bind(&p.org)
             .bind(&p.position)
             .bind(&p.verdict)
-            .bind(&p.findings)
-            .bind(&p.drafted_opinion)
-            .bind(&p.opinion)
+            .bind(seal("findings", &p.findings))
+            .bind(seal("drafted_opinion", &p.drafted_opinion))
+            .bind(seal("opinion", &p.opinion))
             .execute(&mut *tx)
             .await?;
         }
@@ -163,16 +170,29 @@ impl SqlStore {
         .await?
         .iter()
         .map(|p| {
+            let seq: i64 = p.try_get("seq")?;
+            let what = |column: &str| format!("opinion_persons.{column} of request {id}, person {seq}");
+            let reveal = |column: &str| -> Result<String> {
+                Ok(self.column_cipher()?.reveal(&p.try_get::<String, _>(column)?, &what(column))?)
+            };
+            let open = |column: &str| -> Result<String> {
+                Ok(self.keyring()?.open_text(
+                    Purpose::Fields,
+                    &person_place(id, seq, column),
+                    &p.try_get::<String, _>(column)?,
+                    &what(column),
+                )?)
+            };
             Ok(OpinionPerson {
-                seq: p.try_get("seq")?,
-                id_number: p.try_get("id_number")?,
-                name: p.try_get("name")?,
+                seq,
+                id_number: reveal("id_number")?,
+                name: reveal("name")?,
                 org: p.try_get("org")?,
                 position: p.try_get("position")?,
                 verdict: p.try_get("verdict")?,
-                findings: p.try_get("findings")?,
-                drafted_opinion: p.try_get("drafted_opinion")?,
-                opinion: p.try_get("opinion")?,
+                findings: open("findings")?,
+                drafted_opinion: open("drafted_opinion")?,
+                opinion: open("opinion")?,
             })
         })
         .collect::<Result<_>>()?;
@@ -187,12 +207,15 @@ impl SqlStore {
         text: &str,
         audit: &AuditEntry,
     ) -> Result<()> {
+        let sealed =
+            self.keyring()?
+                .seal_text(Purpose::Fields, &person_place(id, seq, "opinion"), text);
         audited!(self, [audit], |tx| {
             let n = sqlx::query(
                 "UPDATE opinion_persons SET opinion = $1 WHERE request_id = $2 AND seq = $3 \
                  AND (SELECT stage FROM opinion_requests WHERE id = $2) = 'drafted'",
             )
-            .bind(text)
+            .bind(&sealed)
             .bind(id)
             .bind(seq)
             .execute(&mut *tx)
@@ -274,7 +297,7 @@ impl SqlStore {
         let ids: Vec<(i64, i64)> = sqlx::query(
             "SELECT request_id, seq FROM opinion_persons WHERE id_number = $1 ORDER BY request_id DESC",
         )
-        .bind(id_number)
+        .bind(self.column_cipher()?.token(id_number))
         .fetch_all(self.pool())
         .await?
         .iter()
@@ -290,4 +313,9 @@ impl SqlStore {
         }
         Ok(out)
     }
+}
+
+/// The place a sealed text of an opinion's person belongs to: it opens there only.
+fn person_place(request: i64, seq: i64, column: &str) -> String {
+    format!("opinion_persons.{column}/{request}/{seq}")
 }

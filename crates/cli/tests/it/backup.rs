@@ -3,44 +3,10 @@
 //! clear, and a changed byte or another key is refused by name.
 
 use crate::support::{
-    Backend, PgDatabase, TestPlatform, contains_bytes, every_byte_of, generate, import_all,
-    manifest, stderr, stdout,
+    Backend, PgDatabase, TestPlatform, every_byte_of, generate, import_all, manifest,
+    personal_values, stderr, stdout,
 };
 use std::path::Path;
-
-/// ID numbers, names and bank accounts of a generated county's files (those in UTF-8).
-fn personal_values(county: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    for e in manifest(county) {
-        let Ok(text) = std::fs::read_to_string(county.join(&e.file)) else {
-            continue;
-        };
-        let mut r = csv::Reader::from_reader(text.as_bytes());
-        let header = r.headers().unwrap().clone();
-        let cols: Vec<usize> = header
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| {
-                ["身份证", "身份号码", "姓名", "账号"]
-                    .iter()
-                    .any(|k| h.contains(k))
-            })
-            .map(|(i, _)| i)
-            .collect();
-        for rec in r.records().take(200) {
-            let rec = rec.unwrap();
-            for &c in &cols {
-                let v = rec.get(c).unwrap_or("").trim();
-                if v.chars().count() >= 2 {
-                    out.push(v.to_string());
-                }
-            }
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
-}
 
 fn alerts(p: &TestPlatform, dir: &str) -> String {
     let out = p.run(&["alerts", "--data-dir", dir, "--format", "csv"]);
@@ -100,12 +66,9 @@ fn round_trip(backend: Backend) {
 
     // Nothing personal in the clear.
     let bytes = every_byte_of(&backup);
-    let values = personal_values(&county);
+    let values = personal_values(&county, 200);
     assert!(values.len() > 100, "{} values", values.len());
-    let found: Vec<&String> = values
-        .iter()
-        .filter(|v| contains_bytes(&bytes, v))
-        .collect();
+    let found = crate::support::found_in(&bytes, &values);
     assert!(found.is_empty(), "in the clear in the backup: {found:?}");
 
     // Verified without restoring; one changed byte is named.

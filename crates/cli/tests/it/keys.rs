@@ -361,3 +361,164 @@ async fn regression_attachments_lay_in_the_clear_in_the_data_directory() {
         "nothing of the file is served"
     );
 }
+
+/// Every file in a folder tree.
+fn files_under(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files_under(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// Every ID number, name and bank account of a county lay in the clear in the uploads' Parquet
+/// files, their ID indexes, the alerts and the person index: a copy of the data directory or
+/// of the database was a copy of the county's people.
+#[test]
+fn regression_the_uploads_held_every_id_name_and_account_in_the_clear() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        nothing_personal_at_rest(backend);
+    }
+}
+
+/// The text values of the database's tables that are, or hold an ID number that is, among
+/// `values`: (table, column, value).
+async fn texts_found_in_database(
+    url: &str,
+    values: &std::collections::HashSet<String>,
+) -> Vec<(String, String, String)> {
+    use sqlx::{Column, Row};
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(url).await.unwrap();
+    let tables: Vec<String> = if url.starts_with("sqlite") {
+        sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'",
+        )
+    } else {
+        sqlx::query_scalar(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()",
+        )
+    }
+    .fetch_all(&pool)
+    .await
+    .unwrap()
+    .into_iter()
+    .filter(|t: &String| !t.starts_with("_sqlx"))
+    .collect();
+    assert!(tables.len() > 20, "{tables:?}");
+    let mut found = Vec::new();
+    for t in tables {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM \"{t}\"")))
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        for r in &rows {
+            for (i, c) in r.columns().iter().enumerate() {
+                let Ok(Some(v)) = r.try_get::<Option<String>, _>(i) else {
+                    continue;
+                };
+                let holds_id = v
+                    .as_bytes()
+                    .windows(18)
+                    .any(|w| std::str::from_utf8(w).is_ok_and(|w| values.contains(w)));
+                if values.contains(&v) || holds_id {
+                    found.push((t.clone(), c.name().to_string(), v));
+                }
+            }
+        }
+    }
+    pool.close().await;
+    found
+}
+
+fn nothing_personal_at_rest(backend: Backend) {
+    use crate::support::{generate, import_all, personal_values, stdout};
+    let gen_dir = tempfile::tempdir().unwrap();
+    let county = gen_dir.path().join("county");
+    generate(&county, "22");
+    let p = TestPlatform::new(backend);
+    import_all(&p, &county);
+    let run = p.run(&[
+        "run",
+        "--data-dir",
+        p.data_dir_str(),
+        "--as-of",
+        "2026-10-31",
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+
+    let every: std::collections::HashSet<String> =
+        personal_values(&county, usize::MAX).into_iter().collect();
+    assert!(every.len() > 20_000, "{} values", every.len());
+    let mut files = Vec::new();
+    files_under(p.data_dir(), &mut files);
+    let parquet: Vec<_> = files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "parquet"))
+        .collect();
+    assert!(parquet.len() > 20, "{} Parquet files", parquet.len());
+    // Every cell of every Parquet file, decoded (pages are compressed: bytes alone prove little).
+    let mut cells = 0usize;
+    for f in &parquet {
+        for batch in mingjing_ingest::columnar::read_batches(f, 8192).unwrap() {
+            let batch = batch.unwrap();
+            let text = mingjing_engine::rows::to_text(&batch.schema(), &[batch]);
+            for row in &text.rows {
+                for (v, col) in row.iter().zip(&text.columns) {
+                    let Some(v) = v else { continue };
+                    cells += 1;
+                    assert!(
+                        !every.contains(v),
+                        "{} holds {v} in the clear in {col}",
+                        f.display()
+                    );
+                }
+            }
+        }
+    }
+    assert!(cells > 100_000, "{cells} cells read");
+    // Every text value of every table of the database, whole or holding an ID.
+    let url = p.database_url();
+    let in_clear = crate::support::block_on(texts_found_in_database(&url, &every));
+    assert!(
+        in_clear.is_empty(),
+        "{backend:?}: in the clear in the database: {in_clear:?}"
+    );
+    // And the bytes of every file (the ID indexes, the footers' statistics, scratch files, the
+    // SQLite database) or of a dump of the PostgreSQL database.
+    let sample = personal_values(&county, 200);
+    let mut bytes = Vec::new();
+    for f in &files {
+        bytes.extend(std::fs::read(f).unwrap_or_default());
+    }
+    if backend == Backend::Postgres {
+        let dump = std::process::Command::new("pg_dump")
+            .arg("--dbname")
+            .arg(p.database_url())
+            .output()
+            .unwrap();
+        assert!(dump.status.success(), "{}", stderr(&dump));
+        assert!(dump.stdout.len() > 100_000, "a dump of the whole database");
+        bytes.extend(dump.stdout);
+    }
+    let found = crate::support::found_in(&bytes, &sample);
+    assert!(
+        found.is_empty(),
+        "{backend:?}: in the clear at rest: {found:?}"
+    );
+
+    // What people are shown is opened: the alerts name their subjects by their IDs.
+    let alerts = p.run(&["alerts", "--data-dir", p.data_dir_str(), "--format", "csv"]);
+    let alerts = stdout(&alerts);
+    let named = alerts
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').any(|c| every.contains(c)))
+        .count();
+    assert!(named > 20, "alerts name their subjects:\n{alerts}");
+    let check = p.check();
+    assert!(check.status.success(), "{}", stderr(&check));
+}

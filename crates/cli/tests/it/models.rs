@@ -221,15 +221,7 @@ fn closed_alert_is_not_raised_again_but_newer_evidence_links_a_new_one() {
         assert!(out.status.success(), "{}", stderr(&out));
         stdout(&out)
     };
-    let store = || {
-        let url = p.database_url();
-        let clock = p.clock.clone();
-        async move {
-            mingjing_store::SqlStore::connect(&url, clock)
-                .await
-                .unwrap()
-        }
-    };
+    let store = || p.store();
     let rt = tokio::runtime::Runtime::new().unwrap();
     run(&p);
     let alerts = rt.block_on(async { store().await.alerts(Some("M01")).await.unwrap() });

@@ -179,6 +179,20 @@ impl TestPlatform {
         self.run(&["check", "--data-dir", self.data_dir_str()])
     }
 
+    /// The platform's store, connected and unlocked with its master key, as the binary
+    /// opens it: what it keeps of people is tokens, which only an unlocked store opens.
+    pub async fn store(&self) -> mingjing_store::SqlStore {
+        let mut store = mingjing_store::SqlStore::connect(&self.database_url(), self.clock.clone())
+            .await
+            .unwrap();
+        let key = mingjing_crypto::KeyFile::load(&self.dir.path().join("data.master.key")).unwrap();
+        store
+            .unlock(&key, self.data_dir().join("audit.head"))
+            .await
+            .unwrap();
+        store
+    }
+
     /// The database URL this platform's metadata lives at.
     pub fn database_url(&self) -> String {
         match &self.pg {
@@ -261,6 +275,41 @@ pub fn manifest(dir: &Path) -> Vec<Entry> {
             }
         })
         .collect()
+}
+
+/// The ID numbers, names and bank accounts of a generated county, from the first `rows` rows
+/// of each of its files: what must never be found in the clear at rest.
+pub fn personal_values(county: &Path, rows: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in manifest(county) {
+        let Ok(text) = std::fs::read_to_string(county.join(&e.file)) else {
+            continue;
+        };
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let header = r.headers().unwrap().clone();
+        let cols: Vec<usize> = header
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| {
+                ["身份证", "身份号码", "姓名", "账号"]
+                    .iter()
+                    .any(|k| h.contains(k))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        for rec in r.records().take(rows) {
+            let rec = rec.unwrap();
+            for &c in &cols {
+                let v = rec.get(c).unwrap_or("").trim();
+                if v.chars().count() >= 2 {
+                    out.push(v.to_string());
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Imports every file of a generated county; panics on any rejection.
@@ -370,6 +419,32 @@ pub fn every_byte_of(dir: &Path) -> Vec<u8> {
         }
     }
     out
+}
+
+/// The needles whose UTF-8 bytes occur in `haystack`, found in one pass over it (by their first
+/// six bytes, then whole): a data directory is a hundred megabytes and the needles thousands.
+pub fn found_in<'n>(haystack: &[u8], needles: &'n [String]) -> Vec<&'n String> {
+    const HEAD: usize = 6;
+    let mut by_head: std::collections::HashMap<&[u8], Vec<&'n String>> =
+        std::collections::HashMap::new();
+    let mut found: Vec<&String> = Vec::new();
+    for n in needles {
+        if n.len() >= HEAD {
+            by_head.entry(&n.as_bytes()[..HEAD]).or_default().push(n);
+        } else if contains_bytes(haystack, n) {
+            found.push(n);
+        }
+    }
+    for (i, w) in haystack.windows(HEAD).enumerate() {
+        if let Some(ns) = by_head.get(w) {
+            for n in ns {
+                if haystack[i..].starts_with(n.as_bytes()) && !found.contains(n) {
+                    found.push(n);
+                }
+            }
+        }
+    }
+    found
 }
 
 /// Whether `needle`'s UTF-8 bytes occur in `haystack`.
