@@ -51,15 +51,13 @@ impl std::fmt::Debug for ColumnCipher {
     }
 }
 
-/// What a compared value is made into before its token: trimmed and upper-cased, as the
-/// models compare (`upper(trim(..))`). Values are trimmed at import already.
+/// What a compared value is made into before its token: trimmed, and upper-cased when it is a
+/// code (ASCII letters and digits only: IDs, accounts, plates), as the models compare
+/// (`upper(trim(..))`). Other text (names) keeps its case, so that it is shown as written.
 pub fn normalise(value: &str) -> std::borrow::Cow<'_, str> {
     let v = value.trim();
-    if v.bytes().any(|b| b.is_ascii_lowercase()) || !v.is_ascii() {
-        let upper = v.to_uppercase();
-        if upper != v {
-            return std::borrow::Cow::Owned(upper);
-        }
+    if v.bytes().all(|b| b.is_ascii_alphanumeric()) && v.bytes().any(|b| b.is_ascii_lowercase()) {
+        return std::borrow::Cow::Owned(v.to_ascii_uppercase());
     }
     std::borrow::Cow::Borrowed(v)
 }
