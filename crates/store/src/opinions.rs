@@ -161,6 +161,7 @@ impl SqlStore {
         else {
             return Ok(None);
         };
+        let (cipher, keyring) = (self.column_cipher()?, self.keyring()?);
         let persons = sqlx::query(
             "SELECT seq, id_number, name, org, position, verdict, findings, drafted_opinion, opinion \
              FROM opinion_persons WHERE request_id = $1 ORDER BY seq",
@@ -173,10 +174,10 @@ impl SqlStore {
             let seq: i64 = p.try_get("seq")?;
             let what = |column: &str| format!("opinion_persons.{column} of request {id}, person {seq}");
             let reveal = |column: &str| -> Result<String> {
-                Ok(self.column_cipher()?.reveal(&p.try_get::<String, _>(column)?, &what(column))?)
+                Ok(cipher.reveal(&p.try_get::<String, _>(column)?, &what(column))?)
             };
             let open = |column: &str| -> Result<String> {
-                Ok(self.keyring()?.open_text(
+                Ok(keyring.open_text(
                     Purpose::Fields,
                     &person_place(id, seq, column),
                     &p.try_get::<String, _>(column)?,

@@ -45,16 +45,6 @@ pub struct PersonQuery {
 const SELECT_PERSONS: &str = "SELECT id_number, handle, name, name_key, pinyin_key, gender, \
      birth_date, household_id, relation, town, village FROM person_index ";
 
-macro_rules! select_persons {
-    ($rest:literal) => {
-        concat!(
-            "SELECT id_number, handle, name, name_key, pinyin_key, gender, birth_date, household_id, \
-             relation, town, village FROM person_index ",
-            $rest
-        )
-    };
-}
-
 /// The columns of an entry as stored.
 const COLUMNS: usize = 18;
 
@@ -415,24 +405,28 @@ impl SqlStore {
     /// The entry behind a handle.
     pub async fn person_by_handle(&self, handle: &str) -> Result<Option<PersonEntry>> {
         let cipher = self.column_cipher()?;
-        sqlx::query(select_persons!("WHERE handle = $1"))
-            .bind(handle)
-            .fetch_optional(self.pool())
-            .await?
-            .as_ref()
-            .map(|r| decode(cipher, r))
-            .transpose()
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT_PERSONS}WHERE handle = $1"
+        )))
+        .bind(handle)
+        .fetch_optional(self.pool())
+        .await?
+        .as_ref()
+        .map(|r| decode(cipher, r))
+        .transpose()
     }
 
     pub async fn person_entry(&self, id_number: &str) -> Result<Option<PersonEntry>> {
         let cipher = self.column_cipher()?;
-        sqlx::query(select_persons!("WHERE id_number = $1"))
-            .bind(cipher.token(id_number))
-            .fetch_optional(self.pool())
-            .await?
-            .as_ref()
-            .map(|r| decode(cipher, r))
-            .transpose()
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT_PERSONS}WHERE id_number = $1"
+        )))
+        .bind(cipher.token(id_number))
+        .fetch_optional(self.pool())
+        .await?
+        .as_ref()
+        .map(|r| decode(cipher, r))
+        .transpose()
     }
 
     /// Registered residents by town (`town` none) or by village of one town.
@@ -460,13 +454,15 @@ impl SqlStore {
             return Ok(Vec::new());
         }
         let cipher = self.column_cipher()?;
-        let mut members = sqlx::query(select_persons!("WHERE household_id = $1"))
-            .bind(cipher.token(household_id))
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| decode(cipher, r))
-            .collect::<Result<Vec<_>>>()?;
+        let mut members = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SELECT_PERSONS}WHERE household_id = $1"
+        )))
+        .bind(cipher.token(household_id))
+        .fetch_all(self.pool())
+        .await?
+        .iter()
+        .map(|r| decode(cipher, r))
+        .collect::<Result<Vec<_>>>()?;
         members.sort_by(|a, b| a.id_number.cmp(&b.id_number));
         Ok(members)
     }

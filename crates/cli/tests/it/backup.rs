@@ -3,16 +3,10 @@
 //! clear, and a changed byte or another key is refused by name.
 
 use crate::support::{
-    Backend, PgDatabase, TestPlatform, every_byte_of, generate, import_all, manifest,
+    Backend, PgDatabase, TestPlatform, alerts, every_byte_of, generate, import_all, manifest,
     personal_values, stderr, stdout,
 };
 use std::path::Path;
-
-fn alerts(p: &TestPlatform, dir: &str) -> String {
-    let out = p.run(&["alerts", "--data-dir", dir, "--format", "csv"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    stdout(&out)
-}
 
 fn round_trip(backend: Backend) {
     let gen_dir = tempfile::tempdir().unwrap();

@@ -435,7 +435,7 @@ async fn texts_found_in_database(
 }
 
 fn nothing_personal_at_rest(backend: Backend) {
-    use crate::support::{generate, import_all, personal_values, stdout};
+    use crate::support::{generate, import_all, personal_values};
     let gen_dir = tempfile::tempdir().unwrap();
     let county = gen_dir.path().join("county");
     generate(&county, "22");
@@ -511,8 +511,7 @@ fn nothing_personal_at_rest(backend: Backend) {
     );
 
     // What people are shown is opened: the alerts name their subjects by their IDs.
-    let alerts = p.run(&["alerts", "--data-dir", p.data_dir_str(), "--format", "csv"]);
-    let alerts = stdout(&alerts);
+    let alerts = crate::support::alerts(&p, p.data_dir_str());
     let named = alerts
         .lines()
         .skip(1)

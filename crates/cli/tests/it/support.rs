@@ -312,6 +312,13 @@ pub fn personal_values(county: &Path, rows: usize) -> Vec<String> {
     out
 }
 
+/// `mingjing alerts --format csv` of a data directory (batch.md), which must succeed.
+pub fn alerts(p: &TestPlatform, dir: &str) -> String {
+    let out = p.run(&["alerts", "--data-dir", dir, "--format", "csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out)
+}
+
 /// Imports every file of a generated county; panics on any rejection.
 pub fn import_all(p: &TestPlatform, county: &Path) -> usize {
     let entries = manifest(county);
