@@ -8,6 +8,22 @@ use mingjing_crypto::Keyring;
 use mingjing_store::StoreError;
 use std::path::PathBuf;
 
+/// Writes `plain` sealed for its fingerprint at `path`: sealed aside, then renamed, so a
+/// reader never sees half a file (and a plain file stored there before is replaced whole).
+pub(crate) fn seal_blob(
+    ring: &Keyring,
+    path: &std::path::Path,
+    fingerprint: &str,
+    plain: &[u8],
+) -> std::io::Result<()> {
+    let tmp = path.with_extension("part");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+    ring.seal_file(&format!("files/{fingerprint}"), plain, &mut out)?;
+    std::io::Write::flush(&mut out)?;
+    out.get_ref().sync_all()?;
+    std::fs::rename(&tmp, path)
+}
+
 impl Platform {
     fn blob_path(&self, fingerprint: &str) -> Result<PathBuf, AppError> {
         // The fingerprint names a file: hexadecimal only, never a path.
@@ -30,7 +46,7 @@ impl Platform {
         let fingerprint = mingjing_crypto::file_fingerprint(&bytes);
         let path = self.blob_path(&fingerprint)?;
         let ring = self.meta.keyring()?.clone();
-        let context = format!("files/{fingerprint}");
+        let name = fingerprint.clone();
         tokio::task::spawn_blocking(move || -> std::io::Result<()> {
             if path.exists() {
                 return Ok(());
@@ -38,13 +54,7 @@ impl Platform {
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent)?;
             }
-            // Sealed aside, then renamed: a reader never sees half a file.
-            let tmp = path.with_extension("part");
-            let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
-            ring.seal_file(&context, &bytes[..], &mut out)?;
-            std::io::Write::flush(&mut out)?;
-            out.get_ref().sync_all()?;
-            std::fs::rename(&tmp, &path)
+            seal_blob(&ring, &path, &name, &bytes)
         })
         .await
         .expect("sealing does not panic")?;

@@ -399,7 +399,9 @@ async fn restore_into(
         )?;
         std::fs::remove_file(&dump)?;
     }
-    let platform = Platform::open(dir, clock).await?;
+    // A backup of a directory still to be protected restores as it was: `mingjing protect`
+    // comes next, and opening it for anything else says so.
+    let platform = Platform::open_unprotected(dir, clock).await?;
     platform.meta.reset_audit_head_file().await?;
     Ok(BackupSummary {
         files: manifest.files.len(),

@@ -26,6 +26,7 @@ pub use documents::{
 };
 mod livelihood;
 pub use livelihood::{ContractorLink, Figures, ProgrammeView, ProjectView};
+pub mod migrate;
 mod persons;
 mod precheck;
 mod protect;
@@ -133,6 +134,17 @@ pub enum AppError {
     BadPeriod(String),
     #[error("the data directory {0} is not initialised: run `mingjing init` first")]
     NotInitialised(PathBuf),
+    /// A data directory from before personal values were protected, not yet encrypted.
+    #[error(
+        "the data directory {} holds personal values in the clear ({files} files, first {first}): \
+         back it up, then run `mingjing protect --data-dir {}` to encrypt it in place",
+        dir.display(), dir.display()
+    )]
+    NotProtected {
+        dir: PathBuf,
+        files: usize,
+        first: String,
+    },
     #[error("configuration file {path}: {msg}")]
     Config { path: PathBuf, msg: String },
     #[error(transparent)]
@@ -411,12 +423,22 @@ impl Platform {
         };
         p.recover().await?;
         p.install_builtin_models().await?;
+        p.ensure_protected().await?;
         Ok(p)
     }
 
     /// Opens an initialised platform and removes whatever an interrupted import left behind.
-    /// Every "now" of the platform is read from `clock`.
+    /// Every "now" of the platform is read from `clock`. A data directory still holding
+    /// personal values in the clear is refused ([`Platform::open_unprotected`] opens it).
     pub async fn open(dir: &Path, clock: Clock) -> Result<Self, AppError> {
+        let p = Self::open_unprotected(dir, clock).await?;
+        p.ensure_protected().await?;
+        Ok(p)
+    }
+
+    /// [`Platform::open`] of a data directory that may still hold personal values in the
+    /// clear: for protecting it in place, and for backing it up first.
+    pub async fn open_unprotected(dir: &Path, clock: Clock) -> Result<Self, AppError> {
         let config = Self::load_config(dir)?;
         if config.database_url.is_none() && !dir.join("mingjing.db").exists() {
             return Err(AppError::NotInitialised(dir.to_path_buf()));

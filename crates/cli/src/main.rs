@@ -130,6 +130,13 @@ enum Command {
         #[arg(long)]
         to: Option<PathBuf>,
     },
+    /// Encrypt in place a data directory written before personal values were protected (stop
+    /// its server and back it up first). Safe to run again, and after a crash; the platform
+    /// refuses to open for anything else until it is done.
+    Protect {
+        #[arg(long)]
+        data_dir: PathBuf,
+    },
     /// Restore a backup into an absent or empty data directory (with the master key the backup
     /// was made under; a PostgreSQL platform into an empty database).
     Restore {
@@ -417,7 +424,8 @@ async fn run(cli: Cli, clock: Clock) -> ExitCode {
             data_dir: Some(data_dir),
             to: Some(to),
         } => {
-            let platform = match Platform::open(&data_dir, clock.clone()).await {
+            // A directory still to be protected is backed up as it is, before protecting it.
+            let platform = match Platform::open_unprotected(&data_dir, clock.clone()).await {
                 Ok(p) => p,
                 Err(e) => return fail(&data_dir.display().to_string(), &e),
             };
@@ -435,6 +443,19 @@ async fn run(cli: Cli, clock: Clock) -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(&to.display().to_string(), &e),
+            }
+        }
+        Command::Protect { data_dir } => {
+            let platform = match Platform::open_unprotected(&data_dir, clock.clone()).await {
+                Ok(p) => p,
+                Err(e) => return fail(&data_dir.display().to_string(), &e),
+            };
+            match platform.protect_in_place(|step| eprintln!("{step}")).await {
+                Ok(report) => {
+                    println!("{}: {report}", data_dir.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&data_dir.display().to_string(), &e),
             }
         }
         Command::Backup { .. } => {
@@ -978,6 +999,7 @@ fn fail(what: &str, e: &AppError) -> ExitCode {
         | AppError::PeriodRefused(_)
         | AppError::BadPeriod(_)
         | AppError::NotInitialised(_)
+        | AppError::NotProtected { .. }
         | AppError::Config { .. } => EXIT_MISUSE,
         AppError::UnknownModel(_) => EXIT_MISUSE,
         AppError::InvalidModel(_) | AppError::Store(mingjing_store::StoreError::Invalid(_)) => {

@@ -191,7 +191,7 @@ fn wrap_aad(purpose: Purpose, version: u32) -> Vec<u8> {
 }
 
 /// The prefix of a sealed text value: format 1, then the key version.
-const SEALED_PREFIX: &str = "sm4gcm1:";
+pub const SEALED_PREFIX: &str = "sm4gcm1:";
 
 /// The data keys in memory. Cheap to share behind an `Arc`.
 pub struct Keyring {

@@ -32,6 +32,11 @@ use std::path::{Path, PathBuf};
 const MAGIC: &[u8; 8] = b"MJIDS002";
 const ENTRY: u64 = 16;
 
+/// Whether an index file's first bytes are this format's (not an older one's).
+pub fn is_current_magic(magic: &[u8; 8]) -> bool {
+    magic == MAGIC
+}
+
 /// The index file that belongs beside a slice file.
 pub fn index_path(parquet: &Path) -> PathBuf {
     parquet.with_extension("ids")

@@ -526,7 +526,7 @@ const PAGE_ROWS: usize = 4096;
 /// Statistics per column chunk, not per page: page-level minima and maxima of text columns
 /// would make the page index (kept in memory for the person page) larger than it is useful;
 /// the offset index, which locates pages, is written either way.
-fn props(ty: &DatasetType) -> WriterProperties {
+pub(crate) fn props(ty: &DatasetType) -> WriterProperties {
     let mut b = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))

@@ -6,6 +6,7 @@ pub mod error;
 pub mod idindex;
 pub mod import;
 pub mod limits;
+pub mod protect;
 pub mod read;
 mod xlscheck;
 pub mod xmlscan;

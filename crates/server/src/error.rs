@@ -174,6 +174,7 @@ impl From<AppError> for ApiError {
             AppError::PersonsRejected(checks) => ApiError::new(ErrorCode::PersonsRejected)
                 .details(serde_json::json!({ "persons": checks })),
             e @ (AppError::NotInitialised(_)
+            | AppError::NotProtected { .. }
             | AppError::Config { .. }
             | AppError::Engine(_)
             | AppError::Render(_)) => internal(&e),

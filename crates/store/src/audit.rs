@@ -165,6 +165,8 @@ impl SqlStore {
             .now()
             .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         let mac = key.mac(&prev, seq, &at, e);
+        // The chain covers the detail as written; the detail is kept sealed for its record.
+        let detail = self.texts()?.seal("audit_log", "detail", seq, &e.detail);
         sqlx::query(
             "INSERT INTO audit_log (seq, at, actor, role, org, action, object, result, source, detail, mac) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -178,7 +180,7 @@ impl SqlStore {
         .bind(&e.object)
         .bind(&e.result)
         .bind(&e.source)
-        .bind(&e.detail)
+        .bind(&detail)
         .bind(&mac)
         .execute(&mut **tx)
         .await?;
@@ -234,12 +236,24 @@ impl SqlStore {
         .bind(q.limit)
         .fetch_all(self.pool())
         .await?;
-        rows.iter().map(decode_record).collect()
+        let texts = self.texts()?;
+        // A detail that does not open is shown as such: the rest of the log stays readable,
+        // and `verify_audit` names the record.
+        rows.iter()
+            .map(|r| {
+                decode_record(r, |seq, stored| {
+                    Ok(texts
+                        .open("audit_log", "detail", seq, stored)
+                        .unwrap_or_else(|_| UNREADABLE_DETAIL.to_string()))
+                })
+            })
+            .collect()
     }
 
     /// Checks the whole chain; `Ok(n)` is the number of records verified.
     pub async fn verify_audit(&self) -> Result<std::result::Result<i64, ChainBreak>> {
         let key = self.audit_key()?;
+        let texts = self.texts()?;
         let head = sqlx::query("SELECT seq, mac FROM audit_head WHERE id = 1")
             .fetch_one(self.pool())
             .await?;
@@ -281,11 +295,27 @@ impl SqlStore {
                 break;
             }
             for r in &rows {
-                let rec = decode_record(r)?;
+                let mut sealed_ok = true;
+                let rec = decode_record(r, |seq, stored| {
+                    Ok(texts
+                        .open("audit_log", "detail", seq, stored)
+                        .unwrap_or_else(|_| {
+                            sealed_ok = false;
+                            String::new()
+                        }))
+                })?;
                 if rec.seq != expected {
                     return Ok(Err(ChainBreak {
                         seq: expected,
                         problem: format!("missing (the next record is {})", rec.seq),
+                    }));
+                }
+                if !sealed_ok {
+                    return Ok(Err(ChainBreak {
+                        seq: rec.seq,
+                        problem:
+                            "its detail does not open (altered, moved or written in the clear)"
+                                .into(),
                     }));
                 }
                 if key.mac(&prev, rec.seq, &rec.at, &rec.entry) != rec.mac {
@@ -411,9 +441,18 @@ pub struct AuditQuery {
     pub limit: i64,
 }
 
-fn decode_record(r: &sqlx::any::AnyRow) -> Result<AuditRecord> {
+/// What the log shows for a detail that does not open.
+pub const UNREADABLE_DETAIL: &str = "（此记录的详情无法解密：已被改动）";
+
+/// A record, its sealed detail opened by `open(seq, stored)`.
+fn decode_record(
+    r: &sqlx::any::AnyRow,
+    mut open: impl FnMut(i64, &str) -> Result<String>,
+) -> Result<AuditRecord> {
+    let seq: i64 = r.try_get("seq")?;
+    let detail: String = r.try_get("detail")?;
     Ok(AuditRecord {
-        seq: r.try_get("seq")?,
+        seq,
         at: r.try_get("at")?,
         entry: AuditEntry {
             actor: r.try_get("actor")?,
@@ -423,7 +462,7 @@ fn decode_record(r: &sqlx::any::AnyRow) -> Result<AuditRecord> {
             object: r.try_get("object")?,
             result: r.try_get("result")?,
             source: r.try_get("source")?,
-            detail: r.try_get("detail")?,
+            detail: open(seq, &detail)?,
         },
         mac: r.try_get("mac")?,
     })

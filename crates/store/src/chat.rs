@@ -5,6 +5,7 @@
 
 use crate::StoreError;
 use crate::meta::{Backend, MetaStore, Result, SqlStore};
+use crate::texts::Texts;
 use sqlx::Row;
 
 /// The PostgreSQL channel new message ids are announced on.
@@ -32,12 +33,12 @@ pub struct Conversation {
     pub last: Option<Message>,
 }
 
-fn decode_message(r: &sqlx::any::AnyRow) -> Result<Message> {
+fn decode_message(texts: &Texts, r: &sqlx::any::AnyRow) -> Result<Message> {
     Ok(Message {
         id: r.try_get("id")?,
         conversation_id: r.try_get("conversation_id")?,
         sender_id: r.try_get("sender_id")?,
-        body: r.try_get("body")?,
+        body: texts.get(r, "messages", "body")?,
         file_id: r.try_get("file_id")?,
         sent_at: r.try_get("sent_at")?,
     })
@@ -203,6 +204,7 @@ impl SqlStore {
     }
 
     pub async fn message(&self, id: i64) -> Result<Option<Message>> {
+        let texts = self.texts()?;
         sqlx::query(
             "SELECT id, conversation_id, sender_id, body, file_id, sent_at FROM messages WHERE id = $1",
         )
@@ -210,7 +212,7 @@ impl SqlStore {
         .fetch_optional(self.pool())
         .await?
         .as_ref()
-        .map(decode_message)
+        .map(|r| decode_message(&texts, r))
         .transpose()
     }
 
@@ -225,18 +227,21 @@ impl SqlStore {
         file_id: Option<i64>,
     ) -> Result<Message> {
         let now = self.now_text();
+        let texts = self.texts()?;
         let mut tx = self.pool().begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO messages (conversation_id, sender_id, body, file_id, sent_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+             VALUES ($1, $2, '', $3, $4) RETURNING id",
         )
         .bind(conversation)
         .bind(sender_id)
-        .bind(body)
         .bind(file_id)
         .bind(&now)
         .fetch_one(&mut *tx)
         .await?;
+        texts
+            .write(&mut tx, "messages", id, &[("body", body)])
+            .await?;
         if let Some(f) = file_id {
             crate::disposal::link_files(&mut tx, &[f], &format!("message:{id}"), sender).await?;
         }
@@ -268,7 +273,7 @@ impl SqlStore {
     }
 
     /// Messages of a conversation before `before` (all when `None`), newest last, whose body
-    /// contains `q`; at most `limit`.
+    /// contains `q`; at most `limit`. Bodies are sealed, so a search opens them page by page.
     pub async fn messages(
         &self,
         conversation: i64,
@@ -276,20 +281,35 @@ impl SqlStore {
         q: &str,
         limit: i64,
     ) -> Result<Vec<Message>> {
-        let mut out = sqlx::query(
-            "SELECT id, conversation_id, sender_id, body, file_id, sent_at FROM messages \
-             WHERE conversation_id = $1 AND id < $2 AND body LIKE $3 ESCAPE '\\' \
-             ORDER BY id DESC LIMIT $4",
-        )
-        .bind(conversation)
-        .bind(before.unwrap_or(i64::MAX))
-        .bind(crate::documents::like(q))
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?
-        .iter()
-        .map(decode_message)
-        .collect::<Result<Vec<_>>>()?;
+        let texts = self.texts()?;
+        let q = q.to_lowercase();
+        let want = usize::try_from(limit).unwrap_or(0);
+        let page = if q.is_empty() { limit.max(1) } else { 500 };
+        let mut before = before.unwrap_or(i64::MAX);
+        let mut out = Vec::new();
+        while out.len() < want {
+            let rows = sqlx::query(
+                "SELECT id, conversation_id, sender_id, body, file_id, sent_at FROM messages \
+                 WHERE conversation_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3",
+            )
+            .bind(conversation)
+            .bind(before)
+            .bind(page)
+            .fetch_all(self.pool())
+            .await?;
+            let Some(last) = rows.last() else { break };
+            before = last.try_get("id")?;
+            let full = rows.len() as i64 == page;
+            for r in &rows {
+                let m = decode_message(&texts, r)?;
+                if m.body.to_lowercase().contains(&q) && out.len() < want {
+                    out.push(m);
+                }
+            }
+            if !full {
+                break;
+            }
+        }
         out.reverse();
         Ok(out)
     }

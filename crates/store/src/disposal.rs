@@ -7,6 +7,7 @@
 use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::meta::{Result, SqlStore};
+use crate::texts::Texts;
 use mingjing_domain::disposal::{Accountability, Stage, Step, Verification};
 use sqlx::Row;
 
@@ -160,6 +161,7 @@ pub struct FileRecord {
 #[allow(clippy::too_many_arguments)]
 async fn move_stage(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    texts: &Texts,
     alert_id: i64,
     step: &str,
     from: Stage,
@@ -182,12 +184,13 @@ async fn move_stage(
             "预警 {alert_id} 的状态已被他人改变，请刷新后重试"
         )));
     }
-    event(tx, alert_id, step, from, to, comment, audit, now).await
+    event(tx, texts, alert_id, step, from, to, comment, audit, now).await
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn event(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    texts: &Texts,
     alert_id: i64,
     step: &str,
     from: Stage,
@@ -196,9 +199,9 @@ async fn event(
     audit: &AuditEntry,
     now: &str,
 ) -> Result<()> {
-    sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO alert_events (alert_id, at, actor, org, step, from_stage, to_stage, comment) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, '') RETURNING id",
     )
     .bind(alert_id)
     .bind(now)
@@ -207,14 +210,16 @@ async fn event(
     .bind(step)
     .bind(from.code())
     .bind(to.code())
-    .bind(comment)
-    .execute(&mut **tx)
+    .fetch_one(&mut **tx)
     .await?;
-    Ok(())
+    texts
+        .write(tx, "alert_events", id, &[("comment", comment)])
+        .await
 }
 
 pub(crate) async fn notify(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    texts: &Texts,
     n: &NewNotification,
     now: &str,
 ) -> Result<()> {
@@ -227,20 +232,21 @@ pub(crate) async fn notify(
             return Ok(());
         }
     }
-    sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO notifications (org_id, permission, kind, object, message, created_at, dedup) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         VALUES ($1, $2, $3, $4, '', $5, $6) RETURNING id",
     )
     .bind(n.org_id)
     .bind(&n.permission)
     .bind(&n.kind)
     .bind(&n.object)
-    .bind(&n.message)
     .bind(now)
     .bind(&n.dedup)
-    .execute(&mut **tx)
+    .fetch_one(&mut **tx)
     .await?;
-    Ok(())
+    texts
+        .write(tx, "notifications", id, &[("message", &n.message)])
+        .await
 }
 
 pub(crate) async fn link_files(
@@ -269,19 +275,19 @@ pub(crate) async fn link_files(
     Ok(())
 }
 
-fn decode_file(r: &sqlx::any::AnyRow) -> Result<FileRecord> {
+fn decode_file(texts: &Texts, r: &sqlx::any::AnyRow) -> Result<FileRecord> {
     Ok(FileRecord {
         id: r.try_get("id")?,
         sha256: r.try_get("sha256")?,
         size: r.try_get("size")?,
-        name: r.try_get("name")?,
+        name: texts.get(r, "files", "name")?,
         content_type: r.try_get("content_type")?,
         created_by: r.try_get("created_by")?,
         created_at: r.try_get("created_at")?,
     })
 }
 
-fn decode_verification(r: &sqlx::any::AnyRow) -> Result<VerificationRecord> {
+fn decode_verification(texts: &Texts, r: &sqlx::any::AnyRow) -> Result<VerificationRecord> {
     Ok(VerificationRecord {
         id: r.try_get("id")?,
         round: r.try_get("round")?,
@@ -290,13 +296,13 @@ fn decode_verification(r: &sqlx::any::AnyRow) -> Result<VerificationRecord> {
         persons_removed: r.try_get("persons_removed")?,
         recovered_fen: r.try_get("recovered_fen")?,
         stopped_monthly_fen: r.try_get("stopped_monthly_fen")?,
-        other_outcomes: r.try_get("other_outcomes")?,
-        explanation: r.try_get("explanation")?,
+        other_outcomes: texts.get(r, "verifications", "other_outcomes")?,
+        explanation: texts.get(r, "verifications", "explanation")?,
         submitted_by: r.try_get("submitted_by")?,
         org_id: r.try_get("org_id")?,
         submitted_at: r.try_get("submitted_at")?,
         decision: r.try_get("decision")?,
-        review_comment: r.try_get("review_comment")?,
+        review_comment: texts.get(r, "verifications", "review_comment")?,
         reviewed_by: r.try_get("reviewed_by")?,
         reviewed_at: r.try_get("reviewed_at")?,
     })
@@ -364,10 +370,12 @@ impl SqlStore {
         notices: &[NewNotification],
     ) -> Result<()> {
         let now = self.now_text();
+        let texts = self.texts()?;
         audited!(self, audits, |tx| {
             for (i, r) in routes.iter().enumerate() {
                 move_stage(
                     &mut tx,
+                    &texts,
                     r.alert_id,
                     Step::Route.code(),
                     from[i],
@@ -388,7 +396,7 @@ impl SqlStore {
                 .await?;
             }
             for n in notices {
-                notify(&mut tx, n, &now).await?;
+                notify(&mut tx, &texts, n, &now).await?;
             }
         });
         Ok(())
@@ -405,9 +413,11 @@ impl SqlStore {
         notice: &NewNotification,
     ) -> Result<i64> {
         let now = self.now_text();
+        let texts = self.texts()?;
         Ok(audited!(self, [audit], |tx| {
             move_stage(
                 &mut tx,
+                &texts,
                 alert_id,
                 Step::Submit.code(),
                 from,
@@ -425,7 +435,7 @@ impl SqlStore {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO verifications (alert_id, round, conclusion, records_corrected, persons_removed, \
                  recovered_fen, stopped_monthly_fen, other_outcomes, explanation, submitted_by, org_id, submitted_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, '', '', $8, $9, $10) RETURNING id",
             )
             .bind(alert_id)
             .bind(round + 1)
@@ -434,13 +444,22 @@ impl SqlStore {
             .bind(i64::from(v.persons_removed))
             .bind(v.recovered.fen())
             .bind(v.stopped_monthly.fen())
-            .bind(&v.other_outcomes)
-            .bind(&v.explanation)
             .bind(&audit.actor)
             .bind(org_id)
             .bind(&now)
             .fetch_one(&mut *tx)
             .await?;
+            texts
+                .write(
+                    &mut tx,
+                    "verifications",
+                    id,
+                    &[
+                        ("other_outcomes", &v.other_outcomes),
+                        ("explanation", &v.explanation),
+                    ],
+                )
+                .await?;
             link_files(
                 &mut tx,
                 &v.attachments,
@@ -448,7 +467,7 @@ impl SqlStore {
                 &audit.actor,
             )
             .await?;
-            notify(&mut tx, notice, &now).await?;
+            notify(&mut tx, &texts, notice, &now).await?;
             id
         }))
     }
@@ -466,9 +485,11 @@ impl SqlStore {
             .apply(Stage::PendingReview)
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let now = self.now_text();
+        let texts = self.texts()?;
         audited!(self, [audit], |tx| {
             move_stage(
                 &mut tx,
+                &texts,
                 alert_id,
                 step.code(),
                 Stage::PendingReview,
@@ -493,15 +514,22 @@ impl SqlStore {
                 )));
             };
             sqlx::query(
-                "UPDATE verifications SET decision = $1, review_comment = $2, reviewed_by = $3, reviewed_at = $4 WHERE id = $5",
+                "UPDATE verifications SET decision = $1, reviewed_by = $2, reviewed_at = $3 WHERE id = $4",
             )
             .bind(step.code())
-            .bind(comment)
             .bind(&audit.actor)
             .bind(&now)
             .bind(vid)
             .execute(&mut *tx)
             .await?;
+            texts
+                .write(
+                    &mut tx,
+                    "verifications",
+                    vid,
+                    &[("review_comment", comment)],
+                )
+                .await?;
             if to.is_final() {
                 sqlx::query(
                     "UPDATE alerts SET status = 'closed', conclusion = $1, closed_at = $2 WHERE id = $3",
@@ -512,7 +540,7 @@ impl SqlStore {
                 .execute(&mut *tx)
                 .await?;
             }
-            notify(&mut tx, notice, &now).await?;
+            notify(&mut tx, &texts, notice, &now).await?;
         });
         Ok(())
     }
@@ -526,24 +554,35 @@ impl SqlStore {
         audit: &AuditEntry,
     ) -> Result<i64> {
         let now = self.now_text();
+        let texts = self.texts()?;
         Ok(audited!(self, [audit], |tx| {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO accountability (alert_id, kind, persons, person_count, decided_on, document, note, \
-                 recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                 recorded_by, recorded_at) VALUES ($1, $2, '', $3, $4, '', '', $5, $6) RETURNING id",
             )
             .bind(alert_id)
             .bind(a.kind.label())
-            .bind(a.persons.join("\n"))
             .bind(a.persons.len() as i64)
             .bind(a.decided_on.to_string())
-            .bind(&a.document)
-            .bind(&a.note)
             .bind(&audit.actor)
             .bind(&now)
             .fetch_one(&mut *tx)
             .await?;
+            texts
+                .write(
+                    &mut tx,
+                    "accountability",
+                    id,
+                    &[
+                        ("persons", &a.persons.join("\n")),
+                        ("document", &a.document),
+                        ("note", &a.note),
+                    ],
+                )
+                .await?;
             event(
                 &mut tx,
+                &texts,
                 alert_id,
                 "account",
                 stage,
@@ -573,6 +612,7 @@ impl SqlStore {
         notice: &NewNotification,
     ) -> Result<bool> {
         let now = self.now_text();
+        let texts = self.texts()?;
         Ok(audited!(self, [audit], |tx| {
             let n = sqlx::query(
                 "UPDATE alerts SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL AND stage = $3",
@@ -588,6 +628,7 @@ impl SqlStore {
             }
             event(
                 &mut tx,
+                &texts,
                 alert_id,
                 "escalate",
                 stage,
@@ -597,7 +638,7 @@ impl SqlStore {
                 &now,
             )
             .await?;
-            notify(&mut tx, notice, &now).await?;
+            notify(&mut tx, &texts, notice, &now).await?;
             true
         }))
     }
@@ -605,9 +646,10 @@ impl SqlStore {
     /// Writes notifications (reminders), skipping those whose key was used before.
     pub async fn notify(&self, notices: &[NewNotification]) -> Result<()> {
         let now = self.now_text();
+        let texts = self.texts()?;
         let mut tx = self.pool().begin().await?;
         for n in notices {
-            notify(&mut tx, n, &now).await?;
+            notify(&mut tx, &texts, n, &now).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -636,6 +678,7 @@ impl SqlStore {
     }
 
     pub async fn alert_flow(&self, alert_id: i64) -> Result<AlertFlow> {
+        let texts = self.texts()?;
         let head =
             sqlx::query("SELECT routed_at, escalated_at, closed_at FROM alerts WHERE id = $1")
                 .bind(alert_id)
@@ -643,7 +686,7 @@ impl SqlStore {
                 .await?
                 .ok_or_else(|| StoreError::NotFound(format!("alert {alert_id}")))?;
         let events = sqlx::query(
-            "SELECT at, actor, org, step, from_stage, to_stage, comment FROM alert_events \
+            "SELECT id, at, actor, org, step, from_stage, to_stage, comment FROM alert_events \
              WHERE alert_id = $1 ORDER BY id",
         )
         .bind(alert_id)
@@ -658,7 +701,7 @@ impl SqlStore {
                 step: r.try_get("step")?,
                 from_stage: r.try_get("from_stage")?,
                 to_stage: r.try_get("to_stage")?,
-                comment: r.try_get("comment")?,
+                comment: texts.get(r, "alert_events", "comment")?,
             })
         })
         .collect::<Result<_>>()?;
@@ -671,7 +714,7 @@ impl SqlStore {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(decode_verification)
+        .map(|r| decode_verification(&texts, r))
         .collect::<Result<_>>()?;
         let accountability = sqlx::query(
             "SELECT id, kind, persons, decided_on, document, note, recorded_by, recorded_at \
@@ -685,14 +728,14 @@ impl SqlStore {
             Ok(AccountabilityRecord {
                 id: r.try_get("id")?,
                 kind: r.try_get("kind")?,
-                persons: r
-                    .try_get::<String, _>("persons")?
+                persons: texts
+                    .get(r, "accountability", "persons")?
                     .lines()
                     .map(str::to_string)
                     .collect(),
                 decided_on: r.try_get("decided_on")?,
-                document: r.try_get("document")?,
-                note: r.try_get("note")?,
+                document: texts.get(r, "accountability", "document")?,
+                note: texts.get(r, "accountability", "note")?,
                 recorded_by: r.try_get("recorded_by")?,
                 recorded_at: r.try_get("recorded_at")?,
             })
@@ -783,6 +826,7 @@ impl SqlStore {
         .bind(org_id)
         .fetch_all(self.pool())
         .await?;
+        let texts = self.texts()?;
         let mut out = Vec::new();
         for r in &rows {
             let perm: String = r.try_get("permission")?;
@@ -793,7 +837,7 @@ impl SqlStore {
                 id: r.try_get("id")?,
                 kind: r.try_get("kind")?,
                 object: r.try_get("object")?,
-                message: r.try_get("message")?,
+                message: texts.get(r, "notifications", "message")?,
                 created_at: r.try_get("created_at")?,
                 read: r.try_get::<i64, _>("seen")? > 0,
             });
@@ -841,15 +885,14 @@ impl SqlStore {
         notice: &NewNotification,
     ) -> Result<i64> {
         let now = self.now_text();
+        let texts = self.texts()?;
         Ok(audited!(self, [audit], |tx| {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO recommendations (number, org_id, title, content, reply_due, issued_by, issued_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                 VALUES ($1, $2, '', '', $3, $4, $5) RETURNING id",
             )
             .bind(&r.number)
             .bind(r.org_id)
-            .bind(&r.title)
-            .bind(&r.content)
             .bind(&r.reply_due)
             .bind(&audit.actor)
             .bind(&now)
@@ -859,6 +902,14 @@ impl SqlStore {
                 e if e.is_unique_violation() => StoreError::Invalid(format!("文号“{}”已被使用", r.number)),
                 e => e,
             })?;
+            texts
+                .write(
+                    &mut tx,
+                    "recommendations",
+                    id,
+                    &[("title", &r.title), ("content", &r.content)],
+                )
+                .await?;
             for a in &r.alert_ids {
                 sqlx::query("INSERT INTO recommendation_alerts (recommendation_id, alert_id) VALUES ($1, $2)")
                     .bind(id)
@@ -868,7 +919,7 @@ impl SqlStore {
             }
             let mut n = notice.clone();
             n.object = format!("recommendation:{id}");
-            notify(&mut tx, &n, &now).await?;
+            notify(&mut tx, &texts, &n, &now).await?;
             id
         }))
     }
@@ -880,11 +931,12 @@ impl SqlStore {
         audit: &AuditEntry,
     ) -> Result<()> {
         let now = self.now_text();
+        let texts = self.texts()?;
         audited!(self, [audit], |tx| {
+            // Written sealed in the same transaction: NULL marks the unanswered.
             let n = sqlx::query(
-                "UPDATE recommendations SET reply = $1, replied_by = $2, replied_at = $3 WHERE id = $4 AND reply IS NULL",
+                "UPDATE recommendations SET reply = '', replied_by = $1, replied_at = $2 WHERE id = $3 AND reply IS NULL",
             )
-            .bind(reply)
             .bind(&audit.actor)
             .bind(&now)
             .bind(id)
@@ -894,6 +946,9 @@ impl SqlStore {
             if n == 0 {
                 return Err(StoreError::Conflict(format!("建议书 {id} 已经回复")));
             }
+            texts
+                .write(&mut tx, "recommendations", id, &[("reply", reply)])
+                .await?;
         });
         Ok(())
     }
@@ -910,6 +965,7 @@ impl SqlStore {
         )
         .fetch_all(self.pool())
         .await?;
+        let texts = self.texts()?;
         let mut out = Vec::new();
         for r in &rows {
             let id: i64 = r.try_get("id")?;
@@ -923,12 +979,12 @@ impl SqlStore {
                 id,
                 number: r.try_get("number")?,
                 org_id: r.try_get("org_id")?,
-                title: r.try_get("title")?,
-                content: r.try_get("content")?,
+                title: texts.get(r, "recommendations", "title")?,
+                content: texts.get(r, "recommendations", "content")?,
                 reply_due: r.try_get("reply_due")?,
                 issued_by: r.try_get("issued_by")?,
                 issued_at: r.try_get("issued_at")?,
-                reply: r.try_get("reply")?,
+                reply: texts.get_opt(r, "recommendations", "reply")?,
                 replied_by: r.try_get("replied_by")?,
                 replied_at: r.try_get("replied_at")?,
                 alert_ids,
@@ -941,19 +997,23 @@ impl SqlStore {
 
     /// Registers a file whose content is already stored under its checksum.
     pub async fn add_file(&self, f: &FileRecord, audit: &AuditEntry) -> Result<i64> {
+        let texts = self.texts()?;
         Ok(audited!(self, [audit], |tx| {
-            sqlx::query_scalar::<_, i64>(
+            let id = sqlx::query_scalar::<_, i64>(
                 "INSERT INTO files (sha256, size, name, content_type, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                 VALUES ($1, $2, '', $3, $4, $5) RETURNING id",
             )
             .bind(&f.sha256)
             .bind(f.size)
-            .bind(&f.name)
             .bind(&f.content_type)
             .bind(&audit.actor)
             .bind(self.now_text())
             .fetch_one(&mut *tx)
-            .await?
+            .await?;
+            texts
+                .write(&mut tx, "files", id, &[("name", &f.name)])
+                .await?;
+            id
         }))
     }
 
@@ -972,7 +1032,7 @@ impl SqlStore {
                 .bind(id)
                 .fetch_all(self.pool())
                 .await?;
-        Ok(Some((decode_file(&r)?, links)))
+        Ok(Some((decode_file(&self.texts()?, &r)?, links)))
     }
 
     /// Files attached to an object (`verification:7`...).
@@ -984,7 +1044,8 @@ impl SqlStore {
         .bind(object)
         .fetch_all(self.pool())
         .await?;
-        rows.iter().map(decode_file).collect()
+        let texts = self.texts()?;
+        rows.iter().map(|r| decode_file(&texts, r)).collect()
     }
 
     /// The alert an attachment's object belongs to.

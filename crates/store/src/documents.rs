@@ -6,6 +6,7 @@
 use crate::StoreError;
 use crate::audit::AuditEntry;
 use crate::meta::{Result, SqlStore};
+use crate::texts::Texts;
 use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -104,12 +105,12 @@ macro_rules! select_documents {
     };
 }
 
-fn decode_document(r: &sqlx::any::AnyRow) -> Result<Document> {
+fn decode_document(texts: &Texts, r: &sqlx::any::AnyRow) -> Result<Document> {
     Ok(Document {
         id: r.try_get("id")?,
         number: r.try_get("number")?,
-        title: r.try_get("title")?,
-        body: r.try_get("body")?,
+        title: texts.get(r, "documents", "title")?,
+        body: texts.get(r, "documents", "body")?,
         secrecy: r.try_get("secrecy")?,
         sender: r.try_get("sender")?,
         sender_org_id: r.try_get("sender_org_id")?,
@@ -135,11 +136,11 @@ fn decode_recipient(r: &sqlx::any::AnyRow) -> Result<Recipient> {
 }
 
 /// A notice's own columns; `read` and `reads` are the query's to fill.
-fn decode_notice(r: &sqlx::any::AnyRow) -> Result<Notice> {
+fn decode_notice(texts: &Texts, r: &sqlx::any::AnyRow) -> Result<Notice> {
     Ok(Notice {
         id: r.try_get("id")?,
-        title: r.try_get("title")?,
-        body: r.try_get("body")?,
+        title: texts.get(r, "notices", "title")?,
+        body: texts.get(r, "notices", "body")?,
         pinned: r.try_get::<i64, _>("pinned")? != 0,
         to_all: r.try_get::<i64, _>("to_all")? != 0,
         author: r.try_get("author")?,
@@ -148,19 +149,6 @@ fn decode_notice(r: &sqlx::any::AnyRow) -> Result<Notice> {
         read: false,
         reads: 0,
     })
-}
-
-/// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
-pub(crate) fn like(q: &str) -> String {
-    let mut s = String::from("%");
-    for c in q.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            s.push('\\');
-        }
-        s.push(c);
-    }
-    s.push('%');
-    s
 }
 
 impl SqlStore {
@@ -174,6 +162,7 @@ impl SqlStore {
         audit: &AuditEntry,
     ) -> Result<(i64, String)> {
         let now = self.now_text();
+        let texts = self.texts()?;
         let mut audit = audit.clone();
         let out = audited!(self, [&audit], |tx| {
             let seq: i64 = sqlx::query_scalar(
@@ -185,14 +174,12 @@ impl SqlStore {
             let number = format!("{}〔{}〕{}号", d.prefix, d.year, seq);
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO documents (number, year, seq, title, body, secrecy, sender, sender_org_id, \
-                 deadline, reply_required, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 deadline, reply_required, sent_at) VALUES ($1, $2, $3, '', '', $4, $5, $6, $7, $8, $9) \
                  RETURNING id",
             )
             .bind(&number)
             .bind(d.year as i64)
             .bind(seq)
-            .bind(&d.title)
-            .bind(&d.body)
             .bind(&d.secrecy)
             .bind(&d.sender)
             .bind(d.sender_org_id)
@@ -201,6 +188,14 @@ impl SqlStore {
             .bind(&now)
             .fetch_one(&mut *tx)
             .await?;
+            texts
+                .write(
+                    &mut tx,
+                    "documents",
+                    id,
+                    &[("title", &d.title), ("body", &d.body)],
+                )
+                .await?;
             for (org, user) in recipients {
                 sqlx::query(
                     "INSERT INTO document_recipients (document_id, org_id, user_id) VALUES ($1, $2, $3)",
@@ -230,7 +225,8 @@ impl SqlStore {
         else {
             return Ok(None);
         };
-        let doc = decode_document(&r)?;
+        let texts = self.texts()?;
+        let doc = decode_document(&texts, &r)?;
         let recipients = sqlx::query(
             "SELECT id, document_id, org_id, user_id, signed_by, signed_at, read_by, read_at, \
              reply_state, reminded_at FROM document_recipients WHERE document_id = $1 ORDER BY id",
@@ -254,10 +250,10 @@ impl SqlStore {
             Ok(DocumentReply {
                 id: r.try_get("id")?,
                 recipient_id: r.try_get("recipient_id")?,
-                body: r.try_get("body")?,
+                body: texts.get(r, "document_replies", "body")?,
                 replied_by: r.try_get("replied_by")?,
                 replied_at: r.try_get("replied_at")?,
-                returned_comment: r.try_get("returned_comment")?,
+                returned_comment: texts.get_opt(r, "document_replies", "returned_comment")?,
                 returned_at: r.try_get("returned_at")?,
             })
         })
@@ -266,7 +262,8 @@ impl SqlStore {
     }
 
     /// Documents sent by `org_id` (`sent`), or sent to it or to `user_id` (received), newest
-    /// first, whose number, title or body contains `q`.
+    /// first, whose number, title or body contains `q` (titles and bodies are sealed, so a
+    /// search opens the unit's documents one by one).
     pub async fn documents_for(
         &self,
         org_id: i64,
@@ -275,42 +272,50 @@ impl SqlStore {
         q: &str,
         limit: i64,
     ) -> Result<Vec<DocumentSummary>> {
-        let pattern = like(q);
+        let texts = self.texts()?;
+        // Without a search the database cuts the list; with one, the opened texts decide.
+        let cut = if q.is_empty() { limit } else { i64::MAX };
         let rows = if sent {
             sqlx::query(select_documents!(
-                "WHERE d.sender_org_id = $1 \
-                 AND (d.number LIKE $2 ESCAPE '\\' OR d.title LIKE $2 ESCAPE '\\' OR d.body LIKE $2 ESCAPE '\\') \
-                 ORDER BY d.id DESC LIMIT $3"
+                "WHERE d.sender_org_id = $1 ORDER BY d.id DESC LIMIT $2"
             ))
             .bind(org_id)
-            .bind(&pattern)
-            .bind(limit)
+            .bind(cut)
             .fetch_all(self.pool())
             .await?
         } else {
             sqlx::query(select_documents!(
                 "WHERE EXISTS (SELECT 1 FROM document_recipients x WHERE x.document_id = d.id \
                  AND x.org_id = $1 AND x.user_id IN (0, $2)) \
-                 AND (d.number LIKE $3 ESCAPE '\\' OR d.title LIKE $3 ESCAPE '\\' OR d.body LIKE $3 ESCAPE '\\') \
-                 ORDER BY d.id DESC LIMIT $4"
+                 ORDER BY d.id DESC LIMIT $3"
             ))
             .bind(org_id)
             .bind(user_id)
-            .bind(&pattern)
-            .bind(limit)
+            .bind(cut)
             .fetch_all(self.pool())
             .await?
         };
-        rows.iter()
-            .map(|r| {
-                Ok(DocumentSummary {
-                    document: decode_document(r)?,
-                    recipients: r.try_get("n")?,
-                    signed: r.try_get("signed")?,
-                    replied: r.try_get("replied")?,
-                })
-            })
-            .collect()
+        let q = q.to_lowercase();
+        let mut out = Vec::new();
+        for r in &rows {
+            let document = decode_document(&texts, r)?;
+            let found = [&document.number, &document.title, &document.body]
+                .iter()
+                .any(|t| t.to_lowercase().contains(&q));
+            if !found {
+                continue;
+            }
+            out.push(DocumentSummary {
+                document,
+                recipients: r.try_get("n")?,
+                signed: r.try_get("signed")?,
+                replied: r.try_get("replied")?,
+            });
+            if out.len() as i64 >= limit {
+                break;
+            }
+        }
+        Ok(out)
     }
 
     /// The recipient who sent reply `reply`.
@@ -373,6 +378,7 @@ impl SqlStore {
         audit: &AuditEntry,
     ) -> Result<i64> {
         let now = self.now_text();
+        let texts = self.texts()?;
         let id = audited!(self, [audit], |tx| {
             let n = sqlx::query(
                 "UPDATE document_recipients SET reply_state = 'replied' \
@@ -389,14 +395,16 @@ impl SqlStore {
             }
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO document_replies (recipient_id, body, replied_by, replied_at) \
-                 VALUES ($1, $2, $3, $4) RETURNING id",
+                 VALUES ($1, '', $2, $3) RETURNING id",
             )
             .bind(recipient)
-            .bind(body)
             .bind(by)
             .bind(&now)
             .fetch_one(&mut *tx)
             .await?;
+            texts
+                .write(&mut tx, "document_replies", id, &[("body", body)])
+                .await?;
             crate::disposal::link_files(&mut tx, files, &format!("document_reply:{id}"), by)
                 .await?;
             id
@@ -412,6 +420,7 @@ impl SqlStore {
         audit: &AuditEntry,
     ) -> Result<()> {
         let now = self.now_text();
+        let texts = self.texts()?;
         audited!(self, [audit], |tx| {
             let n = sqlx::query(
                 "UPDATE document_recipients SET reply_state = 'returned' WHERE id = $1 AND reply_state = 'replied'",
@@ -423,15 +432,24 @@ impl SqlStore {
             if n == 0 {
                 return Err(StoreError::Conflict("没有可退回的回复".into()));
             }
-            sqlx::query(
-                "UPDATE document_replies SET returned_comment = $1, returned_at = $2 \
-                 WHERE id = (SELECT MAX(id) FROM document_replies WHERE recipient_id = $3)",
-            )
-            .bind(comment)
-            .bind(&now)
-            .bind(recipient)
-            .execute(&mut *tx)
-            .await?;
+            let reply: i64 =
+                sqlx::query_scalar("SELECT MAX(id) FROM document_replies WHERE recipient_id = $1")
+                    .bind(recipient)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            sqlx::query("UPDATE document_replies SET returned_at = $1 WHERE id = $2")
+                .bind(&now)
+                .bind(reply)
+                .execute(&mut *tx)
+                .await?;
+            texts
+                .write(
+                    &mut tx,
+                    "document_replies",
+                    reply,
+                    &[("returned_comment", comment)],
+                )
+                .await?;
         });
         Ok(())
     }
@@ -444,6 +462,7 @@ impl SqlStore {
         audit: &AuditEntry,
     ) -> Result<()> {
         let now = self.now_text();
+        let texts = self.texts()?;
         audited!(self, [audit], |tx| {
             sqlx::query("UPDATE document_recipients SET reminded_at = $1 WHERE id = $2")
                 .bind(&now)
@@ -452,6 +471,7 @@ impl SqlStore {
                 .await?;
             crate::disposal::notify(
                 &mut tx,
+                &texts,
                 &crate::disposal::NewNotification {
                     org_id: Some(recipient.org_id),
                     permission: String::new(),
@@ -476,13 +496,12 @@ impl SqlStore {
         audit: &AuditEntry,
     ) -> Result<i64> {
         let now = self.now_text();
+        let texts = self.texts()?;
         let id = audited!(self, [audit], |tx| {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO notices (title, body, pinned, to_all, author, author_org_id, published_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                 VALUES ('', '', $1, $2, $3, $4, $5) RETURNING id",
             )
-            .bind(&n.title)
-            .bind(&n.body)
             .bind(n.pinned as i64)
             .bind(n.to_all as i64)
             .bind(&n.author)
@@ -490,6 +509,14 @@ impl SqlStore {
             .bind(&now)
             .fetch_one(&mut *tx)
             .await?;
+            texts
+                .write(
+                    &mut tx,
+                    "notices",
+                    id,
+                    &[("title", &n.title), ("body", &n.body)],
+                )
+                .await?;
             for t in targets {
                 sqlx::query("INSERT INTO notice_targets (notice_id, org_id) VALUES ($1, $2)")
                     .bind(id)
@@ -505,6 +532,7 @@ impl SqlStore {
     /// Notices for a user of `org_id` (to all, to the unit, or the unit's own), pinned first,
     /// then newest; with whether this user read each and how many have.
     pub async fn notices_for(&self, user_id: i64, org_id: i64) -> Result<Vec<Notice>> {
+        let texts = self.texts()?;
         sqlx::query(
             "SELECT n.id, n.title, n.body, n.pinned, n.to_all, n.author, n.author_org_id, n.published_at, \
              (SELECT COUNT(*) FROM notice_reads r WHERE r.notice_id = n.id AND r.user_id = $1) AS seen, \
@@ -522,7 +550,7 @@ impl SqlStore {
             Ok(Notice {
                 read: r.try_get::<i64, _>("seen")? > 0,
                 reads: r.try_get("reads")?,
-                ..decode_notice(r)?
+                ..decode_notice(&texts, r)?
             })
         })
         .collect()
@@ -582,7 +610,7 @@ impl SqlStore {
                 .bind(id)
                 .fetch_all(self.pool())
                 .await?;
-        Ok(Some((decode_notice(&r)?, targets)))
+        Ok(Some((decode_notice(&self.texts()?, &r)?, targets)))
     }
 }
 

@@ -61,6 +61,7 @@ impl SqlStore {
         self.columns = Some(Arc::new(ring.column_cipher()));
         self.keyring = Some(ring);
         self.seal_plain_totp_secrets().await?;
+        self.seal_plain_texts().await?;
         Ok(())
     }
 

@@ -47,6 +47,7 @@ pub mod meta;
 pub mod opinions;
 pub mod persons;
 pub mod rights;
+pub mod texts;
 
 pub use datadir::{DataDir, Staged};
 pub use meta::{

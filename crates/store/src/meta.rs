@@ -389,10 +389,13 @@ impl SqlStore {
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        // WAL for concurrent readers; FULL so a commit survives power loss.
+                        // WAL for concurrent readers; FULL so a commit survives power loss;
+                        // secure_delete so a deleted or replaced value is zeroed in the file,
+                        // not left in a free page (residual information).
                         sqlx::raw_sql(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                             PRAGMA secure_delete = ON;",
                         )
                         .execute(conn)
                         .await?;

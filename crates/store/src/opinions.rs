@@ -317,6 +317,6 @@ impl SqlStore {
 }
 
 /// The place a sealed text of an opinion's person belongs to: it opens there only.
-fn person_place(request: i64, seq: i64, column: &str) -> String {
+pub(crate) fn person_place(request: i64, seq: i64, column: &str) -> String {
     format!("opinion_persons.{column}/{request}/{seq}")
 }

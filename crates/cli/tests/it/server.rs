@@ -1232,14 +1232,20 @@ async fn tampering_cases(backend: Backend) {
 }
 
 /// A minimal HTTP/1.1 exchange over TCP (the server as a real process).
-fn http(port: u16, request: &str) -> Option<(u16, String)> {
+pub fn http(port: u16, request: &str) -> Option<(u16, String)> {
+    http_bytes(port, request.as_bytes())
+}
+
+/// [`http`] of a request that need not be text (a multipart upload).
+pub fn http_bytes(port: u16, request: &[u8]) -> Option<(u16, String)> {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
         .ok()?;
-    s.write_all(request.as_bytes()).ok()?;
-    let mut out = String::new();
-    s.read_to_string(&mut out).ok()?;
+    s.write_all(request).ok()?;
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).ok()?;
+    let out = String::from_utf8_lossy(&out).into_owned();
     let status = out.split(' ').nth(1)?.parse().ok()?;
     Some((status, out))
 }
@@ -1546,6 +1552,15 @@ pub fn serve(s: &TestServer) -> Process {
 
 /// [`serve`] with more arguments (none of them `--listen`).
 pub fn serve_with(s: &TestServer, args: &[&str]) -> Process {
+    serve_to(s, args, None, "info")
+}
+
+/// [`serve`] with everything it prints (its log at `level`, e.g. `debug`) written to `log`.
+pub fn serve_logging(s: &TestServer, log: &std::path::Path, level: &str) -> Process {
+    serve_to(s, &[], Some(std::fs::File::create(log).unwrap()), level)
+}
+
+fn serve_to(s: &TestServer, args: &[&str], log: Option<std::fs::File>, level: &str) -> Process {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -1561,18 +1576,38 @@ pub fn serve_with(s: &TestServer, args: &[&str]) -> Process {
         .arg(s.platform.data_dir())
         .args(["--listen", &addr])
         .args(args)
+        .env("MINGJING_LOG", level)
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
+        .stderr(match &log {
+            Some(f) => f.try_clone().unwrap().into(),
+            None => std::process::Stdio::null(),
+        })
         .spawn()
         .expect("mingjing serve starts");
-    // Wait for "serving http://…" (or https).
+    // Wait for "serving http://…" (or https); what it prints goes on into the log.
     let out = child.stdout.take().unwrap();
     let mut lines = std::io::BufRead::lines(std::io::BufReader::new(out));
-    assert!(
-        lines.any(|l| l.is_ok_and(|l| l.contains("serving http"))),
-        "the server did not start"
-    );
-    std::thread::spawn(move || for _ in lines {});
+    let mut log = log;
+    let mut keep = move |line: &str| {
+        if let Some(f) = &mut log {
+            std::io::Write::write_all(f, format!("{line}\n").as_bytes()).unwrap();
+        }
+    };
+    let mut started = false;
+    for line in lines.by_ref() {
+        let Ok(line) = line else { break };
+        keep(&line);
+        if line.contains("serving http") {
+            started = true;
+            break;
+        }
+    }
+    assert!(started, "the server did not start");
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            keep(&line);
+        }
+    });
     Process { child, addr }
 }
 

@@ -131,6 +131,33 @@ impl TestPlatform {
         p
     }
 
+    /// A SQLite platform unpacked from a `.tgz` of a data directory `NAME` and its key
+    /// `NAME.master.key` (a platform an earlier version wrote).
+    pub fn from_archive(archive: &Path, name: &str) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = Command::new("tar")
+            .arg("xzf")
+            .arg(archive)
+            .arg("-C")
+            .arg(dir.path())
+            .output()
+            .expect("tar runs");
+        assert!(out.status.success(), "tar: {}", stderr(&out));
+        let data = dir.path().join("data");
+        std::fs::rename(dir.path().join(name), &data).unwrap();
+        std::fs::rename(
+            dir.path().join(format!("{name}.master.key")),
+            dir.path().join("data.master.key"),
+        )
+        .unwrap();
+        TestPlatform {
+            dir,
+            data,
+            pg: None,
+            clock: test_clock(),
+        }
+    }
+
     pub fn data_dir(&self) -> &Path {
         &self.data
     }
