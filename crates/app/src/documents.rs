@@ -91,11 +91,13 @@ pub fn recipient_status(
     reply_required: bool,
     today: NaiveDate,
 ) -> (&'static str, bool) {
-    let status = match (r.reply_state.as_str(), &r.read_at, &r.signed_at) {
+    // Steps in order: delivered, opened, signed for, replied. Signing is the further step,
+    // whether or not the document was opened first.
+    let status = match (r.reply_state.as_str(), &r.signed_at, &r.read_at) {
         ("replied", ..) => "已回复",
         ("returned", ..) => "已退回修改",
-        (_, Some(_), _) => "已阅",
-        (_, None, Some(_)) => "已签收",
+        (_, Some(_), _) => "已签收",
+        (_, None, Some(_)) => "已阅",
         _ => "已送达",
     };
     let done = if reply_required {
@@ -509,6 +511,21 @@ mod tests {
         }
     }
 
+    /// A document opened and then signed for showed 已阅 to its sender, the same as one only
+    /// opened: the sender could not tell who had signed.
+    #[test]
+    fn regression_a_signed_document_showed_only_as_read() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let status =
+            |signed, read, reply| recipient_status(&r(signed, read, reply), None, true, day).0;
+        assert_eq!(status(false, false, "none"), "已送达");
+        assert_eq!(status(false, true, "none"), "已阅");
+        assert_eq!(status(true, true, "none"), "已签收");
+        assert_eq!(status(true, false, "none"), "已签收");
+        assert_eq!(status(true, true, "replied"), "已回复");
+        assert_eq!(status(true, true, "returned"), "已退回修改");
+    }
+
     #[test]
     fn overdue_means_the_asked_step_is_missing_after_the_deadline() {
         let day = |d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
@@ -524,12 +541,12 @@ mod tests {
         );
         assert_eq!(
             recipient_status(&r(true, true, "none"), dl, false, day("2026-11-21")),
-            ("已阅", false),
+            ("已签收", false),
             "signed is enough"
         );
         assert_eq!(
             recipient_status(&r(true, true, "none"), dl, true, day("2026-11-21")),
-            ("已阅", true),
+            ("已签收", true),
             "a reply was asked"
         );
         assert_eq!(

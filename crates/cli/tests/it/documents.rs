@@ -223,6 +223,17 @@ async fn document_round(backend: Backend) {
         "the unit signs once, whoever of it signs"
     );
     assert_eq!(todo(&clerk).await, (1, 1), "signed: now to reply");
+    // Opened, then signed for: the sender reads 已签收, not 已阅.
+    let signed = s.call(Some(&a), Method::GET, &path, None).await.json();
+    assert!(
+        signed["recipients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["name"] == "民政局" && r["status"] == "已签收"),
+        "{}",
+        signed["recipients"]
+    );
     let report = attach(&s, &clerk, "自查报告.pdf", b"%PDF-1.4\n% report\n").await;
     assert_eq!(
         reply(&clerk, "自查报告见附件。", vec![report]).await.status,
