@@ -489,19 +489,6 @@ mod tests {
     }
 
     #[test]
-    fn shipped_copy_matches_the_shared_standard() {
-        // The repository carries a copy of the contract; it must not drift.
-        let shared = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/standard/datasets.toml");
-        if let Ok(text) = std::fs::read_to_string(shared) {
-            assert_eq!(
-                text, BUILTIN_STANDARD,
-                "standard/datasets.toml differs from shared/"
-            );
-        }
-    }
-
-    #[test]
     fn admin_definitions_are_validated() {
         let ok = DatasetType::parse_definition(
             "subsidy_land",
