@@ -40,12 +40,12 @@ impl Platform {
             .join(fingerprint))
     }
 
-    /// Stores an attachment's bytes (once per content) and returns their fingerprint. Off the
-    /// async runtime: sealing is CPU work.
+    /// Stores an attachment's bytes (once per content) and returns their fingerprint (keyed:
+    /// `Keyring::fingerprint`). Off the async runtime: sealing is CPU work.
     pub async fn store_attachment(&self, bytes: Vec<u8>) -> Result<String, AppError> {
-        let fingerprint = mingjing_crypto::file_fingerprint(&bytes);
+        let ring = self.meta.keyring()?;
+        let fingerprint = ring.fingerprint(&bytes);
         let path = self.blob_path(&fingerprint)?;
-        let ring = self.meta.keyring()?.clone();
         let name = fingerprint.clone();
         tokio::task::spawn_blocking(move || -> std::io::Result<()> {
             if path.exists() {

@@ -148,16 +148,9 @@ impl Platform {
     }
 
     async fn write_backup(&self, to: &Path) -> Result<BackupSummary, AppError> {
-        let ring = self.meta.keyring()?.clone();
-        let stored = self
-            .meta
-            .stored_keyring()
-            .await?
-            .ok_or_else(|| bad("the platform has no keyring"))?;
-        std::fs::write(
-            to.join(KEYRING),
-            serde_json::to_vec_pretty(&stored).expect("json"),
-        )?;
+        // No file is resealed while it is copied with the digest its database copy records.
+        let _reading = self.reading_files().await?;
+        let ring = self.meta.keyring()?;
         std::fs::create_dir_all(to.join("data"))?;
         let root = self.data.root().to_path_buf();
         // The database first: every upload it names is then whole in the data directory.
@@ -225,6 +218,17 @@ impl Platform {
         manifest.backend = backend_name(backend).to_string();
         let count = manifest.files.len();
         let json = serde_json::to_vec(&manifest).expect("json");
+        // The keyring last: a data key rotated during the backup added a version that what was
+        // copied may be sealed with, and versions are never removed.
+        let stored = self
+            .meta
+            .stored_keyring()
+            .await?
+            .ok_or_else(|| bad("the platform has no keyring"))?;
+        std::fs::write(
+            to.join(KEYRING),
+            serde_json::to_vec_pretty(&stored).expect("json"),
+        )?;
         let ring = self.meta.keyring()?;
         let mut sealed = Vec::new();
         ring.seal_file(MANIFEST, &json[..], &mut sealed)?;

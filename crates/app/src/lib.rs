@@ -38,6 +38,7 @@ pub use precheck::{PrecheckHit, PrecheckOutcome, ROLL_TYPE as PRECHECK_TYPE};
 mod attachments;
 pub mod backup;
 mod reply;
+pub mod rotation;
 pub use reply::{ReplyFile, ReplyFormat};
 mod schedules;
 pub use disposal::{LoopFigures, StatDimension, StatFilter, is_overdue};
@@ -338,7 +339,8 @@ impl Platform {
         } else {
             mingjing_crypto::KeyFile::create(&path).map_err(|e| AppError::Store(e.into()))?
         };
-        meta.unlock(&master, dir.join("audit.head")).await?;
+        meta.unlock(std::sync::Arc::new(master), dir.join("audit.head"))
+            .await?;
         Ok(())
     }
 
@@ -470,6 +472,7 @@ impl Platform {
     /// upload is a readable Parquet file with the registered row count, and nothing else is
     /// there. Returns the problems found (empty when consistent).
     pub async fn verify(&self) -> Result<Vec<String>, AppError> {
+        let _reading = self.reading_files().await?;
         let mut problems = Vec::new();
         let registered: HashSet<String> = self.meta.upload_dirs().await?.into_iter().collect();
         // What another process is importing right now is neither registered nor abandoned.
@@ -523,6 +526,26 @@ impl Platform {
             .unwrap_or_else(|| DEFAULT_COUNTY.to_string()))
     }
 
+    /// Holds the data directory's files still while they are read by path
+    /// ([`DataDir::lock_files`]): a data key's resealing rewrites them in place.
+    pub(crate) async fn reading_files(
+        &self,
+    ) -> Result<mingjing_store::datadir::FilesLock, AppError> {
+        self.lock_files(false).await
+    }
+
+    pub(crate) async fn lock_files(
+        &self,
+        exclusive: bool,
+    ) -> Result<mingjing_store::datadir::FilesLock, AppError> {
+        let data = self.data.clone();
+        Ok(
+            tokio::task::spawn_blocking(move || data.lock_files(exclusive))
+                .await
+                .expect("locking does not panic")?,
+        )
+    }
+
     /// The Parquet files of a type's current slices, in upload order.
     pub(crate) async fn current_files(&self, ty: &str) -> Result<Vec<PathBuf>, AppError> {
         Ok(self
@@ -543,6 +566,7 @@ impl Platform {
         offset: usize,
         limit: usize,
     ) -> Result<mingjing_engine::rows::TextRows, AppError> {
+        let _reading = self.reading_files().await?;
         let mut rows = mingjing_engine::rows::read_page(
             mingjing_ingest::columnar::schema(ty),
             files,
@@ -551,7 +575,7 @@ impl Platform {
         )
         .await
         .map_err(|e| AppError::Engine(e.into()))?;
-        protect::reveal_rows(self.meta.column_cipher()?, ty, &mut rows)?;
+        protect::reveal_rows(&*self.meta.column_cipher()?, ty, &mut rows)?;
         Ok(rows)
     }
 

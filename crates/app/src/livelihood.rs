@@ -77,6 +77,7 @@ impl Platform {
         village: Option<&str>,
         only: Option<&[String]>,
     ) -> Result<ProgrammeView, AppError> {
+        let _reading = self.reading_files().await?;
         let ty = self.dataset_type("benefit_payments").await?;
         let files = self.current_files("benefit_payments").await?;
         let schema = mingjing_ingest::columnar::schema(&ty);
@@ -122,8 +123,8 @@ impl Platform {
             // Recipients are grouped by their tokens: shown by their IDs and names.
             let cipher = self.meta.column_cipher()?;
             for f in &mut rows {
-                f.key = crate::protect::reveal_value(cipher, &f.key, "a recipient's ID")?;
-                f.label = crate::protect::reveal_value(cipher, &f.label, "a recipient's name")?;
+                f.key = crate::protect::reveal_value(&cipher, &f.key, "a recipient's ID")?;
+                f.label = crate::protect::reveal_value(&cipher, &f.label, "a recipient's name")?;
             }
             rows.sort_by(|a, b| a.key.cmp(&b.key));
         }
@@ -234,6 +235,7 @@ pub struct ContractorLink {
 impl Platform {
     /// Every current livelihood project, with its contractor's links to office holders.
     pub async fn livelihood_projects(&self) -> Result<Vec<ProjectView>, AppError> {
+        let _reading = self.reading_files().await?;
         let all = |ty: &'static str| async move {
             let t = self.dataset_type(ty).await?;
             let files = self.current_files(ty).await?;
@@ -241,7 +243,7 @@ impl Platform {
                 mingjing_engine::rows::read_all(mingjing_ingest::columnar::schema(&t), &files)
                     .await
                     .map_err(|e| AppError::Engine(e.into()))?;
-            crate::protect::reveal_rows(self.meta.column_cipher()?, &t, &mut rows)?;
+            crate::protect::reveal_rows(&*self.meta.column_cipher()?, &t, &mut rows)?;
             Ok::<_, AppError>(rows)
         };
         let get = |t: &TextRows, r: &[Option<String>], col: &str| -> String {

@@ -44,7 +44,7 @@ impl std::fmt::Display for ProtectReport {
 }
 
 /// The attachments under `files/`, as (path, fingerprint).
-fn blobs(root: &Path) -> std::io::Result<Vec<(PathBuf, String)>> {
+pub(crate) fn blobs(root: &Path) -> std::io::Result<Vec<(PathBuf, String)>> {
     let mut out = Vec::new();
     let dir = root.join("files");
     if !dir.exists() {

@@ -347,6 +347,7 @@ impl Platform {
         as_of: chrono::NaiveDate,
         sample: usize,
     ) -> Result<DryRun, AppError> {
+        let _reading = self.reading_files().await?;
         let (spec, reads) = self.check_model(text).await?;
         let county = self.county().await?;
         let params = compile::resolve_params(&spec, &Default::default(), &county, as_of)
@@ -381,7 +382,7 @@ impl Platform {
                 what: "the dry run",
                 seconds,
             })??;
-        crate::protect::reveal_hits(self.meta.column_cipher()?, &mut hits)?;
+        crate::protect::reveal_hits(&*self.meta.column_cipher()?, &mut hits)?;
         hits.sort_by(|a, b| (&a.subject, &a.program).cmp(&(&b.subject, &b.program)));
         let n = hits.len();
         hits.truncate(sample);
@@ -448,6 +449,7 @@ impl Platform {
         as_of: chrono::NaiveDate,
         trigger: Trigger,
     ) -> Result<RunOutcome, AppError> {
+        let _reading = self.reading_files().await?;
         let started = self.clock().now_text();
         let library = self.library().await?;
         let chosen = choose(&library, only)?;
@@ -455,7 +457,7 @@ impl Platform {
         let bound = bind(&chosen, &county, as_of)?;
         let (mut hits, timings) =
             mingjing_engine::run_timed(&datasets, &programs, &limits, &bound).await?;
-        crate::protect::reveal_hits(self.meta.column_cipher()?, &mut hits)?;
+        crate::protect::reveal_hits(&*self.meta.column_cipher()?, &mut hits)?;
         let mut outcomes = Vec::new();
         let mut results = Vec::new();
         for m in &chosen {
@@ -542,6 +544,7 @@ impl Platform {
         only: &[String],
         as_of: chrono::NaiveDate,
     ) -> Result<Vec<(String, String)>, AppError> {
+        let _reading = self.reading_files().await?;
         let library = self.library().await?;
         let chosen = choose(&library, only)?;
         let (county, datasets, programs, limits) = self.engine_inputs().await?;
@@ -604,6 +607,7 @@ impl Platform {
     /// An alert, why it fired (with the parameters of the version that raised it) and the
     /// rows it cites.
     pub async fn alert_detail(&self, id: i64) -> Result<Option<AlertDetail>, AppError> {
+        let _reading = self.reading_files().await?;
         let Some(alert) = self.meta.alert(id).await? else {
             return Ok(None);
         };
@@ -682,7 +686,7 @@ impl Platform {
             )
             .await
             .map_err(|e| AppError::Engine(e.into()))?;
-            crate::protect::reveal_rows(self.meta.column_cipher()?, ty, &mut text)?;
+            crate::protect::reveal_rows(&*self.meta.column_cipher()?, ty, &mut text)?;
             // Months are stored as their first day; people read them as months.
             for (i, col) in text.columns.iter().enumerate() {
                 let is_month = ty

@@ -78,6 +78,7 @@ impl Platform {
         column: &str,
         values: &[String],
     ) -> Result<TextRows, AppError> {
+        let _reading = self.reading_files().await?;
         let t = self.dataset_type(ty).await?;
         let files = self.current_files(ty).await?;
         let cipher = self.meta.column_cipher()?;
@@ -100,7 +101,7 @@ impl Platform {
         )
         .await
         .map_err(|e| AppError::Engine(e.into()))?;
-        crate::protect::reveal_rows(cipher, &t, &mut rows)?;
+        crate::protect::reveal_rows(&cipher, &t, &mut rows)?;
         Ok(rows)
     }
 

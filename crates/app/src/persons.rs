@@ -270,6 +270,7 @@ impl Platform {
         id: &IdNumber,
         discipline: bool,
     ) -> Result<PersonProfile, AppError> {
+        let _reading = self.reading_files().await?;
         let id = *id;
         let person = self.meta.person_entry(&id.to_string()).await?;
         let household = match &person {

@@ -69,6 +69,7 @@ impl Platform {
         month: Option<mingjing_domain::Month>,
         as_of: chrono::NaiveDate,
     ) -> Result<PrecheckOutcome, AppError> {
+        let _reading = self.reading_files().await?;
         let library = self.library().await?;
         let chosen: Vec<_> = library
             .iter()
@@ -109,7 +110,7 @@ impl Platform {
         }
         let limits = self.run_limits()?;
         let mut hits = mingjing_engine::run(&datasets, &programs, &limits, &bound).await?;
-        crate::protect::reveal_hits(self.meta.column_cipher()?, &mut hits)?;
+        crate::protect::reveal_hits(&*self.meta.column_cipher()?, &mut hits)?;
         let mut out: Vec<PrecheckHit> = hits
             .iter()
             .filter_map(|h| {

@@ -168,6 +168,11 @@ impl ColumnCipher {
         format!("{:02X}{}", self.sealed_version, hex::encode_upper(body))
     }
 
+    /// Whether a sealed value was sealed with an older key than the current one.
+    pub fn needs_resealing(&self, sealed: &str) -> bool {
+        version_of(sealed) != Some(self.sealed_version)
+    }
+
     /// Opens what [`ColumnCipher::seal`] made for the same place.
     pub fn open(&self, place: &str, sealed: &str, what: &str) -> Result<String> {
         let tampered = || CryptoError::Tampered {

@@ -55,8 +55,16 @@ impl Purpose {
         }
     }
 
-    fn parse(s: &str) -> Option<Purpose> {
+    pub fn parse(s: &str) -> Option<Purpose> {
         Purpose::ALL.into_iter().find(|p| p.name() == s)
+    }
+
+    /// Whether a new version of this purpose's key can take over while the platform serves:
+    /// a purpose that seals randomly can, since what older versions sealed still opens and is
+    /// sealed again in the background. A MAC purpose cannot (what it computed would no longer
+    /// match), nor can the tokens the engine joins on (every file at once, decision 95).
+    pub fn rotates_in_place(self) -> bool {
+        matches!(self, Purpose::Totp | Purpose::Fields | Purpose::Files)
     }
 
     /// SM4 keys are 128 bits; HMAC-SM3 keys are as long as the digest.
@@ -291,6 +299,43 @@ impl Keyring {
         v
     }
 
+    /// The same keys and a new version of `purpose`'s, which seals from then on; values sealed
+    /// with older versions still open until they are sealed again
+    /// ([`Keyring::needs_resealing`]). Returns the new version.
+    pub fn rotated(&self, purpose: Purpose) -> (Keyring, u32) {
+        let mut ring = Keyring {
+            keys: self.keys.clone(),
+        };
+        let v = ring.rotate(purpose);
+        (ring, v)
+    }
+
+    /// Every (purpose, version) held, sorted.
+    pub fn versions(&self) -> Vec<(String, u32)> {
+        let mut v: Vec<_> = self
+            .keys
+            .keys()
+            .map(|(p, v)| (p.name().to_string(), *v))
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// The version of `purpose`'s key that seals.
+    pub fn version(&self, purpose: Purpose) -> u32 {
+        self.current(purpose).0
+    }
+
+    /// The key version a sealed file was sealed with ([`Keyring::seal_file`]).
+    pub fn file_version(prefix: &[u8]) -> Option<u32> {
+        if !Self::is_sealed_file(prefix) || prefix.len() < 8 {
+            return None;
+        }
+        Some(u32::from_be_bytes(
+            prefix[4..8].try_into().expect("4 bytes"),
+        ))
+    }
+
     fn current_version(&self, purpose: Purpose) -> Option<u32> {
         self.keys
             .range((purpose, 0)..=(purpose, u32::MAX))
@@ -480,6 +525,13 @@ impl Keyring {
                 .collect::<Vec<_>>()
         };
         crate::columns::ColumnCipher::new(of(Purpose::Columns), of(Purpose::Fields))
+    }
+
+    /// The name an attachment is stored under: HMAC-SM3 of its bytes under the blind-index
+    /// key, in hex. Equal files share it (stored once), and unlike a plain digest it does not
+    /// let whoever holds a copy of a document confirm that the platform holds it too.
+    pub fn fingerprint(&self, bytes: &[u8]) -> String {
+        hex::encode(self.mac(Purpose::BlindIndex, &[b"attachment", bytes]))
     }
 
     /// HMAC-SM3 of the parts under `purpose`'s first key. MAC purposes keep version 1: a MAC

@@ -18,6 +18,7 @@ pub mod keys;
 pub mod otp;
 pub mod password;
 pub mod sm;
+pub mod throughput;
 pub mod tls;
 
 pub use columns::ColumnCipher;
@@ -57,8 +58,9 @@ pub fn random_hex(bytes: usize) -> String {
     hex::encode(b)
 }
 
-/// The SHA-256 digest in hex of a file's bytes: the name uploads and attachments are already
-/// recorded under (decision 92); SM3 digests of manifests come with the integrity work.
+/// The SHA-256 digest in hex of a file's bytes: what an upload's source file is recorded
+/// with, and the name attachments stored before keyed fingerprints were named by (decision 92;
+/// new attachments are named by [`Keyring::fingerprint`]).
 pub fn file_fingerprint(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))

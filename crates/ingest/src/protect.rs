@@ -9,7 +9,7 @@
 use crate::columnar::{self, PROTECTION_META, ROW_COLUMN, UPLOAD_COLUMN};
 use crate::error::FileError;
 use crate::idindex::{self, IdIndexBuilder};
-use arrow_array::{Array, ArrayRef, Date32Array, RecordBatch, StringArray};
+use arrow_array::{Array, ArrayRef, Date32Array, RecordBatch, RecordBatchReader, StringArray};
 use mingjing_crypto::ColumnCipher;
 use mingjing_domain::standard::Protection;
 use mingjing_domain::{DatasetType, FieldType, IdNumber};
@@ -145,4 +145,90 @@ pub fn index_is_current(parquet: &Path) -> bool {
         .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
         .is_ok()
         && idindex::is_current_magic(&magic)
+}
+
+/// Seals again with the current field key every sealed cell of a protected slice file that an
+/// older key sealed (a rotation of the field key): the same rows and every other column as
+/// they were, written to `out` (made durable; the caller records its digest, then renames it
+/// over the file). Tokens are untouched, so the ID index stays true. Returns the number of
+/// cells sealed again; 0 when none was stale, and then `out` is not written.
+pub fn reseal_file(
+    ty: &DatasetType,
+    path: &Path,
+    out: &Path,
+    cipher: &ColumnCipher,
+) -> Result<u64, FileError> {
+    let sealed: Vec<&str> = ty
+        .fields
+        .iter()
+        .filter(|f| f.protection() == Protection::Sealed)
+        .map(|f| f.key.as_str())
+        .collect();
+    if sealed.is_empty() {
+        return Ok(0);
+    }
+    let stale = |batch: &RecordBatch| {
+        sealed.iter().any(|k| {
+            batch
+                .column_by_name(k)
+                .and_then(|c| c.as_any().downcast_ref::<StringArray>().cloned())
+                .is_some_and(|a| a.iter().flatten().any(|v| cipher.needs_resealing(v)))
+        })
+    };
+    // Most files need nothing once resealed: look before writing.
+    let mut any = false;
+    for batch in columnar::read_batches(path, 8192)? {
+        if stale(&batch?) {
+            any = true;
+            break;
+        }
+    }
+    if !any {
+        return Ok(0);
+    }
+    let reader = columnar::read_batches(path, 8192)?;
+    let schema = reader.schema();
+    let mut writer = ArrowWriter::try_new(
+        File::create(out)?,
+        schema.clone(),
+        Some(crate::import::props(ty)),
+    )?;
+    let mut cells = 0u64;
+    let mut row = 0u64;
+    for batch in reader {
+        let batch = batch?;
+        let mut arrays: Vec<ArrayRef> = batch.columns().to_vec();
+        for key in &sealed {
+            let Ok(i) = schema.index_of(key) else {
+                continue;
+            };
+            let column = arrays[i]
+                .as_any()
+                .downcast_ref::<StringArray>()
+                .ok_or_else(|| unreadable(path, format!("column {key} is not text")))?;
+            let place = columnar::sealed_place(ty, key);
+            let mut out = Vec::with_capacity(column.len());
+            for (j, v) in column.iter().enumerate() {
+                out.push(match v {
+                    Some(v) if cipher.needs_resealing(v) => {
+                        let what =
+                            format!("{}, row {} of {key}", path.display(), row + j as u64 + 1);
+                        let plain = cipher
+                            .open(&place, v, &what)
+                            .map_err(|e| unreadable(path, e.to_string()))?;
+                        cells += 1;
+                        Some(cipher.seal(&place, &plain))
+                    }
+                    other => other.map(str::to_string),
+                });
+            }
+            arrays[i] = Arc::new(StringArray::from(out));
+        }
+        row += batch.num_rows() as u64;
+        let out = RecordBatch::try_new(schema.clone(), arrays)
+            .map_err(|e| unreadable(path, format!("its columns do not fit: {e}")))?;
+        writer.write(&out)?;
+    }
+    writer.into_inner()?.sync_all()?;
+    Ok(cells)
 }

@@ -64,7 +64,7 @@ pub fn sniff(bytes: &[u8], name: &str) -> Option<&'static str> {
 
 fn file_json(f: &FileRecord) -> Value {
     json!({ "id": f.id, "name": f.name, "size": f.size, "content_type": f.content_type,
-            "sha256": f.sha256, "created_at": f.created_at })
+            "fingerprint": f.sha256, "created_at": f.created_at })
 }
 
 /// Upload one attachment (multipart field `file`); attach it by id in a later form.

@@ -270,9 +270,26 @@ fn spawn_housekeeping(state: AppState) {
     });
 }
 
+/// A data key rotated by `mingjing keys rotate` in another process is taken up here within
+/// [`KEY_REFRESH`](mingjing_app::rotation::KEY_REFRESH), before the rotation seals with it.
+fn spawn_key_refresh(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(mingjing_app::rotation::KEY_REFRESH);
+        loop {
+            tick.tick().await;
+            match state.platform.refresh_keys().await {
+                Ok(true) => tracing::info!("data keys reloaded"),
+                Ok(false) => {}
+                Err(e) => tracing::error!(error = %e, "reloading the data keys failed"),
+            }
+        }
+    });
+}
+
 /// Serves until the process is stopped.
 pub async fn serve(state: AppState) -> std::io::Result<()> {
     spawn_housekeeping(state.clone());
+    spawn_key_refresh(state.clone());
     chat::spawn_listener(state.clone());
     // The person index follows the household register: rebuilt at start if it is behind.
     let s = state.clone();

@@ -7,6 +7,7 @@
 //! DIR/staging/<uuid>.lock    held (flock) by the importing process until it has committed
 //! DIR/uploads/<uuid>/part-NNNN.parquet   a committed upload's slices
 //! DIR/spill/                 the query engine's temporary files
+//! DIR/files.lock             shared (flock) by readers of files by path, exclusive for a rewrite
 //! ```
 //! An upload's folder is moved from `staging/` to `uploads/` only after its files are durable,
 //! and it exists for readers only once the metadata transaction that names it has committed.
@@ -44,7 +45,32 @@ impl Drop for Staged {
     }
 }
 
+/// A lock on `DIR/files.lock`, released when dropped: see [`DataDir::lock_files`].
+#[derive(Debug)]
+pub struct FilesLock {
+    _file: fs::File,
+}
+
 impl DataDir {
+    /// Locks the files of the directory against being swapped under a reader. Readers that
+    /// open a file by path more than once (the engine opens a Parquet file again for every
+    /// range it reads), or that must see a file with its recorded digest (backups, checks),
+    /// hold it shared, in any number and any process; the one rewrite in place, a data key's
+    /// resealing, holds it exclusive for one file at a time. Blocks until granted.
+    pub fn lock_files(&self, exclusive: bool) -> io::Result<FilesLock> {
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(self.root.join("files.lock"))?;
+        if exclusive {
+            file.lock()?;
+        } else {
+            file.lock_shared()?;
+        }
+        Ok(FilesLock { _file: file })
+    }
+
     /// Opens (creating if needed) a data directory.
     pub fn open(root: impl Into<PathBuf>) -> io::Result<Self> {
         let root = root.into();

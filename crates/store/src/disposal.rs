@@ -759,7 +759,7 @@ impl SqlStore {
             .fetch_all(self.pool())
             .await?;
         rows.iter()
-            .map(|r| crate::meta::decode_alert(cipher, r))
+            .map(|r| crate::meta::decode_alert(&cipher, r))
             .collect()
     }
 

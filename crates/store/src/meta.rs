@@ -326,10 +326,9 @@ pub struct SqlStore {
     /// As connected to (PostgreSQL's chat listener opens its own connection with it).
     url: String,
     pub(crate) audit: Option<crate::audit::AuditKey>,
-    /// The data keys, once [`SqlStore::unlock`] has opened them.
-    pub(crate) keyring: Option<std::sync::Arc<mingjing_crypto::Keyring>>,
-    /// The column cipher made from it once.
-    pub(crate) columns: Option<std::sync::Arc<mingjing_crypto::ColumnCipher>>,
+    /// The data keys, once [`SqlStore::unlock`] has opened them; shared by every clone, and
+    /// replaced when the stored keyring gains a version ([`SqlStore::refresh_keys`]).
+    pub(crate) keys: Option<std::sync::Arc<crate::keys::Keys>>,
     /// Every timestamp the store writes comes from it.
     clock: Clock,
 }
@@ -410,8 +409,7 @@ impl SqlStore {
             backend,
             url: url.clone(),
             audit: None,
-            keyring: None,
-            columns: None,
+            keys: None,
             clock,
         };
         store.migrate().await?;
@@ -919,7 +917,7 @@ impl MetaStore for SqlStore {
         let cipher = self.column_cipher()?;
         let mut alerts = rows
             .iter()
-            .map(|r| decode_alert(cipher, r))
+            .map(|r| decode_alert(&cipher, r))
             .collect::<Result<Vec<_>>>()?;
         // By the clear subject: the stored one is a token.
         alerts.sort_by(|a, b| {
@@ -934,7 +932,7 @@ impl MetaStore for SqlStore {
             .fetch_optional(&self.pool)
             .await?;
         let cipher = self.column_cipher()?;
-        row.as_ref().map(|r| decode_alert(cipher, r)).transpose()
+        row.as_ref().map(|r| decode_alert(&cipher, r)).transpose()
     }
 
     async fn alert_evidence(&self, alert_id: i64) -> Result<Vec<EvidenceRow>> {

@@ -399,7 +399,7 @@ impl SqlStore {
 
     /// A person's handle, whether or not they are in the index.
     pub async fn person_handle(&self, id_number: &str) -> Result<String> {
-        Ok(handle(self.keyring()?, id_number))
+        Ok(handle(&*self.keyring()?, id_number))
     }
 
     /// The entry behind a handle.
@@ -412,7 +412,7 @@ impl SqlStore {
         .fetch_optional(self.pool())
         .await?
         .as_ref()
-        .map(|r| decode(cipher, r))
+        .map(|r| decode(&cipher, r))
         .transpose()
     }
 
@@ -425,7 +425,7 @@ impl SqlStore {
         .fetch_optional(self.pool())
         .await?
         .as_ref()
-        .map(|r| decode(cipher, r))
+        .map(|r| decode(&cipher, r))
         .transpose()
     }
 
@@ -461,7 +461,7 @@ impl SqlStore {
         .fetch_all(self.pool())
         .await?
         .iter()
-        .map(|r| decode(cipher, r))
+        .map(|r| decode(&cipher, r))
         .collect::<Result<Vec<_>>>()?;
         members.sort_by(|a, b| a.id_number.cmp(&b.id_number));
         Ok(members)

@@ -55,7 +55,7 @@ fn key_column(table: &str, column: &str) -> &'static str {
 pub struct Texts(Arc<Keyring>);
 
 impl Texts {
-    fn place(table: &str, column: &str, row: i64) -> String {
+    pub(crate) fn place(table: &str, column: &str, row: i64) -> String {
         format!("{table}.{column}/{row}")
     }
 

@@ -19,6 +19,7 @@ mod masking;
 mod models;
 mod opinions;
 mod persons;
+mod rotation;
 mod separation;
 mod server;
 mod support;

@@ -214,7 +214,7 @@ impl TestPlatform {
             .unwrap();
         let key = mingjing_crypto::KeyFile::load(&self.dir.path().join("data.master.key")).unwrap();
         store
-            .unlock(&key, self.data_dir().join("audit.head"))
+            .unlock(std::sync::Arc::new(key), self.data_dir().join("audit.head"))
             .await
             .unwrap();
         store
