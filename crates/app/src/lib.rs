@@ -575,7 +575,7 @@ impl Platform {
         )
         .await
         .map_err(|e| AppError::Engine(e.into()))?;
-        protect::reveal_rows(&self.meta.column_cipher()?, ty, &mut rows)?;
+        protect::reveal_rows(&*self.meta.column_cipher()?, ty, &mut rows)?;
         Ok(rows)
     }
 

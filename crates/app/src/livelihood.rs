@@ -243,7 +243,7 @@ impl Platform {
                 mingjing_engine::rows::read_all(mingjing_ingest::columnar::schema(&t), &files)
                     .await
                     .map_err(|e| AppError::Engine(e.into()))?;
-            crate::protect::reveal_rows(&self.meta.column_cipher()?, &t, &mut rows)?;
+            crate::protect::reveal_rows(&*self.meta.column_cipher()?, &t, &mut rows)?;
             Ok::<_, AppError>(rows)
         };
         let get = |t: &TextRows, r: &[Option<String>], col: &str| -> String {

@@ -382,7 +382,7 @@ impl Platform {
                 what: "the dry run",
                 seconds,
             })??;
-        crate::protect::reveal_hits(&self.meta.column_cipher()?, &mut hits)?;
+        crate::protect::reveal_hits(&*self.meta.column_cipher()?, &mut hits)?;
         hits.sort_by(|a, b| (&a.subject, &a.program).cmp(&(&b.subject, &b.program)));
         let n = hits.len();
         hits.truncate(sample);
@@ -457,7 +457,7 @@ impl Platform {
         let bound = bind(&chosen, &county, as_of)?;
         let (mut hits, timings) =
             mingjing_engine::run_timed(&datasets, &programs, &limits, &bound).await?;
-        crate::protect::reveal_hits(&self.meta.column_cipher()?, &mut hits)?;
+        crate::protect::reveal_hits(&*self.meta.column_cipher()?, &mut hits)?;
         let mut outcomes = Vec::new();
         let mut results = Vec::new();
         for m in &chosen {
@@ -686,7 +686,7 @@ impl Platform {
             )
             .await
             .map_err(|e| AppError::Engine(e.into()))?;
-            crate::protect::reveal_rows(&self.meta.column_cipher()?, ty, &mut text)?;
+            crate::protect::reveal_rows(&*self.meta.column_cipher()?, ty, &mut text)?;
             // Months are stored as their first day; people read them as months.
             for (i, col) in text.columns.iter().enumerate() {
                 let is_month = ty

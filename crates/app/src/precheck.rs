@@ -110,7 +110,7 @@ impl Platform {
         }
         let limits = self.run_limits()?;
         let mut hits = mingjing_engine::run(&datasets, &programs, &limits, &bound).await?;
-        crate::protect::reveal_hits(&self.meta.column_cipher()?, &mut hits)?;
+        crate::protect::reveal_hits(&*self.meta.column_cipher()?, &mut hits)?;
         let mut out: Vec<PrecheckHit> = hits
             .iter()
             .filter_map(|h| {

@@ -550,7 +550,7 @@ impl SqlStore {
 
     /// How many values of the database are sealed with an older version of `purpose`'s key.
     pub async fn sealed_with_older_keys(&self, purpose: Purpose) -> Result<u64> {
-        let (sealed, current) = version_patterns(&self.keyring()?, purpose);
+        let (sealed, current) = version_patterns(&*self.keyring()?, purpose);
         let mut n = 0u64;
         for c in sealed_columns()
             .into_iter()

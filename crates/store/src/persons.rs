@@ -399,7 +399,7 @@ impl SqlStore {
 
     /// A person's handle, whether or not they are in the index.
     pub async fn person_handle(&self, id_number: &str) -> Result<String> {
-        Ok(handle(&self.keyring()?, id_number))
+        Ok(handle(&*self.keyring()?, id_number))
     }
 
     /// The entry behind a handle.
