@@ -9,4 +9,11 @@ import './style.css'
 import App from './App.vue'
 import { router } from './router'
 
+// The first page's code (each route is loaded on demand) is fetched while the router's guard
+// asks who is signed in, rather than after.
+for (const record of router.resolve(location.pathname + location.search).matched) {
+  const load = record.components?.default
+  if (typeof load === 'function') (load as () => Promise<unknown>)().catch(() => undefined)
+}
+
 createApp(App).use(router).mount('#app')

@@ -241,7 +241,7 @@ export const t = {
     paramsHint: '数值直接填写；文本可直接填写；项目列表写作 ["DIBAO", "TEKUN"]。保存后生成新版本，此后的预警注明版本。' },
   editor: {
     back: '返回模型库', startFrom: '从示例或现有模型开始', exampleStructured: '示例：条件式模型', exampleSql: '示例：SQL 查询模型',
-    copyOf: '复制', importFile: '导入模型文件', check: '校验', dryRun: '试运行', save: '保存模型', asOf: '试运行日期',
+    copyOf: '复制', text: '模型定义', importFile: '导入模型文件', check: '校验', dryRun: '试运行', save: '保存模型', asOf: '试运行日期',
     valid: (id: string, reads: string) => `模型 ${id} 校验通过，读取：${reads}`,
     dryDone: '试运行完成，未保存任何预警', hits: (n: number) => `试运行命中 ${n} 个对象（显示前 20 个）`,
     saved: (id: string, v: number) => `模型 ${id} 已保存为第 ${v} 版`,
