@@ -258,8 +258,9 @@ async function detailPages(page, me) {
     for (const box of ['received', 'sent']) doc ??= (await json(page, `/api/documents?box=${box}&q=`))?.documents?.[0]
     if (!doc && can('documents.send')) {
       const book = await json(page, '/api/documents/addressees')
-      const org = book?.orgs?.find((o) => o.id !== me.org.id)
-      if (org) doc = await json(page, '/api/documents', 'POST', { title: '无障碍检查通知', body: '无障碍检查。', secrecy: '内部', deadline: null, reply_required: false, org_ids: [org.id], user_ids: [], files: [] })
+      // To every other unit, so that the roles that only receive have it too.
+      const orgs = (book?.orgs ?? []).filter((o) => o.id !== me.org.id).map((o) => o.id)
+      if (orgs.length) doc = await json(page, '/api/documents', 'POST', { title: '无障碍检查通知', body: '无障碍检查。', secrecy: '内部', deadline: null, reply_required: false, org_ids: orgs, user_ids: [], files: [] })
     }
     if (doc) out.push(['document', `/documents/${doc.id}`])
   }
@@ -267,13 +268,17 @@ async function detailPages(page, me) {
     let op = (await json(page, '/api/opinions'))?.requests?.[0]
     if (!op && can('opinions.draft') && can('data.read')) {
       const rows = (await json(page, '/api/dataset-types/supervised_persons/rows?limit=1'))?.rows
-      if (rows?.[0]) op = await json(page, '/api/opinions', 'POST', { reference: '无障碍〔2026〕1号', purpose: '提拔任用', requesting_org: '县委组织部', reply_date: '', persons: [{ id_number: rows[0][0], name: rows[0][1] }] })
+      if (rows?.[0]) op = await json(page, '/api/opinions', 'POST', { reference: '无障碍〔2026〕1号', purpose: '提拔任用', requesting_org: '县委组织部', reply_date: new Date().toISOString().slice(0, 10), persons: [{ id_number: rows[0][0], name: rows[0][1] }] })
     }
     if (op) out.push(['opinion', `/opinions/${op.id}`])
   }
   if (can('data.read')) {
     const r = await json(page, '/api/dataset-types')
     if (r?.types?.[0]) out.push(['data browse', `/data/browse/${r.types[0].name}`])
+  }
+  const kinds = out.map(([k]) => k)
+  for (const [k, need] of [['alert', ['alerts.read']], ['person', ['person.lookup']], ['document', ['documents.send', 'documents.receive']], ['opinion', ['opinions.draft', 'opinions.review', 'opinions.approve']], ['data browse', ['data.read']]]) {
+    if (need.some(can) && !kinds.includes(k)) console.log(`note: ${me.role.code} may open a ${k} page but none was found or made`)
   }
   if (can('models.manage')) out.push(['model editor', '/models/editor'])
   out.push(['inbox', '/inbox'])
