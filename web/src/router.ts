@@ -1,86 +1,52 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { session, loadMe, canAny } from './api'
-import Login from './views/Login.vue'
-import Layout from './views/Layout.vue'
-import Alerts from './views/Alerts.vue'
-import AlertDetail from './views/AlertDetail.vue'
-import Models from './views/Models.vue'
-import Users from './views/Users.vue'
-import Sessions from './views/Sessions.vue'
-import Audit from './views/Audit.vue'
-import DataCatalog from './views/DataCatalog.vue'
-import DataUpload from './views/DataUpload.vue'
-import Dashboard from './views/Dashboard.vue'
-import Stats from './views/Stats.vue'
-import Recommendations from './views/Recommendations.vue'
-import Deadlines from './views/Deadlines.vue'
-import Inbox from './views/Inbox.vue'
-import ModelEditor from './views/ModelEditor.vue'
-import Runs from './views/Runs.vue'
-import Orgs from './views/Orgs.vue'
-import Roles from './views/Roles.vue'
-import Policy from './views/Policy.vue'
-import DataBrowse from './views/DataBrowse.vue'
-import Schedules from './views/Schedules.vue'
-import Opinions from './views/Opinions.vue'
-import OpinionDetail from './views/OpinionDetail.vue'
-import IntegrityFile from './views/IntegrityFile.vue'
-import Documents from './views/Documents.vue'
-import DocumentDetail from './views/DocumentDetail.vue'
-import Notices from './views/Notices.vue'
-import Chat from './views/Chat.vue'
-import PersonSearch from './views/PersonSearch.vue'
-import Livelihood from './views/Livelihood.vue'
-import PersonDetail from './views/PersonDetail.vue'
-import AccessChanges from './views/AccessChanges.vue'
-import UploadRights from './views/UploadRights.vue'
 
 // Each page names the permission it needs; the menu shows only what the role may open.
 export const pages = [
-  { path: '/dashboard', component: Dashboard, permission: 'alerts.read', module: 'home', menu: 'dashboard' },
-  { path: '/persons', component: PersonSearch, permission: 'person.lookup', module: 'home', menu: 'persons' },
-  { path: '/livelihood', component: Livelihood, permission: 'alerts.read', module: 'livelihood', menu: 'livelihood' },
-  { path: '/alerts', component: Alerts, permission: 'alerts.read', module: 'alerts', menu: 'alertList' },
-  { path: '/models', component: Models, permission: 'models.read', module: 'alerts', menu: 'models' },
-  { path: '/runs', component: Runs, permission: 'models.read', module: 'alerts', menu: 'runs' },
-  { path: '/stats', component: Stats, permission: 'alerts.read', module: 'alerts', menu: 'stats' },
-  { path: '/recommendations', component: Recommendations, permission: ['alerts.review', 'alerts.verify'], module: 'alerts', menu: 'recommendations' },
-  { path: '/data/types', component: DataCatalog, permission: 'data.read', module: 'data', menu: 'catalog' },
-  { path: '/data/upload', component: DataUpload, permission: 'data.upload', module: 'data', menu: 'upload' },
-  { path: '/data/schedules', component: Schedules, permission: 'data.read', module: 'data', menu: 'schedules' },
-  { path: '/documents', component: Documents, permission: ['documents.send', 'documents.receive'], module: 'documents', menu: 'documents' },
-  { path: '/opinions', component: Opinions, permission: ['opinions.draft', 'opinions.review', 'opinions.approve'], module: 'opinions', menu: 'opinions' },
-  { path: '/integrity', component: IntegrityFile, permission: 'discipline.read', module: 'opinions', menu: 'integrity' },
-  { path: '/system/users', component: Users, permission: 'users.manage', module: 'system', menu: 'users' },
-  { path: '/system/orgs', component: Orgs, permission: 'orgs.manage', module: 'system', menu: 'orgs' },
-  { path: '/system/roles', component: Roles, permission: 'roles.manage', module: 'system', menu: 'roles' },
-  { path: '/system/changes', component: AccessChanges, permission: ['roles.manage', 'users.manage'], module: 'system', menu: 'changes' },
-  { path: '/system/upload-rights', component: UploadRights, permission: 'roles.manage', module: 'system', menu: 'uploadRights' },
-  { path: '/system/policy', component: Policy, permission: 'policy.manage', module: 'system', menu: 'policy' },
-  { path: '/system/sessions', component: Sessions, permission: 'sessions.manage', module: 'system', menu: 'sessions' },
-  { path: '/system/audit', component: Audit, permission: 'audit.read', module: 'system', menu: 'audit' },
-  { path: '/system/deadlines', component: Deadlines, permission: 'models.manage', module: 'system', menu: 'deadlines' },
+  { path: '/dashboard', component: () => import('./views/Dashboard.vue'), permission: 'alerts.read', module: 'home', menu: 'dashboard' },
+  { path: '/persons', component: () => import('./views/PersonSearch.vue'), permission: 'person.lookup', module: 'home', menu: 'persons' },
+  { path: '/livelihood', component: () => import('./views/Livelihood.vue'), permission: 'alerts.read', module: 'livelihood', menu: 'livelihood' },
+  { path: '/alerts', component: () => import('./views/Alerts.vue'), permission: 'alerts.read', module: 'alerts', menu: 'alertList' },
+  { path: '/models', component: () => import('./views/Models.vue'), permission: 'models.read', module: 'alerts', menu: 'models' },
+  { path: '/runs', component: () => import('./views/Runs.vue'), permission: 'models.read', module: 'alerts', menu: 'runs' },
+  { path: '/stats', component: () => import('./views/Stats.vue'), permission: 'alerts.read', module: 'alerts', menu: 'stats' },
+  { path: '/recommendations', component: () => import('./views/Recommendations.vue'), permission: ['alerts.review', 'alerts.verify'], module: 'alerts', menu: 'recommendations' },
+  { path: '/data/types', component: () => import('./views/DataCatalog.vue'), permission: 'data.read', module: 'data', menu: 'catalog' },
+  { path: '/data/upload', component: () => import('./views/DataUpload.vue'), permission: 'data.upload', module: 'data', menu: 'upload' },
+  { path: '/data/schedules', component: () => import('./views/Schedules.vue'), permission: 'data.read', module: 'data', menu: 'schedules' },
+  { path: '/documents', component: () => import('./views/Documents.vue'), permission: ['documents.send', 'documents.receive'], module: 'documents', menu: 'documents' },
+  { path: '/opinions', component: () => import('./views/Opinions.vue'), permission: ['opinions.draft', 'opinions.review', 'opinions.approve'], module: 'opinions', menu: 'opinions' },
+  { path: '/integrity', component: () => import('./views/IntegrityFile.vue'), permission: 'discipline.read', module: 'opinions', menu: 'integrity' },
+  { path: '/system/users', component: () => import('./views/Users.vue'), permission: 'users.manage', module: 'system', menu: 'users' },
+  { path: '/system/orgs', component: () => import('./views/Orgs.vue'), permission: 'orgs.manage', module: 'system', menu: 'orgs' },
+  { path: '/system/roles', component: () => import('./views/Roles.vue'), permission: 'roles.manage', module: 'system', menu: 'roles' },
+  { path: '/system/changes', component: () => import('./views/AccessChanges.vue'), permission: ['roles.manage', 'users.manage'], module: 'system', menu: 'changes' },
+  { path: '/system/upload-rights', component: () => import('./views/UploadRights.vue'), permission: 'roles.manage', module: 'system', menu: 'uploadRights' },
+  { path: '/system/policy', component: () => import('./views/Policy.vue'), permission: 'policy.manage', module: 'system', menu: 'policy' },
+  { path: '/system/sessions', component: () => import('./views/Sessions.vue'), permission: 'sessions.manage', module: 'system', menu: 'sessions' },
+  { path: '/system/audit', component: () => import('./views/Audit.vue'), permission: 'audit.read', module: 'system', menu: 'audit' },
+  { path: '/system/deadlines', component: () => import('./views/Deadlines.vue'), permission: 'models.manage', module: 'system', menu: 'deadlines' },
   // Open to every account; last, so that no role lands on it first.
-  { path: '/notices', component: Notices, permission: [], module: 'documents', menu: 'notices' },
-  { path: '/chat', component: Chat, permission: [], module: 'documents', menu: 'chat' },
+  { path: '/notices', component: () => import('./views/Notices.vue'), permission: [], module: 'documents', menu: 'notices' },
+  { path: '/chat', component: () => import('./views/Chat.vue'), permission: [], module: 'documents', menu: 'chat' },
 ] as const
 
 export const router = createRouter({
   history: createWebHistory(),
   routes: [
-    { path: '/login', component: Login },
+    { path: '/login', component: () => import('./views/Login.vue') },
     {
       path: '/',
-      component: Layout,
+      component: () => import('./views/Layout.vue'),
       children: [
         ...pages.map((p) => ({ path: p.path, component: p.component, meta: { permission: p.permission } })),
-        { path: '/alerts/:id', component: AlertDetail, meta: { permission: 'alerts.read' } },
-        { path: '/inbox', component: Inbox },
-        { path: '/persons/:id', component: PersonDetail, meta: { permission: 'person.lookup' } },
-        { path: '/documents/:id', component: DocumentDetail, meta: { permission: ['documents.send', 'documents.receive'] } },
-        { path: '/opinions/:id', component: OpinionDetail, meta: { permission: ['opinions.draft', 'opinions.review', 'opinions.approve'] } },
-        { path: '/data/browse/:name', component: DataBrowse, meta: { permission: 'data.read' } },
-        { path: '/models/editor', component: ModelEditor, meta: { permission: 'models.manage' } },
+        { path: '/alerts/:id', component: () => import('./views/AlertDetail.vue'), meta: { permission: 'alerts.read' } },
+        { path: '/inbox', component: () => import('./views/Inbox.vue') },
+        { path: '/persons/:id', component: () => import('./views/PersonDetail.vue'), meta: { permission: 'person.lookup' } },
+        { path: '/documents/:id', component: () => import('./views/DocumentDetail.vue'), meta: { permission: ['documents.send', 'documents.receive'] } },
+        { path: '/opinions/:id', component: () => import('./views/OpinionDetail.vue'), meta: { permission: ['opinions.draft', 'opinions.review', 'opinions.approve'] } },
+        { path: '/data/browse/:name', component: () => import('./views/DataBrowse.vue'), meta: { permission: 'data.read' } },
+        { path: '/models/editor', component: () => import('./views/ModelEditor.vue'), meta: { permission: 'models.manage' } },
       ],
     },
     { path: '/:rest(.*)*', redirect: '/' },

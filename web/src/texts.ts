@@ -210,11 +210,11 @@ export const t = {
   },
   chat: {
     startWith: '发起对话：选择人员', kinds: { direct: '对话', unit: '本单位群', grp: '群聊' } as Record<string, string>,
-    search: '搜索聊天记录', send: '发送', newGroup: '新建群聊', groupName: '群名称', groupMembers: '选择群成员', create: '创建', file: '文件', pick: '选择左侧的对话', messages: '消息',
+    search: '搜索聊天记录', send: '发送', newGroup: '新建群聊', groupName: '群名称', groupMembers: '选择群成员', create: '创建', file: '文件', pick: '选择左侧的对话', messages: '消息', text: '消息内容',
   },
   persons: {
     q: '身份证号或姓名', qHint: '可用 * 代替未知数字', purpose: '查询事由', purposeHint: '必填，将记入审计日志', town: '乡镇', village: '村(社区)',
-    age: '年龄', search: '查询', none: '没有找到', name: '姓名', id: '身份证号', gender: '性别', ageCol: '年龄', matched: '匹配方式',
+    age: '年龄', ageMin: '最小年龄', ageMax: '最大年龄', search: '查询', none: '没有找到', name: '姓名', id: '身份证号', gender: '性别', ageCol: '年龄', matched: '匹配方式',
     how: { id: '身份证号', name: '姓名', prefix: '姓名开头', pinyin: '同音候选' } as Record<string, string>,
     back: '返回查询', birth: '出生日期', place: '户籍地', household: '同户人员', relation: '与户主关系', alerts: '涉及的预警',
     noAlerts: '没有涉及此人的预警', model: '模型', program: '项目', unit: '责任单位', stage: '环节', records: '各部门数据',
@@ -241,7 +241,7 @@ export const t = {
     paramsHint: '数值直接填写；文本可直接填写；项目列表写作 ["DIBAO", "TEKUN"]。保存后生成新版本，此后的预警注明版本。' },
   editor: {
     back: '返回模型库', startFrom: '从示例或现有模型开始', exampleStructured: '示例：条件式模型', exampleSql: '示例：SQL 查询模型',
-    copyOf: '复制', importFile: '导入模型文件', check: '校验', dryRun: '试运行', save: '保存模型', asOf: '试运行日期',
+    copyOf: '复制', text: '模型定义', importFile: '导入模型文件', check: '校验', dryRun: '试运行', save: '保存模型', asOf: '试运行日期',
     valid: (id: string, reads: string) => `模型 ${id} 校验通过，读取：${reads}`,
     dryDone: '试运行完成，未保存任何预警', hits: (n: number) => `试运行命中 ${n} 个对象（显示前 20 个）`,
     saved: (id: string, v: number) => `模型 ${id} 已保存为第 ${v} 版`,
