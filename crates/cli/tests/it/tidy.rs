@@ -391,7 +391,7 @@ fn every_crate_depends_only_on_what_its_layer_allows() {
     let mut problems = Vec::new();
     let manifests = crate_manifests();
     for (dir, text) in &manifests {
-        let manifest: toml::Table = toml::from_str(&text).unwrap();
+        let manifest: toml::Table = toml::from_str(text).unwrap();
         let deps = manifest
             .get("dependencies")
             .and_then(|d| d.as_table())
