@@ -20,6 +20,8 @@ if ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null || ! com
     apt-get install -y --no-install-recommends chromium fonts-wqy-microhei libreoffice-writer-nogui poppler-utils >/dev/null
 fi
 cargo test --workspace --locked
+# The UI's initial JavaScript stays under its budget (web/dist was built by the server's build).
+(cd web && npm run size)
 # Lints, as errors: the code base is clippy-clean and stays so.
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
