@@ -1,8 +1,9 @@
-"""What the HTTP benchmarks share: a free port, a signed-in JSON client, a timer."""
+"""What the HTTP benchmarks share: a free port, a signed-in JSON client, a timer, a started server."""
 
 import http.cookiejar
 import json
 import socket
+import threading
 import time
 import urllib.request
 
@@ -38,3 +39,20 @@ def timed(f):
     t = time.perf_counter()
     out = f()
     return time.perf_counter() - t, out
+
+
+def wait_serving(server):
+    """Reads a `mingjing serve` process's output until it serves and its person index is current
+    (rebuilt at start only if the register changed), then drains the rest in the background.
+    Returns the lines read, or None if the process ended first."""
+    seen, log = set(), []
+    for line in server.stdout:
+        log.append(line)
+        if "serving http://" in line:
+            seen.add("serving")
+        if "person index" in line:
+            seen.add("index")
+        if seen == {"serving", "index"}:
+            threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()
+            return log
+    return None

@@ -28,7 +28,6 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 import urllib.request
@@ -38,7 +37,7 @@ import duckdb
 PASSWORD = "Mingjing@2026demo"
 
 
-from benchhttp import Client, free_port, timed
+from benchhttp import Client, free_port, timed, wait_serving
 
 
 def pct(xs, p):
@@ -120,17 +119,8 @@ def main():
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         # Serving, and the person index current (rebuilt at start only if the register changed).
-        seen = set()
-        for line in server.stdout:
-            if "serving http://" in line:
-                seen.add("serving")
-            if "person index" in line:
-                seen.add("index")
-            if seen == {"serving", "index"}:
-                break
-        else:
+        if wait_serving(server) is None:
             sys.exit("the server did not start")
-        threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()
         startup = time.perf_counter() - t0
         c = Client(f"http://127.0.0.1:{port}")
         c.json("POST", "/api/auth/login", {"username": "analyst", "password": PASSWORD})

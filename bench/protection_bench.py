@@ -48,7 +48,7 @@ import threading
 import time
 import urllib.parse
 
-from benchhttp import Client, free_port, timed
+from benchhttp import Client, free_port, timed, wait_serving
 from persons_bench import PASSWORD, pct, sample_persons
 
 PARTS = ["import", "models", "person", "size", "crypto"]
@@ -300,19 +300,8 @@ def start_server(s):
     t0 = time.perf_counter()
     server = subprocess.Popen([s["binary"], "serve", "--data-dir", s["data"], "--listen", f"127.0.0.1:{port}"],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    seen = set()
-    log = []
-    for line in server.stdout:
-        log.append(line)
-        if "serving http://" in line:
-            seen.add("serving")
-        if "person index" in line:
-            seen.add("index")
-        if seen == {"serving", "index"}:
-            break
-    else:
-        sys.exit(f"{s['name']}: the server did not start:\n{''.join(log[-30:])}")
-    threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()
+    if wait_serving(server) is None:
+        sys.exit(f"{s['name']}: the server did not start")
     return server, port, time.perf_counter() - t0
 
 

@@ -56,6 +56,10 @@ async fn shown_rows(s: &TestServer, ty: &str) -> Vec<Vec<Option<String>>> {
 async fn data_keys_rotate(backend: Backend) {
     let s = TestServer::new(backend).await;
     let p = &s.platform;
+    // `mingjing keys ACTION --data-dir DIR ARGS…` on this platform.
+    let keys = |action: &str, args: &[&str]| {
+        p.run(&[&["keys", action, "--data-dir", p.data_dir_str()][..], args].concat())
+    };
     // The county's files are larger than the test server's upload limit.
     let config = p.data_dir().join("mingjing.toml");
     let text = std::fs::read_to_string(&config).unwrap();
@@ -107,14 +111,7 @@ async fn data_keys_rotate(backend: Backend) {
     // Keys whose values cannot change in place are refused, and nothing is written.
     let keyring_before = platform.meta.stored_keyring().await.unwrap();
     for key in ["columns", "audit", "blind_index", "person_handle"] {
-        let out = p.run(&[
-            "keys",
-            "rotate",
-            "--data-dir",
-            p.data_dir_str(),
-            "--key",
-            key,
-        ]);
+        let out = keys("rotate", &["--key", key]);
         assert!(!out.status.success(), "{key}");
         assert!(
             stderr(&out).contains("cannot be rotated in place"),
@@ -122,14 +119,7 @@ async fn data_keys_rotate(backend: Backend) {
             stderr(&out)
         );
     }
-    let out = p.run(&[
-        "keys",
-        "rotate",
-        "--data-dir",
-        p.data_dir_str(),
-        "--key",
-        "nope",
-    ]);
+    let out = keys("rotate", &["--key", "nope"]);
     assert!(
         stderr(&out).contains("no key purpose 'nope'"),
         "{}",
@@ -146,16 +136,7 @@ async fn data_keys_rotate(backend: Backend) {
     let auditor = s.login("auditadmin").await;
     for key in ["fields", "files", "totp"] {
         // The server refreshes its keys every 5 s: 6 s of settling lets it take them up.
-        let out = p.run(&[
-            "keys",
-            "rotate",
-            "--data-dir",
-            p.data_dir_str(),
-            "--key",
-            key,
-            "--settle-seconds",
-            "6",
-        ]);
+        let out = keys("rotate", &["--key", key, "--settle-seconds", "6"]);
         assert!(out.status.success(), "{key}: {}", stderr(&out));
         assert!(
             stdout(&out).contains(&format!("the {key} key is at version 2")),
@@ -239,14 +220,7 @@ async fn data_keys_rotate(backend: Backend) {
     let check = p.check();
     assert!(check.status.success(), "{}", stderr(&check));
     // A reseal with nothing left to do changes nothing.
-    let out = p.run(&[
-        "keys",
-        "reseal",
-        "--data-dir",
-        p.data_dir_str(),
-        "--key",
-        "fields",
-    ]);
+    let out = keys("reseal", &["--key", "fields"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stdout(&out)
