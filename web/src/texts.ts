@@ -180,7 +180,7 @@ export const t = {
     hint: '按月数据：上月数据须于本月报送日前上传；全量数据：每月报送日前须更新一次。报送日填 0 表示取消该计划。',
   },
   opinions: {
-    newRequest: '新建意见回复', reference: '来文编号', purpose: '用途', requestingOrg: '请求单位', replyDate: '回复日期',
+    newRequest: '新建意见回复', reference: '来文编号', purpose: '用途', defaultPurpose: '提拔任用', requestingOrg: '请求单位', replyDate: '回复日期',
     wording: '意见模板（此后生成的意见使用）', persons: '人员名单', fromFile: '从 Excel/CSV 导入', pasteHint: '每行一人：身份证号 姓名（可从 Excel 复制粘贴）', check: '核对名单', compile: '生成意见',
     line: '行', checkResult: '核对结果', matches: '与记录一致', count: '人数', stage: '状态', back: '返回列表',
     drafter: '起草人', reviewer: '审核人', approver: '签发人', returned: '退回意见', comment: '退回意见（退回时必填）',
@@ -201,7 +201,7 @@ export const t = {
   },
   docs: {
     received: '收文', sent: '发文', search: '按文号、标题、正文查找', find: '查找', compose: '发文', title: '标题', body: '正文',
-    secrecy: '密级', deadline: '办理期限', replyRequired: '需要回复', toOrgs: '收件单位', toUsers: '收件人', files: '附件',
+    secrecy: '密级', defaultSecrecy: '内部', deadline: '办理期限', replyRequired: '需要回复', toOrgs: '收件单位', toUsers: '收件人', files: '附件',
     send: '发送', none: '没有文件', number: '文号', status: '状态', overdue: '逾期', progress: '签收 / 回复',
     counts: (s: number, r: number, n: number) => `签收 ${s}/${n}，回复 ${r}/${n}`, sentAt: '发文时间',
     sentAs: (n: string) => `已发送：${n}`, back: '返回列表', from: '发文单位', mine: '本单位办理情况', sign: '签收',
@@ -300,6 +300,18 @@ export const t = {
     report: '下载错误报告', row: '行号', column: '列', problem: '问题',
     define: '定义数据类型', definition: '定义（TOML）', browse: '浏览数据', backCatalog: '返回数据目录', noRows: '本范围内暂无数据',
     history: '上传记录', fileName: '文件名', rows: '行数', org: '上传单位', by: '上传人', at: '上传时间',
+    // A new type in the data standard's own shape, as datasets.toml writes one.
+    typeExample: `label = "危房改造补助"
+owner = "住建局"
+description = "农村危房改造补助发放名单。"
+key = ["id_number"]
+fields = [
+  { key = "id_number", label = "公民身份号码", type = "id18", required = true },
+  { key = "name", label = "姓名", type = "text", required = true },
+  { key = "amount", label = "补助金额", type = "money", required = true },
+  { key = "pay_date", label = "发放日期", type = "date", required = true },
+]
+`,
   },
   errors: { network: '无法连接服务器' },
 }

@@ -16,7 +16,7 @@
 
 use crate::{AppError, CONFIG_FILE, Config, Platform};
 use mingjing_crypto::{KeyFile, Keyring, StoredKeyring};
-use mingjing_store::{MetaStore, StoreError};
+use mingjing_store::StoreError;
 use std::path::{Path, PathBuf};
 
 const FORMAT: u32 = 1;

@@ -15,7 +15,7 @@ use mingjing_domain::disposal::{
 };
 use mingjing_store::audit::AuditEntry;
 use mingjing_store::disposal::{DisposalRow, NewNotification, Routing};
-use mingjing_store::{Alert, MetaStore, StoreError};
+use mingjing_store::{Alert, StoreError};
 use std::collections::{BTreeMap, HashMap};
 
 fn system_audit(action: &str, object: String, detail: String) -> AuditEntry {
@@ -480,5 +480,96 @@ impl Platform {
                 .collect(),
             total,
         ))
+    }
+}
+
+/// The statistics' dimensions as the export names its sheets.
+const DIMENSION_LABELS: [(StatDimension, &str); 4] = [
+    (StatDimension::Model, "模型"),
+    (StatDimension::Unit, "责任单位"),
+    (StatDimension::Town, "乡镇"),
+    (StatDimension::Month, "月份"),
+];
+
+impl Platform {
+    /// The loop's statistics in scope as Excel: one sheet per dimension, the summary
+    /// sentence on top, a total row; audited (`stats.export`) with the summary.
+    pub async fn export_loop_statistics(
+        &self,
+        actor: &crate::Actor,
+        scope: &crate::scope::Scope,
+        filter: &StatFilter,
+    ) -> Result<Vec<u8>, AppError> {
+        use crate::sheets::{Cell, Sheet};
+        let money = |fen: i64| Money::from_fen(fen).unwrap_or(Money::ZERO).to_string();
+        let header = [
+            "预警数",
+            "已分派",
+            "已核查",
+            "属实",
+            "不属实",
+            "已办结",
+            "纠错条数",
+            "清退人数",
+            "追回金额（元）",
+            "停发金额（元/月）",
+            "逾期",
+            "约谈人数",
+            "追责人数",
+            "属实率（%）",
+        ];
+        let dims = DIMENSION_LABELS.map(|(d, _)| d);
+        let (by_dim, total) = self
+            .loop_statistics(&dims, filter, self.today(), |r| {
+                scope.sees_unit_or_town(&r.responsible, &r.town)
+            })
+            .await?;
+        let summary = total.summary();
+        let mut sheets = Vec::new();
+        for ((_, label), groups) in DIMENSION_LABELS.into_iter().zip(by_dim) {
+            let mut rows = vec![
+                vec![Cell::from(summary.as_str())],
+                std::iter::once(label)
+                    .chain(header)
+                    .map(Cell::from)
+                    .collect(),
+            ];
+            let all = groups
+                .iter()
+                .map(|(k, f)| (k.clone(), f))
+                .chain([("合计".to_string(), &total)]);
+            rows.extend(all.map(|(k, f)| {
+                [
+                    k,
+                    f.raised.to_string(),
+                    f.routed.to_string(),
+                    f.verified.to_string(),
+                    f.confirmed.to_string(),
+                    f.false_positives.to_string(),
+                    f.closed.to_string(),
+                    f.records_corrected.to_string(),
+                    f.persons_removed.to_string(),
+                    money(f.recovered_fen),
+                    money(f.stopped_monthly_fen),
+                    f.overdue.to_string(),
+                    f.interviewed.to_string(),
+                    f.accountable.to_string(),
+                    f.hit_rate().unwrap_or_default(),
+                ]
+                .into_iter()
+                .map(Cell::Text)
+                .collect()
+            }));
+            sheets.push(Sheet {
+                name: format!("按{label}"),
+                rows,
+                ..Sheet::default()
+            });
+        }
+        let bytes = crate::sheets::workbook(&sheets)?;
+        let mut e = actor.entry("stats.export", "alerts", "ok");
+        e.detail = summary;
+        self.meta.audit(&e).await?;
+        Ok(bytes)
     }
 }

@@ -5,10 +5,10 @@
 
 use crate::{AppError, Platform};
 use chrono::NaiveDate;
+use mingjing_store::StoreError;
 use mingjing_store::audit::AuditEntry;
 use mingjing_store::disposal::FileRecord;
 use mingjing_store::documents::{Document, DocumentReply, NewDocument, Notice, Recipient};
-use mingjing_store::{MetaStore, StoreError};
 
 /// Secrecy levels this platform carries; 机密 and 绝密 never go over it.
 pub const SECRECY: &[&str] = &["非密", "内部", "秘密"];
@@ -244,6 +244,21 @@ impl Platform {
             .meta
             .send_document(&d, &recipients, &f.files, &audit)
             .await?)
+    }
+
+    /// [`Platform::document_for`], audited (`document.view`, denied when `v` may not see it).
+    pub async fn view_document(
+        &self,
+        actor: &crate::Actor,
+        v: &Viewer,
+        id: i64,
+    ) -> Result<Option<DocumentView>, AppError> {
+        let found = self.document_for(v, id, self.today()).await?;
+        let result = if found.is_some() { "ok" } else { "denied" };
+        self.meta
+            .audit(&actor.entry("document.view", format!("document:{id}"), result))
+            .await?;
+        Ok(found)
     }
 
     /// The document as `v` may see it, or `None` when `v` is neither its sending unit nor a

@@ -9,7 +9,6 @@ use mingjing_ingest::import::CheckedFile;
 use mingjing_store::access::{NewOrg, NewUser, OrgNode, User, UserUpdate};
 use mingjing_store::audit::AuditEntry;
 use mingjing_store::changes::{AccessChange, Applied, ProposedChange};
-use mingjing_store::meta::MetaStore;
 
 /// The field of a payment roll that names its programme; a roll's programmes must be the
 /// uploader's own (each programme names its `department`).

@@ -4,13 +4,21 @@
 //! import (check, write, publish, register) that makes an upload land whole or not at all.
 
 use mingjing_domain::{DatasetType, Month, Standard};
-use mingjing_ingest::{CheckedFile, FileError, ImportRequest, Limits, import_file};
+/// Why a file was rejected (its rows' errors, a limit it passed, its header).
+pub use mingjing_ingest::FileError;
+use mingjing_ingest::{CheckedFile, ImportRequest, Limits, import_file};
 use mingjing_store::{
-    Committed, DataDir, MetaStore, NewSlice, NewUpload, Replaced, SqlStore, StoreError, Upload,
+    Committed, DataDir, NewSlice, NewUpload, Replaced, SqlStore, StoreError, Upload,
 };
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+pub mod accounts;
+mod actor;
+pub mod alerts;
+pub mod catalog;
+pub mod chat;
+pub use actor::Actor;
 mod disposal;
 mod governance;
 pub use governance::{ChangeOutcome, org_change_needs_approval, uploader_names};
@@ -31,18 +39,27 @@ mod persons;
 mod precheck;
 mod protect;
 pub use persons::{
-    DISCIPLINE_TYPES, Graph, GraphEdge, GraphNode, MatchKind, PersonFilter, PersonHit,
+    DISCIPLINE_TYPES, Graph, GraphEdge, GraphNode, MatchKind, PersonFilter, PersonHit, PersonLook,
     PersonProfile, PersonRecords, person_graph,
 };
 pub use precheck::{PrecheckHit, PrecheckOutcome, ROLL_TYPE as PRECHECK_TYPE};
-mod attachments;
+pub mod attachments;
 pub mod backup;
 mod reply;
 pub mod rotation;
 pub use reply::{ReplyFile, ReplyFormat};
 mod schedules;
+pub mod scope;
+pub mod seed;
+pub mod sheets;
+pub mod throttle;
+pub mod transport;
 pub use disposal::{LoopFigures, StatDimension, StatFilter, is_overdue};
 pub use mingjing_domain::Clock;
+/// Starting points for the self-service model editor: (name, model text).
+pub use mingjing_engine::builtin::EXAMPLES as MODEL_EXAMPLES;
+/// Rows read back from the uploads as the text a person reads (the data browser, evidence).
+pub use mingjing_engine::rows::TextRows;
 pub use models::{
     AlertDetail, DryRun, EvidenceTable, LibraryModel, ModelOutcome, RunOutcome, Trigger,
 };
@@ -176,6 +193,34 @@ pub enum AppError {
     /// A document could not be rendered (a PDF whose text the embedded font cannot print).
     #[error(transparent)]
     Render(#[from] mingjing_render::RenderError),
+    /// A sign-in refused (and why, as far as the caller may know).
+    #[error(transparent)]
+    SignIn(#[from] accounts::SignInRefusal),
+    /// A new password that the policy or the account's history refuses.
+    #[error("{0}")]
+    WeakPassword(String),
+    /// A security policy that does not meet the platform's floor.
+    #[error("{0}")]
+    InvalidPolicy(String),
+    /// An attachment whose content is not of an accepted type (whatever its name says).
+    #[error("{0}")]
+    FileTypeRefused(String),
+    /// A workbook could not be written (a bug: logged, answered without detail).
+    #[error("writing a workbook: {0}")]
+    Workbook(String),
+    /// A session that has ended, timed out, or whose account was disabled.
+    #[error("the session has ended")]
+    SessionExpired,
+}
+
+impl AppError {
+    /// A PDF whose text the embedded font cannot print (the Word version can be had instead).
+    pub fn is_missing_glyphs(&self) -> bool {
+        matches!(
+            self,
+            AppError::Render(mingjing_render::RenderError::MissingGlyphs(_))
+        )
+    }
 }
 
 impl From<std::io::Error> for AppError {
@@ -203,10 +248,9 @@ pub struct ImportInput<'a> {
     pub period: Option<&'a str>,
     pub file_name: &'a str,
     pub bytes: Vec<u8>,
-    pub user: &'a str,
-    /// The audit record of the upload, written in its transaction (the CLI's default: the
-    /// operating-system user, from the local machine).
-    pub audit: Option<mingjing_store::audit::AuditEntry>,
+    /// Who imports: named on the upload and in its audit record (`upload.create`), which is
+    /// written whatever the outcome (in the upload's transaction when it lands).
+    pub actor: &'a Actor,
 }
 
 /// One file of a manifest (`file,type,org,period`), as the generator writes it.
@@ -248,6 +292,8 @@ pub struct Platform {
     pub config: Config,
     /// Dry runs take turns with each other, never with the scheduled or on-demand runs.
     dry_runs: tokio::sync::Semaphore,
+    /// Sign-in attempts per source address and account name (this process's).
+    sign_in_throttle: throttle::SignInThrottle,
 }
 
 impl Platform {
@@ -422,6 +468,7 @@ impl Platform {
             meta,
             config,
             dry_runs: tokio::sync::Semaphore::new(1),
+            sign_in_throttle: throttle::SignInThrottle::default(),
         };
         p.recover().await?;
         p.install_builtin_models().await?;
@@ -456,6 +503,7 @@ impl Platform {
             meta,
             config,
             dry_runs: tokio::sync::Semaphore::new(1),
+            sign_in_throttle: throttle::SignInThrottle::default(),
         };
         p.recover().await?;
         p.install_builtin_models().await?;
@@ -675,10 +723,50 @@ impl Platform {
         self.import_as(input, true).await
     }
 
+    /// An import with its audit record: the landed upload's is written in its transaction;
+    /// a file already loaded, a rejected file, a refused or failed import get theirs here.
     async fn import_as(
         &self,
         input: ImportInput<'_>,
         uploader_rights: bool,
+    ) -> Result<ImportOutcome, AppError> {
+        let actor = input.actor;
+        let mut audit = actor.entry(
+            "upload.create",
+            format!("type:{}", input.dataset_type),
+            "ok",
+        );
+        audit.detail = format!("{} ({} bytes)", input.file_name, input.bytes.len());
+        let outcome = self.import_audited(input, uploader_rights, &audit).await;
+        match &outcome {
+            Ok(ImportOutcome::Loaded { .. }) => {}
+            Ok(ImportOutcome::AlreadyLoaded { upload }) => {
+                audit.object = format!("upload:{}", upload.id);
+                audit.detail.push_str("; already loaded");
+                self.meta.audit(&audit).await?;
+            }
+            Err(e) => {
+                audit.result = match e {
+                    AppError::File(_) => "rejected",
+                    AppError::NotPermitted(m) => {
+                        audit.detail.push_str("; ");
+                        audit.detail.push_str(m);
+                        "refused"
+                    }
+                    _ => "failed",
+                }
+                .into();
+                self.meta.audit(&audit).await?;
+            }
+        }
+        outcome
+    }
+
+    async fn import_audited(
+        &self,
+        input: ImportInput<'_>,
+        uploader_rights: bool,
+        audit: &mingjing_store::audit::AuditEntry,
     ) -> Result<ImportOutcome, AppError> {
         let (ty, period) = self
             .resolve_import(input.dataset_type, input.period)
@@ -720,40 +808,32 @@ impl Platform {
         }
 
         self.data.publish(&staged)?;
-        let new =
-            NewUpload {
-                dataset_type: ty.name.clone(),
-                org_id: org.id,
-                period,
-                file_name: input.file_name.to_string(),
-                sha256: sha,
-                rows: checked.rows,
-                uploaded_by: input.user.to_string(),
-                dir: staged.name.clone(),
-                audit: Some(input.audit.clone().unwrap_or_else(|| {
-                    mingjing_store::audit::AuditEntry {
-                        actor: input.user.to_string(),
-                        role: "cli".into(),
-                        org: input.org.to_string(),
-                        action: "upload.create".into(),
-                        result: "ok".into(),
-                        source: "local".into(),
-                        detail: format!("{} ({} rows)", input.file_name, checked.rows),
-                        ..Default::default()
-                    }
-                })),
-                slices: checked
-                    .slices
-                    .iter()
-                    .map(|s| NewSlice {
-                        partition: s.partition.clone(),
-                        rows: s.rows,
-                        file: s.file.clone(),
-                        sm3: Some(s.sm3.clone()),
-                        ids_sm3: Some(s.ids_sm3.clone()),
-                    })
-                    .collect(),
-            };
+        let new = NewUpload {
+            dataset_type: ty.name.clone(),
+            org_id: org.id,
+            period,
+            file_name: input.file_name.to_string(),
+            sha256: sha,
+            rows: checked.rows,
+            uploaded_by: input.actor.username.clone(),
+            dir: staged.name.clone(),
+            audit: Some({
+                let mut a = audit.clone();
+                a.detail.push_str(&format!(", {} rows", checked.rows));
+                a
+            }),
+            slices: checked
+                .slices
+                .iter()
+                .map(|s| NewSlice {
+                    partition: s.partition.clone(),
+                    rows: s.rows,
+                    file: s.file.clone(),
+                    sm3: Some(s.sm3.clone()),
+                    ids_sm3: Some(s.ids_sm3.clone()),
+                })
+                .collect(),
+        };
         match self.meta.commit_upload(&new).await {
             Ok(Committed {
                 upload_id,

@@ -4,7 +4,6 @@
 
 use crate::{AppError, Platform};
 use mingjing_engine::rows::{TextRows, quote};
-use mingjing_store::MetaStore;
 use std::collections::BTreeMap;
 
 /// One group of payments (a programme, a town, a village, a month or a recipient).
@@ -377,5 +376,124 @@ impl Platform {
         }
         out.sort_by(|a, b| (b.links.len(), &a.project_code).cmp(&(a.links.len(), &b.project_code)));
         Ok(out)
+    }
+}
+
+/// A level of 民生监督 in an account's scope: the view, and whether its rows are recipients
+/// (whose IDs the scope masks).
+#[derive(Debug, Clone)]
+pub struct ScopedProgrammeView {
+    pub view: ProgrammeView,
+    pub recipients: bool,
+}
+
+impl Platform {
+    /// 民生监督 one level down (programmes → towns → villages → recipients) in scope: a town
+    /// commission sees its own town, a department the programmes it runs (at every level and
+    /// in every total), a scope of none nothing; recipients' IDs as the scope reads them.
+    /// Audited (`livelihood.view`).
+    pub async fn livelihood_view(
+        &self,
+        actor: &crate::Actor,
+        scope: &crate::scope::Scope,
+        program: Option<&str>,
+        town: Option<&str>,
+        village: Option<&str>,
+    ) -> Result<ScopedProgrammeView, AppError> {
+        use mingjing_domain::access::DataScope;
+        if village.is_some() && (town.is_none() || program.is_none())
+            || town.is_some() && program.is_none()
+        {
+            return Err(AppError::Invalid(
+                "请按 项目 → 乡镇 → 村(社区) 逐级查看".into(),
+            ));
+        }
+        let programs = self.meta.programs().await?;
+        let mut town_shown = town.map(str::to_string);
+        match scope.kind() {
+            DataScope::All => {}
+            // A town commission's view is its own town's.
+            DataScope::Town => {
+                if town.is_some() {
+                    town_shown = Some(scope.town().to_string());
+                }
+            }
+            DataScope::Org | DataScope::OrgTree => {
+                if let Some(p) = program
+                    && !programs
+                        .iter()
+                        .any(|x| x.code == p && x.department == scope.org())
+                {
+                    return Err(AppError::NotFound("项目不存在".into()));
+                }
+            }
+            DataScope::None => {
+                return Err(AppError::NotPermitted("本角色不查看民生资金".into()));
+            }
+        }
+        // A town commission's county level is its town's programmes.
+        let town_filter = match (scope.kind(), program) {
+            (DataScope::Town, None) => Some(scope.town().to_string()),
+            _ => town_shown.clone(),
+        };
+        // A department's figures, at every level and in every total, are its own programmes'.
+        let own: Option<Vec<String>> = matches!(scope.kind(), DataScope::Org | DataScope::OrgTree)
+            .then(|| {
+                programs
+                    .iter()
+                    .filter(|x| x.department == scope.org())
+                    .map(|x| x.code.clone())
+                    .collect()
+            });
+        let mut v = self
+            .programme_view(program, town_filter.as_deref(), village, own.as_deref())
+            .await?;
+        if scope.kind() == DataScope::Town && program.is_some() && town_shown.is_none() {
+            v.rows.retain(|f| f.key == scope.town());
+            v.total = Default::default();
+            v.months.clear();
+        }
+        let recipients = village.is_some();
+        if recipients {
+            for f in &mut v.rows {
+                f.key = scope.id(&f.key);
+            }
+        }
+        let mut e = actor.entry("livelihood.view", "benefit_payments", "ok");
+        e.detail = format!(
+            "{} / {} / {}",
+            program.unwrap_or("全部项目"),
+            town_shown.as_deref().unwrap_or("-"),
+            village.unwrap_or("-")
+        );
+        self.meta.audit(&e).await?;
+        Ok(ScopedProgrammeView {
+            view: v,
+            recipients,
+        })
+    }
+
+    /// Livelihood projects in scope (a town commission's own town, a department's own
+    /// projects), budget against disbursed, with contractors' links to office holders.
+    /// Audited (`livelihood.projects`).
+    pub async fn livelihood_projects_in(
+        &self,
+        actor: &crate::Actor,
+        scope: &crate::scope::Scope,
+    ) -> Result<Vec<ProjectView>, AppError> {
+        use mingjing_domain::access::DataScope;
+        let mut list = self.livelihood_projects().await?;
+        match scope.kind() {
+            DataScope::All => {}
+            DataScope::Town => list.retain(|p| p.town == scope.town()),
+            DataScope::Org | DataScope::OrgTree => list.retain(|p| p.department == scope.org()),
+            DataScope::None => {
+                return Err(AppError::NotPermitted("本角色不查看民生资金".into()));
+            }
+        }
+        let mut e = actor.entry("livelihood.projects", "livelihood_projects", "ok");
+        e.detail = format!("{} projects", list.len());
+        self.meta.audit(&e).await?;
+        Ok(list)
     }
 }

@@ -8,7 +8,7 @@
 
 use crate::{AppError, Platform};
 use mingjing_crypto::Keyring;
-use mingjing_store::{MetaStore, StoreError};
+use mingjing_store::StoreError;
 use std::path::{Path, PathBuf};
 
 /// Set once the whole data directory is protected.

@@ -10,9 +10,7 @@ use mingjing_engine::session::{self, DatasetFiles};
 use mingjing_engine::spec::{Condition, ModelSpec};
 use mingjing_engine::validate::Planner;
 use mingjing_engine::{BoundModel, Evidence, Hit};
-use mingjing_store::{
-    Alert, AlertHit, EvidenceRow, MetaStore, ModelRecord, ModelRunResult, NewModelVersion,
-};
+use mingjing_store::{Alert, AlertHit, EvidenceRow, ModelRecord, ModelRunResult, NewModelVersion};
 use std::collections::BTreeMap;
 
 /// A model of the library, parsed.
@@ -241,7 +239,12 @@ impl Platform {
     /// Saves a self-service model from its file: a new id becomes version 1, a known
     /// self-service id its next version. The platform numbers versions (a shared file's own
     /// number is replaced). Built-in models are changed only through their parameters.
-    pub async fn define_model(&self, text: &str, user: &str) -> Result<(String, i64), AppError> {
+    /// Audited (`model.define`).
+    pub async fn define_model(
+        &self,
+        actor: &crate::Actor,
+        text: &str,
+    ) -> Result<(String, i64), AppError> {
         let (mut spec, reads) = self.check_model(text).await?;
         let existing = self
             .meta
@@ -271,10 +274,13 @@ impl Platform {
                 } else {
                     "redefined".into()
                 },
-                created_by: user.to_string(),
+                created_by: actor.username.clone(),
                 reads,
             })
             .await?;
+        let mut e = actor.entry("model.define", format!("model:{}", spec.id), "ok");
+        e.detail = format!("version {version}");
+        self.meta.audit(&e).await?;
         Ok((spec.id, version))
     }
 
@@ -288,11 +294,12 @@ impl Platform {
     }
 
     /// Changes a model's parameter defaults: a new version, which later alerts name.
+    /// Audited (`model.params`) with the values as given.
     pub async fn set_model_params(
         &self,
+        actor: &crate::Actor,
         id: &str,
         values: &BTreeMap<String, toml::Value>,
-        user: &str,
     ) -> Result<i64, AppError> {
         let m = self.library_model(id).await?;
         let mut spec = m.spec.clone();
@@ -318,20 +325,42 @@ impl Platform {
                 builtin: m.record.builtin,
                 spec: spec.to_toml(),
                 note: format!("parameters: {note}"),
-                created_by: user.to_string(),
+                created_by: actor.username.clone(),
                 reads: m.record.reads.clone(),
             })
             .await?;
+        let mut e = actor.entry("model.params", format!("model:{id}"), "ok");
+        e.detail = values
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.meta.audit(&e).await?;
         Ok(version)
     }
 
-    pub async fn set_model_enabled(&self, id: &str, enabled: bool) -> Result<(), AppError> {
+    /// Enables or disables a model (audited `model.enable` / `model.disable`).
+    pub async fn set_model_enabled(
+        &self,
+        actor: &crate::Actor,
+        id: &str,
+        enabled: bool,
+    ) -> Result<(), AppError> {
         self.library_model(id).await?;
-        Ok(self.meta.set_model_enabled(id, enabled).await?)
+        self.meta.set_model_enabled(id, enabled).await?;
+        let action = if enabled {
+            "model.enable"
+        } else {
+            "model.disable"
+        };
+        self.meta
+            .audit(&actor.entry(action, format!("model:{id}"), "ok"))
+            .await?;
+        Ok(())
     }
 
-    /// A model's file, for sharing (the current version unless one is named).
-    pub async fn export_model(&self, id: &str, version: Option<i64>) -> Result<String, AppError> {
+    /// A model's file (the current version unless one is named).
+    pub async fn model_text(&self, id: &str, version: Option<i64>) -> Result<String, AppError> {
         let m = self.library_model(id).await?;
         let v = version.unwrap_or(m.record.current_version);
         self.meta
@@ -340,9 +369,25 @@ impl Platform {
             .ok_or_else(|| AppError::UnknownModel(format!("{id} v{v}")))
     }
 
-    /// Runs a model file over the current data without saving anything.
+    /// A model's file exported for sharing with other counties (audited `model.export`).
+    pub async fn export_model(
+        &self,
+        actor: &crate::Actor,
+        id: &str,
+        version: Option<i64>,
+    ) -> Result<String, AppError> {
+        let text = self.model_text(id, version).await?;
+        self.meta
+            .audit(&actor.entry("model.export", format!("model:{id}"), "ok"))
+            .await?;
+        Ok(text)
+    }
+
+    /// Runs a model file over the current data without saving anything; audited
+    /// (`model.dry_run`) with the number of hits.
     pub async fn dry_run(
         &self,
+        actor: &crate::Actor,
         text: &str,
         as_of: chrono::NaiveDate,
         sample: usize,
@@ -386,6 +431,9 @@ impl Platform {
         hits.sort_by(|a, b| (&a.subject, &a.program).cmp(&(&b.subject, &b.program)));
         let n = hits.len();
         hits.truncate(sample);
+        let mut e = actor.entry("model.dry_run", "model", "ok");
+        e.detail = format!("{n} hits");
+        self.meta.audit(&e).await?;
         Ok(DryRun {
             hits: n,
             reads,
@@ -414,13 +462,23 @@ impl Platform {
 
     /// Runs models (every enabled one when `only` is empty; named ones even if disabled) over
     /// the current data and records their alerts. `as_of` is "today" for the models that need
-    /// one (M19).
+    /// one (M19). Audited (`model.run`) for whoever asked.
     pub async fn run_models(
         &self,
+        actor: &crate::Actor,
         only: &[String],
         as_of: chrono::NaiveDate,
     ) -> Result<RunOutcome, AppError> {
-        self.run_models_for(only, as_of, Trigger::Manual).await
+        let outcome = self.run_models_for(only, as_of, Trigger::Manual).await?;
+        let what = if only.is_empty() {
+            "all enabled".to_string()
+        } else {
+            only.join(",")
+        };
+        let mut e = actor.entry("model.run", format!("models:{what}"), "ok");
+        e.detail = format!("as of {as_of}");
+        self.meta.audit(&e).await?;
+        Ok(outcome)
     }
 
     /// Re-runs the enabled models that read `dataset_type` (an upload of it just landed).

@@ -9,9 +9,9 @@ use chrono::NaiveDate;
 use mingjing_domain::IdNumber;
 use mingjing_domain::integrity::{self, PetitionRecord, SanctionRecord, Wording};
 use mingjing_engine::rows::TextRows;
+use mingjing_store::StoreError;
 use mingjing_store::audit::AuditEntry;
 use mingjing_store::opinions::{OpinionPerson, OpinionRequest};
-use mingjing_store::{MetaStore, StoreError};
 use std::collections::HashMap;
 
 /// One person as the request names them.
@@ -103,6 +103,43 @@ impl Platform {
         .map_err(|e| AppError::Engine(e.into()))?;
         crate::protect::reveal_rows(&cipher, &t, &mut rows)?;
         Ok(rows)
+    }
+
+    /// [`Platform::check_persons`] before a request is made: a name check reads the register
+    /// and the supervised-person records, so it is audited (`opinion.check`).
+    pub async fn precheck_persons(
+        &self,
+        actor: &crate::Actor,
+        persons: &[RequestedPerson],
+    ) -> Result<Vec<PersonCheck>, AppError> {
+        let checks = self.check_persons(persons).await?;
+        let mut e = actor.entry("opinion.check", "persons", "ok");
+        e.detail = format!("{} persons", checks.len());
+        self.meta.audit(&e).await?;
+        Ok(checks)
+    }
+
+    /// A request with its persons, read by someone (audited `opinion.view`).
+    pub async fn view_opinion_request(
+        &self,
+        actor: &crate::Actor,
+        id: i64,
+    ) -> Result<
+        (
+            mingjing_store::opinions::OpinionRequest,
+            Vec<mingjing_store::opinions::OpinionPerson>,
+        ),
+        AppError,
+    > {
+        let found = self
+            .meta
+            .opinion_request(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("意见回复请求 {id} 不存在")))?;
+        self.meta
+            .audit(&actor.entry("opinion.view", format!("opinion_request:{id}"), "ok"))
+            .await?;
+        Ok(found)
     }
 
     /// Checks each requested person: a valid ID, and a name that matches the household register
@@ -445,6 +482,22 @@ pub struct PastOpinion {
 }
 
 impl Platform {
+    /// 廉政档案 of one person, for someone who may read discipline records: audited
+    /// (`integrity.view`) under the person's opaque handle, never the ID number (the log is
+    /// read by more people).
+    pub async fn view_integrity_file(
+        &self,
+        actor: &crate::Actor,
+        id: &mingjing_domain::IdNumber,
+    ) -> Result<IntegrityFile, AppError> {
+        let file = self.integrity_file(&id.to_string(), self.today()).await?;
+        let handle = self.meta.person_handle(&id.to_string()).await?;
+        self.meta
+            .audit(&actor.entry("integrity.view", format!("person:{handle}"), "ok"))
+            .await?;
+        Ok(file)
+    }
+
     /// The integrity file of one person (`id` a valid ID number), as of `today`.
     pub async fn integrity_file(
         &self,

@@ -10,8 +10,8 @@ use mingjing_domain::{DatasetType, FieldType};
 use mingjing_engine::rows::{TextRows, to_text};
 use mingjing_ingest::columnar::{ROW_COLUMN, UPLOAD_COLUMN};
 use mingjing_ingest::idindex;
+use mingjing_store::StoreError;
 use mingjing_store::persons::{PersonEntry, PersonQuery};
-use mingjing_store::{MetaStore, StoreError};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -646,4 +646,103 @@ pub fn person_graph(
         }
     }
     g
+}
+
+/// What a look at a person is for (查询事由): required, 2 to 200 characters.
+fn stated_purpose(p: &str) -> Result<String, AppError> {
+    let p = p.trim();
+    let n = p.chars().count();
+    if !(2..=200).contains(&n) {
+        return Err(AppError::Invalid("请填写查询事由（2 到 200 字）".into()));
+    }
+    Ok(p.to_string())
+}
+
+/// Which look at one person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonLook {
+    /// The person page (`person.view`).
+    Page,
+    /// The relationship graph (`person.graph`).
+    Graph,
+}
+
+impl Platform {
+    /// 一键通's search, for a stated purpose, narrowed to the persons in scope; audited with
+    /// the purpose and how many were shown (never an ID number, whole or in part: a query
+    /// with digits is recorded as such).
+    pub async fn find_persons(
+        &self,
+        actor: &crate::Actor,
+        scope: &crate::scope::Scope,
+        purpose: &str,
+        text: &str,
+        f: &PersonFilter,
+    ) -> Result<Vec<PersonHit>, AppError> {
+        let why = stated_purpose(purpose)?;
+        let hits: Vec<PersonHit> = self
+            .search_persons(text, f, self.today())
+            .await?
+            .into_iter()
+            .filter(|h| scope.sees_person_in(&h.person.town))
+            .collect();
+        let q: String = if text.chars().any(|ch| ch.is_ascii_digit()) {
+            "（证件号码）".into()
+        } else {
+            text.trim().chars().take(50).collect()
+        };
+        let mut e = actor.entry("person.search", "persons", "ok");
+        e.detail = format!("事由：{why}；查询：{q}；{} 人", hits.len());
+        self.meta.audit(&e).await?;
+        Ok(hits)
+    }
+
+    /// One person's page, for a stated purpose: `key` is a search's handle or an ID number
+    /// typed in full. Audited under the person's opaque handle; a person out of scope is
+    /// audited as denied and answered as not found.
+    pub async fn open_person(
+        &self,
+        actor: &crate::Actor,
+        scope: &crate::scope::Scope,
+        key: &str,
+        purpose: &str,
+        look: PersonLook,
+        discipline: bool,
+    ) -> Result<(IdNumber, PersonProfile), AppError> {
+        let why = stated_purpose(purpose)?;
+        let not_found = || AppError::NotFound("人员不存在".into());
+        let id: IdNumber = match key.parse() {
+            Ok(n) => n,
+            Err(_) => self
+                .meta
+                .person_by_handle(key)
+                .await?
+                .and_then(|p| p.id_number.parse().ok())
+                .ok_or_else(not_found)?,
+        };
+        let profile = self.person_profile(&id, discipline).await?;
+        let handle = self.meta.person_handle(&id.to_string()).await?;
+        let action = match look {
+            PersonLook::Page => "person.view",
+            PersonLook::Graph => "person.graph",
+        };
+        let mut e = actor.entry(action, format!("person:{handle}"), "ok");
+        e.detail = format!("事由：{why}");
+        let visible = match &profile.person {
+            Some(p) => scope.sees_person_in(&p.town),
+            None => scope.is_county(),
+        };
+        if !visible {
+            e.result = "denied".into();
+            self.meta.audit(&e).await?;
+            return Err(not_found());
+        }
+        self.meta.audit(&e).await?;
+        Ok((id, profile))
+    }
+
+    /// A person's opaque handle (what the UI opens a page by, never a masked number).
+    pub async fn person_handle(&self, id_number: &str) -> Result<String, AppError> {
+        Ok(self.meta.person_handle(id_number).await?)
+    }
 }

@@ -6,7 +6,6 @@
 use crate::{AppError, Platform};
 use mingjing_engine::compile;
 use mingjing_engine::session::DatasetFiles;
-use mingjing_store::MetaStore;
 
 /// The payment-roll type the check is for.
 pub const ROLL_TYPE: &str = "benefit_payments";
@@ -35,31 +34,47 @@ impl Platform {
     /// Checks a roll of `org`'s for `period` against the payment models, as of `as_of`. Only
     /// an organisation that may upload rolls, and only for its own programmes: the check runs
     /// over the whole county's data, so it must not become a way to probe other rolls.
+    ///
+    /// Audited (`upload.precheck`) whatever the outcome: the file, the month and the hits.
     pub async fn precheck_roll(
         &self,
+        actor: &crate::Actor,
         org: &str,
         period: &str,
         file_name: &str,
         bytes: Vec<u8>,
         as_of: chrono::NaiveDate,
     ) -> Result<PrecheckOutcome, AppError> {
-        let (ty, month) = self.resolve_import(ROLL_TYPE, Some(period)).await?;
-        let node = self
-            .meta
-            .org_tree()
-            .await?
-            .into_iter()
-            .find(|o| o.name == org.trim())
-            .ok_or_else(|| AppError::NotPermitted(format!("机构“{org}”未登记")))?;
-        self.check_upload_right(&ty, &node).await?;
-        let (staged, checked, _) = self.stage_and_check(&ty, month, file_name, bytes).await?;
-        if let Err(e) = self.check_programmes(&ty, &node, &checked).await {
+        let mut audit = actor.entry("upload.precheck", ROLL_TYPE, "ok");
+        audit.detail = format!("{file_name} ({} bytes), {period}", bytes.len());
+        let outcome = async {
+            let (ty, month) = self.resolve_import(ROLL_TYPE, Some(period)).await?;
+            let node = self
+                .meta
+                .org_tree()
+                .await?
+                .into_iter()
+                .find(|o| o.name == org.trim())
+                .ok_or_else(|| AppError::NotPermitted(format!("机构“{org}”未登记")))?;
+            self.check_upload_right(&ty, &node).await?;
+            let (staged, checked, _) = self.stage_and_check(&ty, month, file_name, bytes).await?;
+            if let Err(e) = self.check_programmes(&ty, &node, &checked).await {
+                self.data.discard(staged)?;
+                return Err(e);
+            }
+            let result = self.run_precheck(&staged, &checked, month, as_of).await;
             self.data.discard(staged)?;
-            return Err(e);
+            result
         }
-        let result = self.run_precheck(&staged, &checked, month, as_of).await;
-        self.data.discard(staged)?;
-        result
+        .await;
+        match &outcome {
+            Ok(o) => audit.detail.push_str(&format!("; {} hits", o.hits.len())),
+            Err(AppError::File(_)) => audit.result = "rejected".into(),
+            Err(AppError::NotPermitted(_)) => audit.result = "refused".into(),
+            Err(_) => audit.result = "failed".into(),
+        }
+        self.meta.audit(&audit).await?;
+        outcome
     }
 
     async fn run_precheck(

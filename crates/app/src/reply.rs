@@ -4,8 +4,8 @@
 use crate::{AppError, Platform};
 use mingjing_domain::reply::{ReplyTemplate, fill};
 use mingjing_render::{Reply, ReplyRow};
+use mingjing_store::StoreError;
 use mingjing_store::audit::AuditEntry;
-use mingjing_store::{MetaStore, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplyFormat {
@@ -83,11 +83,21 @@ impl Platform {
 
     /// The request's reply, as it stands: an approved request gives the final letter; any
     /// earlier stage gives the same letter marked as an unsigned draft on every page.
+    /// Audited (`opinion.document`) with the format.
     pub async fn reply_document(
         &self,
+        actor: &crate::Actor,
         id: i64,
         format: ReplyFormat,
     ) -> Result<ReplyFile, AppError> {
+        let file = self.reply_file(id, format).await?;
+        let mut e = actor.entry("opinion.document", format!("opinion_request:{id}"), "ok");
+        e.detail = format.extension().to_string();
+        self.meta.audit(&e).await?;
+        Ok(file)
+    }
+
+    async fn reply_file(&self, id: i64, format: ReplyFormat) -> Result<ReplyFile, AppError> {
         let (req, persons) = self
             .meta
             .opinion_request(id)

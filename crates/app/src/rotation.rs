@@ -8,9 +8,9 @@
 
 use crate::{AppError, Platform};
 use mingjing_crypto::{Keyring, Purpose};
+use mingjing_store::StoreError;
 use mingjing_store::audit::AuditEntry;
 pub use mingjing_store::keys::KEY_REFRESH;
-use mingjing_store::{MetaStore, StoreError};
 
 /// What a rotation or a reseal did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

@@ -9,7 +9,6 @@ use crate::{AppError, Platform};
 use chrono::{Datelike, NaiveDate};
 use mingjing_domain::Month;
 use mingjing_domain::access::Permission;
-use mingjing_store::MetaStore;
 use mingjing_store::disposal::NewNotification;
 
 /// Where one schedule stands today.

@@ -6,7 +6,6 @@
 use clap::{Parser, Subcommand};
 use mingjing_app::{AppError, Clock, ImportInput, ImportOutcome, Platform};
 use mingjing_ingest::FileError;
-use mingjing_store::MetaStore;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -358,7 +357,6 @@ async fn run(cli: Cli, clock: Clock) -> ExitCode {
                 Ok(b) => b,
                 Err(e) => return fail(&file_label, &e),
             };
-            let user = std::env::var("USER").unwrap_or_else(|_| "cli".into());
             let file_name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -370,8 +368,7 @@ async fn run(cli: Cli, clock: Clock) -> ExitCode {
                     period: period.as_deref(),
                     file_name: &file_name,
                     bytes,
-                    user: &format!("cli:{user}"),
-                    audit: None,
+                    actor: &models::operator(),
                 })
                 .await;
             match outcome {
@@ -599,7 +596,10 @@ async fn run(cli: Cli, clock: Clock) -> ExitCode {
                 Ok(p) => p,
                 Err(e) => return fail(&data_dir.display().to_string(), &e),
             };
-            match platform.run_models(&models, as_of).await {
+            match platform
+                .run_models(&models::operator(), &models, as_of)
+                .await
+            {
                 Ok(outcomes) => {
                     if timings {
                         eprintln!("timing open {:.3}", outcomes.open.as_secs_f64());
@@ -810,8 +810,8 @@ async fn demo(
     };
     // The organisation tree first, so that uploads land on its units.
     let towns = mingjing_synth::names::towns();
-    if let Err(e) = mingjing_server::seed::seed_orgs(&platform.meta, &towns).await {
-        return fail(&data_dir.display().to_string(), &e.into());
+    if let Err(e) = platform.seed_orgs(&towns).await {
+        return fail(&data_dir.display().to_string(), &e);
     }
     let (mut loaded, mut rows) = (0usize, 0u64);
     for entry in &manifest {
@@ -832,8 +832,7 @@ async fn demo(
                 period: entry.period.as_deref(),
                 file_name: &name,
                 bytes,
-                user: "demo",
-                audit: None,
+                actor: &models::operator(),
             })
             .await;
         match outcome {
@@ -861,7 +860,7 @@ async fn demo(
         println!("models not run (--no-models)");
         None
     } else {
-        Some(platform.run_models(&[], as_of).await)
+        Some(platform.run_models(&models::operator(), &[], as_of).await)
     };
     match outcome {
         None => {}
@@ -877,13 +876,13 @@ async fn demo(
         }
         Some(Err(e)) => return fail(&data_dir.display().to_string(), &e),
     }
-    let accounts =
-        match mingjing_server::seed::seed_demo_accounts(&platform.meta, &towns[0].0, DEMO_PASSWORD)
-            .await
-        {
-            Ok(a) => a,
-            Err(e) => return fail(&data_dir.display().to_string(), &e.into()),
-        };
+    let accounts = match platform
+        .seed_demo_accounts(&towns[0].0, DEMO_PASSWORD)
+        .await
+    {
+        Ok(a) => a,
+        Err(e) => return fail(&data_dir.display().to_string(), &e),
+    };
     println!("demo accounts (password {DEMO_PASSWORD}):");
     for (user, role, secret) in &accounts {
         match secret {
@@ -1090,8 +1089,14 @@ fn fail(what: &str, e: &AppError) -> ExitCode {
         AppError::File(FileError::Io(_))
         | AppError::Store(_)
         | AppError::Engine(_)
+        | AppError::Workbook(_)
         | AppError::Render(_) => EXIT_INTERNAL,
         AppError::File(_)
+        | AppError::SignIn(_)
+        | AppError::WeakPassword(_)
+        | AppError::InvalidPolicy(_)
+        | AppError::SessionExpired
+        | AppError::FileTypeRefused(_)
         | AppError::Disposal(_)
         | AppError::NotResponsible(_)
         | AppError::NotPermitted(_)

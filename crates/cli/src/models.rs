@@ -64,11 +64,9 @@ pub enum ModelAction {
     },
 }
 
-fn user() -> String {
-    format!(
-        "cli:{}",
-        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
-    )
+/// The operator at this machine's command line, as audit records and model versions name them.
+pub fn operator() -> mingjing_app::Actor {
+    mingjing_app::Actor::operator(&std::env::var("USER").unwrap_or_else(|_| "unknown".into()))
 }
 
 fn read_text(path: &PathBuf) -> Result<String, ExitCode> {
@@ -114,7 +112,7 @@ pub async fn model(data_dir: PathBuf, action: ModelAction, clock: &Clock) -> Exi
             id,
             version,
             output,
-        } => match platform.export_model(&id, version).await {
+        } => match platform.export_model(&operator(), &id, version).await {
             Ok(text) => match output {
                 Some(p) => match std::fs::write(&p, text) {
                     Ok(()) => ExitCode::SUCCESS,
@@ -161,7 +159,7 @@ pub async fn model(data_dir: PathBuf, action: ModelAction, clock: &Clock) -> Exi
                 Ok(t) => t,
                 Err(c) => return c,
             };
-            match platform.dry_run(&text, as_of, sample).await {
+            match platform.dry_run(&operator(), &text, as_of, sample).await {
                 Ok(d) => {
                     println!("{} hits (dry run: nothing saved)", d.hits);
                     for h in d.sample {
@@ -185,7 +183,7 @@ pub async fn model(data_dir: PathBuf, action: ModelAction, clock: &Clock) -> Exi
                 Ok(t) => t,
                 Err(c) => return c,
             };
-            match platform.define_model(&text, &user()).await {
+            match platform.define_model(&operator(), &text).await {
                 Ok((id, v)) => {
                     println!("saved model {id} as version {v}");
                     ExitCode::SUCCESS
@@ -202,7 +200,7 @@ pub async fn model(data_dir: PathBuf, action: ModelAction, clock: &Clock) -> Exi
                 };
                 parsed.insert(name.trim().to_string(), Platform::param_value(value));
             }
-            match platform.set_model_params(&id, &parsed, &user()).await {
+            match platform.set_model_params(&operator(), &id, &parsed).await {
                 Ok(v) => {
                     println!("model {id} is now version {v}");
                     ExitCode::SUCCESS
@@ -244,7 +242,7 @@ pub async fn model(data_dir: PathBuf, action: ModelAction, clock: &Clock) -> Exi
 }
 
 async fn toggle(platform: &Platform, here: &str, id: &str, enabled: bool) -> ExitCode {
-    match platform.set_model_enabled(id, enabled).await {
+    match platform.set_model_enabled(&operator(), id, enabled).await {
         Ok(()) => {
             println!(
                 "model {id} {}",

@@ -64,21 +64,22 @@ pub async fn run(platform: Platform, config: ServerConfig, here: &str) -> ExitCo
         store
             .install_roles(&mingjing_domain::access::builtin_roles())
             .await
+            .map_err(mingjing_app::AppError::from)
     } else {
-        mingjing_server::seed::seed_orgs(store, &[]).await
+        platform.seed_orgs(&[]).await
     };
     if let Err(e) = prepared {
-        return fail(here, &e.into());
+        return fail(here, &e);
     }
     if let Err(e) = platform.seed_upload_rights().await {
         return fail(here, &e);
     }
-    match mingjing_server::seed::ensure_initial_admin(store).await {
+    match platform.ensure_initial_admin().await {
         Ok(Some((user, password))) => {
             println!("initial administrator: {user} / {password}  (change it at first sign-in)");
         }
         Ok(None) => {}
-        Err(e) => return fail(here, &e.into()),
+        Err(e) => return fail(here, &e),
     }
     let listen = config.listen.clone();
     // A certificate that cannot be used stops the start, before anything is served.
@@ -123,11 +124,11 @@ pub async fn audit_verify(data_dir: &Path, clock: &Clock) -> ExitCode {
 
 /// Prints the current TOTP code of a secret (for demo accounts and scripted tests).
 pub fn totp_code(secret: &str, clock: &Clock) -> ExitCode {
-    let Some(raw) = mingjing_server::auth::base32_decode(secret) else {
+    let Some(raw) = mingjing_app::accounts::base32_decode(secret) else {
         eprintln!("error: the secret is not base32");
         return ExitCode::from(EXIT_MISUSE);
     };
     let step = (clock.now().timestamp() / 30) as u64;
-    println!("{}", mingjing_server::auth::totp_code(&raw, step));
+    println!("{}", mingjing_app::accounts::totp_code(&raw, step));
     ExitCode::SUCCESS
 }

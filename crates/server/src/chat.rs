@@ -12,7 +12,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::{Extension, Json};
-use mingjing_store::MetaStore;
 use mingjing_store::chat::Message;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -120,14 +119,9 @@ pub fn spawn_listener(state: AppState) {
     });
 }
 
-/// Whether `user` (of unit `org`) is a member of conversation `id`; a unit group's members are
-/// only those still in the unit.
+/// Refuses (as not found) a caller who is not a member of conversation `id`.
 async fn member(state: &AppState, c: &Caller, id: i64) -> ApiResult<()> {
-    // One indexed look, not the caller's whole list: this runs before every message.
-    match state.store().membership(id, c.user.id).await? {
-        Some((kind, org)) if kind != "unit" || org == Some(c.org.id) => Ok(()),
-        _ => Err(ErrorCode::NotFound.into()),
-    }
+    Ok(state.platform.check_member(&c.viewer(), id).await?)
 }
 
 /// Stores and sends a message of the caller (text and/or one of their uploaded files).
@@ -138,21 +132,10 @@ async fn post(
     body: &str,
     file: Option<i64>,
 ) -> ApiResult<Message> {
-    member(state, c, id).await?;
-    let body = body.trim();
-    if (body.is_empty() && file.is_none()) || body.chars().count() > 5000 {
-        return Err(ApiError::with(
-            ErrorCode::InvalidRequest,
-            "消息须为 1 到 5000 字，或附一个文件",
-        ));
-    }
     let m = state
-        .store()
-        .add_message(id, c.user.id, &c.user.username, body, file)
+        .platform
+        .send_message(&c.actor(), &c.viewer(), id, body, file)
         .await?;
-    let mut e = c.audit("chat.send", format!("conversation:{id}"), "ok");
-    e.detail = format!("message {}", m.id);
-    state.store().audit(&e).await?;
     if state.store().backend() == mingjing_store::Backend::Sqlite {
         deliver(state, &m).await;
     }
@@ -237,36 +220,10 @@ pub async fn start(
     Extension(c): Extension<Caller>,
     Json(b): Json<NewConversation>,
 ) -> ApiResult<Json<Value>> {
-    let users = state.store().users().await?;
-    let exists = |id: &i64| users.iter().any(|u| u.id == *id && u.enabled);
-    let bad = |m: &str| ApiError::with(ErrorCode::InvalidRequest, m);
-    let id = match b.user_id {
-        Some(other) if exists(&other) => {
-            state
-                .store()
-                .direct_conversation(c.user.id, other, &c.user.username)
-                .await?
-        }
-        Some(_) => return Err(bad("对方账号不存在或已停用")),
-        None => {
-            let name = b.name.trim();
-            if name.is_empty() || name.chars().count() > 50 {
-                return Err(bad("群名须为 1 到 50 字"));
-            }
-            if b.user_ids.is_empty() || !b.user_ids.iter().all(exists) {
-                return Err(bad("请选择有效的群成员"));
-            }
-            let mut members = b.user_ids.clone();
-            members.push(c.user.id);
-            let id = state
-                .store()
-                .group_conversation(name, &members, &c.user.username)
-                .await?;
-            let e = c.audit("chat.group", format!("conversation:{id}"), "ok");
-            state.store().audit(&e).await?;
-            id
-        }
-    };
+    let id = state
+        .platform
+        .start_conversation(&c.actor(), &c.viewer(), b.user_id, &b.user_ids, &b.name)
+        .await?;
     Ok(Json(json!({ "id": id })))
 }
 
@@ -340,8 +297,10 @@ pub async fn socket(
     if let Some(origin) = headers.get("origin").and_then(|o| o.to_str().ok())
         && origin.split("://").nth(1) != Some(host)
     {
-        let e = c.audit("chat.connect", "websocket", "denied");
-        state.store().audit(&e).await?;
+        state
+            .platform
+            .record_refusal(&c.actor(), "chat.connect", "websocket", "another origin")
+            .await?;
         return Err(ApiError::with(ErrorCode::Forbidden, "来源不符"));
     }
     Ok(ws.on_upgrade(move |socket| session(state, c, headers, socket)))

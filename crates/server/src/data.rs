@@ -2,20 +2,19 @@
 //! caller's scope, ID numbers masked), upload schedules and who is late, and new dataset types.
 
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::error::ApiResult;
 use crate::guard::Caller;
 use crate::scope::Scope;
 use axum::extract::{Path, Query, State};
 use axum::{Extension, Json};
 use mingjing_domain::standard::FieldType;
-use mingjing_store::MetaStore;
 use mingjing_store::disposal::UploadSchedule;
 use serde_json::{Value, json};
 
 /// Rows as JSON for people: column labels from the type, ID numbers as the caller may read them.
 pub fn text_table_json(
     ty: &mingjing_domain::DatasetType,
-    rows: &mingjing_engine::rows::TextRows,
+    rows: &mingjing_app::TextRows,
     scope: &Scope,
 ) -> Value {
     let field = |col: &str| ty.fields.iter().find(|f| f.key == col);
@@ -70,29 +69,20 @@ pub async fn browse(
     Path(name): Path<String>,
     Query(p): Query<Page>,
 ) -> ApiResult<Json<Value>> {
-    let ty = state.platform.dataset_type(&name).await?;
-    let scope = Scope::of(&state, &c).await?;
-    let slices: Vec<_> = state
-        .store()
-        .current_slices(&name)
-        .await?
-        .into_iter()
-        .filter(|s| scope.sees_org(s.org_id))
-        .collect();
-    let total: u64 = slices.iter().map(|s| s.rows).sum();
-    let files: Vec<_> = slices
-        .iter()
-        .map(|s| state.platform.data.slice_path(&s.dir, &s.file))
-        .collect();
-    let offset = p.offset.unwrap_or(0);
-    let limit = p.limit.unwrap_or(50).clamp(1, 200);
-    let rows = state.platform.rows_page(&ty, &files, offset, limit).await?;
-    let mut e = c.audit("data.browse", format!("type:{name}"), "ok");
-    e.detail = format!("rows {offset}..{}", offset + rows.rows.len());
-    state.store().audit(&e).await?;
-    let mut out = text_table_json(&ty, &rows, &scope);
-    out["total"] = json!(total);
-    out["label"] = json!(ty.label);
+    let scope = crate::scope::of(&state, &c).await?;
+    let page = state
+        .platform
+        .browse(
+            &c.actor(),
+            &scope,
+            &name,
+            p.offset.unwrap_or(0),
+            p.limit.unwrap_or(50),
+        )
+        .await?;
+    let mut out = text_table_json(&page.ty, &page.rows, &scope);
+    out["total"] = json!(page.total);
+    out["label"] = json!(page.ty.label);
     Ok(Json(out))
 }
 
@@ -101,7 +91,7 @@ pub async fn schedules(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
 ) -> ApiResult<Json<Value>> {
-    let scope = Scope::of(&state, &c).await?;
+    let scope = crate::scope::of(&state, &c).await?;
     let tree = state.store().org_tree().await?;
     let types = state.store().dataset_types().await?;
     let list: Vec<Value> = state
@@ -134,9 +124,7 @@ pub async fn set_schedule(
     Extension(c): Extension<Caller>,
     Json(s): Json<UploadSchedule>,
 ) -> ApiResult<Json<Value>> {
-    let mut e = c.audit("schedule.set", format!("type:{}", s.dataset_type), "ok");
-    e.detail = format!("org {} day {}", s.org_id, s.due_day);
-    state.store().set_schedule(&s, &e).await?;
+    state.platform.set_schedule(&c.actor(), &s).await?;
     Ok(Json(json!({ "ok": true })))
 }
 
@@ -153,15 +141,10 @@ pub async fn define_type(
     Extension(c): Extension<Caller>,
     Json(b): Json<TypeBody>,
 ) -> ApiResult<Json<Value>> {
-    let name = b.name.trim();
-    let ty = mingjing_domain::DatasetType::parse_definition(name, &b.definition)
-        .map_err(|e| ApiError::with(ErrorCode::InvalidRequest, e.to_string()))?;
-    let mut e = c.audit("type.define", format!("type:{name}"), "ok");
-    e.detail = format!("{} fields", ty.fields.len());
-    state.store().put_dataset_type(&ty).await?;
-    state.store().audit(&e).await?;
-    // A new type's uploaders start from its `owner`; the security administrator edits them.
-    state.platform.seed_upload_rights().await?;
+    let ty = state
+        .platform
+        .define_type(&c.actor(), &b.name, &b.definition)
+        .await?;
     Ok(Json(
         json!({ "name": ty.name, "label": ty.label, "fields": ty.fields.len() }),
     ))

@@ -14,7 +14,6 @@ use mingjing_app::{LoopFigures, StatDimension, StatFilter};
 use mingjing_domain::Money;
 use mingjing_domain::access::Permission;
 use mingjing_domain::disposal::{AccountabilityForm, Stage, Step, VerificationForm};
-use mingjing_store::MetaStore;
 use mingjing_store::disposal::{NewNotification, Recommendation};
 use serde_json::{Value, json};
 
@@ -24,11 +23,9 @@ async fn visible_alert(
     c: &Caller,
     id: i64,
 ) -> ApiResult<(Scope, mingjing_store::Alert)> {
-    let scope = Scope::of(state, c).await?;
-    match state.store().alert(id).await? {
-        Some(a) if scope.sees_alert(&a) => Ok((scope, a)),
-        _ => Err(ErrorCode::NotFound.into()),
-    }
+    let scope = crate::scope::of(state, c).await?;
+    let a = state.platform.alert_in_scope(&scope, id).await?;
+    Ok((scope, a))
 }
 
 fn money(fen: i64) -> String {
@@ -131,12 +128,15 @@ pub async fn flow(
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Value>> {
-    let (scope, a) = visible_alert(&state, &c, id).await?;
+    let scope = crate::scope::of(&state, &c).await?;
+    let (a, flow, earlier) = state
+        .platform
+        .view_alert_flow(&c.actor(), &scope, id)
+        .await?;
     let stage: Stage = a
         .stage
         .parse()
         .map_err(|e: String| mingjing_store::StoreError::Corrupt(e))?;
-    let flow = state.store().alert_flow(id).await?;
     let units = crate::scope::units_of(&state, &c).await?;
     let mine = a.org_id.is_some_and(|o| units.contains(&o));
     let allowed: Vec<&str> = Step::allowed_from(stage)
@@ -160,12 +160,8 @@ pub async fn flow(
             json!(crate::files::attached(&state, &format!("accountability:{}", r.id)).await?);
         accountability.push(j);
     }
-    let earlier: Vec<Value> = state
-        .store()
-        .alerts_on_subject(&a.subject)
-        .await?
+    let earlier: Vec<Value> = earlier
         .iter()
-        .filter(|o| o.id != id && scope.sees_alert(o))
         .map(|o| {
             json!({
                 "id": o.id, "model": o.model, "program": o.program, "raised_at": o.raised_at,
@@ -178,9 +174,6 @@ pub async fn flow(
         Some(o) => state.store().org_node(o).await?.map(|n| n.name),
         None => None,
     };
-    let mut e = c.audit("alert.flow", format!("alert:{id}"), "ok");
-    e.detail = format!("{} earlier alerts shown", earlier.len());
-    state.store().audit(&e).await?;
     Ok(Json(json!({
         "stage": stage.code(), "stage_label": stage.label(),
         "org_id": a.org_id, "org": org, "deadline": a.deadline,
@@ -205,9 +198,7 @@ async fn model_names(state: &AppState) -> ApiResult<std::collections::HashMap<St
         .collect())
 }
 
-pub fn stage_label(code: &str) -> &'static str {
-    code.parse::<Stage>().map(Stage::label).unwrap_or("")
-}
+pub use mingjing_app::alerts::stage_label;
 
 // ---- statistics and the dashboard ----------------------------------------------------
 
@@ -263,20 +254,24 @@ fn keyed_json(groups: &[(String, LoopFigures)]) -> Value {
         .collect()
 }
 
+fn stat_filter(q: &StatParams) -> ApiResult<StatFilter> {
+    Ok(StatFilter {
+        from: day("起始日期", &q.from)?,
+        to: day("截止日期", &q.to)?,
+        unit: q.unit.clone().filter(|s| !s.is_empty()),
+        model: q.model.clone().filter(|s| !s.is_empty()),
+        town: q.town.clone().filter(|s| !s.is_empty()),
+    })
+}
+
 async fn statistics(
     state: &AppState,
     c: &Caller,
     q: &StatParams,
     dims: &[StatDimension],
 ) -> ApiResult<(Vec<Vec<(String, LoopFigures)>>, LoopFigures)> {
-    let scope = Scope::of(state, c).await?;
-    let filter = StatFilter {
-        from: day("起始日期", &q.from)?,
-        to: day("截止日期", &q.to)?,
-        unit: q.unit.clone().filter(|s| !s.is_empty()),
-        model: q.model.clone().filter(|s| !s.is_empty()),
-        town: q.town.clone().filter(|s| !s.is_empty()),
-    };
+    let scope = crate::scope::of(state, c).await?;
+    let filter = stat_filter(q)?;
     Ok(state
         .platform
         .loop_statistics(dims, &filter, state.today(), |r| {
@@ -297,11 +292,11 @@ pub async fn stats(
     ))
 }
 
-const DIM_LABEL: [(StatDimension, &str); 4] = [
-    (StatDimension::Model, "模型"),
-    (StatDimension::Unit, "责任单位"),
-    (StatDimension::Town, "乡镇"),
-    (StatDimension::Month, "月份"),
+const DIMENSIONS: [StatDimension; 4] = [
+    StatDimension::Model,
+    StatDimension::Unit,
+    StatDimension::Town,
+    StatDimension::Month,
 ];
 
 /// The statistics as Excel: one sheet per dimension and the summary sentence on top.
@@ -310,66 +305,12 @@ pub async fn export_stats(
     Extension(c): Extension<Caller>,
     Query(q): Query<StatParams>,
 ) -> ApiResult<axum::response::Response> {
-    let xl = crate::uploads::xlsx_error;
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let header = [
-        "预警数",
-        "已分派",
-        "已核查",
-        "属实",
-        "不属实",
-        "已办结",
-        "纠错条数",
-        "清退人数",
-        "追回金额（元）",
-        "停发金额（元/月）",
-        "逾期",
-        "约谈人数",
-        "追责人数",
-        "属实率（%）",
-    ];
-    let dims = DIM_LABEL.map(|(d, _)| d);
-    let (by_dim, total) = statistics(&state, &c, &q, &dims).await?;
-    let summary = total.summary();
-    for ((_, label), groups) in DIM_LABEL.into_iter().zip(by_dim) {
-        let ws = wb.add_worksheet();
-        ws.set_name(format!("按{label}")).map_err(xl)?;
-        ws.write_string(0, 0, &summary).map_err(xl)?;
-        ws.write_string(1, 0, label).map_err(xl)?;
-        for (i, h) in header.iter().enumerate() {
-            ws.write_string(1, (i + 1) as u16, *h).map_err(xl)?;
-        }
-        let all = groups
-            .iter()
-            .map(|(k, f)| (k.clone(), f))
-            .chain([("合计".to_string(), &total)]);
-        for (r, (k, f)) in all.enumerate() {
-            let cells = [
-                k,
-                f.raised.to_string(),
-                f.routed.to_string(),
-                f.verified.to_string(),
-                f.confirmed.to_string(),
-                f.false_positives.to_string(),
-                f.closed.to_string(),
-                f.records_corrected.to_string(),
-                f.persons_removed.to_string(),
-                money(f.recovered_fen),
-                money(f.stopped_monthly_fen),
-                f.overdue.to_string(),
-                f.interviewed.to_string(),
-                f.accountable.to_string(),
-                f.hit_rate().unwrap_or_default(),
-            ];
-            for (i, v) in cells.iter().enumerate() {
-                ws.write_string((r + 2) as u32, i as u16, v).map_err(xl)?;
-            }
-        }
-    }
-    let bytes = wb.save_to_buffer().map_err(xl)?;
-    let mut e = c.audit("stats.export", "alerts", "ok");
-    e.detail = summary;
-    state.store().audit(&e).await?;
+    let scope = crate::scope::of(&state, &c).await?;
+    let filter = stat_filter(&q)?;
+    let bytes = state
+        .platform
+        .export_loop_statistics(&c.actor(), &scope, &filter)
+        .await?;
     Ok(crate::uploads::xlsx_response(bytes, "预警处置统计.xlsx"))
 }
 
@@ -380,7 +321,7 @@ pub async fn dashboard(
 ) -> ApiResult<Json<Value>> {
     let q = StatParams::default();
     let mut out = json!({});
-    let dims = DIM_LABEL.map(|(d, _)| d);
+    let dims = DIMENSIONS;
     let (by_dim, total) = statistics(&state, &c, &q, &dims).await?;
     for (key, groups) in ["by_model", "by_unit", "by_town", "by_month"]
         .into_iter()
@@ -388,29 +329,18 @@ pub async fn dashboard(
     {
         out[key] = keyed_json(groups);
     }
-    let scope = Scope::of(&state, &c).await?;
-    let alerts: Vec<mingjing_store::Alert> = state
-        .store()
-        .alerts(None)
-        .await?
-        .into_iter()
-        .filter(|a| scope.sees_alert(a))
-        .collect();
+    let scope = crate::scope::of(&state, &c).await?;
+    let shown = state.platform.dashboard_alerts(&c.actor(), &scope).await?;
+    let alerts = &shown.alerts;
     let mut stages = serde_json::Map::new();
     for s in Stage::ALL {
         let n = alerts.iter().filter(|a| a.stage == s.code()).count();
         stages.insert(s.code().into(), json!({ "label": s.label(), "count": n }));
     }
     let suspect: i64 = alerts.iter().filter_map(|a| a.amount_fen).sum();
-    let today = state.today();
-    let overdue: Vec<Value> = alerts
+    let overdue: Vec<Value> = shown
+        .overdue
         .iter()
-        .filter(|a| {
-            a.stage
-                .parse()
-                .is_ok_and(|s| mingjing_app::is_overdue(s, a.deadline.as_deref(), today))
-        })
-        .take(20)
         .map(|a| {
             json!({ "id": a.id, "model": a.model, "responsible": a.responsible,
                           "deadline": a.deadline, "name": a.name })
@@ -422,10 +352,6 @@ pub async fn dashboard(
     out["stages"] = Value::Object(stages);
     out["suspect"] = json!(money(suspect));
     out["overdue"] = json!(overdue);
-    // The dashboard names the people of overdue alerts.
-    let mut e = c.audit("dashboard.view", "alerts", "ok");
-    e.detail = format!("{} alerts, {} overdue shown", alerts.len(), overdue.len());
-    state.store().audit(&e).await?;
     Ok(Json(out))
 }
 
@@ -556,7 +482,7 @@ pub async fn issue_recommendation(
         .org_node(b.org_id)
         .await?
         .ok_or_else(|| bad("收文单位不存在"))?;
-    let scope = Scope::of(&state, &c).await?;
+    let scope = crate::scope::of(&state, &c).await?;
     for a in &b.alert_ids {
         match state.store().alert(*a).await? {
             Some(x) if scope.sees_alert(&x) => {}

@@ -6,17 +6,9 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::guard::Caller;
 use axum::extract::{Path, Query, State};
 use axum::{Extension, Json};
-use mingjing_app::{DocumentForm, Viewer};
+use mingjing_app::DocumentForm;
 use mingjing_domain::access::Permission;
 use serde_json::{Value, json};
-
-fn viewer(c: &Caller) -> Viewer {
-    Viewer {
-        username: c.user.username.clone(),
-        user_id: c.user.id,
-        org_id: c.org.id,
-    }
-}
 
 #[derive(serde::Deserialize)]
 pub struct ListQuery {
@@ -89,7 +81,7 @@ pub async fn send(
     let e = c.audit("document.send", "document", "ok");
     let (id, number) = state
         .platform
-        .send_document(&viewer(&c), &f, state.today(), &e)
+        .send_document(&c.viewer(), &f, state.today(), &e)
         .await?;
     Ok(Json(json!({ "id": id, "number": number })))
 }
@@ -101,12 +93,10 @@ pub async fn get(
 ) -> ApiResult<Json<Value>> {
     match state
         .platform
-        .document_for(&viewer(&c), id, state.today())
+        .view_document(&c.actor(), &c.viewer(), id)
         .await?
     {
         Some(v) => {
-            let e = c.audit("document.view", format!("document:{id}"), "ok");
-            state.store().audit(&e).await?;
             let files: Vec<Value> = v
                 .files
                 .iter()
@@ -118,11 +108,7 @@ pub async fn get(
             j["may_receive"] = json!(c.has(Permission::DocumentsReceive) && !v.is_sender);
             Ok(Json(j))
         }
-        None => {
-            let e = c.audit("document.view", format!("document:{id}"), "denied");
-            state.store().audit(&e).await?;
-            Err(ErrorCode::NotFound.into())
-        }
+        None => Err(ErrorCode::NotFound.into()),
     }
 }
 
@@ -132,7 +118,7 @@ pub async fn sign(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Value>> {
     let e = c.audit("document.sign", format!("document:{id}"), "ok");
-    state.platform.sign_document(&viewer(&c), id, &e).await?;
+    state.platform.sign_document(&c.viewer(), id, &e).await?;
     Ok(Json(json!({ "ok": true })))
 }
 
@@ -152,7 +138,7 @@ pub async fn reply(
     let e = c.audit("document.reply", format!("document:{id}"), "ok");
     let rid = state
         .platform
-        .reply_to_document(&viewer(&c), id, &b.body, &b.files, &e)
+        .reply_to_document(&c.viewer(), id, &b.body, &b.files, &e)
         .await?;
     Ok(Json(json!({ "id": rid })))
 }
@@ -173,7 +159,7 @@ pub async fn return_reply(
     e.detail = format!("recipient {rid}");
     state
         .platform
-        .return_document_reply(&viewer(&c), id, rid, &b.comment, &e)
+        .return_document_reply(&c.viewer(), id, rid, &b.comment, &e)
         .await?;
     Ok(Json(json!({ "ok": true })))
 }
@@ -187,7 +173,7 @@ pub async fn remind(
     e.detail = format!("recipient {rid}");
     state
         .platform
-        .remind_document(&viewer(&c), id, rid, &e)
+        .remind_document(&c.viewer(), id, rid, &e)
         .await?;
     Ok(Json(json!({ "ok": true })))
 }
@@ -238,7 +224,7 @@ pub async fn publish(
     Json(b): Json<mingjing_app::NoticeForm>,
 ) -> ApiResult<Json<Value>> {
     let e = c.audit("notice.publish", "notice", "ok");
-    let id = state.platform.publish_notice(&viewer(&c), &b, &e).await?;
+    let id = state.platform.publish_notice(&c.viewer(), &b, &e).await?;
     Ok(Json(json!({ "id": id })))
 }
 

@@ -4,6 +4,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mingjing_app::AppError;
+use mingjing_app::accounts::SignInRefusal;
 use mingjing_store::StoreError;
 
 macro_rules! error_codes {
@@ -162,9 +163,14 @@ impl From<AppError> for ApiError {
             AppError::NotPermitted(m) => ApiError::with(ErrorCode::Forbidden, m),
             AppError::Invalid(m) => ApiError::with(ErrorCode::InvalidRequest, m),
             AppError::NotFound(m) => ApiError::with(ErrorCode::NotFound, m),
-            AppError::Render(e @ mingjing_render::RenderError::MissingGlyphs(_)) => {
+            e @ AppError::Render(_) if e.is_missing_glyphs() => {
                 ApiError::with(ErrorCode::GlyphsMissing, e.to_string())
             }
+            AppError::SignIn(r) => sign_in_refused(r),
+            AppError::FileTypeRefused(m) => ApiError::with(ErrorCode::FileTypeRefused, m),
+            AppError::WeakPassword(m) => ApiError::with(ErrorCode::WeakPassword, m),
+            AppError::InvalidPolicy(m) => ApiError::with(ErrorCode::InvalidPolicy, m),
+            AppError::SessionExpired => ErrorCode::SessionExpired.into(),
             AppError::TimedOut { seconds, .. } => ApiError::with(
                 ErrorCode::TimedOut,
                 format!(
@@ -177,8 +183,28 @@ impl From<AppError> for ApiError {
             | AppError::NotProtected { .. }
             | AppError::Config { .. }
             | AppError::Engine(_)
+            | AppError::Workbook(_)
             | AppError::Render(_)) => internal(&e),
         }
+    }
+}
+
+fn sign_in_refused(r: SignInRefusal) -> ApiError {
+    match r {
+        SignInRefusal::BadCredentials { threshold, minutes } => ApiError::with(
+            ErrorCode::BadCredentials,
+            format!("用户名或密码错误（连续失败 {threshold} 次将锁定 {minutes} 分钟）"),
+        ),
+        SignInRefusal::Throttled { retry_after_secs } => {
+            let mut e = ApiError::with(
+                ErrorCode::TooManyRequests,
+                format!("尝试过于频繁，请 {retry_after_secs} 秒后再试"),
+            );
+            e.retry_after = Some(retry_after_secs);
+            e
+        }
+        SignInRefusal::TotpRequired => ErrorCode::TotpRequired.into(),
+        SignInRefusal::BadTotp => ErrorCode::BadTotp.into(),
     }
 }
 

@@ -8,6 +8,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use mingjing_app::Actor;
 use mingjing_domain::access::{Permission, Role, SecurityPolicy};
 use mingjing_store::access::{OrgNode, Session, User};
 use mingjing_store::audit::AuditEntry;
@@ -30,18 +31,28 @@ impl Caller {
         self.role.has(p)
     }
 
-    /// An audit record of this caller's action.
-    pub fn audit(&self, action: &str, object: impl Into<String>, result: &str) -> AuditEntry {
-        AuditEntry {
-            actor: self.user.username.clone(),
+    /// Who this caller is, for the services' audit records.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            username: self.user.username.clone(),
             role: self.role.code.clone(),
             org: self.org.name.clone(),
-            action: action.into(),
-            object: object.into(),
-            result: result.into(),
             source: self.source.clone(),
-            detail: String::new(),
         }
+    }
+
+    /// This caller as a reader of documents and files.
+    pub fn viewer(&self) -> mingjing_app::Viewer {
+        mingjing_app::Viewer {
+            username: self.user.username.clone(),
+            user_id: self.user.id,
+            org_id: self.org.id,
+        }
+    }
+
+    /// An audit record of this caller's action.
+    pub fn audit(&self, action: &str, object: impl Into<String>, result: &str) -> AuditEntry {
+        self.actor().entry(action, object, result)
     }
 
     /// An account whose role needs a second factor must enrol one before it does anything
@@ -74,26 +85,10 @@ pub fn cookie(req_headers: &axum::http::HeaderMap, name: &str) -> Option<String>
 /// or idle limit, the account enabled), without touching it: long-lived channels (chat) ask
 /// this now and then and close when it says no.
 pub async fn still_live(state: &AppState, headers: &axum::http::HeaderMap) -> bool {
-    let Some(token) = cookie(headers, SESSION_COOKIE) else {
-        return false;
-    };
-    let store = state.store();
-    let Ok(Some(session)) = store.session(&crate::auth::token_hash(&token)).await else {
-        return false;
-    };
-    let Ok(policy) = state.policy().await else {
-        return false;
-    };
-    let now = state.clock.now();
-    let parse =
-        |s: &str| chrono::DateTime::parse_from_rfc3339(s).map(|d| d.with_timezone(&chrono::Utc));
-    let (Ok(expires), Ok(seen)) = (parse(&session.expires_at), parse(&session.last_seen_at)) else {
-        return false;
-    };
-    session.ended_at.is_none()
-        && now < expires
-        && now < seen + chrono::Duration::minutes(i64::from(policy.idle_timeout_minutes))
-        && matches!(store.user(session.user_id).await, Ok(Some(u)) if u.enabled)
+    match cookie(headers, SESSION_COOKIE) {
+        Some(token) => state.platform.session_is_live(&token).await,
+        None => false,
+    }
 }
 
 /// Resolves the session cookie to a live session (ending it if it has expired).
@@ -105,93 +100,20 @@ pub async fn resolve(
     let Some(token) = cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    let hash = crate::auth::token_hash(&token);
-    let store = state.store();
-    let Some(session) = store.session(&hash).await? else {
+    let Some(held) = state.platform.resolve_session(&token, source).await? else {
         return Ok(None);
     };
-    if session.ended_at.is_some() {
-        return Err(ErrorCode::SessionExpired.into());
-    }
-    let now = state.clock.now();
-    let policy = state.policy().await?;
-    let parse = |s: &str| {
-        chrono::DateTime::parse_from_rfc3339(s)
-            .map(|d| d.with_timezone(&chrono::Utc))
-            .unwrap_or(now)
-    };
-    let idle_limit = parse(&session.last_seen_at)
-        + chrono::Duration::minutes(i64::from(policy.idle_timeout_minutes));
-    let expired = if now >= parse(&session.expires_at) {
-        Some("absolute timeout")
-    } else if now >= idle_limit {
-        Some("idle timeout")
-    } else {
-        None
-    };
-    let user = store
-        .user(session.user_id)
-        .await?
-        .ok_or(ErrorCode::SessionExpired)?;
-    if let Some(reason) = expired {
-        let e = AuditEntry {
-            actor: user.username.clone(),
-            action: "auth.session_expired".into(),
-            object: format!("user:{}", user.id),
-            result: "ok".into(),
-            source: source.into(),
-            detail: reason.into(),
-            ..Default::default()
-        };
-        store.end_session(&hash, reason, &e).await?;
-        return Err(ErrorCode::SessionExpired.into());
-    }
-    if !user.enabled {
-        return Err(ErrorCode::SessionExpired.into());
-    }
-    let role = store
-        .roles()
-        .await?
-        .into_iter()
-        .find(|r| r.code == user.role)
-        .ok_or(ErrorCode::Forbidden)?;
-    let org = store
-        .org_node(user.org_id)
-        .await?
-        .ok_or(ErrorCode::Forbidden)?;
-    // Writing last-seen on every request would make reads write; a minute's grain suffices.
-    if now - parse(&session.last_seen_at) > chrono::Duration::seconds(60) {
-        store
-            .touch_session(
-                &hash,
-                &now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            )
-            .await?;
-    }
     Ok(Some(Caller {
-        user,
-        role,
-        org,
-        session,
+        user: held.user,
+        role: held.role,
+        org: held.org,
+        session: held.session,
         source: source.to_string(),
     }))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// Whether the account's password is older than the policy allows.
-pub fn password_expired(
-    user: &User,
-    max_age_days: u32,
-    now: chrono::DateTime<chrono::Utc>,
-) -> bool {
-    chrono::DateTime::parse_from_rfc3339(&user.password_changed_at)
-        .map(|d| {
-            now - d.with_timezone(&chrono::Utc) > chrono::Duration::days(i64::from(max_age_days))
-        })
-        .unwrap_or(true)
 }
 
 pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
@@ -231,22 +153,25 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
             .map(|v| v.as_bytes().to_vec())
             .unwrap_or_default();
         if !constant_time_eq(&sent, caller.session.csrf_token.as_bytes()) {
-            let e = caller.audit(
-                "access.csrf_rejected",
-                format!("{} {path}", req.method()),
-                "denied",
-            );
-            let _ = state.store().audit(&e).await;
+            let what = format!("{} {path}", req.method());
+            let _ = state
+                .platform
+                .record_refusal(&caller.actor(), "access.csrf_rejected", &what, "")
+                .await;
             return ApiError::new(ErrorCode::CsrfRejected).into_response();
         }
     }
     if route.access != Access::Session {
-        let policy = match state.policy().await {
+        let policy = match state.platform.policy().await {
             Ok(p) => p,
-            Err(e) => return e.into_response(),
+            Err(e) => return ApiError::from(e).into_response(),
         };
         if caller.user.must_change
-            || password_expired(&caller.user, policy.max_age_days, state.clock.now())
+            || mingjing_app::accounts::password_expired(
+                &caller.user,
+                policy.max_age_days,
+                state.clock.now(),
+            )
         {
             return ApiError::new(ErrorCode::PasswordChangeRequired).into_response();
         }
@@ -259,12 +184,11 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
             Access::Public | Access::Session => true,
         };
         if !allowed {
-            let e = caller.audit(
-                "access.denied",
-                format!("{} {path}", req.method()),
-                "denied",
-            );
-            let _ = state.store().audit(&e).await;
+            let what = format!("{} {path}", req.method());
+            let _ = state
+                .platform
+                .record_refusal(&caller.actor(), "access.denied", &what, "")
+                .await;
             return ApiError::new(ErrorCode::Forbidden).into_response();
         }
     }

@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use mingjing_app::ChangeOutcome;
+use mingjing_app::alerts::AlertFilter;
 use mingjing_domain::access::{AdminKind, DataScope, Permission, Role, SecurityPolicy};
-use mingjing_store::MetaStore;
 use mingjing_store::access::{NewOrg, NewUser, UserUpdate};
 use mingjing_store::audit::AuditQuery;
 use mingjing_store::changes::{Applied, ProposedChange};
@@ -131,9 +131,10 @@ pub async fn create_user(
             "用户名为 3 至 32 位字母、数字或 _ . -",
         ));
     }
-    let policy = state.policy().await?;
-    crate::auth::check_new_password(&state, &policy, None, &b.username, &b.password).await?;
-    let hash = crate::auth::hash_blocking(b.password).await;
+    let hash = state
+        .platform
+        .new_account_password(&b.username, b.password)
+        .await?;
     let mut e = c.audit("user.propose", format!("user:{}", b.username), "ok");
     e.detail = format!("role {} org {}", b.role, b.org_id);
     let id = state
@@ -344,12 +345,10 @@ pub async fn reset_password(
     Path(id): Path<i64>,
     Json(b): Json<ResetBody>,
 ) -> ApiResult<StatusCode> {
-    let user = state.store().user(id).await?.ok_or(ErrorCode::NotFound)?;
-    let policy = state.policy().await?;
-    crate::auth::check_new_password(&state, &policy, Some(id), &user.username, &b.password).await?;
-    let hash = crate::auth::hash_blocking(b.password).await;
-    let e = c.audit("user.password_reset", format!("user:{id}"), "ok");
-    state.store().set_password(id, &hash, true, &e).await?;
+    state
+        .platform
+        .reset_password(&c.actor(), id, b.password)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -431,7 +430,7 @@ pub async fn update_role(
 }
 
 pub async fn get_policy(State(state): State<AppState>) -> ApiResult<Json<SecurityPolicy>> {
-    Ok(Json(state.policy().await?))
+    Ok(Json(state.platform.policy().await?))
 }
 
 pub async fn put_policy(
@@ -439,23 +438,7 @@ pub async fn put_policy(
     Extension(c): Extension<Caller>,
     Json(p): Json<SecurityPolicy>,
 ) -> ApiResult<StatusCode> {
-    p.validate()
-        .map_err(|m| ApiError::with(ErrorCode::InvalidPolicy, m))?;
-    let text = serde_json::to_string(&p).expect("serialisable");
-    let mut e = c.audit("policy.update", "policy", "ok");
-    e.detail = text.clone();
-    let store = state.store();
-    let mut tx = store
-        .pool()
-        .begin()
-        .await
-        .map_err(mingjing_store::StoreError::from)?;
-    mingjing_store::meta::set_setting_tx(&mut tx, crate::auth::POLICY_SETTING, &text).await?;
-    let head = store.append_audit(&mut tx, &e).await?;
-    tx.commit()
-        .await
-        .map_err(mingjing_store::StoreError::from)?;
-    store.audit_committed(&head)?;
+    state.platform.set_policy(&c.actor(), &p).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -540,19 +523,11 @@ pub async fn verify_audit(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
 ) -> ApiResult<Json<Value>> {
-    let result = state.store().verify_audit().await?;
-    let (ok, e) = match &result {
-        Ok(n) => (json!({ "intact": true, "records": n }), "ok"),
-        Err(b) => (
-            json!({ "intact": false, "first_bad_seq": b.seq, "problem": b.problem }),
-            "failed",
-        ),
-    };
-    state
-        .store()
-        .audit(&c.audit("audit.verify", "audit_log", e))
-        .await?;
-    Ok(Json(ok))
+    let result = state.platform.verify_audit_log(&c.actor()).await?;
+    Ok(Json(match &result {
+        Ok(n) => json!({ "intact": true, "records": n }),
+        Err(b) => json!({ "intact": false, "first_bad_seq": b.seq, "problem": b.problem }),
+    }))
 }
 
 // ---- business reads -----------------------------------------------------------------------
@@ -626,16 +601,18 @@ fn alert_json(a: &mingjing_store::Alert, scope: &Scope, today: chrono::NaiveDate
     })
 }
 
-/// The caller's scope and the alerts in it that pass the filters, sorted as the store sorts.
-async fn visible_alerts(
-    state: &AppState,
-    c: &Caller,
-    q: &AlertParams,
-) -> ApiResult<(Scope, Vec<mingjing_store::Alert>)> {
-    let scope = Scope::of(state, c).await?;
+/// The list's query as a filter: empty parameters narrow nothing; amounts and dates that do
+/// not parse are refused with the parameter named.
+fn alert_filter(q: &AlertParams) -> ApiResult<AlertFilter> {
     let bad = |m: String| ApiError::with(ErrorCode::InvalidRequest, m);
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
     let amount = |name: &str, v: &Option<String>| -> ApiResult<Option<i64>> {
-        match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        match given(v) {
             None => Ok(None),
             Some(s) => s
                 .parse::<mingjing_domain::Money>()
@@ -644,58 +621,29 @@ async fn visible_alerts(
         }
     };
     let date = |name: &str, v: &Option<String>| -> ApiResult<Option<chrono::NaiveDate>> {
-        match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        match given(v) {
             None => Ok(None),
-            Some(s) => chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            Some(s) => chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
                 .map(Some)
                 .map_err(|_| bad(format!("{name}“{s}”不是 YYYY-MM-DD 格式的日期"))),
         }
     };
-    let (min, max) = (
-        amount("最小金额", &q.min_amount)?,
-        amount("最大金额", &q.max_amount)?,
-    );
-    let (from, to) = (date("起始日期", &q.from)?, date("截止日期", &q.to)?);
-    let today = state.today();
-    let text = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let given = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
-    let (status, town, responsible, stage, village) = (
-        given(&q.status),
-        given(&q.town),
-        given(&q.responsible),
-        given(&q.stage),
-        given(&q.village),
-    );
-    let alerts = state
-        .store()
-        .alerts(q.model.as_deref().filter(|s| !s.is_empty()))
-        .await?
-        .into_iter()
-        .filter(|a| scope.sees_alert(a))
-        .filter(|a| status.as_ref().is_none_or(|s| &a.status == s))
-        .filter(|a| town.as_ref().is_none_or(|t| &a.town == t))
-        .filter(|a| village.as_ref().is_none_or(|v| &a.village == v))
-        .filter(|a| responsible.as_ref().is_none_or(|r| &a.responsible == r))
-        .filter(|a| stage.as_ref().is_none_or(|s| &a.stage == s))
-        .filter(|a| {
-            q.overdue != Some(true)
-                || a.stage
-                    .parse()
-                    .is_ok_and(|s| mingjing_app::is_overdue(s, a.deadline.as_deref(), today))
-        })
-        .filter(|a| min.is_none_or(|m| a.amount_fen.is_some_and(|x| x >= m)))
-        .filter(|a| max.is_none_or(|m| a.amount_fen.is_some_and(|x| x <= m)))
-        .filter(|a| {
-            let d = state.clock.day_of(&a.raised_at);
-            from.is_none_or(|f| d.is_some_and(|d| d >= f))
-                && to.is_none_or(|t| d.is_some_and(|d| d <= t))
-        })
-        // A full ID matches only for those who may read full IDs; a masked form never leaks more.
-        .filter(|a| {
-            text.is_none_or(|t| a.name.contains(t) || (scope.full_ids && a.subject.contains(t)))
-        })
-        .collect();
-    Ok((scope, alerts))
+    // Values are compared as sent (a name may hold spaces); only emptiness is trimmed away.
+    let exact = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
+    Ok(AlertFilter {
+        model: exact(&q.model),
+        status: exact(&q.status),
+        town: exact(&q.town),
+        village: exact(&q.village),
+        responsible: exact(&q.responsible),
+        stage: exact(&q.stage),
+        overdue: q.overdue == Some(true),
+        min_fen: amount("最小金额", &q.min_amount)?,
+        max_fen: amount("最大金额", &q.max_amount)?,
+        from: date("起始日期", &q.from)?,
+        to: date("截止日期", &q.to)?,
+        text: given(&q.q),
+    })
 }
 
 /// The alerts the caller sees, filtered like the list, in one Excel sheet. Every value is a
@@ -705,58 +653,12 @@ pub async fn export_alerts(
     Extension(c): Extension<Caller>,
     Query(q): Query<AlertParams>,
 ) -> ApiResult<axum::response::Response> {
-    let (scope, rows) = visible_alerts(&state, &c, &q).await?;
-    let xl = crate::uploads::xlsx_error;
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name("预警").map_err(xl)?;
-    let header = [
-        "编号",
-        "模型",
-        "模型版本",
-        "身份证号/账号",
-        "姓名",
-        "项目",
-        "可疑金额（元）",
-        "责任单位",
-        "乡镇",
-        "村（社区）",
-        "状态",
-        "预警时间",
-        "证据行数",
-    ];
-    for (i, h) in header.iter().enumerate() {
-        ws.write_string(0, i as u16, *h).map_err(xl)?;
-    }
-    for (r, a) in rows.iter().enumerate() {
-        let amount = a
-            .amount_fen
-            .and_then(mingjing_domain::Money::from_fen)
-            .map(|m| m.to_string())
-            .unwrap_or_default();
-        let cells = [
-            a.id.to_string(),
-            a.model.clone(),
-            a.model_version.to_string(),
-            scope.id(&a.subject),
-            a.name.clone(),
-            a.program.clone(),
-            amount,
-            a.responsible.clone(),
-            a.town.clone(),
-            a.village.clone(),
-            crate::disposal::stage_label(&a.stage).to_string(),
-            a.raised_at.clone(),
-            a.evidence_rows.to_string(),
-        ];
-        for (i, v) in cells.iter().enumerate() {
-            ws.write_string((r + 1) as u32, i as u16, v).map_err(xl)?;
-        }
-    }
-    let bytes = wb.save_to_buffer().map_err(xl)?;
-    let mut e = c.audit("alert.export", "alerts", "ok");
-    e.detail = format!("{} alerts", rows.len());
-    state.store().audit(&e).await?;
+    let filter = alert_filter(&q)?;
+    let scope = crate::scope::of(&state, &c).await?;
+    let bytes = state
+        .platform
+        .export_alerts(&c.actor(), &scope, &filter)
+        .await?;
     Ok(crate::uploads::xlsx_response(bytes, "预警清单.xlsx"))
 }
 
@@ -765,21 +667,21 @@ pub async fn list_alerts(
     Extension(c): Extension<Caller>,
     Query(q): Query<AlertParams>,
 ) -> ApiResult<Json<Value>> {
-    let (scope, visible) = visible_alerts(&state, &c, &q).await?;
-    let total = visible.len();
+    let filter = alert_filter(&q)?;
+    let scope = crate::scope::of(&state, &c).await?;
     let offset = q.offset.unwrap_or(0);
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
-    let page: Vec<Value> = visible
+    let page = state
+        .platform
+        .list_alerts(&c.actor(), &scope, &filter, offset, limit)
+        .await?;
+    let today = state.today();
+    let alerts: Vec<Value> = page
+        .alerts
         .iter()
-        .skip(offset)
-        .take(limit)
-        .map(|a| alert_json(a, &scope, state.today()))
+        .map(|a| alert_json(a, &scope, today))
         .collect();
-    // A list of alerts names people: each look is audited, with what was shown.
-    let mut e = c.audit("alert.list", "alerts", "ok");
-    e.detail = format!("{} of {total} from {offset}", page.len());
-    state.store().audit(&e).await?;
-    Ok(Json(json!({ "total": total, "alerts": page })))
+    Ok(Json(json!({ "total": page.total, "alerts": alerts })))
 }
 
 pub async fn get_alert(
@@ -787,16 +689,12 @@ pub async fn get_alert(
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Value>> {
-    let scope = Scope::of(&state, &c).await?;
+    let scope = crate::scope::of(&state, &c).await?;
     let detail = state
         .platform
-        .alert_detail(id)
+        .view_alert(&c.actor(), &scope, id)
         .await?
         .ok_or(ErrorCode::NotFound)?;
-    // Out of scope looks exactly like absent.
-    if !scope.sees_alert(&detail.alert) {
-        return Err(ErrorCode::NotFound.into());
-    }
     let types = state.store().dataset_types().await?;
     let mut tables = Vec::new();
     for t in &detail.rows {
@@ -809,8 +707,6 @@ pub async fn get_alert(
         j["upload_dir"] = json!(t.upload_dir);
         tables.push(j);
     }
-    let e = c.audit("alert.view", format!("alert:{id}"), "ok");
-    state.store().audit(&e).await?;
     Ok(Json(json!({
         "alert": alert_json(&detail.alert, &scope, state.today()),
         "explanation": detail.explanation,
@@ -867,15 +763,10 @@ pub async fn run_models(
             .map_err(|e| ApiError::with(ErrorCode::InvalidRequest, format!("as_of: {e}")))?,
     };
     let _one_at_a_time = state.rematch.lock().await;
-    let outcomes = state.platform.run_models(&b.models, as_of).await?;
-    let what = if b.models.is_empty() {
-        "all enabled".to_string()
-    } else {
-        b.models.join(",")
-    };
-    let mut e = c.audit("model.run", format!("models:{what}"), "ok");
-    e.detail = format!("as of {as_of}");
-    state.store().audit(&e).await?;
+    let outcomes = state
+        .platform
+        .run_models(&c.actor(), &b.models, as_of)
+        .await?;
     let list: Vec<Value> = outcomes
         .iter()
         .map(|o| json!({ "model": o.model, "hits": o.hits, "raised": o.counts.raised, "updated": o.counts.updated }))

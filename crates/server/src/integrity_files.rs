@@ -5,7 +5,6 @@
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::guard::Caller;
-use crate::scope::Scope;
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use mingjing_domain::IdNumber;
@@ -20,16 +19,8 @@ pub async fn get(
         .trim()
         .parse()
         .map_err(|e| ApiError::with(ErrorCode::InvalidRequest, format!("身份证号无效：{e}")))?;
-    let file = state
-        .platform
-        .integrity_file(&id.to_string(), state.today())
-        .await?;
-    let scope = Scope::of(&state, &c).await?;
-    // The audit names the person by the opaque handle: the log holds no ID number, whole or
-    // in part (it is read by more people).
-    let handle = state.store().person_handle(&id.to_string()).await?;
-    let e = c.audit("integrity.view", format!("person:{handle}"), "ok");
-    state.store().audit(&e).await?;
+    let file = state.platform.view_integrity_file(&c.actor(), &id).await?;
+    let scope = crate::scope::of(&state, &c).await?;
     let mut out = serde_json::to_value(&file).expect("serialisable");
     out["id_number"] = json!(scope.id(&id.to_string()));
     Ok(Json(out))

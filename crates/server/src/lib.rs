@@ -24,15 +24,12 @@ pub mod opinions;
 pub mod persons;
 pub mod routes;
 pub mod scope;
-pub mod seed;
-pub mod throttle;
 pub mod tls;
 pub mod uploads;
 pub mod web;
 
 use axum::Router;
 use mingjing_app::Platform;
-use mingjing_domain::access::SecurityPolicy;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::Mutex;
@@ -112,8 +109,6 @@ pub struct Shared {
     pub rematch: Mutex<()>,
     /// The chat sockets connected to this process.
     pub chat: chat::Hub,
-    /// Sign-in attempts per source address and account name.
-    pub sign_in_throttle: throttle::SignInThrottle,
     /// Heavy requests in progress, by account.
     pub heavy: heavy::HeavyWork,
 }
@@ -130,7 +125,6 @@ impl Shared {
             rejections: Mutex::new(HashMap::new()),
             rematch: Mutex::new(()),
             chat: chat::Hub::default(),
-            sign_in_throttle: throttle::SignInThrottle::default(),
             heavy: heavy::HeavyWork::default(),
         })
     }
@@ -143,18 +137,7 @@ impl Shared {
     pub fn store(&self) -> &mingjing_store::SqlStore {
         &self.platform.meta
     }
-
-    pub async fn policy(&self) -> Result<SecurityPolicy, error::ApiError> {
-        match self.store().setting(auth::POLICY_SETTING).await? {
-            None => Ok(SecurityPolicy::default()),
-            Some(s) => serde_json::from_str(&s).map_err(|e| {
-                error::ApiError::from(mingjing_store::StoreError::Corrupt(format!("policy: {e}")))
-            }),
-        }
-    }
 }
-
-use mingjing_store::MetaStore;
 
 /// The whole application: routes, the guard, security headers and the JSON fallbacks.
 pub fn app(state: AppState) -> Router {
@@ -249,6 +232,7 @@ fn spawn_housekeeping(state: AppState) {
                 Err(e) => tracing::error!(error = %e, "scheduled run failed"),
             }
             let keep = state
+                .platform
                 .policy()
                 .await
                 .map(|p| p.audit_retention_days)

@@ -5,13 +5,11 @@
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::guard::Caller;
-use crate::scope::Scope;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use mingjing_app::Platform;
-use mingjing_store::MetaStore;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -30,9 +28,7 @@ pub async fn export(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let text = state.platform.export_model(&id, None).await?;
-    let e = c.audit("model.export", format!("model:{id}"), "ok");
-    state.store().audit(&e).await?;
+    let text = state.platform.export_model(&c.actor(), &id, None).await?;
     Ok((
         [
             (
@@ -75,8 +71,11 @@ pub async fn dry_run(
             .map_err(|e| ApiError::with(ErrorCode::InvalidRequest, format!("as_of: {e}")))?,
     };
     // Not behind `state.rematch`: a dry run never waits for, nor holds up, a real run.
-    let run = state.platform.dry_run(&b.text, as_of, 20).await?;
-    let scope = Scope::of(&state, &c).await?;
+    let run = state
+        .platform
+        .dry_run(&c.actor(), &b.text, as_of, 20)
+        .await?;
+    let scope = crate::scope::of(&state, &c).await?;
     let sample: Vec<Value> = run
         .sample
         .iter()
@@ -88,9 +87,6 @@ pub async fn dry_run(
             })
         })
         .collect();
-    let mut e = c.audit("model.dry_run", "model", "ok");
-    e.detail = format!("{} hits", run.hits);
-    state.store().audit(&e).await?;
     Ok(Json(
         json!({ "hits": run.hits, "reads": run.reads, "sample": sample }),
     ))
@@ -102,13 +98,7 @@ pub async fn define(
     Extension(c): Extension<Caller>,
     Json(b): Json<ModelText>,
 ) -> ApiResult<Json<Value>> {
-    let (id, version) = state
-        .platform
-        .define_model(&b.text, &c.user.username)
-        .await?;
-    let mut e = c.audit("model.define", format!("model:{id}"), "ok");
-    e.detail = format!("version {version}");
-    state.store().audit(&e).await?;
+    let (id, version) = state.platform.define_model(&c.actor(), &b.text).await?;
     Ok(Json(json!({ "id": id, "version": version })))
 }
 
@@ -137,16 +127,8 @@ pub async fn set_params(
         .collect();
     let version = state
         .platform
-        .set_model_params(&id, &values, &c.user.username)
+        .set_model_params(&c.actor(), &id, &values)
         .await?;
-    let mut e = c.audit("model.params", format!("model:{id}"), "ok");
-    e.detail = b
-        .values
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    state.store().audit(&e).await?;
     Ok(Json(json!({ "version": version })))
 }
 
@@ -161,14 +143,10 @@ pub async fn set_enabled(
     Path(id): Path<String>,
     Json(b): Json<EnabledBody>,
 ) -> ApiResult<Json<Value>> {
-    state.platform.set_model_enabled(&id, b.enabled).await?;
-    let action = if b.enabled {
-        "model.enable"
-    } else {
-        "model.disable"
-    };
-    let e = c.audit(action, format!("model:{id}"), "ok");
-    state.store().audit(&e).await?;
+    state
+        .platform
+        .set_model_enabled(&c.actor(), &id, b.enabled)
+        .await?;
     Ok(Json(json!({ "ok": true })))
 }
 
@@ -177,7 +155,7 @@ pub async fn get_model(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let text = state.platform.export_model(&id, None).await?;
+    let text = state.platform.model_text(&id, None).await?;
     let record = state
         .store()
         .models()
@@ -193,7 +171,7 @@ pub async fn get_model(
 
 /// Starting points for the self-service editor.
 pub async fn examples() -> Json<Value> {
-    let map: serde_json::Map<String, Value> = mingjing_engine::builtin::EXAMPLES
+    let map: serde_json::Map<String, Value> = mingjing_app::MODEL_EXAMPLES
         .iter()
         .map(|(k, v)| (k.to_string(), json!(v)))
         .collect();

@@ -4,7 +4,6 @@
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::guard::Caller;
-use crate::scope::Scope;
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use mingjing_app::{NewRequest, RequestedPerson};
@@ -39,8 +38,11 @@ pub async fn check(
     Extension(c): Extension<Caller>,
     Json(b): Json<PersonsBody>,
 ) -> ApiResult<Json<Value>> {
-    let scope = Scope::of(&state, &c).await?;
-    let checks = state.platform.check_persons(&b.persons).await?;
+    let scope = crate::scope::of(&state, &c).await?;
+    let checks = state
+        .platform
+        .precheck_persons(&c.actor(), &b.persons)
+        .await?;
     let shown: Vec<Value> = checks
         .iter()
         .map(|k| {
@@ -49,10 +51,6 @@ pub async fn check(
             j
         })
         .collect();
-    // A name check reads the register and the supervised-person records.
-    let mut e = c.audit("opinion.check", "persons", "ok");
-    e.detail = format!("{} persons", checks.len());
-    state.store().audit(&e).await?;
     Ok(Json(
         json!({ "persons": shown, "ok": checks.iter().all(|k| k.problem.is_none()) }),
     ))
@@ -73,12 +71,8 @@ pub async fn get(
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Value>> {
-    let (req, persons) = state
-        .store()
-        .opinion_request(id)
-        .await?
-        .ok_or(ErrorCode::NotFound)?;
-    let scope = Scope::of(&state, &c).await?;
+    let (req, persons) = state.platform.view_opinion_request(&c.actor(), id).await?;
+    let scope = crate::scope::of(&state, &c).await?;
     let persons: Vec<Value> = persons
         .iter()
         .map(|p| {
@@ -90,8 +84,6 @@ pub async fn get(
             })
         })
         .collect();
-    let e = c.audit("opinion.view", format!("opinion_request:{id}"), "ok");
-    state.store().audit(&e).await?;
     let me = c.user.username.as_str();
     let mut allowed = Vec::new();
     match req.stage.as_str() {
@@ -256,10 +248,10 @@ pub async fn document(
     use axum::response::IntoResponse;
     let format = mingjing_app::ReplyFormat::parse(&q.format)
         .ok_or_else(|| ApiError::with(ErrorCode::InvalidRequest, "format 须为 docx 或 pdf"))?;
-    let file = state.platform.reply_document(id, format).await?;
-    let mut e = c.audit("opinion.document", format!("opinion_request:{id}"), "ok");
-    e.detail = format.extension().to_string();
-    state.store().audit(&e).await?;
+    let file = state
+        .platform
+        .reply_document(&c.actor(), id, format)
+        .await?;
     let disposition = format!(
         "attachment; filename=\"reply-{id}.{}\"; filename*=UTF-8''{}",
         format.extension(),

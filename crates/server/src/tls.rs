@@ -51,7 +51,7 @@ pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>, TlsEr
         path: key.display().to_string(),
         msg: e.to_string(),
     })?;
-    mingjing_crypto::tls::server_config(certs, key).map_err(|e| TlsError::Config(e.to_string()))
+    mingjing_app::transport::tls_server_config(certs, key).map_err(TlsError::Config)
 }
 
 /// A listener whose connections are TLS streams that have finished their handshake.

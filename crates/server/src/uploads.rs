@@ -4,15 +4,13 @@
 
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::guard::Caller;
-use crate::scope::Scope;
 use crate::{AppState, Rejection};
 use axum::extract::{Multipart, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
+use mingjing_app::FileError;
 use mingjing_app::{ImportInput, ImportOutcome};
-use mingjing_ingest::FileError;
-use mingjing_store::MetaStore;
 use serde_json::{Value, json};
 
 /// How long a rejection report stays downloadable.
@@ -52,7 +50,7 @@ pub async fn list(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
 ) -> ApiResult<Json<Value>> {
-    let scope = Scope::of(&state, &c).await?;
+    let scope = crate::scope::of(&state, &c).await?;
     let uploads: Vec<Value> = state
         .store()
         .uploads(None)
@@ -77,7 +75,7 @@ pub async fn get(
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Value>> {
-    let scope = Scope::of(&state, &c).await?;
+    let scope = crate::scope::of(&state, &c).await?;
     match state.store().upload(id).await? {
         Some(u) if scope.sees_org(u.org_id) => Ok(Json(upload_json(&u))),
         // Another unit's upload looks exactly like a missing one.
@@ -114,9 +112,11 @@ async fn read_form(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit + ENVELOPE_BYTES) {
-        let mut e = c.audit(action, "upload:new", "rejected");
-        e.detail = format!("declared {} bytes", declared.unwrap_or(0));
-        state.store().audit(&e).await?;
+        let detail = format!("declared {} bytes", declared.unwrap_or(0));
+        state
+            .platform
+            .record_refusal(&c.actor(), action, "upload:new", &detail)
+            .await?;
         return Err(too_large());
     }
     parse_form(req, limit).await
@@ -233,8 +233,7 @@ pub async fn create(
         bytes,
     } = read_form(&state, &c, req, "upload.create").await?;
     let ty = ty.ok_or_else(|| ApiError::with(ErrorCode::InvalidRequest, "缺少数据类型（type）"))?;
-    let mut audit = c.audit("upload.create", format!("type:{ty}"), "ok");
-    audit.detail = format!("{file_name} ({} bytes)", bytes.len());
+    let actor = c.actor();
     let outcome = state
         .platform
         .upload(ImportInput {
@@ -243,8 +242,7 @@ pub async fn create(
             period: period.as_deref(),
             file_name: &file_name,
             bytes,
-            user: &c.user.username,
-            audit: Some(audit.clone()),
+            actor: &actor,
         })
         .await;
     match outcome {
@@ -267,17 +265,11 @@ pub async fn create(
             )
                 .into_response())
         }
-        Ok(ImportOutcome::AlreadyLoaded { upload }) => {
-            audit.object = format!("upload:{}", upload.id);
-            audit.detail.push_str("; already loaded");
-            state.store().audit(&audit).await?;
-            Ok(
-                Json(json!({ "id": upload.id, "rows": upload.rows, "already_loaded": true }))
-                    .into_response(),
-            )
-        }
+        Ok(ImportOutcome::AlreadyLoaded { upload }) => Ok(Json(
+            json!({ "id": upload.id, "rows": upload.rows, "already_loaded": true }),
+        )
+        .into_response()),
         Err(mingjing_app::AppError::File(f)) => {
-            audit.result = "rejected".into();
             let report: Vec<(u64, String, String)> = match &f {
                 FileError::Rows { errors, .. } => errors
                     .iter()
@@ -288,10 +280,9 @@ pub async fn create(
                 }
                 other => vec![(0, String::new(), other.to_string())],
             };
-            state.store().audit(&audit).await?;
             let mut err = file_error(f);
             if !matches!(err.code, ErrorCode::Internal | ErrorCode::FileTooLarge) {
-                let id = crate::auth::random_hex(16);
+                let id = mingjing_app::accounts::random_hex(16);
                 let mut map = state.rejections.lock().await;
                 let now = state.clock.now();
                 map.retain(|_, r| now - r.at < chrono::Duration::minutes(REJECTION_TTL_MINUTES));
@@ -310,19 +301,7 @@ pub async fn create(
             }
             Err(err)
         }
-        Err(e) => {
-            audit.result = match e {
-                mingjing_app::AppError::NotPermitted(ref m) => {
-                    audit.detail.push_str("; ");
-                    audit.detail.push_str(m);
-                    "refused"
-                }
-                _ => "failed",
-            }
-            .into();
-            state.store().audit(&audit).await?;
-            Err(e.into())
-        }
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -351,30 +330,9 @@ pub async fn rejection_report(
         .get(&id)
         .filter(|r| r.user_id == c.user.id)
         .ok_or(ErrorCode::NotFound)?;
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    let xl = xlsx_error;
-    ws.set_name("错误").map_err(xl)?;
-    for (i, h) in ["行号", "列", "问题"].iter().enumerate() {
-        ws.write_string(0, i as u16, *h).map_err(xl)?;
-    }
-    for (i, (row, col, msg)) in r.errors.iter().enumerate() {
-        let at = (i + 1) as u32;
-        ws.write_number(at, 0, *row as f64).map_err(xl)?;
-        // Text cells only: a value such as "=HYPERLINK(...)" is never evaluated.
-        ws.write_string(at, 1, col).map_err(xl)?;
-        ws.write_string(at, 2, msg).map_err(xl)?;
-    }
-    ws.set_column_width(2, 80).map_err(xl)?;
-    let bytes = wb.save_to_buffer().map_err(xl)?;
+    let bytes = mingjing_app::sheets::rejection_report(&r.errors)?;
     let name = format!("{}-错误报告.xlsx", r.file_name);
     Ok(xlsx_response(bytes, &name))
-}
-
-/// Writing a workbook in memory fails only on a bug: logged, answered without detail.
-pub fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> ApiError {
-    tracing::error!(error = %e, "xlsx");
-    ApiError::new(ErrorCode::Internal)
 }
 
 /// A file name for `filename*=UTF-8''…` (RFC 5987).
@@ -416,35 +374,7 @@ pub async fn template(
     Path(name): Path<String>,
 ) -> ApiResult<Response> {
     let ty = state.platform.dataset_type(&name).await?;
-    let xl = xlsx_error;
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let text = rust_xlsxwriter::Format::new().set_num_format("@");
-    let ws = wb.add_worksheet();
-    ws.set_name("数据").map_err(xl)?;
-    for (i, f) in ty.fields.iter().enumerate() {
-        ws.write_string(0, i as u16, &f.label).map_err(xl)?;
-        ws.set_column_format(i as u16, &text).map_err(xl)?;
-        ws.set_column_width(i as u16, 18).map_err(xl)?;
-    }
-    let notes = wb.add_worksheet();
-    notes.set_name("说明").map_err(xl)?;
-    for (i, h) in ["列名", "字段", "类型", "必填", "可选值"]
-        .iter()
-        .enumerate()
-    {
-        notes.write_string(0, i as u16, *h).map_err(xl)?;
-    }
-    for (i, f) in ty.fields.iter().enumerate() {
-        let r = (i + 1) as u32;
-        notes.write_string(r, 0, &f.label).map_err(xl)?;
-        notes.write_string(r, 1, &f.key).map_err(xl)?;
-        notes.write_string(r, 2, f.ty.as_str()).map_err(xl)?;
-        notes
-            .write_string(r, 3, if f.required { "是" } else { "否" })
-            .map_err(xl)?;
-        notes.write_string(r, 4, f.values.join("、")).map_err(xl)?;
-    }
-    let bytes = wb.save_to_buffer().map_err(xl)?;
+    let bytes = mingjing_app::sheets::template(&ty)?;
     Ok(xlsx_response(bytes, &format!("{}-模板.xlsx", ty.label)))
 }
 
@@ -463,29 +393,18 @@ pub async fn precheck(
     } = read_form(&state, &c, req, "upload.precheck").await?;
     let period = period
         .ok_or_else(|| ApiError::with(ErrorCode::InvalidRequest, "缺少发放月份（period）"))?;
-    let mut audit = c.audit("upload.precheck", mingjing_app::PRECHECK_TYPE, "ok");
-    audit.detail = format!("{file_name} ({} bytes), {period}", bytes.len());
     let out = state
         .platform
-        .precheck_roll(&c.org.name, &period, &file_name, bytes, state.today())
-        .await;
-    let out = match out {
-        Ok(o) => o,
-        Err(mingjing_app::AppError::File(f)) => {
-            audit.result = "rejected".into();
-            state.store().audit(&audit).await?;
-            return Err(file_error(f));
-        }
-        Err(e @ mingjing_app::AppError::NotPermitted(_)) => {
-            audit.result = "refused".into();
-            state.store().audit(&audit).await?;
-            return Err(e.into());
-        }
-        Err(e) => return Err(e.into()),
-    };
-    audit.detail.push_str(&format!("; {} hits", out.hits.len()));
-    state.store().audit(&audit).await?;
-    let scope = crate::scope::Scope::of(&state, &c).await?;
+        .precheck_roll(
+            &c.actor(),
+            &c.org.name,
+            &period,
+            &file_name,
+            bytes,
+            state.today(),
+        )
+        .await?;
+    let scope = crate::scope::of(&state, &c).await?;
     let hits: Vec<Value> = out
         .hits
         .iter()

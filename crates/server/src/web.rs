@@ -55,7 +55,10 @@ pub async fn fallback(uri: Uri) -> Response {
         return ApiError::new(ErrorCode::RouteNotFound).into_response();
     }
     let rel = path.trim_start_matches('/');
-    if !rel.is_empty() {
+    // Build metadata (`.vite/manifest.json`: the bundle's file map, for the size check) is
+    // in the folder but not for browsers: a dot-path is never served.
+    let hidden = rel.starts_with('.') || rel.contains("/.");
+    if !rel.is_empty() && !hidden {
         // Hashed asset names never change content.
         if let Some(r) = file(rel, rel.starts_with("assets/")) {
             return r;
@@ -64,4 +67,34 @@ pub async fn fallback(uri: Uri) -> Response {
     file("index.html", false).unwrap_or_else(|| {
         ApiError::with(ErrorCode::NotFound, "此版本未包含网页界面").into_response()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn regression_the_bundle_s_manifest_was_served() {
+        for path in [
+            "/.vite/manifest.json",
+            "/assets/../.vite/manifest.json",
+            "/x/.hidden",
+        ] {
+            let res = fallback(Uri::from_static(path)).await;
+            let ct = res.headers().get(header::CONTENT_TYPE).cloned();
+            assert_ne!(
+                ct.as_ref().and_then(|v| v.to_str().ok()),
+                Some("application/json"),
+                "{path}"
+            );
+        }
+        // The page routes still get the UI.
+        let res = fallback(Uri::from_static("/alerts")).await;
+        if present() {
+            assert_eq!(
+                res.headers().get(header::CONTENT_TYPE).unwrap(),
+                "text/html; charset=utf-8"
+            );
+        }
+    }
 }

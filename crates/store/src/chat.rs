@@ -4,7 +4,7 @@
 //! database delivers it to its own connected members; SQLite has one process and no announcer.
 
 use crate::StoreError;
-use crate::meta::{Backend, MetaStore, Result, SqlStore};
+use crate::meta::{Backend, Result, SqlStore};
 use crate::texts::Texts;
 use sqlx::Row;
 

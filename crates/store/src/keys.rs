@@ -75,7 +75,7 @@ impl SqlStore {
 
     /// The stored keyring with its text as stored.
     async fn stored_keyring_text(&self) -> Result<Option<(String, StoredKeyring)>> {
-        let Some(text) = crate::MetaStore::setting(self, KEYRING_SETTING).await? else {
+        let Some(text) = self.setting(KEYRING_SETTING).await? else {
             return Ok(None);
         };
         let parsed = serde_json::from_str(&text)
@@ -246,7 +246,7 @@ impl SqlStore {
     async fn put_keyring(&self, stored: &StoredKeyring, replace: bool) -> Result<bool> {
         let json = serde_json::to_string(stored).expect("a keyring serialises");
         if replace {
-            crate::MetaStore::set_setting(self, KEYRING_SETTING, &json).await?;
+            self.set_setting(KEYRING_SETTING, &json).await?;
             return Ok(true);
         }
         let n = sqlx::query(
@@ -298,11 +298,11 @@ impl SqlStore {
         } else {
             self.seal_totp(&format!("settings/{key}"), value)?
         };
-        crate::MetaStore::set_setting(self, key, &stored).await
+        self.set_setting(key, &stored).await
     }
 
     pub async fn secret_setting(&self, key: &str) -> Result<Option<String>> {
-        match crate::MetaStore::setting(self, key).await? {
+        match self.setting(key).await? {
             Some(v) if !v.is_empty() => Ok(Some(self.open_totp(&format!("settings/{key}"), &v)?)),
             _ => Ok(None),
         }
@@ -332,7 +332,7 @@ impl SqlStore {
     /// A transactionally consistent copy of the SQLite database in one file (`VACUUM INTO`),
     /// taken while others write.
     pub async fn snapshot_sqlite(&self, to: &std::path::Path) -> Result<()> {
-        if crate::MetaStore::backend(self) != crate::Backend::Sqlite {
+        if self.backend() != crate::Backend::Sqlite {
             return Err(StoreError::Config(
                 "a SQLite snapshot of a PostgreSQL store".into(),
             ));

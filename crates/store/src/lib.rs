@@ -1,5 +1,5 @@
 //! Storage: the data directory (Parquet files of uploads, committed atomically) and the
-//! metadata store (dataset types, organisations, uploads, alerts, the model library) behind the [`MetaStore`] trait,
+//! metadata store (dataset types, organisations, uploads, alerts, the model library), `SqlStore`,
 //! on SQLite or PostgreSQL. Knows nothing of file formats, HTTP or models.
 
 /// Runs `body` and appends its audit records (one or several) in one transaction, then
@@ -51,9 +51,9 @@ pub mod texts;
 
 pub use datadir::{DataDir, Staged};
 pub use meta::{
-    Alert, AlertHit, Backend, Committed, CurrentSlice, EvidenceRow, HitCounts, MetaStore,
-    ModelRecord, ModelRun, ModelRunResult, NewModelVersion, NewSlice, NewUpload, Org, Replaced,
-    SqlStore, Upload,
+    Alert, AlertHit, Backend, Committed, CurrentSlice, EvidenceRow, HitCounts, ModelRecord,
+    ModelRun, ModelRunResult, NewModelVersion, NewSlice, NewUpload, Org, Replaced, SqlStore,
+    Upload,
 };
 
 #[derive(Debug, thiserror::Error)]

@@ -1,4 +1,5 @@
-//! The metadata store: one trait, implemented over SQLite (embedded) and PostgreSQL.
+//! The metadata store: one `SqlStore` over SQLite (embedded) and PostgreSQL. There is no storage
+//! trait: one implementation serves both backends, and the tests run on both real databases.
 //!
 //! Both backends run the same SQL through sqlx's `Any` driver (`$N` parameters, `RETURNING`,
 //! partial unique indexes and BIGINT/TEXT columns work on both); each keeps its own migrations.
@@ -8,7 +9,6 @@ use crate::StoreError;
 use mingjing_domain::{Clock, DatasetType, Month, Program, Standard};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Row};
-use std::future::Future;
 use std::str::FromStr;
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -210,115 +210,7 @@ pub struct ModelRun {
     pub results: Vec<ModelRunResult>,
 }
 
-/// Metadata of the platform. Every write is one transaction.
-pub trait MetaStore: Send + Sync {
-    fn backend(&self) -> Backend;
-
-    /// Writes the standard's types and programmes (first start) unless they are already there.
-    fn install_standard(&self, standard: &Standard) -> impl Future<Output = Result<()>> + Send;
-
-    /// Adds or replaces an administrator-defined type.
-    fn put_dataset_type(&self, ty: &DatasetType) -> impl Future<Output = Result<()>> + Send;
-    fn dataset_types(&self) -> impl Future<Output = Result<Vec<DatasetType>>> + Send;
-    fn dataset_type(&self, name: &str) -> impl Future<Output = Result<Option<DatasetType>>> + Send;
-    fn programs(&self) -> impl Future<Output = Result<Vec<Program>>> + Send;
-
-    fn set_setting(&self, key: &str, value: &str) -> impl Future<Output = Result<()>> + Send;
-    fn setting(&self, key: &str) -> impl Future<Output = Result<Option<String>>> + Send;
-
-    /// The organisation with this name, registered (as `kind`) if it is new.
-    fn ensure_org(&self, name: &str, kind: &str) -> impl Future<Output = Result<Org>> + Send;
-    fn orgs(&self) -> impl Future<Output = Result<Vec<Org>>> + Send;
-
-    /// A committed upload of the same file for the same (type, organisation, period) whose
-    /// slices are all still current: re-importing it changes nothing.
-    fn find_current_identical(
-        &self,
-        dataset_type: &str,
-        org_id: i64,
-        period: Option<Month>,
-        sha256: &str,
-    ) -> impl Future<Output = Result<Option<Upload>>> + Send;
-
-    /// Registers an upload and marks the slices it replaces, in one transaction.
-    fn commit_upload(&self, upload: &NewUpload) -> impl Future<Output = Result<Committed>> + Send;
-
-    fn upload(&self, id: i64) -> impl Future<Output = Result<Option<Upload>>> + Send;
-    /// Uploads newest first, optionally of one organisation.
-    fn uploads(&self, org_id: Option<i64>) -> impl Future<Output = Result<Vec<Upload>>> + Send;
-    /// The current data of a type: the latest slice of every (org, month, partition).
-    fn current_slices(
-        &self,
-        dataset_type: &str,
-    ) -> impl Future<Output = Result<Vec<CurrentSlice>>> + Send;
-    /// Every slice of a type, replaced ones included (for consistency checks).
-    fn all_slices(
-        &self,
-        dataset_type: &str,
-    ) -> impl Future<Output = Result<Vec<CurrentSlice>>> + Send;
-    /// Every folder name committed uploads use (for recovery of the data directory).
-    fn upload_dirs(&self) -> impl Future<Output = Result<Vec<String>>> + Send;
-
-    /// Records a model's hits, in one transaction: new evidence goes to the open alert of its
-    /// (model, subject); a subject whose alerts are all closed gets a new alert, linked to the
-    /// last one, only for firing rows none of them had.
-    fn apply_hits(
-        &self,
-        model: &str,
-        version: u32,
-        hits: &[AlertHit],
-    ) -> impl Future<Output = Result<HitCounts>> + Send;
-
-    /// Alerts sorted by model, subject, programme (and id), optionally of one model.
-    fn alerts(&self, model: Option<&str>) -> impl Future<Output = Result<Vec<Alert>>> + Send;
-
-    fn alert(&self, id: i64) -> impl Future<Output = Result<Option<Alert>>> + Send;
-
-    /// The rows an alert cites, firing rows first.
-    fn alert_evidence(
-        &self,
-        alert_id: i64,
-    ) -> impl Future<Output = Result<Vec<EvidenceRow>>> + Send;
-
-    /// Sets an alert's status (the verification loop's entry point; `closed` ends it).
-    fn set_alert_status(&self, id: i64, status: &str) -> impl Future<Output = Result<()>> + Send;
-
-    /// Records a run and each model's result in it.
-    fn record_run(
-        &self,
-        started_at: &str,
-        as_of: &str,
-        trigger: &str,
-        results: &[ModelRunResult],
-    ) -> impl Future<Output = Result<i64>> + Send;
-
-    /// Runs, newest first.
-    fn runs(&self, limit: i64) -> impl Future<Output = Result<Vec<ModelRun>>> + Send;
-
-    /// Saves a model that is not yet in the library (a built-in on first start). Returns
-    /// whether it was new; an existing model is left as it is.
-    fn install_model(&self, m: &NewModelVersion) -> impl Future<Output = Result<bool>> + Send;
-
-    /// Adds a version and makes it current: a new self-service model (version 1) or the next
-    /// version of an existing one. Built-in models take new versions only by parameter
-    /// changes, which the caller makes.
-    fn add_model_version(&self, m: &NewModelVersion) -> impl Future<Output = Result<()>> + Send;
-
-    /// The library, ordered by id.
-    fn models(&self) -> impl Future<Output = Result<Vec<ModelRecord>>> + Send;
-
-    /// One version's specification.
-    fn model_version(
-        &self,
-        id: &str,
-        version: i64,
-    ) -> impl Future<Output = Result<Option<String>>> + Send;
-
-    fn set_model_enabled(&self, id: &str, enabled: bool)
-    -> impl Future<Output = Result<()>> + Send;
-}
-
-/// The SQL implementation of [`MetaStore`] for both backends.
+/// The metadata of the platform over both backends. Every write is one transaction.
 #[derive(Debug, Clone)]
 pub struct SqlStore {
     pool: AnyPool,
@@ -503,12 +395,13 @@ macro_rules! select_uploads {
     };
 }
 
-impl MetaStore for SqlStore {
-    fn backend(&self) -> Backend {
+impl SqlStore {
+    pub fn backend(&self) -> Backend {
         self.backend
     }
 
-    async fn install_standard(&self, standard: &Standard) -> Result<()> {
+    /// Writes the standard's types and programmes (first start) unless they are already there.
+    pub async fn install_standard(&self, standard: &Standard) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let now = self.now_text();
         for ty in &standard.types {
@@ -539,7 +432,8 @@ impl MetaStore for SqlStore {
         Ok(())
     }
 
-    async fn put_dataset_type(&self, ty: &DatasetType) -> Result<()> {
+    /// Adds or replaces an administrator-defined type.
+    pub async fn put_dataset_type(&self, ty: &DatasetType) -> Result<()> {
         ty.validate()
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let json = serde_json::to_string(ty).expect("serialisable");
@@ -571,7 +465,7 @@ impl MetaStore for SqlStore {
         Ok(())
     }
 
-    async fn dataset_types(&self) -> Result<Vec<DatasetType>> {
+    pub async fn dataset_types(&self) -> Result<Vec<DatasetType>> {
         // Built-in types first, in the standard's order (their rowid/identity order).
         let rows = sqlx::query(
             "SELECT name, definition FROM dataset_types ORDER BY builtin DESC, created_at, name",
@@ -590,7 +484,7 @@ impl MetaStore for SqlStore {
         Ok(out)
     }
 
-    async fn dataset_type(&self, name: &str) -> Result<Option<DatasetType>> {
+    pub async fn dataset_type(&self, name: &str) -> Result<Option<DatasetType>> {
         let row = sqlx::query("SELECT name, definition FROM dataset_types WHERE name = $1")
             .bind(name)
             .fetch_optional(&self.pool)
@@ -598,7 +492,7 @@ impl MetaStore for SqlStore {
         row.as_ref().map(decode_type).transpose()
     }
 
-    async fn programs(&self) -> Result<Vec<Program>> {
+    pub async fn programs(&self) -> Result<Vec<Program>> {
         let rows = sqlx::query("SELECT code, definition FROM programs ORDER BY code")
             .fetch_all(&self.pool)
             .await?;
@@ -614,7 +508,7 @@ impl MetaStore for SqlStore {
             .collect()
     }
 
-    async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
         sqlx::query(
             "INSERT INTO settings (key, value) VALUES ($1, $2) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -626,7 +520,7 @@ impl MetaStore for SqlStore {
         Ok(())
     }
 
-    async fn setting(&self, key: &str) -> Result<Option<String>> {
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(
             sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
                 .bind(key)
@@ -635,7 +529,8 @@ impl MetaStore for SqlStore {
         )
     }
 
-    async fn ensure_org(&self, name: &str, kind: &str) -> Result<Org> {
+    /// The organisation with this name, registered (as `kind`) if it is new.
+    pub async fn ensure_org(&self, name: &str, kind: &str) -> Result<Org> {
         sqlx::query(
             "INSERT INTO orgs (name, kind, created_at) VALUES ($1, $2, $3) \
              ON CONFLICT (name) DO NOTHING",
@@ -652,14 +547,16 @@ impl MetaStore for SqlStore {
         decode_org(&row)
     }
 
-    async fn orgs(&self) -> Result<Vec<Org>> {
+    pub async fn orgs(&self) -> Result<Vec<Org>> {
         let rows = sqlx::query("SELECT id, name, kind, parent_id FROM orgs ORDER BY id")
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(decode_org).collect()
     }
 
-    async fn find_current_identical(
+    /// A committed upload of the same file for the same (type, organisation, period) whose
+    /// slices are all still current: re-importing it changes nothing.
+    pub async fn find_current_identical(
         &self,
         dataset_type: &str,
         org_id: i64,
@@ -682,7 +579,8 @@ impl MetaStore for SqlStore {
         row.as_ref().map(Self::upload_from_row).transpose()
     }
 
-    async fn commit_upload(&self, up: &NewUpload) -> Result<Committed> {
+    /// Registers an upload and marks the slices it replaces, in one transaction.
+    pub async fn commit_upload(&self, up: &NewUpload) -> Result<Committed> {
         let period = period_text(up.period);
         let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
@@ -757,13 +655,14 @@ impl MetaStore for SqlStore {
         })
     }
 
-    async fn upload(&self, id: i64) -> Result<Option<Upload>> {
+    pub async fn upload(&self, id: i64) -> Result<Option<Upload>> {
         let sql = select_uploads!("WHERE u.id = $1");
         let row = sqlx::query(sql).bind(id).fetch_optional(&self.pool).await?;
         row.as_ref().map(Self::upload_from_row).transpose()
     }
 
-    async fn uploads(&self, org_id: Option<i64>) -> Result<Vec<Upload>> {
+    /// Uploads newest first, optionally of one organisation.
+    pub async fn uploads(&self, org_id: Option<i64>) -> Result<Vec<Upload>> {
         let sql = select_uploads!("WHERE ($1 < 0 OR u.org_id = $1) ORDER BY u.id DESC");
         let rows = sqlx::query(sql)
             .bind(org_id.unwrap_or(-1))
@@ -772,21 +671,32 @@ impl MetaStore for SqlStore {
         rows.iter().map(Self::upload_from_row).collect()
     }
 
-    async fn current_slices(&self, dataset_type: &str) -> Result<Vec<CurrentSlice>> {
+    /// The current data of a type: the latest slice of every (org, month, partition).
+    pub async fn current_slices(&self, dataset_type: &str) -> Result<Vec<CurrentSlice>> {
         self.slices(dataset_type, true).await
     }
 
-    async fn all_slices(&self, dataset_type: &str) -> Result<Vec<CurrentSlice>> {
+    /// Every slice of a type, replaced ones included (for consistency checks).
+    pub async fn all_slices(&self, dataset_type: &str) -> Result<Vec<CurrentSlice>> {
         self.slices(dataset_type, false).await
     }
 
-    async fn upload_dirs(&self) -> Result<Vec<String>> {
+    /// Every folder name committed uploads use (for recovery of the data directory).
+    pub async fn upload_dirs(&self) -> Result<Vec<String>> {
         Ok(sqlx::query_scalar("SELECT dir FROM uploads ORDER BY dir")
             .fetch_all(&self.pool)
             .await?)
     }
 
-    async fn apply_hits(&self, model: &str, version: u32, hits: &[AlertHit]) -> Result<HitCounts> {
+    /// Records a model's hits, in one transaction: new evidence goes to the open alert of its
+    /// (model, subject); a subject whose alerts are all closed gets a new alert, linked to the
+    /// last one, only for firing rows none of them had.
+    pub async fn apply_hits(
+        &self,
+        model: &str,
+        version: u32,
+        hits: &[AlertHit],
+    ) -> Result<HitCounts> {
         let mut counts = HitCounts::default();
         let cipher = self.column_cipher()?.clone();
         let mut tx = self.pool.begin().await?;
@@ -909,7 +819,8 @@ impl MetaStore for SqlStore {
         Ok(counts)
     }
 
-    async fn alerts(&self, model: Option<&str>) -> Result<Vec<Alert>> {
+    /// Alerts sorted by model, subject, programme (and id), optionally of one model.
+    pub async fn alerts(&self, model: Option<&str>) -> Result<Vec<Alert>> {
         let rows = sqlx::query(select_alerts!("WHERE ($1 = '' OR a.model = $1)"))
             .bind(model.unwrap_or(""))
             .fetch_all(&self.pool)
@@ -926,7 +837,7 @@ impl MetaStore for SqlStore {
         Ok(alerts)
     }
 
-    async fn alert(&self, id: i64) -> Result<Option<Alert>> {
+    pub async fn alert(&self, id: i64) -> Result<Option<Alert>> {
         let row = sqlx::query(select_alerts!("WHERE a.id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
@@ -935,7 +846,8 @@ impl MetaStore for SqlStore {
         row.as_ref().map(|r| decode_alert(&cipher, r)).transpose()
     }
 
-    async fn alert_evidence(&self, alert_id: i64) -> Result<Vec<EvidenceRow>> {
+    /// The rows an alert cites, firing rows first.
+    pub async fn alert_evidence(&self, alert_id: i64) -> Result<Vec<EvidenceRow>> {
         let rows = sqlx::query(
             "SELECT dataset, upload_dir, row_no, amount_fen, firing, condition_tag FROM alert_evidence \
              WHERE alert_id = $1 ORDER BY firing DESC, dataset, upload_dir, row_no",
@@ -957,7 +869,8 @@ impl MetaStore for SqlStore {
             .collect()
     }
 
-    async fn set_alert_status(&self, id: i64, status: &str) -> Result<()> {
+    /// Sets an alert's status (the verification loop's entry point; `closed` ends it).
+    pub async fn set_alert_status(&self, id: i64, status: &str) -> Result<()> {
         // A closed alert's loop is over too (its stage follows its status).
         let now = self.now_text();
         sqlx::query(
@@ -973,7 +886,8 @@ impl MetaStore for SqlStore {
         Ok(())
     }
 
-    async fn record_run(
+    /// Records a run and each model's result in it.
+    pub async fn record_run(
         &self,
         started_at: &str,
         as_of: &str,
@@ -1019,7 +933,8 @@ impl MetaStore for SqlStore {
         Ok(id)
     }
 
-    async fn runs(&self, limit: i64) -> Result<Vec<ModelRun>> {
+    /// Runs, newest first.
+    pub async fn runs(&self, limit: i64) -> Result<Vec<ModelRun>> {
         let rows = sqlx::query(
             "SELECT id, started_at, finished_at, as_of, run_trigger FROM model_runs \
              ORDER BY id DESC LIMIT $1",
@@ -1062,7 +977,9 @@ impl MetaStore for SqlStore {
         Ok(out)
     }
 
-    async fn install_model(&self, m: &NewModelVersion) -> Result<bool> {
+    /// Saves a model that is not yet in the library (a built-in on first start). Returns
+    /// whether it was new; an existing model is left as it is.
+    pub async fn install_model(&self, m: &NewModelVersion) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
         let now = self.now_text();
         let inserted = sqlx::query(
@@ -1085,7 +1002,10 @@ impl MetaStore for SqlStore {
         Ok(true)
     }
 
-    async fn add_model_version(&self, m: &NewModelVersion) -> Result<()> {
+    /// Adds a version and makes it current: a new self-service model (version 1) or the next
+    /// version of an existing one. Built-in models take new versions only by parameter
+    /// changes, which the caller makes.
+    pub async fn add_model_version(&self, m: &NewModelVersion) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let now = self.now_text();
         let current: Option<(i64, i64)> =
@@ -1158,7 +1078,8 @@ impl MetaStore for SqlStore {
         Ok(())
     }
 
-    async fn models(&self) -> Result<Vec<ModelRecord>> {
+    /// The library, ordered by id.
+    pub async fn models(&self) -> Result<Vec<ModelRecord>> {
         let rows = sqlx::query(
             "SELECT m.id, m.builtin, m.enabled, m.current_version, m.reads, m.updated_at, v.spec \
              FROM models m JOIN model_versions v ON v.model_id = m.id AND v.version = m.current_version \
@@ -1186,7 +1107,8 @@ impl MetaStore for SqlStore {
             .collect()
     }
 
-    async fn model_version(&self, id: &str, version: i64) -> Result<Option<String>> {
+    /// One version's specification.
+    pub async fn model_version(&self, id: &str, version: i64) -> Result<Option<String>> {
         Ok(sqlx::query_scalar(
             "SELECT spec FROM model_versions WHERE model_id = $1 AND version = $2",
         )
@@ -1196,7 +1118,7 @@ impl MetaStore for SqlStore {
         .await?)
     }
 
-    async fn set_model_enabled(&self, id: &str, enabled: bool) -> Result<()> {
+    pub async fn set_model_enabled(&self, id: &str, enabled: bool) -> Result<()> {
         let n = sqlx::query("UPDATE models SET enabled = $1, updated_at = $2 WHERE id = $3")
             .bind(i64::from(enabled))
             .bind(self.now_text())

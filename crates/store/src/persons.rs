@@ -7,7 +7,7 @@
 //! token cannot express (a part of an ID's last four, a name's prefix beyond four characters)
 //! is checked on the opened candidates.
 
-use crate::meta::{Backend, MetaStore, Result, SqlStore};
+use crate::meta::{Backend, Result, SqlStore};
 use sqlx::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -139,10 +139,7 @@ impl SqlStore {
     /// Returns how many were sealed.
     pub(crate) async fn seal_plain_texts(&self) -> Result<u64> {
         // Once done, every text is written sealed: the tables are not scanned at every start.
-        if crate::MetaStore::setting(self, TEXTS_SEALED_SETTING)
-            .await?
-            .is_some()
-        {
+        if self.setting(TEXTS_SEALED_SETTING).await?.is_some() {
             return Ok(0);
         }
         let texts = self.texts()?;
@@ -176,7 +173,7 @@ impl SqlStore {
                 tx.commit().await?;
             }
         }
-        crate::MetaStore::set_setting(self, TEXTS_SEALED_SETTING, "1").await?;
+        self.set_setting(TEXTS_SEALED_SETTING, "1").await?;
         Ok(sealed)
     }
 }
@@ -340,7 +337,7 @@ impl SqlStore {
     /// values replaced by tokens or sealed leave no copy behind: on SQLite a checkpoint and
     /// `VACUUM`, on PostgreSQL `VACUUM FULL` of the tables that held them.
     pub async fn compact(&self) -> Result<()> {
-        match crate::MetaStore::backend(self) {
+        match self.backend() {
             crate::Backend::Sqlite => {
                 sqlx::raw_sql(
                     "PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE);",

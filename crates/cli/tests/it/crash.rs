@@ -105,7 +105,6 @@ fn import_killed_at_random_points_never_leaves_a_partial_upload() {
         "only {killed} of 50 runs were killed mid-import"
     );
     let uploads = {
-        use mingjing_store::MetaStore;
         let url = p.database_url();
         tokio::runtime::Runtime::new()
             .unwrap()

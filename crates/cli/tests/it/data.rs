@@ -22,8 +22,7 @@ async fn the_data_browser_keeps_to_the_scope_and_masks_ids() {
             file_name: "cremations.csv",
             bytes: format!("公民身份号码,姓名,死亡日期,数据来源\n{DEAD},张三,2026-01-05,火化记录\n110105194912310038,李四,2026-02-01,火化记录\n")
                 .into_bytes(),
-            user: "test",
-            audit: None,
+            actor: &mingjing_app::Actor::operator("test"),
         })
         .await
         .unwrap();

@@ -7,7 +7,7 @@ use crate::support::Backend;
 use axum::http::{Method, StatusCode};
 use mingjing_domain::disposal::{Step, VerificationForm};
 use mingjing_store::audit::AuditEntry;
-use mingjing_store::{AlertHit, EvidenceRow, MetaStore};
+use mingjing_store::{AlertHit, EvidenceRow};
 use serde_json::{Value, json};
 
 async fn flow(s: &TestServer, c: &crate::server::Client, id: i64) -> Value {

@@ -88,9 +88,9 @@ async fn regression_a_secret_written_into_the_database_was_trusted() {
         &format!("UPDATE users SET totp_secret = '{attacker_secret}' WHERE username = 'secadmin'"),
     )
     .await;
-    let raw = mingjing_server::auth::base32_decode(attacker_secret).unwrap();
+    let raw = mingjing_app::accounts::base32_decode(attacker_secret).unwrap();
     s.clock.advance(chrono::Duration::seconds(30));
-    let code = mingjing_server::auth::totp_code(&raw, (s.clock.now().timestamp() / 30) as u64);
+    let code = mingjing_app::accounts::totp_code(&raw, (s.clock.now().timestamp() / 30) as u64);
     let login = s
         .call(
             None,
@@ -1044,7 +1044,6 @@ fn regression_a_data_directory_from_before_protection_stayed_in_the_clear() {
     // A run stopped half-way: one file already protected (its digests not yet recorded), a
     // half-written file beside another, an ID index lost.
     crate::support::block_on(async {
-        use mingjing_store::MetaStore;
         let store = p.store().await;
         let ty = store.dataset_type("deaths").await.unwrap().unwrap();
         let ty = mingjing_domain::Standard::builtin()

@@ -2,7 +2,7 @@
 
 use crate::support::*;
 use mingjing_domain::{DatasetType, Month, Standard};
-use mingjing_store::{MetaStore, NewSlice, NewUpload, SqlStore};
+use mingjing_store::{NewSlice, NewUpload, SqlStore};
 
 fn upload(ty: &str, org: i64, period: Option<&str>, sha: &str, parts: &[&str]) -> NewUpload {
     NewUpload {

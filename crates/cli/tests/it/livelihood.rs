@@ -4,7 +4,6 @@
 use crate::server::TestServer;
 use crate::support::Backend;
 use axum::http::{Method, StatusCode};
-use mingjing_store::MetaStore;
 use serde_json::Value;
 
 fn id(i: usize) -> String {

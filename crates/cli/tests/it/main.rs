@@ -1,6 +1,7 @@
 //! Integration tests: the `mingjing` binary and the storage backends, for real (SQLite files,
 //! a PostgreSQL server on 127.0.0.1:5432, real processes killed mid-import).
 
+mod audit;
 mod backup;
 mod chat;
 mod county;

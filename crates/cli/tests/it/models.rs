@@ -202,7 +202,6 @@ fn one_payment(
 /// new alert that links to it. An open alert takes new evidence instead.
 #[test]
 fn closed_alert_is_not_raised_again_but_newer_evidence_links_a_new_one() {
-    use mingjing_store::MetaStore;
     let gen_dir = tempfile::tempdir().unwrap();
     let county = gen_dir.path().join("county");
     generate(&county, "21");

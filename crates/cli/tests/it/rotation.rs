@@ -6,7 +6,6 @@
 use crate::server::{PW, TestServer};
 use crate::support::{Backend, generate, manifest, stderr, stdout};
 use mingjing_crypto::Purpose;
-use mingjing_store::MetaStore;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn data_keys_rotate_while_the_platform_serves_on_sqlite() {

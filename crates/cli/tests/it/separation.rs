@@ -13,7 +13,6 @@ async fn upload(s: &TestServer, c: &Client, ty: &str, period: Option<&str>, csv:
 }
 
 async fn uploads_of(s: &TestServer, ty: &str) -> usize {
-    use mingjing_store::MetaStore;
     s.state
         .store()
         .uploads(None)

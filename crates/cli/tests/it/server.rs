@@ -8,7 +8,7 @@ use axum::http::{Method, Request, StatusCode, header};
 use mingjing_app::Platform;
 use mingjing_server::routes::ROUTES;
 use mingjing_server::{AppState, Clock, ServerConfig, Shared};
-use mingjing_store::{AlertHit, MetaStore};
+use mingjing_store::AlertHit;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use tower::ServiceExt;
@@ -105,14 +105,13 @@ impl TestServer {
             ("城关镇".to_string(), vec!["东关社区".to_string()]),
             ("东风镇".to_string(), vec!["王家村".to_string()]),
         ];
-        mingjing_server::seed::seed_orgs(&platform.meta, &towns)
-            .await
-            .expect("seed orgs");
+        platform.seed_orgs(&towns).await.expect("seed orgs");
         platform
             .seed_upload_rights()
             .await
             .expect("seed upload rights");
-        let accounts = mingjing_server::seed::seed_demo_accounts(&platform.meta, "城关镇", PW)
+        let accounts = platform
+            .seed_demo_accounts("城关镇", PW)
             .await
             .expect("seed accounts");
         let secrets = accounts
@@ -176,8 +175,8 @@ impl TestServer {
 
     pub fn totp_now(&self, user: &str) -> Option<String> {
         let s = self.secrets.get(user)?;
-        let raw = mingjing_server::auth::base32_decode(s).unwrap();
-        Some(mingjing_server::auth::totp_code(
+        let raw = mingjing_app::accounts::base32_decode(s).unwrap();
+        Some(mingjing_app::accounts::totp_code(
             &raw,
             (self.clock.now().timestamp() / 30) as u64,
         ))
@@ -513,8 +512,7 @@ pub async fn two_departments(s: &TestServer) -> (i64, i64, i64) {
                 "公民身份号码,姓名,死亡日期,数据来源\n11010519491231002X,张三,2026-01-05,户籍注销\n"
                     .as_bytes()
                     .to_vec(),
-            user: "test",
-            audit: None,
+            actor: &mingjing_app::Actor::operator("test"),
         })
         .await
         .unwrap();
@@ -1358,8 +1356,8 @@ fn the_demo_serves_a_working_api() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn regression_a_burst_of_parallel_guesses_outran_the_lockout() {
     let s = TestServer::new(Backend::Sqlite).await;
-    let policy = s.state.policy().await.unwrap();
-    let burst = 2 * mingjing_server::throttle::PER_ACCOUNT;
+    let policy = s.state.platform.policy().await.unwrap();
+    let burst = 2 * mingjing_app::throttle::PER_ACCOUNT;
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..burst {
         let state = s.state.clone();
@@ -1389,7 +1387,7 @@ async fn regression_a_burst_of_parallel_guesses_outran_the_lockout() {
         .count();
     assert_eq!(
         throttled,
-        burst - mingjing_server::throttle::PER_ACCOUNT,
+        burst - mingjing_app::throttle::PER_ACCOUNT,
         "{answers:?}"
     );
     let log = s
@@ -1478,7 +1476,7 @@ async fn regression_a_session_alone_replaced_the_second_factor() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn regression_wrong_old_passwords_were_not_counted() {
     let s = TestServer::new(Backend::Sqlite).await;
-    let policy = s.state.policy().await.unwrap();
+    let policy = s.state.platform.policy().await.unwrap();
     let c = s.login("analyst").await;
     for _ in 0..policy.lockout_threshold {
         let r = s
@@ -1766,8 +1764,8 @@ async fn regression_roles_reading_full_ids_signed_in_with_a_password_alone() {
         String::from_utf8_lossy(&setup.body)
     );
     let secret = setup.json()["secret"].as_str().unwrap().to_string();
-    let raw = mingjing_server::auth::base32_decode(&secret).unwrap();
-    let code = mingjing_server::auth::totp_code(&raw, (s.clock.now().timestamp() / 30) as u64);
+    let raw = mingjing_app::accounts::base32_decode(&secret).unwrap();
+    let code = mingjing_app::accounts::totp_code(&raw, (s.clock.now().timestamp() / 30) as u64);
     let confirm = s
         .call(
             Some(&clerk),

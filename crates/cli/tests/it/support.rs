@@ -243,7 +243,6 @@ pub fn corpus_dir() -> PathBuf {
 
 /// Counts uploads through the store, as the platform sees them.
 pub fn count_uploads(p: &TestPlatform) -> usize {
-    use mingjing_store::MetaStore;
     let url = p.database_url();
     let clock = p.clock.clone();
     std::thread::spawn(move || {
@@ -433,8 +432,7 @@ pub async fn import_csv(
             period,
             file_name: "f.csv",
             bytes: csv.into_bytes(),
-            user: "test",
-            audit: None,
+            actor: &mingjing_app::Actor::operator("test"),
         })
         .await;
     assert!(out.is_ok(), "{ty}: {out:?}");

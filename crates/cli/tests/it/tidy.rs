@@ -221,8 +221,9 @@ fn every_source_file_is_on_the_code_map() {
 }
 
 /// Each crate's dependencies are the ones its layer allows: a new one is a decision, made
-/// here in review, not in passing. The server's engine, ingest, render, store, crypto and xlsx
-/// dependencies are today's, which issue 21 removes (the server should adapt HTTP to `app`).
+/// here in review, not in passing. The server adapts HTTP to `app`: it names no engine,
+/// reader, renderer, algorithm or workbook writer; its store dependency is the last that
+/// issue 21 removes (the services take the store's calls over).
 #[test]
 fn every_crate_depends_only_on_what_its_layer_allows() {
     let allowed: &[(&str, &[&str])] = &[
@@ -320,6 +321,7 @@ fn every_crate_depends_only_on_what_its_layer_allows() {
                 "mingjing-render",
                 "mingjing-store",
                 "rayon",
+                "rust_xlsxwriter",
                 "serde",
                 "serde_json",
                 "thiserror",
@@ -333,14 +335,9 @@ fn every_crate_depends_only_on_what_its_layer_allows() {
                 "axum",
                 "chrono",
                 "mingjing-app",
-                "mingjing-crypto",
                 "mingjing-domain",
-                "mingjing-engine",
-                "mingjing-ingest",
-                "mingjing-render",
                 "mingjing-store",
                 "rust-embed",
-                "rust_xlsxwriter",
                 "serde",
                 "serde_json",
                 "thiserror",
@@ -443,4 +440,198 @@ fn the_standard_s_copy_has_not_drifted_from_the_shared_contract() {
             "standard/{file} differs from ../shared/standard/{file}: copy the contract over"
         );
     }
+}
+
+/// The code before a file's unit tests (`#[cfg(test)]`), without its comment lines.
+fn code_outside_tests(text: &str) -> String {
+    let code = text.split("#[cfg(test)]").next().unwrap_or(text);
+    code.lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The message of each `.expect("…")` in `code` (an expect without a literal message gives
+/// an empty one).
+fn expect_messages(code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = code;
+    while let Some(at) = rest.find(".expect(") {
+        rest = &rest[at + ".expect(".len()..];
+        let arg = rest.trim_start();
+        let message = arg
+            .strip_prefix('"')
+            .and_then(|m| m.split_once('"'))
+            .map_or_else(String::new, |(m, _)| m.to_string());
+        out.push(message);
+    }
+    out
+}
+
+/// Server and application code answers errors; it does not panic on them. An `.expect` is
+/// allowed only where its message states an invariant that holds by construction, and each
+/// such use is listed here (file, message); `.unwrap()` never appears outside tests.
+#[test]
+fn server_and_app_code_panics_only_on_listed_invariants() {
+    const ALLOWED: &[(&str, &str)] = &[
+        // A task that panicked: the panic is the bug, re-raised where it is awaited.
+        ("app/src/accounts.rs", "hashing does not panic"),
+        ("app/src/accounts.rs", "verifying does not panic"),
+        ("app/src/attachments.rs", "sealing does not panic"),
+        ("app/src/attachments.rs", "opening does not panic"),
+        ("app/src/backup.rs", "the backup does not panic"),
+        ("app/src/lib.rs", "locking does not panic"),
+        ("app/src/lib.rs", "hashing does not panic"),
+        ("app/src/lib.rs", "import task does not panic"),
+        ("app/src/migrate.rs", "protecting a file does not panic"),
+        ("app/src/migrate.rs", "sealing does not panic"),
+        ("app/src/rotation.rs", "sealing does not panic"),
+        ("app/src/rotation.rs", "resealing does not panic"),
+        // Plain data (strings, numbers, maps with string keys) always serialises.
+        ("app/src/accounts.rs", "a policy serialises"),
+        ("app/src/backup.rs", "json"),
+        ("app/src/backup.rs", "toml"),
+        ("app/src/opinions.rs", "serialisable"),
+        ("app/src/reply.rs", "serialisable"),
+        ("server/src/chat.rs", "serialisable"),
+        ("server/src/data.rs", "serialisable"),
+        ("server/src/disposal.rs", "serialisable"),
+        ("server/src/documents.rs", "serialisable"),
+        ("server/src/integrity_files.rs", "serialisable"),
+        ("server/src/opinions.rs", "serialisable"),
+        ("server/src/uploads.rs", "serialisable"),
+        ("server/src/handlers.rs", "serialisable"),
+        // Facts established a few lines above.
+        ("app/src/backup.rs", "below the root"),
+        ("app/src/models.rs", "a built-in has a source"),
+        ("app/src/models.rs", "small"),
+        ("app/src/models.rs", "versions are small"),
+        ("app/src/models.rs", "just written"),
+        ("app/src/models.rs", "resolved above"),
+        ("app/src/models.rs", "the semaphore is never closed"),
+        ("app/src/persons.rs", "a token has a key"),
+        ("app/src/persons.rs", "read above"),
+        ("app/src/schedules.rs", "1..=28"),
+        ("app/src/schedules.rs", "days 1..=28 exist in every month"),
+        ("app/src/seed.rs", "just created"),
+        ("server/src/chat.rs", "hub lock"),
+        ("server/src/openapi.rs", "array"),
+        ("server/src/openapi.rs", "object"),
+        ("server/src/uploads.rs", "ascii"),
+    ];
+    let crates = workspace().join("crates");
+    let mut problems = Vec::new();
+    let mut used = std::collections::HashSet::new();
+    for krate in ["server", "app"] {
+        let mut files = Vec::new();
+        rust_files(&crates.join(krate).join("src"), &mut files);
+        for path in files {
+            let rel = path
+                .strip_prefix(&crates)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let code = code_outside_tests(&std::fs::read_to_string(&path).unwrap());
+            if code.contains(".unwrap()") {
+                problems.push(format!("{rel}: .unwrap() outside tests"));
+            }
+            for m in expect_messages(&code) {
+                if ALLOWED.contains(&(rel.as_str(), m.as_str())) {
+                    used.insert((rel.clone(), m));
+                } else {
+                    problems.push(format!("{rel}: .expect(\"{m}\") is not on the list"));
+                }
+            }
+        }
+    }
+    for (file, m) in ALLOWED {
+        if !used.contains(&(file.to_string(), m.to_string())) {
+            problems.push(format!(
+                "{file}: .expect(\"{m}\") is listed but gone: strike it"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Every text the web UI shows is in `web/src/texts.ts` (one place to read, review and one
+/// day translate): no Chinese in the other sources but in comments and unit tests' data.
+#[test]
+fn the_web_ui_s_chinese_texts_are_all_in_texts_ts() {
+    fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = e.path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if (name.ends_with(".ts") || name.ends_with(".vue"))
+                && name != "texts.ts"
+                && !name.ends_with(".test.ts")
+            {
+                out.push(path);
+            }
+        }
+    }
+    /// The text without `//` and `/* */` comments and HTML comments.
+    fn without_comments(text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        loop {
+            let next = ["//", "/*", "<!--"]
+                .iter()
+                .filter_map(|m| rest.find(m).map(|i| (i, *m)))
+                .min();
+            let Some((i, marker)) = next else {
+                out.push_str(rest);
+                return out;
+            };
+            out.push_str(&rest[..i]);
+            let end = match marker {
+                "//" => "\n",
+                "/*" => "*/",
+                _ => "-->",
+            };
+            match rest[i..].find(end) {
+                Some(j) => {
+                    // Line breaks stay, so that line numbers still count.
+                    out.extend(rest[i..i + j].chars().filter(|c| *c == '\n'));
+                    rest = &rest[i + j + end.len()..];
+                    if end == "\n" {
+                        out.push('\n');
+                    }
+                }
+                None => return out,
+            }
+        }
+    }
+    // Ideographs are words; full-width punctuation between interpolated values is layout.
+    let is_chinese =
+        |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c);
+    let src = workspace().join("web/src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    assert!(
+        files.len() > 20,
+        "the web sources were not found at {}",
+        src.display()
+    );
+    let mut found = Vec::new();
+    for path in files {
+        let code = without_comments(&std::fs::read_to_string(&path).unwrap());
+        for (n, line) in code.lines().enumerate() {
+            if line.chars().any(is_chinese) {
+                found.push(format!(
+                    "{}:{}: {}",
+                    path.strip_prefix(&src).unwrap().display(),
+                    n + 1,
+                    line.trim()
+                ));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "Chinese text outside web/src/texts.ts (move it there):\n{}",
+        found.join("\n")
+    );
 }

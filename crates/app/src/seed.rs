@@ -2,13 +2,16 @@
 //! when no account exists, the initial system administrator (who must change the password).
 //! The demo adds an account for every role.
 
+use crate::accounts::{hash_password, random_hex};
+use crate::{Actor, AppError, Platform};
 use mingjing_domain::access::{SecurityPolicy, builtin_roles};
 use mingjing_store::SqlStore;
 use mingjing_store::access::{NewOrg, NewUser};
 use mingjing_store::audit::AuditEntry;
 use std::collections::HashMap;
 
-pub const COMMISSION: &str = "县纪委监委";
+/// The commission itself: the root of the organisation tree.
+pub const COMMISSION: &str = crate::actor::SYSTEM_ORG;
 
 /// The commission's offices (办公室 … 案件审理室), by the names alerts and uploads use.
 pub const OFFICES: &[&str] = &[
@@ -64,21 +67,12 @@ pub const BANKS: &[&str] = &[
 ];
 
 fn system(action: &str, object: &str) -> AuditEntry {
-    AuditEntry {
-        actor: "system".into(),
-        role: "system".into(),
-        org: COMMISSION.into(),
-        action: action.into(),
-        object: object.into(),
-        result: "ok".into(),
-        source: "local".into(),
-        detail: String::new(),
-    }
+    Actor::system().entry(action, object, "ok")
 }
 
 /// Installs the built-in roles and the organisation tree. Organisations that already exist
 /// (an import may have registered one by name) are moved into place, not duplicated.
-pub async fn seed_orgs(
+async fn seed_orgs(
     store: &SqlStore,
     towns: &[(String, Vec<String>)],
 ) -> mingjing_store::meta::Result<()> {
@@ -168,7 +162,7 @@ pub async fn seed_orgs(
 
 /// Creates the initial system administrator when there is no account at all. Returns the
 /// one-time password to print (it must be changed at first sign-in).
-pub async fn ensure_initial_admin(
+async fn ensure_initial_admin(
     store: &SqlStore,
 ) -> mingjing_store::meta::Result<Option<(String, String)>> {
     if !store.users().await?.is_empty() {
@@ -180,12 +174,8 @@ pub async fn ensure_initial_admin(
         .into_iter()
         .find(|o| o.name == "县纪委监委办公室" || o.kind == "commission")
         .ok_or_else(|| mingjing_store::StoreError::Invalid("no commission organisation".into()))?;
-    let password = format!(
-        "Mj-{}-{}",
-        &crate::auth::random_hex(6),
-        &crate::auth::random_hex(6).to_uppercase()
-    );
-    let hash = crate::auth::hash_blocking(password.clone()).await;
+    let password = format!("Mj-{}-{}", &random_hex(6), &random_hex(6).to_uppercase());
+    let hash = hash_password(password.clone()).await;
     store
         .create_user(
             &NewUser {
@@ -250,13 +240,13 @@ pub fn demo_accounts(first_town: &str) -> Vec<DemoAccount> {
 /// Creates the demo accounts (all with `password`); each account whose role needs a second
 /// factor (administrators, roles that read full IDs) gets a TOTP secret, which is returned to
 /// be printed. Accounts that exist are left alone.
-pub async fn seed_demo_accounts(
+async fn seed_demo_accounts(
     store: &SqlStore,
     first_town: &str,
     password: &str,
 ) -> mingjing_store::meta::Result<Vec<(String, String, Option<String>)>> {
     let orgs = store.org_tree().await?;
-    let hash = crate::auth::hash_blocking(password.to_string()).await;
+    let hash = hash_password(password.to_string()).await;
     let roles = store.roles().await?;
     let mut out = Vec::new();
     for a in demo_accounts(first_town) {
@@ -291,7 +281,7 @@ pub async fn seed_demo_accounts(
             secret = Some(match user.totp_secret {
                 Some(s) => s,
                 None => {
-                    let s = mingjing_crypto::otp::new_secret();
+                    let s = crate::accounts::new_totp_secret();
                     store
                         .set_totp_secret(
                             id,
@@ -306,4 +296,29 @@ pub async fn seed_demo_accounts(
         out.push((a.username.to_string(), a.role.to_string(), secret));
     }
     Ok(out)
+}
+
+impl Platform {
+    /// Installs the built-in roles and the organisation tree (`towns`: each town's villages).
+    /// Organisations that already exist (an import may have registered one by name) are moved
+    /// into place, not duplicated.
+    pub async fn seed_orgs(&self, towns: &[(String, Vec<String>)]) -> Result<(), AppError> {
+        Ok(seed_orgs(&self.meta, towns).await?)
+    }
+
+    /// Creates the initial system administrator when there is no account at all. Returns the
+    /// user name and the one-time password to print (it must be changed at first sign-in).
+    pub async fn ensure_initial_admin(&self) -> Result<Option<(String, String)>, AppError> {
+        Ok(ensure_initial_admin(&self.meta).await?)
+    }
+
+    /// Creates the demo accounts, all with `password`: (user name, role, TOTP secret of an
+    /// account whose role needs a second factor).
+    pub async fn seed_demo_accounts(
+        &self,
+        first_town: &str,
+        password: &str,
+    ) -> Result<Vec<(String, String, Option<String>)>, AppError> {
+        Ok(seed_demo_accounts(&self.meta, first_town, password).await?)
+    }
 }
