@@ -20,14 +20,58 @@ pub struct Injected {
     pub note: &'static str,
 }
 
+/// The state the models' injections share, in the order they run.
 struct Injector<'g> {
     g: &'g mut Gen,
+    /// Households a case has taken: no other case touches them.
     used: HashSet<usize>,
+    /// Payments to drop once every model has run (indices into `g.w.payments`).
     removed: HashSet<usize>,
     out: Vec<Injected>,
+    /// True cases per model: the requested count, at least two.
+    per_model: usize,
+    /// The number of paid months.
+    months: usize,
+    /// The first day of the first paid month.
+    ws: NaiveDate,
+    /// The last day of the latest paid month.
+    we: NaiveDate,
+    /// The latest paid month.
+    last: Month,
 }
 
-impl Injector<'_> {
+impl<'g> Injector<'g> {
+    fn new(g: &'g mut Gen, per_model: usize) -> Self {
+        Injector {
+            per_model: per_model.max(2),
+            months: g.w.months.len(),
+            ws: g.window_start(),
+            we: g.window_end(),
+            last: g.last_month(),
+            g,
+            used: HashSet::new(),
+            removed: HashSet::new(),
+            out: Vec::new(),
+        }
+    }
+
+    /// Drops the removed payments; returns the cases, sorted.
+    fn finish(self) -> Vec<Injected> {
+        let Injector {
+            g,
+            removed,
+            mut out,
+            ..
+        } = self;
+        let mut k = 0;
+        g.w.payments.retain(|_| {
+            k += 1;
+            !removed.contains(&(k - 1))
+        });
+        out.sort();
+        out
+    }
+
     fn case(
         &mut self,
         model: &'static str,
@@ -66,6 +110,20 @@ impl Injector<'_> {
             }
         }
         panic!("the county is too small: no free {program} recipient aged {ages:?}");
+    }
+
+    /// An unused recipient of a programme matching a predicate (their household is then taken).
+    fn recipient_where(&mut self, program: &str, pred: impl Fn(&Gen, usize) -> bool) -> usize {
+        let list = self.g.recipients.get(program).cloned().unwrap_or_default();
+        let start = self.g.rng.random_range(0..list.len().max(1));
+        for k in 0..list.len() {
+            let i = list[(start + k) % list.len()];
+            if self.free(i) && pred(self.g, i) {
+                self.take_household(self.g.household_of[i]);
+                return i;
+            }
+        }
+        panic!("the county is too small: no free {program} recipient for this case");
     }
 
     /// An unused person matching a predicate (their household is then taken).
@@ -251,19 +309,21 @@ impl Injector<'_> {
 
 /// Injects every model's cases into the background county; returns the cases.
 pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
-    let mut ix = Injector {
-        g,
-        used: HashSet::new(),
-        removed: HashSet::new(),
-        out: Vec::new(),
-    };
-    let k = per_model.max(2);
-    let months = ix.g.w.months.len();
-    let ws = ix.g.window_start();
-    let we = ix.g.window_end();
-    let last = ix.g.last_month();
+    let mut ix = Injector::new(g, per_model);
+    // In this order: each model's draws follow those of the models before it.
+    let models: [fn(&mut Injector<'_>); 22] = [
+        m01, m02, m03, m04, m05, m06, m07, m08, m09, m10, m11, m12, m13, m14, m15, m16, m17, m18,
+        m19, m20, m21, m22_24,
+    ];
+    for model in models {
+        model(&mut ix);
+    }
+    ix.finish()
+}
 
-    // M01: paid after death. The earliest death date counts, from whichever source.
+/// M01: paid after death. The earliest death date counts, from whichever source.
+fn m01(ix: &mut Injector<'_>) {
+    let (k, months) = (ix.per_model, ix.months);
     for c in 0..k {
         let x = ix.recipient("DIBAO", 18..=90);
         let di = ix.g.rng.random_range(0..months - 2);
@@ -317,8 +377,11 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
             "paid in the death month, not after",
         );
     }
+}
 
-    // M02: an official in office receives assistance.
+/// M02: an official in office receives assistance.
+fn m02(ix: &mut Injector<'_>) {
+    let (k, ws, we) = (ix.per_model, ix.ws, ix.we);
     for c in 0..k {
         let program = if c == 0 { "ZUFANG" } else { "DIBAO" };
         let x = ix.recipient(program, 24..=59);
@@ -351,8 +414,11 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
             "takes office after the last paid month",
         );
     }
+}
 
-    // M03: a relative (by declared kinship) is an official.
+/// M03: a relative (by declared kinship) is an official.
+fn m03(ix: &mut Injector<'_>) {
+    let k = ix.per_model;
     for _ in 0..k {
         let x = ix.recipient("DIBAO", 18..=90);
         let o = ix.official_in_office();
@@ -379,8 +445,11 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
             "official is a relative's relative (two hops)",
         );
     }
+}
 
-    // M04: the payee or a relative is a village cadre.
+/// M04: the payee or a relative is a village cadre.
+fn m04(ix: &mut Injector<'_>) {
+    let (k, ws, we) = (ix.per_model, ix.ws, ix.we);
     for c in 0..k {
         let x = ix.recipient("DIBAO", 20..=70);
         let p = ix.g.w.persons[x].clone();
@@ -412,8 +481,11 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
             "cadre term ended before the window",
         );
     }
+}
 
-    // M05: the household owns a car; motorcycles and cancelled cars never count.
+/// M05: the household owns a car; motorcycles and cancelled cars never count.
+fn m05(ix: &mut Injector<'_>) {
+    let (k, ws, we) = (ix.per_model, ix.ws, ix.we);
     for _ in 0..k {
         let x = ix.recipient("DIBAO", 18..=90);
         ix.add_vehicle(x, "小型轿车", ws - Duration::days(100), "正常", None);
@@ -446,8 +518,11 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
         ix.add_vehicle(y, ty, register, status, cancel);
         ix.case("M05", ix.id(y), "DIBAO", false, note);
     }
+}
 
-    // M06: two homes or a commercial property.
+/// M06: two homes or a commercial property.
+fn m06(ix: &mut Injector<'_>) {
+    let (k, ws) = (ix.per_model, ix.ws);
     for c in 0..k {
         let x = ix.recipient("DIBAO", 18..=90);
         if c % 2 == 0 {
@@ -499,8 +574,11 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
         };
         ix.case("M06", ix.id(y), "DIBAO", false, note);
     }
+}
 
-    // M07: the household runs a business.
+/// M07: the household runs a business.
+fn m07(ix: &mut Injector<'_>) {
+    let (k, ws, we) = (ix.per_model, ix.ws, ix.we);
     for _ in 0..k {
         let x = ix.recipient("DIBAO", 20..=75);
         ix.add_business(x, "法定代表人", "存续", ws - Duration::days(200));
@@ -536,8 +614,11 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
         ix.add_business(y, role, status, est);
         ix.case("M07", ix.id(y), "DIBAO", false, note);
     }
+}
 
-    // M08: employee pension contributions while on assistance.
+/// M08: employee pension contributions while on assistance.
+fn m08(ix: &mut Injector<'_>) {
+    let (k, months) = (ix.per_model, ix.months);
     for _ in 0..k {
         let x = ix.recipient("DIBAO", 20..=59);
         let paid = ix.payments_of(x, "DIBAO");
@@ -563,8 +644,11 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
             "only employee medical insurance",
         );
     }
+}
 
-    // M09: a public-welfare job holder employed elsewhere.
+/// M09: a public-welfare job holder employed elsewhere.
+fn m09(ix: &mut Injector<'_>) {
+    let (k, months) = (ix.per_model, ix.months);
     for _ in 0..k {
         let x = ix.recipient("GONGYI", 18..=70);
         let m = ix.month(months - 1);
@@ -589,8 +673,11 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
             "employee pension paid locally",
         );
     }
+}
 
-    // M10: a public-welfare job holder related to a cadre of the same village.
+/// M10: a public-welfare job holder related to a cadre of the same village.
+fn m10(ix: &mut Injector<'_>) {
+    let k = ix.per_model;
     for _ in 0..k {
         let x = ix.recipient("GONGYI", 18..=70);
         let p = ix.g.w.persons[x].clone();
@@ -626,8 +713,11 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
             "sibling is a cadre of another village",
         );
     }
+}
 
-    // M11: mutually exclusive programmes in one month, or one programme paid twice.
+/// M11: mutually exclusive programmes in one month, or one programme paid twice.
+fn m11(ix: &mut Injector<'_>) {
+    let (k, months) = (ix.per_model, ix.months);
     for c in 0..k {
         let x = ix.recipient("DIBAO", 18..=90);
         if c % 2 == 0 {
@@ -693,8 +783,11 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
             "DIBAO ends the month before TEKUN starts",
         );
     }
+}
 
-    // M12: money paid into someone else's account.
+/// M12: money paid into someone else's account.
+fn m12(ix: &mut Injector<'_>) {
+    let k = ix.per_model;
     for _ in 0..k {
         let x = ix.recipient("DIBAO", 18..=90);
         let n = ix.nonpoor_adult();
@@ -738,8 +831,11 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
         };
         ix.case("M12", ix.id(y), "DIBAO", false, note);
     }
+}
 
-    // M13: one account receives one programme's money for three households.
+/// M13: one account receives one programme's money for three households.
+fn m13(ix: &mut Injector<'_>) {
+    let (k, months) = (ix.per_model, ix.months);
     for c in 0..k {
         let account = format!("6217{:015}", 700_000_000_000_000u64 + c as u64);
         let m = ix.month(months - 1 - c % 2);
@@ -793,8 +889,11 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
         let _ = placed;
         ix.case("M13", account, "DIBAO", false, note);
     }
+}
 
-    // M14: paid to an ID number known to neither the register nor the death records.
+/// M14: paid to an ID number known to neither the register nor the death records.
+fn m14(ix: &mut Injector<'_>) {
+    let (k, months) = (ix.per_model, ix.months);
     for c in 0..k {
         let birth = date(1960 + c as i32, 3, 15);
         let id = ix.g.new_id(birth, true, false);
@@ -836,8 +935,11 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
             "not in the register but in the death records (paid in the death month)",
         );
     }
+}
 
-    // M15: too young for the programme; turning 80 on the first of the month is old enough.
+/// M15: too young for the programme; turning 80 on the first of the month is old enough.
+fn m15(ix: &mut Injector<'_>) {
+    let (k, last) = (ix.per_model, ix.last);
     let first = last.first_day();
     for c in 0..k {
         if c % 2 == 0 {
@@ -876,8 +978,11 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
             "80th birthday on the first of the month",
         );
     }
+}
 
-    // M16: above the programme's monthly standard; equal to it is allowed.
+/// M16: above the programme's monthly standard; equal to it is allowed.
+fn m16(ix: &mut Injector<'_>) {
+    let k = ix.per_model;
     for c in 0..k {
         let (program, amount) = if c % 2 == 0 {
             ("DIBAO", 90001)
@@ -901,8 +1006,11 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
         ix.g.w.payments[kk].amount = Money::from_fen(90000).expect("positive");
         ix.case("M16", ix.id(y), "DIBAO", false, "exactly the standard");
     }
+}
 
-    // M17: disability allowances without a valid certificate.
+/// M17: disability allowances without a valid certificate.
+fn m17(ix: &mut Injector<'_>) {
+    let (k, months, last) = (ix.per_model, ix.months, ix.last);
     let certified: HashSet<IdNumber> = ix.g.w.disability.iter().map(|d| d.id).collect();
     for c in 0..k {
         if c % 2 == 0 {
@@ -974,8 +1082,11 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
             "certificate issued on the last day of the paid month",
         );
     }
+}
 
-    // M18: veterans' allowance to a non-veteran or an urban veteran.
+/// M18: veterans' allowance to a non-veteran or an urban veteran.
+fn m18(ix: &mut Injector<'_>) {
+    let (k, last) = (ix.per_model, ix.last);
     let veterans: HashSet<IdNumber> = ix.g.w.veterans.iter().map(|v| v.id).collect();
     for c in 0..k {
         let x = if c % 2 == 0 {
@@ -1004,8 +1115,11 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
         );
         ix.case("M18", ix.id(x), "TUIYI", true, "not a rural veteran");
     }
+}
 
-    // M19: a poverty household with an official, a car or a business on the as-of day.
+/// M19: a poverty household with an official, a car or a business on the as-of day.
+fn m19(ix: &mut Injector<'_>) {
+    let (k, ws, we) = (ix.per_model, ix.ws, ix.we);
     let poverty_households: Vec<String> = {
         let mut v: Vec<String> =
             ix.g.w
@@ -1024,7 +1138,7 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
         })
     };
     for c in 0..k {
-        let x = pick_poverty(&mut ix);
+        let x = pick_poverty(ix);
         match c % 3 {
             0 => ix.add_vehicle(x, "轻型货车", ws - Duration::days(30), "正常", None),
             1 => ix.add_official(x, ws - Duration::days(30), None),
@@ -1051,7 +1165,7 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
         }
     }
     {
-        let y = pick_poverty(&mut ix);
+        let y = pick_poverty(ix);
         ix.add_vehicle(
             y,
             "小型轿车",
@@ -1067,8 +1181,11 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
             "car cancelled before the as-of day",
         );
     }
+}
 
-    // M20: an official penalised for misconduct with no sanction since.
+/// M20: an official penalised for misconduct with no sanction since.
+fn m20(ix: &mut Injector<'_>) {
+    let (k, ws, we) = (ix.per_model, ix.ws, ix.we);
     for c in 0..k {
         let o = ix.official_in_office();
         let p = ix.g.w.persons[o].clone();
@@ -1115,8 +1232,11 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
         };
         ix.case("M20", p.id, "", false, note);
     }
+}
 
-    // M21: an official's unit buys from a business of the official's kin.
+/// M21: an official's unit buys from a business of the official's kin.
+fn m21(ix: &mut Injector<'_>) {
+    let (k, ws, we) = (ix.per_model, ix.ws, ix.we);
     for c in 0..k {
         let o = ix.official_in_office();
         let oid = ix.id(o);
@@ -1185,8 +1305,12 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
             "relative is only a supervisor of the seller",
         );
     }
+}
 
-    // M22-M24: eligible but not paid in the latest month.
+/// M22-M24: eligible but not paid in the latest month.
+fn m22_24(ix: &mut Injector<'_>) {
+    let (k, last) = (ix.per_model, ix.last);
+    let first = last.first_day();
     let remove_latest = |ix: &mut Injector<'_>, i: usize, program: &str| {
         for kk in ix.payments_of(i, program) {
             if ix.g.w.payments[kk].period == last {
@@ -1196,7 +1320,7 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
     };
     for _ in 0..k {
         let x = ix.recipient("GAOLING", 81..=110);
-        remove_latest(&mut ix, x, "GAOLING");
+        remove_latest(ix, x, "GAOLING");
         ix.case(
             "M22",
             ix.id(x),
@@ -1210,7 +1334,7 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
         let d = last.first_day() + Duration::days(9);
         ix.g.death[y] = Some(d);
         record_death(ix.g, y, d);
-        remove_latest(&mut ix, y, "GAOLING");
+        remove_latest(ix, y, "GAOLING");
         ix.case(
             "M22",
             ix.id(y),
@@ -1221,7 +1345,7 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
     }
     for _ in 0..k {
         let x = ix.recipient("HULI", 0..=110);
-        remove_latest(&mut ix, x, "HULI");
+        remove_latest(ix, x, "HULI");
         ix.case(
             "M23",
             ix.id(x),
@@ -1243,7 +1367,7 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
     }
     for _ in 0..k {
         let x = ix.recipient("TUIYI", 61..=110);
-        remove_latest(&mut ix, x, "TUIYI");
+        remove_latest(ix, x, "TUIYI");
         ix.case(
             "M24",
             ix.id(x),
@@ -1270,31 +1394,6 @@ pub fn inject(g: &mut Gen, per_model: usize) -> Vec<Injected> {
             false,
             "turns 60 on the 2nd of the latest month",
         );
-    }
-
-    let removed = std::mem::take(&mut ix.removed);
-    let mut out = std::mem::take(&mut ix.out);
-    let mut k = 0;
-    ix.g.w.payments.retain(|_| {
-        k += 1;
-        !removed.contains(&(k - 1))
-    });
-    out.sort();
-    out
-}
-
-impl Injector<'_> {
-    fn recipient_where(&mut self, program: &str, pred: impl Fn(&Gen, usize) -> bool) -> usize {
-        let list = self.g.recipients.get(program).cloned().unwrap_or_default();
-        let start = self.g.rng.random_range(0..list.len().max(1));
-        for k in 0..list.len() {
-            let i = list[(start + k) % list.len()];
-            if self.free(i) && pred(self.g, i) {
-                self.take_household(self.g.household_of[i]);
-                return i;
-            }
-        }
-        panic!("the county is too small: no free {program} recipient for this case");
     }
 }
 
