@@ -64,9 +64,10 @@ impl crate::Platform {
         actor: &Actor,
         action: &str,
         object: &str,
+        result: &str,
         detail: &str,
     ) -> Result<(), crate::AppError> {
-        let mut e = actor.entry(action, object, "denied");
+        let mut e = actor.entry(action, object, result);
         e.detail = detail.into();
         self.meta.audit(&e).await?;
         Ok(())

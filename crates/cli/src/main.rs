@@ -699,8 +699,11 @@ async fn run(cli: Cli, clock: Clock) -> ExitCode {
                 Ok(p) => p,
                 Err(e) => return fail(&data_dir.display().to_string(), &e),
             };
-            match platform.meta.put_dataset_type(&ty).await {
-                Ok(()) => {
+            match platform
+                .define_type(&models::operator(), &ty.name, &text)
+                .await
+            {
+                Ok(ty) => {
                     println!(
                         "dataset type {} ({}) defined with {} fields",
                         ty.name,
@@ -709,11 +712,7 @@ async fn run(cli: Cli, clock: Clock) -> ExitCode {
                     );
                     ExitCode::SUCCESS
                 }
-                Err(mingjing_store::StoreError::Invalid(msg)) => {
-                    eprintln!("error: {label}: {msg}");
-                    ExitCode::from(EXIT_BAD_INPUT)
-                }
-                Err(e) => fail(&label, &e.into()),
+                Err(e) => fail(&label, &e),
             }
         }
         Command::Check { data_dir } => {

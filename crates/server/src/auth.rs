@@ -129,9 +129,9 @@ pub async fn totp_setup(
     Extension(c): Extension<Caller>,
     body: axum::body::Bytes,
 ) -> ApiResult<Json<mingjing_app::accounts::TotpSetup>> {
-    // The body is optional: a first enrolment sends none.
+    // The body matters only when replacing an enrolled factor; a first enrolment sends none.
     let reenrol: Option<TotpReEnrol> =
-        if body.is_empty() {
+        if body.is_empty() || c.user.totp_secret.is_none() {
             None
         } else {
             Some(serde_json::from_slice(&body).map_err(|e| {

@@ -299,7 +299,13 @@ pub async fn socket(
     {
         state
             .platform
-            .record_refusal(&c.actor(), "chat.connect", "websocket", "another origin")
+            .record_refusal(
+                &c.actor(),
+                "chat.connect",
+                "websocket",
+                "denied",
+                "another origin",
+            )
             .await?;
         return Err(ApiError::with(ErrorCode::Forbidden, "来源不符"));
     }

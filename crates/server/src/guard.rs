@@ -156,7 +156,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
             let what = format!("{} {path}", req.method());
             let _ = state
                 .platform
-                .record_refusal(&caller.actor(), "access.csrf_rejected", &what, "")
+                .record_refusal(&caller.actor(), "access.csrf_rejected", &what, "denied", "")
                 .await;
             return ApiError::new(ErrorCode::CsrfRejected).into_response();
         }
@@ -187,7 +187,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
             let what = format!("{} {path}", req.method());
             let _ = state
                 .platform
-                .record_refusal(&caller.actor(), "access.denied", &what, "")
+                .record_refusal(&caller.actor(), "access.denied", &what, "denied", "")
                 .await;
             return ApiError::new(ErrorCode::Forbidden).into_response();
         }

@@ -115,7 +115,7 @@ async fn read_form(
         let detail = format!("declared {} bytes", declared.unwrap_or(0));
         state
             .platform
-            .record_refusal(&c.actor(), action, "upload:new", &detail)
+            .record_refusal(&c.actor(), action, "upload:new", "rejected", &detail)
             .await?;
         return Err(too_large());
     }
