@@ -162,7 +162,7 @@ impl Platform {
         let mut e = actor.entry("policy.update", "policy", "ok");
         e.detail = text.clone();
         let store = &self.meta;
-        let mut tx = store.pool().begin().await.map_err(StoreError::from)?;
+        let mut tx = store.begin().await?;
         mingjing_store::meta::set_setting_tx(&mut tx, POLICY_SETTING, &text).await?;
         let head = store.append_audit(&mut tx, &e).await?;
         tx.commit().await.map_err(StoreError::from)?;

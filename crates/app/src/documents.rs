@@ -6,7 +6,6 @@
 use crate::{AppError, Platform};
 use chrono::NaiveDate;
 use mingjing_store::StoreError;
-use mingjing_store::audit::AuditEntry;
 use mingjing_store::disposal::FileRecord;
 use mingjing_store::documents::{Document, DocumentReply, NewDocument, Notice, Recipient};
 
@@ -164,8 +163,9 @@ impl Platform {
         v: &Viewer,
         f: &DocumentForm,
         today: NaiveDate,
-        audit: &AuditEntry,
+        actor: &crate::Actor,
     ) -> Result<(i64, String), AppError> {
+        let audit = &actor.entry("document.send", "document", "ok");
         let title = f.title.trim();
         if title.is_empty() || title.chars().count() > 100 {
             return Err(invalid("标题须为 1 到 100 字"));
@@ -366,8 +366,9 @@ impl Platform {
         &self,
         v: &Viewer,
         id: i64,
-        audit: &AuditEntry,
+        actor: &crate::Actor,
     ) -> Result<(), AppError> {
+        let audit = &actor.entry("document.sign", format!("document:{id}"), "ok");
         let (_, r) = self.acting_recipient(v, id).await?;
         Ok(self.meta.sign_document(r.id, &v.username, audit).await?)
     }
@@ -378,8 +379,9 @@ impl Platform {
         id: i64,
         body: &str,
         files: &[i64],
-        audit: &AuditEntry,
+        actor: &crate::Actor,
     ) -> Result<i64, AppError> {
+        let audit = &actor.entry("document.reply", format!("document:{id}"), "ok");
         let body = body.trim();
         if body.is_empty() || body.chars().count() > 20_000 {
             return Err(invalid("回复内容须为 1 到 20000 字"));
@@ -417,8 +419,11 @@ impl Platform {
         id: i64,
         recipient: i64,
         comment: &str,
-        audit: &AuditEntry,
+        actor: &crate::Actor,
     ) -> Result<(), AppError> {
+        let mut audit = actor.entry("document.return", format!("document:{id}"), "ok");
+        audit.detail = format!("recipient {recipient}");
+        let audit = &audit;
         let comment = comment.trim();
         if comment.is_empty() {
             return Err(invalid("退回时须写明修改意见"));
@@ -436,8 +441,11 @@ impl Platform {
         v: &Viewer,
         id: i64,
         recipient: i64,
-        audit: &AuditEntry,
+        actor: &crate::Actor,
     ) -> Result<(), AppError> {
+        let mut audit = actor.entry("document.remind", format!("document:{id}"), "ok");
+        audit.detail = format!("recipient {recipient}");
+        let audit = &audit;
         let (doc, r) = self.sent_recipient(v, id, recipient).await?;
         let done = if doc.reply_required {
             r.reply_state == "replied"
@@ -464,8 +472,9 @@ impl Platform {
         &self,
         v: &Viewer,
         f: &NoticeForm,
-        audit: &AuditEntry,
+        actor: &crate::Actor,
     ) -> Result<i64, AppError> {
+        let audit = &actor.entry("notice.publish", "notice", "ok");
         let NoticeForm {
             title,
             body,

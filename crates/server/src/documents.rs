@@ -78,10 +78,9 @@ pub async fn send(
     Extension(c): Extension<Caller>,
     Json(f): Json<DocumentForm>,
 ) -> ApiResult<Json<Value>> {
-    let e = c.audit("document.send", "document", "ok");
     let (id, number) = state
         .platform
-        .send_document(&c.viewer(), &f, state.today(), &e)
+        .send_document(&c.viewer(), &f, state.today(), &c.actor())
         .await?;
     Ok(Json(json!({ "id": id, "number": number })))
 }
@@ -117,8 +116,10 @@ pub async fn sign(
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Value>> {
-    let e = c.audit("document.sign", format!("document:{id}"), "ok");
-    state.platform.sign_document(&c.viewer(), id, &e).await?;
+    state
+        .platform
+        .sign_document(&c.viewer(), id, &c.actor())
+        .await?;
     Ok(Json(json!({ "ok": true })))
 }
 
@@ -135,10 +136,9 @@ pub async fn reply(
     Path(id): Path<i64>,
     Json(b): Json<ReplyBody>,
 ) -> ApiResult<Json<Value>> {
-    let e = c.audit("document.reply", format!("document:{id}"), "ok");
     let rid = state
         .platform
-        .reply_to_document(&c.viewer(), id, &b.body, &b.files, &e)
+        .reply_to_document(&c.viewer(), id, &b.body, &b.files, &c.actor())
         .await?;
     Ok(Json(json!({ "id": rid })))
 }
@@ -155,11 +155,9 @@ pub async fn return_reply(
     Path((id, rid)): Path<(i64, i64)>,
     Json(b): Json<CommentBody>,
 ) -> ApiResult<Json<Value>> {
-    let mut e = c.audit("document.return", format!("document:{id}"), "ok");
-    e.detail = format!("recipient {rid}");
     state
         .platform
-        .return_document_reply(&c.viewer(), id, rid, &b.comment, &e)
+        .return_document_reply(&c.viewer(), id, rid, &b.comment, &c.actor())
         .await?;
     Ok(Json(json!({ "ok": true })))
 }
@@ -169,11 +167,9 @@ pub async fn remind(
     Extension(c): Extension<Caller>,
     Path((id, rid)): Path<(i64, i64)>,
 ) -> ApiResult<Json<Value>> {
-    let mut e = c.audit("document.remind", format!("document:{id}"), "ok");
-    e.detail = format!("recipient {rid}");
     state
         .platform
-        .remind_document(&c.viewer(), id, rid, &e)
+        .remind_document(&c.viewer(), id, rid, &c.actor())
         .await?;
     Ok(Json(json!({ "ok": true })))
 }
@@ -223,8 +219,10 @@ pub async fn publish(
     Extension(c): Extension<Caller>,
     Json(b): Json<mingjing_app::NoticeForm>,
 ) -> ApiResult<Json<Value>> {
-    let e = c.audit("notice.publish", "notice", "ok");
-    let id = state.platform.publish_notice(&c.viewer(), &b, &e).await?;
+    let id = state
+        .platform
+        .publish_notice(&c.viewer(), &b, &c.actor())
+        .await?;
     Ok(Json(json!({ "id": id })))
 }
 

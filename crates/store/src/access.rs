@@ -232,7 +232,7 @@ impl SqlStore {
 
     /// Writes roles that are not there yet (first start).
     pub async fn install_roles(&self, roles: &[Role]) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         for r in roles {
             let n = sqlx::query(
                 "INSERT INTO roles (code, name, data_scope, admin_kind, builtin, updated_at) \

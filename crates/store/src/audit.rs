@@ -213,7 +213,7 @@ impl SqlStore {
 
     /// Appends on its own (for actions that write nothing else: reads, refused attempts).
     pub async fn audit(&self, e: &AuditEntry) -> Result<i64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let head = self.append_audit(&mut tx, e).await?;
         tx.commit().await?;
         self.audit_committed(&head)?;
@@ -385,7 +385,7 @@ impl SqlStore {
         let cutoff = (self.clock().now() - chrono::Duration::days(i64::from(keep_days)))
             .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
         let key = self.audit_key()?.clone();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let last: Option<(i64, String)> =
             sqlx::query("SELECT seq, mac FROM audit_log WHERE at < $1 ORDER BY seq DESC LIMIT 1")
                 .bind(&cutoff)

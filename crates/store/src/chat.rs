@@ -82,7 +82,7 @@ impl ChatListener {
 impl SqlStore {
     /// The unit's group, made on first use, with `user_id` as a member.
     pub async fn unit_conversation(&self, org_id: i64, name: &str, user_id: i64) -> Result<i64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         // Two first looks at once: one insert wins, both read the same group.
         sqlx::query(
             "INSERT INTO conversations (kind, name, org_id, created_by, created_at) \
@@ -109,7 +109,7 @@ impl SqlStore {
             return Err(StoreError::Invalid("不能与自己对话".into()));
         }
         let pair = format!("{}:{}", a.min(b), a.max(b));
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         // Both opening the chat at once: one insert wins, both read the same conversation.
         sqlx::query(
             "INSERT INTO conversations (kind, name, pair, created_by, created_at) \
@@ -131,7 +131,7 @@ impl SqlStore {
 
     /// An ad hoc group of `members` (the creator among them).
     pub async fn group_conversation(&self, name: &str, members: &[i64], by: &str) -> Result<i64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO conversations (kind, name, created_by, created_at) \
              VALUES ('grp', $1, $2, $3) RETURNING id",
@@ -228,7 +228,7 @@ impl SqlStore {
     ) -> Result<Message> {
         let now = self.now_text();
         let texts = self.texts()?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO messages (conversation_id, sender_id, body, file_id, sent_at) \
              VALUES ($1, $2, '', $3, $4) RETURNING id",

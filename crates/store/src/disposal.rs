@@ -647,7 +647,7 @@ impl SqlStore {
     pub async fn notify(&self, notices: &[NewNotification]) -> Result<()> {
         let now = self.now_text();
         let texts = self.texts()?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         for n in notices {
             notify(&mut tx, &texts, n, &now).await?;
         }
@@ -849,7 +849,7 @@ impl SqlStore {
     }
 
     pub async fn mark_notification_read(&self, id: i64, user_id: i64) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM notifications WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)

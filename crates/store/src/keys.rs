@@ -523,7 +523,7 @@ impl SqlStore {
                 if rows.is_empty() {
                     break;
                 }
-                let mut tx = self.pool().begin().await?;
+                let mut tx = self.begin().await?;
                 for r in &rows {
                     let k = c.row_keys(r)?;
                     let old: String = sqlx::Row::try_get(r, "v")?;

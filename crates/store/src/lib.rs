@@ -6,7 +6,7 @@
 /// advances the head file. An early `return` from the body rolls everything back.
 macro_rules! audited {
     ($store:expr, $audits:expr, |$tx:ident| $body:block) => {{
-        let mut $tx = $store.pool().begin().await?;
+        let mut $tx = $store.begin().await?;
         let out = $body;
         let mut head = None;
         for a in $audits {

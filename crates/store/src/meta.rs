@@ -334,6 +334,17 @@ impl SqlStore {
         &self.pool
     }
 
+    /// A transaction that writes. On SQLite it takes the write lock at its start (`BEGIN
+    /// IMMEDIATE`): a deferred transaction that reads first cannot upgrade its snapshot once
+    /// another connection (another process) has written since, and SQLite answers "database
+    /// is locked" at once instead of waiting out the busy timeout.
+    pub async fn begin(&self) -> Result<Tx<'static>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     pub(crate) fn url(&self) -> Option<&str> {
         Some(self.url.as_str())
     }
@@ -402,7 +413,7 @@ impl SqlStore {
 
     /// Writes the standard's types and programmes (first start) unless they are already there.
     pub async fn install_standard(&self, standard: &Standard) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let now = self.now_text();
         for ty in &standard.types {
             let json = serde_json::to_string(ty).expect("serialisable");
@@ -438,7 +449,7 @@ impl SqlStore {
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let json = serde_json::to_string(ty).expect("serialisable");
         let now = self.now_text();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let builtin: Option<i64> =
             sqlx::query_scalar("SELECT builtin FROM dataset_types WHERE name = $1")
                 .bind(&ty.name)
@@ -582,7 +593,7 @@ impl SqlStore {
     /// Registers an upload and marks the slices it replaces, in one transaction.
     pub async fn commit_upload(&self, up: &NewUpload) -> Result<Committed> {
         let period = period_text(up.period);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO uploads (dataset_type, org_id, period, file_name, sha256, row_count, \
              uploaded_by, uploaded_at, dir) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -699,7 +710,7 @@ impl SqlStore {
     ) -> Result<HitCounts> {
         let mut counts = HitCounts::default();
         let cipher = self.column_cipher()?.clone();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let now = self.now_text();
         for hit in hits {
             // The subject and name are kept as their tokens (mingjing_crypto::columns): found
@@ -894,7 +905,7 @@ impl SqlStore {
         trigger: &str,
         results: &[ModelRunResult],
     ) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let models = results
             .iter()
             .map(|r| format!("{}@{}", r.model, r.version))
@@ -980,7 +991,7 @@ impl SqlStore {
     /// Saves a model that is not yet in the library (a built-in on first start). Returns
     /// whether it was new; an existing model is left as it is.
     pub async fn install_model(&self, m: &NewModelVersion) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let now = self.now_text();
         let inserted = sqlx::query(
             "INSERT INTO models (id, builtin, enabled, current_version, reads, created_at, updated_at) \
@@ -1006,7 +1017,7 @@ impl SqlStore {
     /// version of an existing one. Built-in models take new versions only by parameter
     /// changes, which the caller makes.
     pub async fn add_model_version(&self, m: &NewModelVersion) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let now = self.now_text();
         let current: Option<(i64, i64)> =
             sqlx::query("SELECT current_version, builtin FROM models WHERE id = $1")

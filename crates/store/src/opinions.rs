@@ -93,7 +93,7 @@ impl SqlStore {
         audit: &AuditEntry,
     ) -> Result<i64> {
         let now = self.now_text();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO opinion_requests (reference, purpose, requesting_org, reply_date, stage, drafted_by, drafted_at) \
              VALUES ($1, $2, $3, $4, 'drafted', $5, $6) RETURNING id",

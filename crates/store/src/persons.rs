@@ -260,7 +260,7 @@ impl SqlStore {
     pub async fn begin_person_index(&self, source: &str) -> Result<PersonIndexLoad> {
         let keyring = self.keyring()?.clone();
         let cipher = self.column_cipher()?.clone();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         // SQLite: a city's register inserted into five B-trees at random is slow; the secondary
         // indexes are dropped and built once, sorted, before the commit. Readers keep the old
         // snapshot (WAL) meanwhile. PostgreSQL keeps them: dropping would lock out searches.

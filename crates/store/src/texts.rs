@@ -157,7 +157,7 @@ impl SqlStore {
                 if rows.is_empty() {
                     break;
                 }
-                let mut tx = self.pool().begin().await?;
+                let mut tx = self.begin().await?;
                 for r in &rows {
                     let (row, plain): (i64, String) = (r.try_get("k")?, r.try_get("v")?);
                     sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -192,7 +192,7 @@ impl SqlStore {
             .fetch_all(self.pool())
             .await?;
         for chunk in alerts.chunks(1000) {
-            let mut tx = self.pool().begin().await?;
+            let mut tx = self.begin().await?;
             for r in chunk {
                 let (id, subject, name): (i64, String, String) =
                     (r.try_get("id")?, r.try_get("subject")?, r.try_get("name")?);
@@ -222,7 +222,7 @@ impl SqlStore {
         )
         .fetch_all(self.pool())
         .await?;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         for r in &persons {
             let (rid, seq): (i64, i64) = (r.try_get("request_id")?, r.try_get("seq")?);
             let (id_number, name): (String, String) = (r.try_get("id_number")?, r.try_get("name")?);
@@ -312,7 +312,7 @@ impl SqlStore {
         standard: &mingjing_domain::Standard,
     ) -> Result<usize> {
         let mut changed = 0;
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         for ty in &standard.types {
             let json = serde_json::to_string(ty).expect("serialisable");
             let n = sqlx::query(

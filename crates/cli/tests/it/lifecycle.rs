@@ -264,3 +264,29 @@ fn storage_lifecycle_on_postgres() {
         .unwrap()
         .block_on(lifecycle(&db.url));
 }
+
+/// A transaction that read before writing failed at once with "database is locked" when
+/// another process had written to the SQLite file since its read (a snapshot cannot be
+/// upgraded): a server starting beside a test's writes broke it now and then. Write
+/// transactions now take the write lock at their start, so the other writer waits instead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn regression_a_write_after_a_read_failed_when_another_process_had_written() {
+    let p = TestPlatform::new(Backend::Sqlite);
+    let (a, b) = (p.store().await, p.store().await);
+    let mut tx = a.begin().await.unwrap();
+    sqlx::query("SELECT count(*) FROM settings")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    let writer = tokio::spawn(async move { b.set_setting("other_writer", "1").await });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('this_writer', '1')")
+        .execute(&mut *tx)
+        .await
+        .expect("the write after the read goes through");
+    tx.commit().await.unwrap();
+    writer
+        .await
+        .unwrap()
+        .expect("the other writer waited for the lock");
+}
