@@ -535,7 +535,7 @@ impl Platform {
                 ));
             }
         }
-        let secret = otp::new_secret();
+        let secret = new_totp_secret();
         self.meta
             .set_secret_setting(&pending_totp_key(user.id), &secret)
             .await?;
