@@ -36,6 +36,9 @@ for day in $fixed_days; do
     MINGJING_TEST_DAY="$day" cargo test -p mingjing --test it --locked -q -- $dated_tests
 done
 
+# The contract test: Schemathesis against the demo server, as each role (docs/contract.md).
+bash scripts/contract.sh
+
 # The browser test: Debian's Chromium (installed above).
 target="${CARGO_TARGET_DIR:-target}"
 MINGJING_BIN="$target/debug/mingjing" node web/tests/e2e.mjs

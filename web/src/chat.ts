@@ -1,21 +1,12 @@
 // The live chat channel: one WebSocket per signed-in tab, reconnected when it drops. Messages
 // arrive here and are kept per conversation; unread counts come from the server on (re)connect.
 import { reactive } from 'vue'
-import { api, session } from './api'
+import { api, session, type Schema } from './api'
 
-export interface ChatMessage {
-  id: number
-  conversation_id: number
-  sender_id: number
-  sender?: string
-  body: string
-  file_id: number | null
-  file_name?: string
-  sent_at: string
-}
+export type ChatMessage = Schema<'MessageSeen'>
 
 export const chat = reactive<{
-  conversations: any[]
+  conversations: Schema<'ConversationSeen'>[]
   messages: Record<number, ChatMessage[]>
   unread: number
   open: number | null
@@ -28,7 +19,7 @@ let retry: ReturnType<typeof setTimeout> | undefined
 export async function loadConversations() {
   const r = await api('GET', '/api/chat/conversations')
   chat.conversations = r.conversations
-  chat.unread = r.conversations.filter((c: any) => c.id !== chat.open).reduce((n: number, c: any) => n + c.unread, 0)
+  chat.unread = r.conversations.filter((c) => c.id !== chat.open).reduce((n, c) => n + c.unread, 0)
 }
 
 function received(m: ChatMessage) {
@@ -41,7 +32,7 @@ function received(m: ChatMessage) {
   }
   c.last = m
   if (m.conversation_id === chat.open) {
-    api('POST', `/api/chat/conversations/${m.conversation_id}/read`, { up_to: m.id }).catch(() => undefined)
+    api('POST', '/api/chat/conversations/{id}/read', { path: { id: m.conversation_id }, body: { up_to: m.id } }).catch(() => undefined)
   } else if (m.sender_id !== session.me?.id) {
     c.unread += 1
     chat.unread += 1
@@ -53,10 +44,12 @@ export function connectChat() {
   const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/chat/ws`)
   socket = ws
   ws.onopen = () => loadConversations().catch(() => undefined)
+  // The socket's frames are not in the API's document: `{type: 'message', message}` (a
+  // MessageSeen) or `{type: 'error', error}`.
   ws.onmessage = (ev) => {
-    const v = JSON.parse(ev.data)
-    if (v.type === 'message') received(v.message)
-    else if (v.type === 'error') chat.error = v.error
+    const v: { type?: unknown; message?: ChatMessage; error?: unknown } = JSON.parse(ev.data)
+    if (v.type === 'message' && v.message) received(v.message)
+    else if (v.type === 'error') chat.error = String(v.error)
   }
   ws.onclose = () => {
     socket = null
@@ -77,5 +70,5 @@ export function sendChat(conversation: number, body: string, file?: number) {
     return Promise.resolve()
   }
   // The channel is down: the same through the REST route.
-  return api('POST', `/api/chat/conversations/${conversation}/messages`, { body, file }).then(received)
+  return api('POST', '/api/chat/conversations/{id}/messages', { path: { id: conversation }, body: { body, file } }).then(received)
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { alertQuery, escapeHtml, fenToYuan, monthRange, objectLink, parsePersons, yuanToFen } from './logic'
+import { alertQuery, escapeHtml, fenToYuan, given, monthRange, objectLink, parsePersons, yuanToFen } from './logic'
 
 describe('monthRange', () => {
   it.each([
@@ -8,6 +8,13 @@ describe('monthRange', () => {
     ['2026-12', ['2026-12-01', '2026-12-31']],
     ['2026-4', ['2026-04-01', '2026-04-30']],
   ])('%s', (m, want) => expect(monthRange(m)).toEqual(want))
+})
+
+describe('given', () => {
+  it('keeps the filters that are set, in their order', () => {
+    expect(given({ model: 'M01', stage: '', town: undefined, overdue: false, q: null, limit: 0, all: true })).toEqual({ model: 'M01', limit: 0, all: true })
+    expect(Object.keys(given({ b: 'x', a: 'y' }))).toEqual(['b', 'a'])
+  })
 })
 
 describe('alertQuery', () => {

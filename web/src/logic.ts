@@ -1,4 +1,5 @@
 // Logic that lives in the browser, kept apart from the views so that it is unit-tested.
+import { ApiError } from './api'
 
 /** The first and last day of a month `YYYY-MM`. */
 export function monthRange(month: string): [string, string] {
@@ -8,13 +9,15 @@ export function monthRange(month: string): [string, string] {
   return [`${y}-${mm}-01`, `${y}-${mm}-${String(last).padStart(2, '0')}`]
 }
 
+/** The filters that are set: without undefined, null, empty and false ones (as an API query). */
+export function given<T extends object>(f: T): Partial<T> {
+  return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined && v !== null && v !== '' && v !== false)) as Partial<T>
+}
+
 /** The alert-list filters carried in a URL query, without empty ones. */
 export function alertQuery(f: Record<string, string | boolean | undefined | null>): URLSearchParams {
   const q = new URLSearchParams()
-  for (const [k, v] of Object.entries(f)) {
-    if (v === undefined || v === null || v === '' || v === false) continue
-    q.set(k, String(v))
-  }
+  for (const [k, v] of Object.entries(given(f))) q.set(k, String(v))
   return q
 }
 
@@ -61,4 +64,22 @@ export function parsePersons(text: string): { id_number: string; name: string }[
  * (ECharts tooltips render their formatter's string as markup). */
 export function escapeHtml(s: unknown): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
+}
+
+/** What to show of a failure: an error's message. */
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}
+
+/** A field of an error's `details`, when they are an object. The document does not describe
+ * details: each error code has its own. */
+export function detail(details: unknown, key: string): unknown {
+  return typeof details === 'object' && details !== null ? (details as Record<string, unknown>)[key] : undefined
+}
+
+/** A list in a failure's `details` (a model's `problems`, a request's `persons`...), or none;
+ * `e` is an ApiError or the details themselves. */
+export function detailList(e: unknown, key: string): unknown[] {
+  const v = detail(e instanceof ApiError ? e.details : e, key)
+  return Array.isArray(v) ? v : []
 }

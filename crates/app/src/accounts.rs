@@ -74,7 +74,7 @@ impl SessionHolder {
 }
 
 /// A new second factor waiting for its first code.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct TotpSetup {
     pub secret: String,
     pub otpauth_uri: String,
@@ -501,6 +501,13 @@ impl Platform {
             .user(user_id)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("账号 {user_id} 不存在")))?;
+        // One's own password is changed with the old one (and counted as a sign-in when
+        // wrong): a reset of one's own would let a stolen session take the account.
+        if user.username == actor.username {
+            return Err(AppError::NotPermitted(
+                "不能重置自己的密码，请通过“修改密码”输入原密码后修改".into(),
+            ));
+        }
         let policy = self.policy().await?;
         self.check_new_password(&policy, Some(user_id), &user.username, &password)
             .await?;

@@ -253,3 +253,38 @@ impl Platform {
         Ok(DashboardAlerts { alerts, overdue })
     }
 }
+
+impl Platform {
+    /// Every alert (of one model), with each one's evidence rows when `with_evidence`: the
+    /// command line's export for the operator at the machine. Audited (`alert.export`) with
+    /// how many it gave, as the browser's export is.
+    pub async fn export_all_alerts(
+        &self,
+        actor: &crate::Actor,
+        model: Option<&str>,
+        with_evidence: bool,
+    ) -> Result<(Vec<Alert>, Vec<Vec<mingjing_store::EvidenceRow>>), AppError> {
+        let alerts = self.meta.alerts(model).await?;
+        let mut evidence = Vec::new();
+        if with_evidence {
+            evidence.reserve(alerts.len());
+            for a in &alerts {
+                evidence.push(self.meta.alert_evidence(a.id).await?);
+            }
+        }
+        let mut e = actor.entry("alert.export", "alerts", "ok");
+        e.detail = format!(
+            "{} alerts{}{}",
+            alerts.len(),
+            model.map(|m| format!(", model {m}")).unwrap_or_default(),
+            if with_evidence { ", with evidence" } else { "" }
+        );
+        self.meta.audit(&e).await?;
+        Ok((alerts, evidence))
+    }
+
+    /// How many alerts there are, open and closed.
+    pub async fn alert_count(&self) -> Result<usize, AppError> {
+        Ok(self.meta.alerts(None).await?.len())
+    }
+}

@@ -37,7 +37,7 @@ const LEFT_OUT: &[&str] = &[
     "audit.head",
 ];
 
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 struct Manifest {
     format: u32,
     created_at: String,
@@ -45,7 +45,7 @@ struct Manifest {
     files: Vec<Entry>,
 }
 
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 struct Entry {
     /// Where the file restores to, relative to the data directory, `/`-separated.
     path: String,

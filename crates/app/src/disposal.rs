@@ -38,7 +38,7 @@ fn stage_of(a: &Alert) -> Result<Stage, AppError> {
 }
 
 /// A dimension the statistics group by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum StatDimension {
     Model,
@@ -48,7 +48,7 @@ pub enum StatDimension {
 }
 
 /// What the loop achieved for one group of alerts. Money in fen, summed as integers.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct LoopFigures {
     pub raised: u64,
     pub routed: u64,
@@ -214,7 +214,7 @@ impl Platform {
         id: i64,
         org_id: i64,
         today: NaiveDate,
-        audit: &AuditEntry,
+        actor: &crate::Actor,
     ) -> Result<(), AppError> {
         let (a, stage) = self.loop_alert(id).await?;
         Step::Route.apply(stage)?;
@@ -231,7 +231,7 @@ impl Platform {
             .find(|(m, _)| *m == a.model)
             .map_or(DEFAULT_DEADLINE_DAYS, |(_, d)| d);
         let deadline = (today + Duration::days(days)).to_string();
-        let mut audit = audit.clone();
+        let mut audit = actor.entry("alert.route", format!("alert:{id}"), "ok");
         audit.detail = format!("to {} by {deadline}", org.name);
         self.meta
             .route_alerts(
@@ -265,7 +265,7 @@ impl Platform {
         id: i64,
         units: &[i64],
         form: VerificationForm,
-        audit: &AuditEntry,
+        actor: &crate::Actor,
     ) -> Result<i64, AppError> {
         let (a, stage) = self.loop_alert(id).await?;
         Step::Submit.apply(stage)?;
@@ -275,7 +275,7 @@ impl Platform {
             )));
         };
         let v = Verification::try_from(form)?;
-        let mut audit = audit.clone();
+        let mut audit = actor.entry("alert.verify", format!("alert:{id}"), "ok");
         audit.detail = format!(
             "{}; corrected {}; recovered {}",
             v.conclusion.label(),
@@ -306,7 +306,7 @@ impl Platform {
         id: i64,
         step: Step,
         comment: &str,
-        audit: &AuditEntry,
+        actor: &crate::Actor,
     ) -> Result<(), AppError> {
         if !matches!(step, Step::Return | Step::Approve | Step::Transfer) {
             return Err(DisposalError::Invalid(format!("“{}”不是审核操作", step.label())).into());
@@ -339,7 +339,11 @@ impl Platform {
             Step::Approve => format!("预警 {id}（{}）的核查结果已审核通过", a.model),
             _ => format!("预警 {id}（{}）已移送问题线索", a.model),
         };
-        let mut audit = audit.clone();
+        let mut audit = actor.entry(
+            &format!("alert.{}", step.code()),
+            format!("alert:{id}"),
+            "ok",
+        );
         audit.detail = comment.chars().take(200).collect();
         let notice = NewNotification {
             org_id: a.org_id,
@@ -361,7 +365,7 @@ impl Platform {
         id: i64,
         form: AccountabilityForm,
         today: NaiveDate,
-        audit: &AuditEntry,
+        actor: &crate::Actor,
     ) -> Result<i64, AppError> {
         let (a, stage) = self.loop_alert(id).await?;
         let confirmed = a
@@ -376,7 +380,7 @@ impl Platform {
             .into());
         }
         let acc = Accountability::from_form(form, today)?;
-        let mut audit = audit.clone();
+        let mut audit = actor.entry("alert.account", format!("alert:{id}"), "ok");
         audit.detail = format!("{} {} persons", acc.kind.label(), acc.persons.len());
         Ok(self
             .meta

@@ -5,6 +5,7 @@
 
 use crate::{AppError, Platform};
 use chrono::NaiveDate;
+use mingjing_domain::access::Permission;
 use mingjing_store::StoreError;
 use mingjing_store::disposal::FileRecord;
 use mingjing_store::documents::{Document, DocumentReply, NewDocument, Notice, Recipient};
@@ -20,7 +21,7 @@ pub struct Viewer {
     pub org_id: i64,
 }
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 pub struct DocumentForm {
     pub title: String,
     #[serde(default)]
@@ -40,7 +41,7 @@ pub struct DocumentForm {
     pub files: Vec<i64>,
 }
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 pub struct NoticeForm {
     pub title: String,
     pub body: String,
@@ -53,7 +54,7 @@ pub struct NoticeForm {
 }
 
 /// A recipient as the sender sees it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct RecipientStatus {
     #[serde(flatten)]
     pub recipient: Recipient,
@@ -65,7 +66,7 @@ pub struct RecipientStatus {
 }
 
 /// A document as one viewer may see it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct DocumentView {
     pub document: Document,
     pub sender_org: String,
@@ -513,6 +514,290 @@ impl Platform {
             .meta
             .publish_notice(&n, if to_all { &[] } else { org_ids }, audit)
             .await?)
+    }
+
+    /// A notice `v` may see (to all, to its unit, or its unit's own), or not found.
+    pub async fn visible_notice(&self, v: &Viewer, id: i64) -> Result<Notice, AppError> {
+        match self.meta.notice(id).await? {
+            Some((n, targets))
+                if n.to_all || n.author_org_id == v.org_id || targets.contains(&v.org_id) =>
+            {
+                Ok(n)
+            }
+            _ => Err(AppError::NotFound(format!("通知 {id} 不存在"))),
+        }
+    }
+
+    /// The notices `v` sees, pinned first, with whether `v` read each; the read counts only
+    /// for the publishing unit's own. And how many `v` has not read.
+    pub async fn notices_for(&self, v: &Viewer) -> Result<(Vec<NoticeSeen>, i64), AppError> {
+        let list = self.meta.notices_for(v.user_id, v.org_id).await?;
+        let unread = list.iter().filter(|n| !n.read).count() as i64;
+        let seen = list
+            .into_iter()
+            .map(|n| NoticeSeen {
+                reads: (n.author_org_id == v.org_id).then_some(n.reads),
+                id: n.id,
+                title: n.title,
+                body: n.body,
+                pinned: n.pinned,
+                to_all: n.to_all,
+                author: n.author,
+                author_org_id: n.author_org_id,
+                published_at: n.published_at,
+                read: n.read,
+            })
+            .collect();
+        Ok((seen, unread))
+    }
+
+    /// `v` has read a notice it may see.
+    pub async fn read_notice(&self, v: &Viewer, id: i64) -> Result<(), AppError> {
+        self.visible_notice(v, id).await?;
+        self.meta.mark_notice_read(id, v.user_id).await?;
+        Ok(())
+    }
+
+    /// Pins or unpins a notice of `v`'s unit. Audited (`notice.pin`).
+    pub async fn pin_notice(
+        &self,
+        actor: &crate::Actor,
+        v: &Viewer,
+        id: i64,
+        pinned: bool,
+    ) -> Result<(), AppError> {
+        let n = self.visible_notice(v, id).await?;
+        if n.author_org_id != v.org_id {
+            return Err(AppError::NotPermitted(
+                "只有发布单位可以置顶或取消置顶".into(),
+            ));
+        }
+        let audit = actor.entry("notice.pin", format!("notice:{id}"), "ok");
+        self.meta.pin_notice(id, pinned, &audit).await?;
+        Ok(())
+    }
+
+    /// Who has read a notice of `v`'s unit, and when (others' notices look absent).
+    pub async fn notice_receipts(
+        &self,
+        v: &Viewer,
+        id: i64,
+    ) -> Result<Vec<NoticeReceipt>, AppError> {
+        let n = self.visible_notice(v, id).await?;
+        if n.author_org_id != v.org_id {
+            return Err(AppError::NotFound(format!("通知 {id} 不存在")));
+        }
+        let users = self.meta.users().await?;
+        Ok(self
+            .meta
+            .notice_readers(id)
+            .await?
+            .into_iter()
+            .map(|(uid, at)| NoticeReceipt {
+                name: users
+                    .iter()
+                    .find(|u| u.id == uid)
+                    .map_or_else(String::new, |u| u.display_name.clone()),
+                user_id: uid,
+                read_at: at,
+            })
+            .collect())
+    }
+}
+
+/// A notice as one viewer sees it: `reads` only on the publishing unit's own.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct NoticeSeen {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+    pub pinned: bool,
+    pub to_all: bool,
+    pub author: String,
+    pub author_org_id: i64,
+    pub published_at: String,
+    /// Whether the viewer has read it.
+    pub read: bool,
+    /// How many have read it (the publishing unit's own notices only).
+    pub reads: Option<i64>,
+}
+
+/// Who read a notice, and when.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct NoticeReceipt {
+    pub user_id: i64,
+    pub name: String,
+    pub read_at: String,
+}
+
+/// A document in a list: the start of its body, its recipients counted and, for a
+/// recipient, its own standing.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct DocumentRow {
+    #[serde(flatten)]
+    pub document: Document,
+    pub recipients: i64,
+    pub signed: i64,
+    pub replied: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overdue: Option<bool>,
+}
+
+/// One kind of thing to do, counted, with the page where it is done.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct ToDoItem {
+    pub kind: String,
+    pub label: String,
+    pub count: i64,
+    pub link: String,
+}
+
+/// How much of a document's body a list shows.
+const BODY_PREVIEW_CHARS: usize = 80;
+
+impl Platform {
+    /// The documents `v`'s unit sent (`sent`), or those it received with its own standing on
+    /// each, searched by `q`; the newest 500.
+    pub async fn documents_listed(
+        &self,
+        v: &Viewer,
+        sent: bool,
+        q: &str,
+        today: NaiveDate,
+    ) -> Result<Vec<DocumentRow>, AppError> {
+        let list = self
+            .meta
+            .documents_for(v.org_id, v.user_id, sent, q.trim(), 500)
+            .await?;
+        let mut out = Vec::with_capacity(list.len());
+        for s in list {
+            let mut row = DocumentRow {
+                recipients: s.recipients,
+                signed: s.signed,
+                replied: s.replied,
+                status: None,
+                overdue: None,
+                document: s.document,
+            };
+            if !sent
+                && let Some((_, recipients, _)) = self.meta.document(row.document.id).await?
+                && let Some(r) = recipients
+                    .iter()
+                    .find(|r| r.org_id == v.org_id && r.user_id == v.user_id)
+                    .or_else(|| {
+                        recipients
+                            .iter()
+                            .find(|r| r.org_id == v.org_id && r.user_id == 0)
+                    })
+            {
+                let (status, overdue) = recipient_status(
+                    r,
+                    row.document.deadline.as_deref(),
+                    row.document.reply_required,
+                    today,
+                );
+                row.status = Some(status.to_string());
+                row.overdue = Some(overdue);
+            }
+            row.document.body = row.document.body.chars().take(BODY_PREVIEW_CHARS).collect();
+            out.push(row);
+        }
+        Ok(out)
+    }
+
+    /// What `v` must act on, counted, with where to do it (only what its permissions, as
+    /// `has` says, let it do); uploads due are its unit's schedules not yet delivered whose
+    /// day is within three days or past. And the total.
+    pub async fn reminders(
+        &self,
+        v: &Viewer,
+        has: impl Fn(Permission) -> bool,
+        today: NaiveDate,
+    ) -> Result<(Vec<ToDoItem>, i64), AppError> {
+        let mut t = self.meta.to_do(v.user_id, &v.username, v.org_id).await?;
+        if !has(Permission::AlertsVerify) {
+            t.alerts_to_verify = 0;
+        }
+        if !has(Permission::AlertsReview) {
+            t.alerts_to_review = 0;
+        }
+        if !has(Permission::DocumentsReceive) {
+            t.documents_to_sign = 0;
+            t.documents_to_reply = 0;
+        }
+        if !has(Permission::OpinionsReview) {
+            t.opinions_to_review = 0;
+        }
+        if !has(Permission::OpinionsApprove) {
+            t.opinions_to_approve = 0;
+        }
+        let uploads_due = if has(Permission::DataUpload) {
+            self.schedule_status(today)
+                .await?
+                .iter()
+                .filter(|s| {
+                    s.org_id == v.org_id
+                        && s.delivered_at.is_none()
+                        && (s.due_date - today).num_days() <= 3
+                })
+                .count() as i64
+        } else {
+            0
+        };
+        let items = [
+            (
+                "alerts_to_verify",
+                "待核查预警",
+                t.alerts_to_verify,
+                "/alerts?stage=routed",
+            ),
+            (
+                "alerts_to_review",
+                "待审核预警",
+                t.alerts_to_review,
+                "/alerts?stage=pending_review",
+            ),
+            (
+                "documents_to_sign",
+                "待签收文件",
+                t.documents_to_sign,
+                "/documents",
+            ),
+            (
+                "documents_to_reply",
+                "待回复文件",
+                t.documents_to_reply,
+                "/documents",
+            ),
+            ("uploads_due", "待报送数据", uploads_due, "/data/schedules"),
+            (
+                "opinions_to_review",
+                "待审核廉政意见",
+                t.opinions_to_review,
+                "/opinions",
+            ),
+            (
+                "opinions_to_approve",
+                "待签发廉政意见",
+                t.opinions_to_approve,
+                "/opinions",
+            ),
+            ("notices_unread", "未读通知", t.notices_unread, "/notices"),
+        ];
+        let list = items
+            .iter()
+            .filter(|(_, _, n, _)| *n > 0)
+            .map(|(k, label, n, link)| ToDoItem {
+                kind: k.to_string(),
+                label: label.to_string(),
+                count: *n,
+                link: link.to_string(),
+            })
+            .collect();
+        let total: i64 = items.iter().map(|(_, _, n, _)| n).sum();
+        Ok((list, total))
     }
 }
 

@@ -2,7 +2,8 @@
 //! which dataset type (and which programmes' payment rolls), and dual control of the changes
 //! that give an account a role or widen a unit's data scope (三员分立 held by the server).
 
-use crate::{AppError, Platform};
+use crate::{Actor, AppError, Platform};
+use mingjing_domain::access::{DataScope, Permission, Role};
 use mingjing_domain::standard::DatasetType;
 use mingjing_domain::upload_rights::{OrgRef, Uploader, default_uploaders, may_upload};
 use mingjing_ingest::import::CheckedFile;
@@ -77,11 +78,15 @@ impl Platform {
     /// Replaces a type's uploader list (the security administrator's edit; audited).
     pub async fn set_upload_rights(
         &self,
+        actor: &Actor,
         dataset_type: &str,
         uploaders: &[String],
-        mut audit: AuditEntry,
     ) -> Result<Vec<Uploader>, AppError> {
+        if uploaders.len() > 500 {
+            return Err(AppError::Invalid("上传单位不超过 500 个".into()));
+        }
         self.dataset_type(dataset_type).await?;
+        let mut audit = actor.entry("upload_rights.update", format!("type:{dataset_type}"), "ok");
         let orgs = self.meta.org_tree().await?;
         let mut list: Vec<Uploader> = Vec::new();
         for u in uploaders {
@@ -163,13 +168,33 @@ impl Platform {
         )))
     }
 
-    /// A new account: always a proposal (its role takes effect only when approved).
+    /// A new account: always a proposal (its role takes effect only when approved). The name
+    /// is 3 to 32 letters, digits or `_ . -`; the password meets the policy and is hashed here.
+    /// Audited (`user.propose`).
     pub async fn propose_account(
         &self,
-        user: NewUser,
+        actor: &Actor,
         proposer: &User,
-        audit: AuditEntry,
+        account: NewAccount,
     ) -> Result<i64, AppError> {
+        if !valid_username(&account.username) {
+            return Err(AppError::Invalid(
+                "用户名为 3 至 32 位字母、数字或 _ . -".into(),
+            ));
+        }
+        let password_hash = self
+            .new_account_password(&account.username, account.password)
+            .await?;
+        let user = NewUser {
+            username: account.username,
+            display_name: account.display_name,
+            org_id: account.org_id,
+            role: account.role,
+            password_hash,
+            must_change: true,
+        };
+        let mut audit = actor.entry("user.propose", format!("user:{}", user.username), "ok");
+        audit.detail = format!("role {} org {}", user.role, user.org_id);
         if self.meta.user_by_name(&user.username).await?.is_some() {
             return Err(AppError::Invalid(format!(
                 "用户名“{}”已存在",
@@ -194,11 +219,16 @@ impl Platform {
     /// through a proposal (the whole request then waits for approval).
     pub async fn change_account(
         &self,
+        actor: &Actor,
+        proposer: &User,
         id: i64,
         update: UserUpdate,
-        proposer: &User,
-        audit: AuditEntry,
     ) -> Result<ChangeOutcome, AppError> {
+        let mut audit = actor.entry("user.update", format!("user:{id}"), "ok");
+        audit.detail = format!(
+            "role {} org {} enabled {}",
+            update.role, update.org_id, update.enabled
+        );
         let user = self
             .meta
             .user(id)
@@ -241,11 +271,12 @@ impl Platform {
     /// scope only through a proposal.
     pub async fn change_org(
         &self,
+        actor: &Actor,
+        proposer: &User,
         id: i64,
         org: NewOrg,
-        proposer: &User,
-        audit: AuditEntry,
     ) -> Result<ChangeOutcome, AppError> {
+        let audit = actor.entry("org.update", format!("org:{id}"), "ok");
         let before = self
             .meta
             .org_node(id)
@@ -291,17 +322,24 @@ impl Platform {
     /// account.
     pub async fn decide_change(
         &self,
+        actor: &Actor,
+        decider: &User,
         id: i64,
         approve: bool,
-        decider: &User,
         note: &str,
-        audit: AuditEntry,
-    ) -> Result<Applied, AppError> {
+    ) -> Result<(Applied, AccessChange), AppError> {
         let c: AccessChange = self
             .meta
             .access_change(id)
             .await?
             .ok_or_else(|| AppError::NotFound(format!("变更 {id} 不存在")))?;
+        let action = if approve {
+            "change.approve"
+        } else {
+            "change.reject"
+        };
+        let mut audit = actor.entry(action, format!("change:{id}"), "ok");
+        audit.detail = format!("{}; {}", c.target, c.summary);
         if c.proposed_by == decider.username {
             return Err(AppError::NotPermitted("不能审批自己提交的变更".into()));
         }
@@ -316,10 +354,83 @@ impl Platform {
         if note.chars().count() > 500 {
             return Err(AppError::Invalid("审批意见不超过 500 字".into()));
         }
-        Ok(self
+        let applied = self
             .meta
             .decide_change(id, approve, &decider.username, note.trim(), &audit)
-            .await?)
+            .await?;
+        let decided = self
+            .meta
+            .access_change(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("变更 {id} 不存在")))?;
+        Ok((applied, decided))
+    }
+
+    /// Adds an organisation. Audited (`org.create`).
+    pub async fn create_org(&self, actor: &Actor, org: &NewOrg) -> Result<i64, AppError> {
+        let mut audit = actor.entry("org.create", "org:new", "ok");
+        audit.detail = org.name.clone();
+        Ok(self.meta.create_org(org, &audit).await?)
+    }
+
+    /// Changes a role's name, data scope and permissions (its administrator kind stays: the
+    /// separation of the three administrators is not the role editor's to undo). Audited
+    /// (`role.update`).
+    pub async fn update_role(
+        &self,
+        actor: &Actor,
+        code: &str,
+        name: &str,
+        data_scope: &str,
+        permissions: &[String],
+    ) -> Result<(), AppError> {
+        let existing = self
+            .meta
+            .roles()
+            .await?
+            .into_iter()
+            .find(|r| r.code == code)
+            .ok_or_else(|| AppError::NotFound(format!("角色“{code}”不存在")))?;
+        let permissions = permissions
+            .iter()
+            .map(|p| p.parse::<Permission>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(AppError::Invalid)?;
+        let role = Role {
+            code: code.into(),
+            name: name.into(),
+            scope: data_scope.parse::<DataScope>().map_err(AppError::Invalid)?,
+            admin: existing.admin,
+            permissions,
+        };
+        role.validate().map_err(AppError::Invalid)?;
+        let mut audit = actor.entry("role.update", format!("role:{code}"), "ok");
+        audit.detail = format!(
+            "scope {} permissions {}",
+            role.scope.code(),
+            role.permissions
+                .iter()
+                .map(|p| p.code())
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        self.meta.update_role(&role, &audit).await?;
+        Ok(())
+    }
+
+    /// Ends a session named by a prefix of its hash (administrators never see tokens).
+    /// Audited (`session.end`).
+    pub async fn end_session(&self, actor: &Actor, id: &str) -> Result<(), AppError> {
+        let s = self
+            .meta
+            .session_by_id(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("会话 {id} 不存在")))?;
+        let audit = actor.entry("session.end", format!("user:{}", s.user_id), "ok");
+        self.meta
+            .end_session(&s.token_hash, "ended by the security administrator", &audit)
+            .await?;
+        Ok(())
     }
 
     async fn org_name(&self, id: i64) -> Result<String, AppError> {
@@ -341,6 +452,24 @@ impl Platform {
             .ok_or_else(|| AppError::Invalid(format!("角色“{code}”不存在")))?
             .name)
     }
+}
+
+/// An account as the system administrator proposes it.
+#[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: String,
+    pub org_id: i64,
+    /// The role's code.
+    pub role: String,
+    /// The first password (the account changes it at its first sign-in).
+    pub password: String,
+}
+
+fn valid_username(u: &str) -> bool {
+    (3..=32).contains(&u.len())
+        && u.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-')
 }
 
 fn blank(s: &str) -> &str {

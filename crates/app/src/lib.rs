@@ -18,10 +18,11 @@ mod actor;
 pub mod alerts;
 pub mod catalog;
 pub mod chat;
+mod directory;
 pub use actor::Actor;
 mod disposal;
 mod governance;
-pub use governance::{ChangeOutcome, org_change_needs_approval, uploader_names};
+pub use governance::{ChangeOutcome, NewAccount, org_change_needs_approval, uploader_names};
 mod models;
 mod opinions;
 pub use opinions::{
@@ -30,7 +31,8 @@ pub use opinions::{
 };
 mod documents;
 pub use documents::{
-    DocumentForm, DocumentView, NoticeForm, RecipientStatus, SECRECY, Viewer, recipient_status,
+    DocumentForm, DocumentRow, DocumentView, NoticeForm, NoticeReceipt, NoticeSeen,
+    RecipientStatus, SECRECY, ToDoItem, Viewer, recipient_status,
 };
 mod livelihood;
 pub use livelihood::{ContractorLink, Figures, ProgrammeView, ProjectView};
@@ -45,6 +47,7 @@ pub use persons::{
 pub use precheck::{PrecheckHit, PrecheckOutcome, ROLL_TYPE as PRECHECK_TYPE};
 pub mod attachments;
 pub mod backup;
+pub mod recommendations;
 mod reply;
 pub mod rotation;
 pub use reply::{ReplyFile, ReplyFormat};
@@ -59,6 +62,7 @@ pub use mingjing_domain::Clock;
 /// Starting points for the self-service model editor: (name, model text).
 pub use mingjing_engine::builtin::EXAMPLES as MODEL_EXAMPLES;
 /// Rows read back from the uploads as the text a person reads (the data browser, evidence).
+pub use mingjing_engine::explain::Explanation;
 pub use mingjing_engine::rows::TextRows;
 pub use models::{
     AlertDetail, DryRun, EvidenceTable, LibraryModel, ModelOutcome, RunOutcome, Trigger,
@@ -288,12 +292,24 @@ pub fn read_manifest(path: &Path) -> Result<Vec<ManifestEntry>, AppError> {
 /// One data directory and its metadata store.
 pub struct Platform {
     pub data: DataDir,
-    pub meta: SqlStore,
+    /// Private: the adapters (server, command line) use the services, which keep the rules
+    /// and write the audit records.
+    meta: SqlStore,
     pub config: Config,
     /// Dry runs take turns with each other, never with the scheduled or on-demand runs.
     dry_runs: tokio::sync::Semaphore,
     /// Sign-in attempts per source address and account name (this process's).
     sign_in_throttle: throttle::SignInThrottle,
+}
+
+impl Platform {
+    /// The store itself, for tests that inspect what the services wrote (feature `inspect`,
+    /// which only the integration tests enable). The server and the command line never call
+    /// it (a tidy test reads them).
+    #[cfg(feature = "inspect")]
+    pub fn store(&self) -> &SqlStore {
+        &self.meta
+    }
 }
 
 impl Platform {

@@ -7,7 +7,7 @@ use mingjing_engine::rows::{TextRows, quote};
 use std::collections::BTreeMap;
 
 /// One group of payments (a programme, a town, a village, a month or a recipient).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Figures {
     pub key: String,
     pub label: String,
@@ -30,7 +30,7 @@ pub struct Figures {
 /// The models that find people eligible but not paid.
 pub const UNPAID_MODELS: &[&str] = &["M22", "M23", "M24"];
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct ProgrammeView {
     /// Where the view stands: county (all programmes), programme, town or village.
     pub program: Option<String>,
@@ -204,7 +204,7 @@ impl Platform {
 /// A livelihood project: budget against money disbursed, and its contractor's links to people
 /// in office (the contractor's legal representatives, shareholders and managers who hold office
 /// themselves, or whose relatives do).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct ProjectView {
     pub project_code: String,
     pub name: String,
@@ -219,7 +219,7 @@ pub struct ProjectView {
     pub links: Vec<ContractorLink>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct ContractorLink {
     /// The contractor's person and their role in it (法定代表人, 股东 ...).
     pub person: String,

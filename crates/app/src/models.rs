@@ -68,7 +68,7 @@ pub struct AlertDetail {
     pub rows: Vec<EvidenceTable>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct EvidenceTable {
     pub dataset: String,
     pub dataset_label: String,

@@ -8,21 +8,21 @@ use crate::{AppError, Platform};
 use chrono::NaiveDate;
 use mingjing_domain::IdNumber;
 use mingjing_domain::integrity::{self, PetitionRecord, SanctionRecord, Wording};
+use mingjing_domain::opinion_flow::{OpinionStage, OpinionStep, Parties};
 use mingjing_engine::rows::TextRows;
 use mingjing_store::StoreError;
-use mingjing_store::audit::AuditEntry;
 use mingjing_store::opinions::{OpinionPerson, OpinionRequest};
 use std::collections::HashMap;
 
 /// One person as the request names them.
-#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
 pub struct RequestedPerson {
     pub id_number: String,
     pub name: String,
 }
 
 /// What the records say of a requested person before compiling.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct PersonCheck {
     pub line: usize,
     pub id_number: String,
@@ -35,7 +35,7 @@ pub struct PersonCheck {
     pub found: bool,
 }
 
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
 pub struct NewRequest {
     pub reference: String,
     pub purpose: String,
@@ -213,9 +213,10 @@ impl Platform {
     /// problem (the checks are the error's details).
     pub async fn create_opinion_request(
         &self,
+        actor: &crate::Actor,
         req: &NewRequest,
-        audit: &AuditEntry,
     ) -> Result<(i64, Vec<PersonCheck>), AppError> {
+        let audit = actor.entry("opinion.create", "opinion_request", "ok");
         let invalid = |m: String| AppError::Store(StoreError::Invalid(m));
         if req.reference.trim().is_empty() || req.requesting_org.trim().is_empty() {
             return Err(invalid("来文编号和请求单位不能为空".into()));
@@ -329,7 +330,7 @@ impl Platform {
             requesting_org: req.requesting_org.trim().into(),
             reply_date: reply.to_string(),
             stage: "drafted".into(),
-            drafted_by: audit.actor.clone(),
+            drafted_by: actor.username.clone(),
             drafted_at: String::new(),
             reviewed_by: None,
             reviewed_at: None,
@@ -347,6 +348,54 @@ impl Platform {
         Ok((id, checks))
     }
 
+    /// Changes the opinion templates (each 1 to 200 characters); later compilations use them,
+    /// opinions already drafted keep theirs. Audited (`opinion.wording`).
+    pub async fn set_opinion_wording(
+        &self,
+        actor: &crate::Actor,
+        w: &Wording,
+    ) -> Result<(), AppError> {
+        for (what, v) in [
+            ("无问题", &w.clean),
+            ("已办结问题", &w.noted),
+            ("正在核查", &w.under_review),
+            ("影响期内", &w.barred),
+            ("查无此人", &w.no_record),
+        ] {
+            let n = v.trim().chars().count();
+            if n == 0 || n > 200 {
+                return Err(AppError::Invalid(format!(
+                    "“{what}”的意见模板须为 1 到 200 字"
+                )));
+            }
+        }
+        let text = serde_json::to_string(w).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let audit = actor.entry("opinion.wording", "setting:opinion_wording", "ok");
+        self.meta
+            .set_setting_audited("opinion_wording", &text, &audit)
+            .await?;
+        Ok(())
+    }
+
+    /// Rewords one person's opinion while the request is drafted (1 to 2,000 characters).
+    /// Audited (`opinion.reword`).
+    pub async fn reword_opinion(
+        &self,
+        actor: &crate::Actor,
+        id: i64,
+        seq: i64,
+        opinion: &str,
+    ) -> Result<(), AppError> {
+        let text = opinion.trim();
+        if text.is_empty() || text.chars().count() > 2000 {
+            return Err(AppError::Invalid("意见不能为空，且不超过 2000 字".into()));
+        }
+        let mut audit = actor.entry("opinion.reword", format!("opinion_request:{id}"), "ok");
+        audit.detail = format!("person {seq}");
+        self.meta.reword_opinion(id, seq, text, &audit).await?;
+        Ok(())
+    }
+
     /// The opinion templates (a setting deployments edit), or the standard's wording.
     pub async fn opinion_wording(&self) -> Result<Wording, AppError> {
         match self.meta.setting("opinion_wording").await? {
@@ -361,10 +410,10 @@ impl Platform {
     /// nor reviewed it).
     pub async fn opinion_step(
         &self,
+        actor: &crate::Actor,
         id: i64,
         step: &str,
         comment: &str,
-        audit: &AuditEntry,
     ) -> Result<(), AppError> {
         let (req, persons) = self
             .meta
@@ -393,38 +442,21 @@ impl Platform {
                 ));
             }
         }
-        let actor = audit.actor.as_str();
-        let (from, to) = match (step, req.stage.as_str()) {
-            ("submit", "drafted") if actor == req.drafted_by => ("drafted", "in_review"),
-            ("submit", "drafted") => return refuse("只有起草人可以提交审核"),
-            ("review", "in_review") if actor != req.drafted_by => ("in_review", "reviewed"),
-            ("review" | "return", "in_review") if actor == req.drafted_by => {
-                return refuse("起草人不能审核自己起草的意见");
-            }
-            ("return", "in_review" | "reviewed") if comment.trim().is_empty() => {
-                return refuse("退回时须填写意见");
-            }
-            ("return", "in_review") => ("in_review", "drafted"),
-            ("return", "reviewed")
-                if Some(actor) != req.reviewed_by.as_deref() && actor != req.drafted_by =>
-            {
-                ("reviewed", "drafted")
-            }
-            ("approve", "reviewed")
-                if actor != req.drafted_by && Some(actor) != req.reviewed_by.as_deref() =>
-            {
-                ("reviewed", "approved")
-            }
-            ("approve", "reviewed") => return refuse("起草人和审核人不能签发"),
-            (s, stage) => {
-                return refuse(&format!(
-                    "请求处于“{}”状态，不能执行“{s}”",
-                    stage_label(stage)
-                ));
-            }
+        let from: OpinionStage = req.stage.parse().map_err(StoreError::Corrupt)?;
+        let step: OpinionStep = step.parse().map_err(AppError::Invalid)?;
+        let parties = Parties {
+            drafted_by: &req.drafted_by,
+            reviewed_by: req.reviewed_by.as_deref(),
         };
-        let mut audit = audit.clone();
-        audit.object = format!("opinion_request:{id}");
+        let to = step
+            .apply(from, &actor.username, &parties, comment)
+            .map_err(|e| AppError::Store(StoreError::Invalid(e.to_string())))?;
+        let mut audit = actor.entry(
+            &format!("opinion.{}", step.code()),
+            format!("opinion_request:{id}"),
+            "ok",
+        );
+        let (from, to) = (from.code(), to.code());
         audit.detail = comment.chars().take(200).collect();
         self.meta
             .move_opinion_request(id, from, to, comment.trim(), &audit)
@@ -434,17 +466,13 @@ impl Platform {
 }
 
 pub fn stage_label(stage: &str) -> &'static str {
-    match stage {
-        "drafted" => "起草中",
-        "in_review" => "待审核",
-        "reviewed" => "待签发",
-        "approved" => "已签发",
-        _ => "未知",
-    }
+    stage
+        .parse::<OpinionStage>()
+        .map_or("未知", OpinionStage::label)
 }
 
 /// What the records hold on one person, for the integrity file (廉政档案).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct IntegrityFile {
     pub name: String,
     pub org: String,
@@ -461,7 +489,7 @@ pub struct IntegrityFile {
     pub opinions: Vec<PastOpinion>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct FileSanction {
     #[serde(flatten)]
     pub record: SanctionRecord,
@@ -470,7 +498,7 @@ pub struct FileSanction {
     pub permanent: bool,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct PastOpinion {
     pub request_id: i64,
     pub reference: String,

@@ -22,7 +22,9 @@ pub const DISCIPLINE_TYPES: &[&str] = &["petitions", "sanctions"];
 const CANDIDATES: i64 = 500;
 
 /// How a search found a person, best first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchKind {
     /// The ID number, whole or its known digits.
@@ -35,7 +37,7 @@ pub enum MatchKind {
     Pinyin,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct PersonHit {
     #[serde(flatten)]
     pub person: PersonEntry,
@@ -44,7 +46,7 @@ pub struct PersonHit {
 }
 
 /// What a search may be narrowed by.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, schemars::JsonSchema)]
 pub struct PersonFilter {
     #[serde(default)]
     pub town: String,
@@ -55,7 +57,7 @@ pub struct PersonFilter {
 }
 
 /// One dataset type's rows about the person.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct PersonRecords {
     pub dataset_type: String,
     pub label: String,
@@ -69,7 +71,7 @@ pub struct PersonRecords {
     pub rows: Vec<Vec<Option<String>>>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct PersonProfile {
     pub person: Option<PersonEntry>,
     pub household: Vec<PersonEntry>,
@@ -192,6 +194,13 @@ impl Platform {
             return Err(AppError::Store(StoreError::Invalid(
                 "请输入身份证号或姓名".into(),
             )));
+        }
+        // Nobody is older than this; a larger bound is a mistake, not a filter.
+        const MAX_AGE: u32 = 150;
+        for age in [f.age_min, f.age_max].into_iter().flatten() {
+            if age > MAX_AGE {
+                return Err(AppError::Invalid(format!("年龄须为 0 到 {MAX_AGE} 岁")));
+            }
         }
         let born = |age: Option<u32>, oldest: bool| {
             age.and_then(|a| {
@@ -500,13 +509,13 @@ mod tests {
 
 /// The relationship graph around one person (one hop): relatives, the people and things their
 /// records link them to, each edge with the dataset it comes from.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, schemars::JsonSchema)]
 pub struct Graph {
     pub nodes: Vec<GraphNode>,
     pub edges: Vec<GraphEdge>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct GraphNode {
     /// `p:<ID>` for a person, `<type>:<value>` for a thing.
     pub key: String,
@@ -517,7 +526,7 @@ pub struct GraphNode {
     pub id_number: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct GraphEdge {
     pub from: String,
     pub to: String,

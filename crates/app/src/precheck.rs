@@ -12,7 +12,7 @@ pub const ROLL_TYPE: &str = "benefit_payments";
 
 /// One row of the roll the models would raise an alert on: the model and the roll's own row,
 /// nothing of the other datasets the model read (the clerk may not browse them).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct PrecheckHit {
     pub model: String,
     pub model_name: String,
@@ -23,7 +23,7 @@ pub struct PrecheckHit {
     pub rows: Vec<i64>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct PrecheckOutcome {
     pub rows: u64,
     pub models: Vec<String>,

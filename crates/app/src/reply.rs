@@ -5,7 +5,6 @@ use crate::{AppError, Platform};
 use mingjing_domain::reply::{ReplyTemplate, fill};
 use mingjing_render::{Reply, ReplyRow};
 use mingjing_store::StoreError;
-use mingjing_store::audit::AuditEntry;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplyFormat {
@@ -69,14 +68,15 @@ impl Platform {
     /// Checks and saves the reply template with its audit record; replies rendered later use it.
     pub async fn set_reply_template(
         &self,
+        actor: &crate::Actor,
         t: &ReplyTemplate,
-        audit: &AuditEntry,
     ) -> Result<(), AppError> {
         t.check()
             .map_err(|e| AppError::Store(StoreError::Invalid(e.to_string())))?;
-        let text = serde_json::to_string(t).expect("serialisable");
+        let text = serde_json::to_string(t).map_err(|e| AppError::Invalid(e.to_string()))?;
+        let audit = actor.entry("opinion.reply_template", "setting:reply_template", "ok");
         self.meta
-            .set_setting_audited(TEMPLATE_KEY, &text, audit)
+            .set_setting_audited(TEMPLATE_KEY, &text, &audit)
             .await?;
         Ok(())
     }

@@ -12,7 +12,7 @@ use mingjing_domain::access::Permission;
 use mingjing_store::disposal::NewNotification;
 
 /// Where one schedule stands today.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct ScheduleStatus {
     pub dataset_type: String,
     pub org_id: i64,

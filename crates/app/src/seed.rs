@@ -299,6 +299,25 @@ async fn seed_demo_accounts(
 }
 
 impl Platform {
+    /// Before serving: a platform whose tree was seeded gets the built-in roles as this
+    /// version defines them; one never seeded gets the roles and a bare tree.
+    pub async fn prepare_roles_and_tree(&self) -> Result<(), AppError> {
+        let seeded = self
+            .meta
+            .org_tree()
+            .await?
+            .iter()
+            .any(|o| o.kind == "commission");
+        if seeded {
+            self.meta
+                .install_roles(&mingjing_domain::access::builtin_roles())
+                .await?;
+            Ok(())
+        } else {
+            self.seed_orgs(&[]).await
+        }
+    }
+
     /// Installs the built-in roles and the organisation tree (`towns`: each town's villages).
     /// Organisations that already exist (an import may have registered one by name) are moved
     /// into place, not duplicated.

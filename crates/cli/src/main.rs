@@ -320,7 +320,7 @@ async fn run(cli: Cli, clock: Clock) -> ExitCode {
             match Platform::init(&data_dir, county.as_deref(), clock.clone()).await {
                 Ok(p) => {
                     let county = p.county().await.unwrap_or_default();
-                    let types = p.meta.dataset_types().await.map(|t| t.len()).unwrap_or(0);
+                    let types = p.dataset_types().await.map(|t| t.len()).unwrap_or(0);
                     println!(
                         "initialised {} for {county}: {types} dataset types",
                         data_dir.display()
@@ -629,22 +629,18 @@ async fn run(cli: Cli, clock: Clock) -> ExitCode {
                 Ok(p) => p,
                 Err(e) => return fail(&data_dir.display().to_string(), &e),
             };
-            let alerts = match platform.meta.alerts(model.as_deref()).await {
-                Ok(a) => a,
-                Err(e) => return fail(&data_dir.display().to_string(), &e.into()),
+            let json = matches!(format, AlertFormat::Json);
+            let (alerts, evidence) = match platform
+                .export_all_alerts(&models::operator(), model.as_deref(), json)
+                .await
+            {
+                Ok(x) => x,
+                Err(e) => return fail(&data_dir.display().to_string(), &e),
             };
-            let text = match format {
-                AlertFormat::Csv => alerts_csv(&alerts),
-                AlertFormat::Json => {
-                    let mut evidence = Vec::with_capacity(alerts.len());
-                    for a in &alerts {
-                        match platform.meta.alert_evidence(a.id).await {
-                            Ok(e) => evidence.push(e),
-                            Err(e) => return fail(&data_dir.display().to_string(), &e.into()),
-                        }
-                    }
-                    alerts_json(&alerts, &evidence)
-                }
+            let text = if json {
+                alerts_json(&alerts, &evidence)
+            } else {
+                alerts_csv(&alerts)
             };
             match output {
                 Some(path) => {
@@ -662,7 +658,7 @@ async fn run(cli: Cli, clock: Clock) -> ExitCode {
                 Ok(p) => p,
                 Err(e) => return fail(&data_dir.display().to_string(), &e),
             };
-            match platform.meta.dataset_types().await {
+            match platform.dataset_types().await {
                 Ok(types) => {
                     for t in types {
                         let period = if t.period { "monthly" } else { "snapshot" };
@@ -675,7 +671,7 @@ async fn run(cli: Cli, clock: Clock) -> ExitCode {
                     }
                     ExitCode::SUCCESS
                 }
-                Err(e) => fail(&data_dir.display().to_string(), &e.into()),
+                Err(e) => fail(&data_dir.display().to_string(), &e),
             }
         }
         Command::DefineType {
@@ -851,7 +847,7 @@ async fn demo(
     );
     // Every unit that sent data is scheduled to send it by the 10th of each month.
     if let Err(e) = demo_schedules(&platform, &manifest).await {
-        return fail(&data_dir.display().to_string(), &e.into());
+        return fail(&data_dir.display().to_string(), &e);
     }
     // The county's data ends with last month: run the models as of its last day.
     let as_of = mingjing_synth::default_last_month(clock.today()).last_day();
@@ -865,12 +861,7 @@ async fn demo(
         None => {}
         Some(Ok(outcomes)) => {
             let raised: u64 = outcomes.iter().map(|o| o.counts.raised).sum();
-            let open = platform
-                .meta
-                .alerts(None)
-                .await
-                .map(|a| a.len())
-                .unwrap_or(0);
+            let open = platform.alert_count().await.unwrap_or(0);
             println!("models run as of {as_of}: {raised} alerts raised now, {open} in all");
         }
         Some(Err(e)) => return fail(&data_dir.display().to_string(), &e),
@@ -1011,28 +1002,20 @@ fn read_limited(path: &PathBuf, limit: u64) -> Result<Vec<u8>, AppError> {
 async fn demo_schedules(
     platform: &Platform,
     manifest: &[mingjing_app::ManifestEntry],
-) -> Result<(), mingjing_store::StoreError> {
-    let tree = platform.meta.org_tree().await?;
+) -> Result<(), mingjing_app::AppError> {
+    let tree = platform.org_tree().await?;
     let mut seen = std::collections::BTreeSet::new();
     for e in manifest {
         let Some(org) = tree.iter().find(|o| o.name == e.org) else {
             continue;
         };
         if seen.insert((e.dataset_type.clone(), org.id)) {
-            let audit = mingjing_store::audit::AuditEntry {
-                actor: "demo".into(),
-                action: "schedule.set".into(),
-                object: format!("type:{}", e.dataset_type),
-                result: "ok".into(),
-                source: "local".into(),
-                ..Default::default()
-            };
             let s = mingjing_store::disposal::UploadSchedule {
                 dataset_type: e.dataset_type.clone(),
                 org_id: org.id,
                 due_day: 10,
             };
-            platform.meta.set_schedule(&s, &audit).await?;
+            platform.set_schedule(&models::operator(), &s).await?;
         }
     }
     Ok(())

@@ -55,19 +55,7 @@ pub async fn serve(data_dir: &Path, listen: Option<String>, clock: &Clock) -> Ex
 }
 
 pub async fn run(platform: Platform, config: ServerConfig, here: &str) -> ExitCode {
-    let store = &platform.meta;
-    let seeded = match store.org_tree().await {
-        Ok(t) => t.iter().any(|o| o.kind == "commission"),
-        Err(e) => return fail(here, &e.into()),
-    };
-    let prepared = if seeded {
-        store
-            .install_roles(&mingjing_domain::access::builtin_roles())
-            .await
-            .map_err(mingjing_app::AppError::from)
-    } else {
-        platform.seed_orgs(&[]).await
-    };
+    let prepared = platform.prepare_roles_and_tree().await;
     if let Err(e) = prepared {
         return fail(here, &e);
     }
@@ -109,7 +97,8 @@ pub async fn audit_verify(data_dir: &Path, clock: &Clock) -> ExitCode {
         Ok(p) => p,
         Err(e) => return fail(&here, &e),
     };
-    match platform.meta.verify_audit().await {
+    let operator = crate::models::operator();
+    match platform.verify_audit_log(&operator).await {
         Ok(Ok(n)) => {
             println!("audit log intact: {n} records verified");
             ExitCode::SUCCESS
@@ -118,7 +107,7 @@ pub async fn audit_verify(data_dir: &Path, clock: &Clock) -> ExitCode {
             eprintln!("error: {here}: audit log broken at {b}");
             ExitCode::from(EXIT_BAD_INPUT)
         }
-        Err(e) => fail(&here, &e.into()),
+        Err(e) => fail(&here, &e),
     }
 }
 

@@ -9,7 +9,7 @@ use std::str::FromStr;
 macro_rules! permissions {
     ($($variant:ident => $code:literal, $label:literal, $group:ident;)*) => {
         /// A function permission: one or more API routes and the menu entries that lead to them.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
         #[serde(into = "String", try_from = "String")]
         pub enum Permission { $($variant),* }
 
@@ -52,7 +52,7 @@ permissions! {
 
 /// Which kind of role may hold a permission: business roles hold business permissions, each
 /// administrator only its own (and no administrator reads business data).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PermissionGroup {
     Business,
@@ -92,7 +92,7 @@ impl fmt::Display for Permission {
 }
 
 /// Which rows a role sees (in the manner of RuoYi's data permissions).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DataScope {
     /// Everything (the commission).
@@ -146,7 +146,7 @@ impl FromStr for DataScope {
 }
 
 /// The administrator a role is, if any (三员).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum AdminKind {
     System,
@@ -182,7 +182,7 @@ impl AdminKind {
 }
 
 /// A role: its permissions and data scope.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Role {
     pub code: String,
     pub name: String,
@@ -342,7 +342,7 @@ pub fn builtin_roles() -> Vec<Role> {
 }
 
 /// The security administrator's policy. Bounds keep it from being set below MLPS level 3.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecurityPolicy {
     pub min_length: u32,

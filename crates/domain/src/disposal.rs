@@ -19,7 +19,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Where an alert stands in its follow-up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Raised, but its responsible unit names no organisation of the tree: the commission
@@ -97,7 +97,7 @@ impl fmt::Display for Stage {
 }
 
 /// What a verification found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Conclusion {
     #[serde(rename = "属实")]
     Confirmed,
@@ -260,7 +260,7 @@ fn money(field: &str, s: &str) -> Result<Money, DisposalError> {
 }
 
 /// A verification form as submitted (text fields as typed).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 pub struct VerificationForm {
     pub conclusion: String,
     #[serde(default)]
@@ -282,7 +282,7 @@ pub struct VerificationForm {
 }
 
 /// A unit's verification of an alert, valid by construction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Verification {
     pub conclusion: Conclusion,
     pub records_corrected: u32,
@@ -325,7 +325,7 @@ impl TryFrom<VerificationForm> for Verification {
 }
 
 /// Forms of accountability the commission records against persons.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum AccountabilityKind {
     #[serde(rename = "约谈")]
     Interview,
@@ -367,7 +367,7 @@ impl FromStr for AccountabilityKind {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 pub struct AccountabilityForm {
     pub kind: String,
     /// Names, one per line or separated by 、，, or ;.
@@ -383,7 +383,7 @@ pub struct AccountabilityForm {
     pub attachments: Vec<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Accountability {
     pub kind: AccountabilityKind,
     pub persons: Vec<String>,

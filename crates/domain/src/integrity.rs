@@ -6,7 +6,7 @@ use chrono::{Months, NaiveDate};
 use serde::Serialize;
 
 /// How long a sanction weighs on a person (影响期).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum Impact {
     /// This many calendar months from the decision date.
     Months(u32),
@@ -47,7 +47,7 @@ pub fn impact_end(decided: NaiveDate, impact: Impact) -> Option<NaiveDate> {
 }
 
 /// A petition about the person, as the petition office recorded it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct PetitionRecord {
     pub petition_no: String,
     pub received: NaiveDate,
@@ -60,7 +60,7 @@ pub struct PetitionRecord {
 }
 
 /// A sanction of the person.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SanctionRecord {
     pub case_no: String,
     pub sanction: String,
@@ -69,7 +69,7 @@ pub struct SanctionRecord {
 }
 
 /// One fact the opinion rests on, in words, with the record it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Finding {
     /// `petition_open`, `petition_confirmed`, `sanction_in_impact`, `sanction_permanent`,
     /// `sanction_expired`, `sanction_no_impact`, `no_record`.
@@ -80,7 +80,7 @@ pub struct Finding {
 }
 
 /// The draft opinion on one person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Nothing against the person.
@@ -96,7 +96,7 @@ pub enum Verdict {
     NoRecord,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Draft {
     pub verdict: Verdict,
     pub findings: Vec<Finding>,
@@ -105,7 +105,7 @@ pub struct Draft {
 }
 
 /// Wording templates a deployment may edit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Wording {
     pub clean: String,
     pub under_review: String,

@@ -15,6 +15,7 @@ pub mod id;
 pub mod integrity;
 pub mod names;
 pub mod number;
+pub mod opinion_flow;
 pub mod reply;
 pub mod standard;
 pub mod upload_rights;

@@ -16,7 +16,7 @@ pub const PLACEHOLDERS: &[(&str, &str)] = &[
 
 /// The texts around the table of persons. `title_font` and `body_font` name the fonts a DOCX
 /// asks the reader's word processor for; the PDF carries its own.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ReplyTemplate {
     pub title: String,
     pub addressee: String,

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 /// The standard as shipped: a copy of `../shared/standard/datasets.toml`.
 pub const BUILTIN_STANDARD: &str = include_str!("../../../standard/datasets.toml");
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FieldType {
     Id18,
@@ -41,7 +41,7 @@ impl FieldType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Field {
     pub key: String,
@@ -60,7 +60,7 @@ pub struct Field {
 }
 
 /// How a personal field is kept at rest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Personal {
     /// Compared by models or searches: stored as a token equal values share.
@@ -95,7 +95,7 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DatasetType {
     /// The type's identifier (`persons`): the table name in the standard file.
@@ -121,7 +121,7 @@ pub struct DatasetType {
 /// The field that carries a periodic type's month.
 pub const PERIOD_FIELD: &str = "period";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Program {
     #[serde(default)]
@@ -133,6 +133,21 @@ pub struct Program {
     pub min_age: Option<u32>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclusive_with: Vec<String>,
+}
+
+/// Money travels as yuan in decimal text (`"1234.50"`), never as a binary float.
+impl schemars::JsonSchema for Money {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Money".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^-?[0-9]+(\\.[0-9]{1,2})?$",
+            "description": "An amount in yuan, at most two decimals",
+        })
+    }
 }
 
 impl Serialize for Money {

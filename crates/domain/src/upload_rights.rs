@@ -8,7 +8,9 @@ use std::fmt;
 use std::str::FromStr;
 
 /// One entry of a type's uploader list.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(into = "String", try_from = "String")]
 pub enum Uploader {
     /// One organisation, by id (a rename does not move the right).

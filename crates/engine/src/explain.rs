@@ -10,14 +10,14 @@ use crate::compile::{ParamValue, bind};
 use crate::spec::{Condition, Link, ModelSpec};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Explanation {
     /// "模型名（编号 vN）：说明".
     pub summary: String,
     pub conditions: Vec<ConditionExplained>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct ConditionExplained {
     /// `fire`, `require.N`, `require_any.N` or `forbid.N`.
     pub condition: String,

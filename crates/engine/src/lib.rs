@@ -34,7 +34,9 @@ pub enum EngineError {
 }
 
 /// A row of some dataset that made an alert fire.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema,
+)]
 pub struct Evidence {
     pub dataset: String,
     /// The upload's folder (the `_upload` column).

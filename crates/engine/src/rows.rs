@@ -10,7 +10,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use std::path::PathBuf;
 
 /// Rows as text: the column names, then one vector of values per row (`None` for empty cells).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct TextRows {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Option<String>>>,

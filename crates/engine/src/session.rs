@@ -59,7 +59,17 @@ impl Default for RunLimits {
 /// pool cannot hold is run again with sort-merge joins; the next query hashes again. A city's
 /// joins mostly build on a small side (deaths, officials, vehicles) and fit: only the few that
 /// do not pay for sorting (decision 80).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Joins {
     #[default]

@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ModelSpec {
     pub id: String,
@@ -45,7 +45,7 @@ pub struct ModelSpec {
 
 /// A self-service model written as SQL: each row the query returns is a firing row of
 /// `dataset` (it must carry that dataset's `_upload` and `_row` columns, which cite it).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Query {
     pub sql: String,
@@ -68,7 +68,7 @@ pub struct Query {
     pub label: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Group {
     /// Columns of the firing rows (unprefixed) that form a group.
@@ -78,7 +78,7 @@ pub struct Group {
 }
 
 /// A dataset or block joined (left) to the firing rows, for lookups in expressions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Lookup {
     pub dataset: String,
@@ -86,17 +86,24 @@ pub struct Lookup {
     pub on: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A parameter's default is any TOML value its type allows.
+fn any_value(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!(true)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Param {
     #[serde(rename = "type")]
     pub ty: ParamType,
+    /// Any TOML value the type allows (a number, text, a list of codes).
+    #[schemars(schema_with = "any_value")]
     pub default: toml::Value,
     #[serde(default)]
     pub label: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ParamType {
     Int,
@@ -106,7 +113,7 @@ pub enum ParamType {
     Programs,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fire {
     /// The dataset (or building block) whose rows fire.
@@ -139,7 +146,7 @@ pub struct Fire {
     pub label: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Responsible {
     /// The department of the payment's programme.
@@ -149,7 +156,7 @@ pub enum Responsible {
 }
 
 /// Rows that must (or must not) exist beside a firing row.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Link {
     /// Dataset or building block, aliased `r`.
@@ -169,7 +176,7 @@ pub struct Link {
     pub label: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Via {
     /// A building block with columns `key` and `member`: `household_members`, `relatives`,

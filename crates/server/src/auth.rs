@@ -3,15 +3,18 @@
 //! are `mingjing_app::accounts`.
 
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::contract::{JsonWith, NoContent, NoContentWith};
+use crate::error::ApiResult;
 use crate::guard::{Caller, SESSION_COOKIE};
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::{Extension, Json};
 use mingjing_app::accounts::SignIn;
+use schemars::JsonSchema;
+use serde::Serialize;
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct LoginBody {
     pub username: String,
     pub password: String,
@@ -32,14 +35,32 @@ fn clear_cookie(state: &AppState) -> HeaderValue {
     session_cookie(state, "", 0)
 }
 
-pub async fn login(State(state): State<AppState>, req: Request) -> ApiResult<Response> {
-    let source = crate::guard::source(&req);
-    let previous_token = crate::guard::cookie(req.headers(), SESSION_COOKIE);
-    let body = axum::body::to_bytes(req.into_body(), 64 * 1024)
-        .await
-        .map_err(|_| ApiError::new(ErrorCode::InvalidRequest))?;
-    let body: LoginBody = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::with(ErrorCode::InvalidRequest, format!("请求内容有误：{e}")))?;
+/// The address a request came from ("local" when served without one, as in tests).
+pub struct Source(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Source {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Source(crate::guard::source_of(&parts.extensions)))
+    }
+}
+
+impl crate::contract::Part for Source {}
+
+/// The session token a signed-in browser still holds.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SignedIn {
+    pub csrf_token: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    Source(source): Source,
+    headers: HeaderMap,
+    Json(body): Json<LoginBody>,
+) -> ApiResult<JsonWith<SignedIn>> {
+    let previous_token = crate::guard::cookie(&headers, SESSION_COOKIE);
     let signed_in = state
         .platform
         .sign_in(SignIn {
@@ -51,49 +72,98 @@ pub async fn login(State(state): State<AppState>, req: Request) -> ApiResult<Res
         })
         .await?;
     tracing::info!(user = signed_in.user_id, "signed in");
-    let mut res = Json(serde_json::json!({ "csrf_token": signed_in.csrf_token })).into_response();
-    res.headers_mut().insert(
+    let mut headers = HeaderMap::new();
+    headers.insert(
         header::SET_COOKIE,
         session_cookie(&state, &signed_in.token, signed_in.max_age_secs),
     );
-    Ok(res)
+    Ok(JsonWith(
+        headers,
+        SignedIn {
+            csrf_token: signed_in.csrf_token,
+        },
+    ))
+}
+
+fn cleared(state: &AppState) -> NoContentWith {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::SET_COOKIE, clear_cookie(state));
+    NoContentWith(headers)
 }
 
 pub async fn logout(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
-) -> ApiResult<Response> {
+) -> ApiResult<NoContentWith> {
     state.platform.sign_out(&c.actor(), c.user.id).await?;
-    let mut res = StatusCode::NO_CONTENT.into_response();
-    res.headers_mut()
-        .insert(header::SET_COOKIE, clear_cookie(&state));
-    Ok(res)
+    Ok(cleared(&state))
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct MeOrg {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub town: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct MeRole {
+    pub code: String,
+    pub name: String,
+    pub data_scope: String,
+    pub admin: Option<String>,
+}
+
+/// The signed-in account as the web UI needs it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Me {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub org: MeOrg,
+    pub role: MeRole,
+    pub permissions: Vec<String>,
+    pub must_change_password: bool,
+    pub totp_enrolment_required: bool,
+    pub csrf_token: String,
+    pub session_expires_at: String,
+    pub idle_timeout_minutes: i64,
 }
 
 pub async fn me(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<Me>> {
     let policy = state.platform.policy().await?;
     let expired =
         mingjing_app::accounts::password_expired(&c.user, policy.max_age_days, state.clock.now());
-    Ok(Json(serde_json::json!({
-        "id": c.user.id,
-        "username": c.user.username,
-        "display_name": c.user.display_name,
-        "org": { "id": c.org.id, "name": c.org.name, "kind": c.org.kind, "town": c.org.town },
-        "role": { "code": c.role.code, "name": c.role.name, "data_scope": c.role.scope.code(),
-                  "admin": c.role.admin.map(|a| a.code()) },
-        "permissions": c.role.permissions.iter().map(|p| p.code()).collect::<Vec<_>>(),
-        "must_change_password": c.user.must_change || expired,
-        "totp_enrolment_required": c.needs_totp(&policy),
-        "csrf_token": c.session.csrf_token,
-        "session_expires_at": c.session.expires_at,
-        "idle_timeout_minutes": policy.idle_timeout_minutes,
-    })))
+    Ok(Json(Me {
+        id: c.user.id,
+        username: c.user.username.clone(),
+        display_name: c.user.display_name.clone(),
+        org: MeOrg {
+            id: c.org.id,
+            name: c.org.name.clone(),
+            kind: c.org.kind.clone(),
+            town: c.org.town.clone(),
+        },
+        role: MeRole {
+            code: c.role.code.clone(),
+            name: c.role.name.clone(),
+            data_scope: c.role.scope.code().into(),
+            admin: c.role.admin.map(|a| a.code().into()),
+        },
+        permissions: c.role.permissions.iter().map(|p| p.code().into()).collect(),
+        must_change_password: c.user.must_change || expired,
+        totp_enrolment_required: c.needs_totp(&policy),
+        csrf_token: c.session.csrf_token.clone(),
+        session_expires_at: c.session.expires_at.clone(),
+        idle_timeout_minutes: policy.idle_timeout_minutes as i64,
+    }))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct PasswordBody {
     pub old_password: String,
     pub new_password: String,
@@ -104,19 +174,16 @@ pub async fn change_password(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Json(b): Json<PasswordBody>,
-) -> ApiResult<Response> {
+) -> ApiResult<NoContentWith> {
     state
         .platform
         .change_own_password(&c.actor(), &c.user, b.old_password, b.new_password)
         .await?;
-    let mut res = StatusCode::NO_CONTENT.into_response();
-    res.headers_mut()
-        .insert(header::SET_COOKIE, clear_cookie(&state));
-    Ok(res)
+    Ok(cleared(&state))
 }
 
 /// What replacing an enrolled second factor needs: the password and a current code.
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, schemars::JsonSchema)]
 pub struct TotpReEnrol {
     #[serde(default)]
     pub password: String,
@@ -127,17 +194,12 @@ pub struct TotpReEnrol {
 pub async fn totp_setup(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
-    body: axum::body::Bytes,
+    body: Option<Json<TotpReEnrol>>,
 ) -> ApiResult<Json<mingjing_app::accounts::TotpSetup>> {
     // The body matters only when replacing an enrolled factor; a first enrolment sends none.
-    let reenrol: Option<TotpReEnrol> =
-        if body.is_empty() || c.user.totp_secret.is_none() {
-            None
-        } else {
-            Some(serde_json::from_slice(&body).map_err(|e| {
-                ApiError::with(ErrorCode::InvalidRequest, format!("请求内容有误：{e}"))
-            })?)
-        };
+    let reenrol = body
+        .map(|Json(b)| b)
+        .filter(|_| c.user.totp_secret.is_some());
     let setup = state
         .platform
         .start_totp_enrolment(&c.actor(), &c.user, reenrol.map(|r| (r.password, r.code)))
@@ -145,7 +207,7 @@ pub async fn totp_setup(
     Ok(Json(setup))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct TotpConfirm {
     pub code: String,
 }
@@ -154,10 +216,10 @@ pub async fn totp_confirm(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Json(b): Json<TotpConfirm>,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<NoContent> {
     state
         .platform
         .confirm_totp_enrolment(&c.actor(), c.user.id, &b.code)
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(NoContent)
 }

@@ -5,14 +5,17 @@
 //! at their next sign-in from the unread counts and the history.
 
 use crate::AppState;
+use crate::contract::{Done, NewId, Upgraded};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::guard::Caller;
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
 use axum::{Extension, Json};
+use mingjing_app::chat::{Contact, ConversationSeen, MessageSeen};
 use mingjing_store::chat::Message;
+use schemars::JsonSchema;
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -64,34 +67,38 @@ impl Hub {
 
 /// Delivers a stored message to the members connected to this process.
 pub async fn deliver(state: &AppState, m: &Message) {
-    let members = match state.store().conversation_members(m.conversation_id).await {
+    let members = match state.platform.members_of(m.conversation_id).await {
         Ok(m) => m,
         Err(e) => {
             tracing::warn!(error = %e, message = m.id, "chat delivery: members not read");
             return;
         }
     };
-    let text = json!({ "type": "message", "message": message_json(state, m).await }).to_string();
+    let text =
+        json!({ "type": "message", "message": state.platform.message_seen(m).await }).to_string();
     state.chat.send(&members, &text);
 }
 
-async fn message_json(state: &AppState, m: &Message) -> Value {
-    let mut j = serde_json::to_value(m).expect("serialisable");
-    if let Ok(Some(u)) = state.store().user(m.sender_id).await {
-        j["sender"] = json!(u.display_name);
-    }
-    if let Some(f) = m.file_id
-        && let Ok(Some((file, _))) = state.store().file(f).await
-    {
-        j["file_name"] = json!(file.name);
-    }
-    j
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Conversations {
+    pub conversations: Vec<ConversationSeen>,
+    pub unread: i64,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct People {
+    pub people: Vec<Contact>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Messages {
+    pub messages: Vec<MessageSeen>,
 }
 
 /// On PostgreSQL, delivers every message any process announces (reconnecting as needed).
 pub fn spawn_listener(state: AppState) {
     tokio::spawn(async move {
-        let mut listener = match state.store().chat_listener().await {
+        let mut listener = match state.platform.chat_listener().await {
             Ok(Some(l)) => l,
             Ok(None) => return,
             Err(e) => {
@@ -106,7 +113,7 @@ pub fn spawn_listener(state: AppState) {
         loop {
             match listener.next().await {
                 Ok(id) => {
-                    if let Ok(Some(m)) = state.store().message(id).await {
+                    if let Ok(Some(m)) = state.platform.message(id).await {
                         deliver(&state, &m).await;
                     }
                 }
@@ -117,11 +124,6 @@ pub fn spawn_listener(state: AppState) {
             }
         }
     });
-}
-
-/// Refuses (as not found) a caller who is not a member of conversation `id`.
-async fn member(state: &AppState, c: &Caller, id: i64) -> ApiResult<()> {
-    Ok(state.platform.check_member(&c.viewer(), id).await?)
 }
 
 /// Stores and sends a message of the caller (text and/or one of their uploaded files).
@@ -136,7 +138,7 @@ async fn post(
         .platform
         .send_message(&c.actor(), &c.viewer(), id, body, file)
         .await?;
-    if state.store().backend() == mingjing_store::Backend::Sqlite {
+    if state.platform.delivers_in_process() {
         deliver(state, &m).await;
     }
     Ok(m)
@@ -146,65 +148,25 @@ async fn post(
 pub async fn conversations(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
-) -> ApiResult<Json<Value>> {
-    state
-        .store()
-        .unit_conversation(c.org.id, &c.org.name, c.user.id)
+) -> ApiResult<Json<Conversations>> {
+    let (conversations, unread) = state
+        .platform
+        .conversations_for(&c.viewer(), &c.org.name)
         .await?;
-    let users = state.store().users().await?;
-    let name_of = |id: i64| {
-        users
-            .iter()
-            .find(|u| u.id == id)
-            .map_or_else(String::new, |u| u.display_name.clone())
-    };
-    let mut out = Vec::new();
-    for x in state.store().conversations_of(c.user.id).await? {
-        if x.kind == "unit" && x.org_id != Some(c.org.id) {
-            continue; // moved to another unit
-        }
-        let title = match x.kind.as_str() {
-            "direct" => x
-                .members
-                .iter()
-                .find(|m| **m != c.user.id)
-                .map(|m| name_of(*m))
-                .unwrap_or_default(),
-            _ => x.name.clone(),
-        };
-        let last = match &x.last {
-            Some(m) => message_json(&state, m).await,
-            None => Value::Null,
-        };
-        out.push(json!({ "id": x.id, "kind": x.kind, "title": title, "unread": x.unread,
-            "members": x.members.iter().map(|m| json!({ "id": m, "name": name_of(*m) })).collect::<Vec<_>>(),
-            "last": last }));
-    }
-    let unread: i64 = out.iter().map(|x| x["unread"].as_i64().unwrap_or(0)).sum();
-    Ok(Json(json!({ "conversations": out, "unread": unread })))
+    Ok(Json(Conversations {
+        conversations,
+        unread,
+    }))
 }
 
 /// The accounts one can chat with: enabled, with their unit.
-pub async fn people(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let orgs = state.store().org_tree().await?;
-    let people: Vec<Value> = state
-        .store()
-        .users()
-        .await?
-        .iter()
-        .filter(|u| u.enabled)
-        .map(|u| {
-            let org = orgs
-                .iter()
-                .find(|o| o.id == u.org_id)
-                .map_or("", |o| o.name.as_str());
-            json!({ "id": u.id, "name": u.display_name, "org": org })
-        })
-        .collect();
-    Ok(Json(json!({ "people": people })))
+pub async fn people(State(state): State<AppState>) -> ApiResult<Json<People>> {
+    Ok(Json(People {
+        people: state.platform.contacts().await?,
+    }))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct NewConversation {
     /// A one-to-one chat with this account.
     pub user_id: Option<i64>,
@@ -219,15 +181,15 @@ pub async fn start(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Json(b): Json<NewConversation>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<NewId>> {
     let id = state
         .platform
         .start_conversation(&c.actor(), &c.viewer(), b.user_id, &b.user_ids, &b.name)
         .await?;
-    Ok(Json(json!({ "id": id })))
+    Ok(Json(NewId { id }))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct HistoryQuery {
     pub before: Option<i64>,
     #[serde(default)]
@@ -240,17 +202,15 @@ pub async fn history(
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
     Query(h): Query<HistoryQuery>,
-) -> ApiResult<Json<Value>> {
-    member(&state, &c, id).await?;
-    let list = state.store().messages(id, h.before, h.q.trim(), 50).await?;
-    let mut out = Vec::with_capacity(list.len());
-    for m in &list {
-        out.push(message_json(&state, m).await);
-    }
-    Ok(Json(json!({ "messages": out })))
+) -> ApiResult<Json<Messages>> {
+    let messages = state
+        .platform
+        .history(&c.viewer(), id, h.before, &h.q)
+        .await?;
+    Ok(Json(Messages { messages }))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct SendBody {
     #[serde(default)]
     pub body: String,
@@ -262,12 +222,12 @@ pub async fn send(
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
     Json(b): Json<SendBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<MessageSeen>> {
     let m = post(&state, &c, id, &b.body, b.file).await?;
-    Ok(Json(message_json(&state, &m).await))
+    Ok(Json(state.platform.message_seen(&m).await))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct ReadBody {
     pub up_to: i64,
 }
@@ -277,10 +237,9 @@ pub async fn read(
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
     Json(b): Json<ReadBody>,
-) -> ApiResult<Json<Value>> {
-    member(&state, &c, id).await?;
-    state.store().mark_read(id, c.user.id, b.up_to).await?;
-    Ok(Json(json!({ "ok": true })))
+) -> ApiResult<Json<Done>> {
+    state.platform.mark_read(&c.viewer(), id, b.up_to).await?;
+    Ok(Done::json())
 }
 
 /// The live channel. Refused from another origin (a page elsewhere cannot ride the cookie).
@@ -289,7 +248,7 @@ pub async fn socket(
     Extension(c): Extension<Caller>,
     headers: HeaderMap,
     ws: WebSocketUpgrade,
-) -> ApiResult<Response> {
+) -> ApiResult<Upgraded> {
     let host = headers
         .get("host")
         .and_then(|h| h.to_str().ok())
@@ -309,7 +268,9 @@ pub async fn socket(
             .await?;
         return Err(ApiError::with(ErrorCode::Forbidden, "来源不符"));
     }
-    Ok(ws.on_upgrade(move |socket| session(state, c, headers, socket)))
+    Ok(Upgraded(ws.on_upgrade(move |socket| {
+        session(state, c, headers, socket)
+    })))
 }
 
 async fn session(state: AppState, c: Caller, headers: HeaderMap, mut socket: WebSocket) {

@@ -2,6 +2,7 @@
 //! caller's scope, ID numbers masked), upload schedules and who is late, and new dataset types.
 
 use crate::AppState;
+use crate::contract::Done;
 use crate::error::ApiResult;
 use crate::guard::Caller;
 use crate::scope::Scope;
@@ -9,14 +10,23 @@ use axum::extract::{Path, Query, State};
 use axum::{Extension, Json};
 use mingjing_domain::standard::FieldType;
 use mingjing_store::disposal::UploadSchedule;
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
 
-/// Rows as JSON for people: column labels from the type, ID numbers as the caller may read them.
-pub fn text_table_json(
+/// Rows for people: the columns' keys and labels, values as text (absent: null).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TextTable {
+    pub columns: Vec<String>,
+    pub labels: Vec<String>,
+    pub rows: Vec<Vec<Option<String>>>,
+}
+
+/// Rows for people: column labels from the type, ID numbers as the caller may read them.
+pub fn text_table(
     ty: &mingjing_domain::DatasetType,
     rows: &mingjing_app::TextRows,
     scope: &Scope,
-) -> Value {
+) -> TextTable {
     let field = |col: &str| ty.fields.iter().find(|f| f.key == col);
     let is_month: Vec<bool> = rows
         .columns
@@ -50,10 +60,23 @@ pub fn text_table_json(
                 .collect()
         })
         .collect();
-    json!({ "columns": rows.columns, "labels": labels, "rows": shown })
+    TextTable {
+        columns: rows.columns.clone(),
+        labels,
+        rows: shown,
+    }
 }
 
-#[derive(serde::Deserialize, Default)]
+/// A page of a type's current rows.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RowsPage {
+    #[serde(flatten)]
+    pub table: TextTable,
+    pub total: i64,
+    pub label: String,
+}
+
+#[derive(serde::Deserialize, Default, schemars::JsonSchema)]
 pub struct Page {
     #[serde(default)]
     pub offset: Option<usize>,
@@ -68,7 +91,7 @@ pub async fn browse(
     Extension(c): Extension<Caller>,
     Path(name): Path<String>,
     Query(p): Query<Page>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<RowsPage>> {
     let scope = crate::scope::of(&state, &c).await?;
     let page = state
         .platform
@@ -80,55 +103,75 @@ pub async fn browse(
             p.limit.unwrap_or(50),
         )
         .await?;
-    let mut out = text_table_json(&page.ty, &page.rows, &scope);
-    out["total"] = json!(page.total);
-    out["label"] = json!(page.ty.label);
-    Ok(Json(out))
+    Ok(Json(RowsPage {
+        table: text_table(&page.ty, &page.rows, &scope),
+        total: page.total as i64,
+        label: page.ty.label.clone(),
+    }))
+}
+
+/// A schedule with the names people read.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ScheduleView {
+    #[serde(flatten)]
+    pub status: mingjing_app::ScheduleStatus,
+    pub org: Option<String>,
+    pub type_label: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Schedules {
+    pub schedules: Vec<ScheduleView>,
 }
 
 /// Every schedule the caller's scope sees, with today's standing.
 pub async fn schedules(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Schedules>> {
     let scope = crate::scope::of(&state, &c).await?;
-    let tree = state.store().org_tree().await?;
-    let types = state.store().dataset_types().await?;
-    let list: Vec<Value> = state
+    let tree = state.platform.org_tree().await?;
+    let types = state.platform.dataset_types().await?;
+    let schedules = state
         .platform
         .schedule_status(state.today())
         .await?
         .into_iter()
         .filter(|s| scope.sees_org(s.org_id))
-        .map(|s| {
-            let mut j = serde_json::to_value(&s).expect("serialisable");
-            j["org"] = json!(
-                tree.iter()
-                    .find(|o| o.id == s.org_id)
-                    .map(|o| o.name.clone())
-            );
-            j["type_label"] = json!(
-                types
-                    .iter()
-                    .find(|t| t.name == s.dataset_type)
-                    .map(|t| t.label.clone())
-            );
-            j
+        .map(|s| ScheduleView {
+            org: tree
+                .iter()
+                .find(|o| o.id == s.org_id)
+                .map(|o| o.name.clone()),
+            type_label: types
+                .iter()
+                .find(|t| t.name == s.dataset_type)
+                .map(|t| t.label.clone()),
+            status: s,
         })
         .collect();
-    Ok(Json(json!({ "schedules": list })))
+    Ok(Json(Schedules { schedules }))
 }
 
 pub async fn set_schedule(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Json(s): Json<UploadSchedule>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Done>> {
     state.platform.set_schedule(&c.actor(), &s).await?;
-    Ok(Json(json!({ "ok": true })))
+    Ok(Done::json())
 }
 
-#[derive(serde::Deserialize)]
+/// A type as defined.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TypeDefined {
+    pub name: String,
+    pub label: String,
+    /// How many fields it has.
+    pub fields: i64,
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct TypeBody {
     pub name: String,
     /// The type's table in the standard's shape (TOML, without the `[types.NAME]` header).
@@ -140,12 +183,14 @@ pub async fn define_type(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Json(b): Json<TypeBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<TypeDefined>> {
     let ty = state
         .platform
         .define_type(&c.actor(), &b.name, &b.definition)
         .await?;
-    Ok(Json(
-        json!({ "name": ty.name, "label": ty.label, "fields": ty.fields.len() }),
-    ))
+    Ok(Json(TypeDefined {
+        fields: ty.fields.len() as i64,
+        name: ty.name,
+        label: ty.label,
+    }))
 }

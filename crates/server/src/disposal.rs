@@ -4,18 +4,21 @@
 //! alert out of scope looks exactly like an absent one.
 
 use crate::AppState;
+use crate::contract::{Done, Download, NewId, Xlsx};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::guard::Caller;
 use crate::scope::Scope;
 use axum::extract::{Path, Query, State};
 use axum::{Extension, Json};
 use chrono::NaiveDate;
+use mingjing_app::recommendations::{RecommendationForm, RecommendationView};
 use mingjing_app::{LoopFigures, StatDimension, StatFilter};
 use mingjing_domain::Money;
 use mingjing_domain::access::Permission;
 use mingjing_domain::disposal::{AccountabilityForm, Stage, Step, VerificationForm};
-use mingjing_store::disposal::{NewNotification, Recommendation};
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// The alert, if the caller sees it; otherwise not found.
 async fn visible_alert(
@@ -32,7 +35,7 @@ fn money(fen: i64) -> String {
     Money::from_fen(fen).unwrap_or(Money::ZERO).to_string()
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct RouteBody {
     pub org_id: i64,
 }
@@ -42,14 +45,13 @@ pub async fn route(
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
     Json(b): Json<RouteBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Done>> {
     visible_alert(&state, &c, id).await?;
-    let e = c.audit("alert.route", format!("alert:{id}"), "ok");
     state
         .platform
-        .route_alert(id, b.org_id, state.today(), &e)
+        .route_alert(id, b.org_id, state.today(), &c.actor())
         .await?;
-    Ok(Json(json!({ "ok": true })))
+    Ok(Done::json())
 }
 
 pub async fn verify(
@@ -57,18 +59,17 @@ pub async fn verify(
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
     Json(form): Json<VerificationForm>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<VerificationId>> {
     visible_alert(&state, &c, id).await?;
     let units = crate::scope::units_of(&state, &c).await?;
-    let e = c.audit("alert.verify", format!("alert:{id}"), "ok");
     let vid = state
         .platform
-        .submit_verification(id, &units, form, &e)
+        .submit_verification(id, &units, form, &c.actor())
         .await?;
-    Ok(Json(json!({ "verification": vid })))
+    Ok(Json(VerificationId { verification: vid }))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct ReviewBody {
     /// `return`, `approve` or `transfer`.
     pub decision: String,
@@ -81,7 +82,7 @@ pub async fn review(
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
     Json(b): Json<ReviewBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Done>> {
     visible_alert(&state, &c, id).await?;
     let step = match b.decision.as_str() {
         "return" => Step::Return,
@@ -94,16 +95,11 @@ pub async fn review(
             ));
         }
     };
-    let e = c.audit(
-        &format!("alert.{}", step.code()),
-        format!("alert:{id}"),
-        "ok",
-    );
     state
         .platform
-        .review_alert(id, step, &b.comment, &e)
+        .review_alert(id, step, &b.comment, &c.actor())
         .await?;
-    Ok(Json(json!({ "ok": true })))
+    Ok(Done::json())
 }
 
 pub async fn account(
@@ -111,14 +107,78 @@ pub async fn account(
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
     Json(form): Json<AccountabilityForm>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AccountabilityId>> {
     visible_alert(&state, &c, id).await?;
-    let e = c.audit("alert.account", format!("alert:{id}"), "ok");
     let aid = state
         .platform
-        .record_accountability(id, form, state.today(), &e)
+        .record_accountability(id, form, state.today(), &c.actor())
         .await?;
-    Ok(Json(json!({ "accountability": aid })))
+    Ok(Json(AccountabilityId {
+        accountability: aid,
+    }))
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct VerificationId {
+    pub verification: i64,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AccountabilityId {
+    pub accountability: i64,
+}
+
+/// A verification with its money in yuan and its files.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct VerificationView {
+    #[serde(flatten)]
+    pub record: mingjing_store::disposal::VerificationRecord,
+    pub recovered: String,
+    pub stopped_monthly: String,
+    pub files: Vec<crate::files::FileView>,
+}
+
+/// An accountability record with its files.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AccountabilityView {
+    #[serde(flatten)]
+    pub record: mingjing_store::disposal::AccountabilityRecord,
+    pub files: Vec<crate::files::FileView>,
+}
+
+/// An earlier alert on the same subject.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct EarlierAlert {
+    pub id: i64,
+    pub model: String,
+    pub program: String,
+    pub raised_at: String,
+    pub stage: String,
+    pub stage_label: String,
+    pub conclusion: Option<String>,
+    pub amount: Option<String>,
+}
+
+/// An alert's follow-up.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct FlowView {
+    pub stage: String,
+    pub stage_label: String,
+    pub org_id: Option<i64>,
+    pub org: Option<String>,
+    pub deadline: Option<String>,
+    pub overdue: bool,
+    pub conclusion: Option<String>,
+    pub routed_at: Option<String>,
+    pub escalated_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub events: Vec<mingjing_store::disposal::AlertEvent>,
+    pub verifications: Vec<VerificationView>,
+    pub accountability: Vec<AccountabilityView>,
+    /// The steps the caller may take now.
+    pub allowed: Vec<String>,
+    pub may_account: bool,
+    pub earlier: Vec<EarlierAlert>,
 }
 
 /// The alert's follow-up: its stage, deadline, steps, verifications with their files,
@@ -127,7 +187,7 @@ pub async fn flow(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<FlowView>> {
     let scope = crate::scope::of(&state, &c).await?;
     let (a, flow, earlier) = state
         .platform
@@ -139,52 +199,63 @@ pub async fn flow(
         .map_err(|e: String| mingjing_store::StoreError::Corrupt(e))?;
     let units = crate::scope::units_of(&state, &c).await?;
     let mine = a.org_id.is_some_and(|o| units.contains(&o));
-    let allowed: Vec<&str> = Step::allowed_from(stage)
+    let allowed = Step::allowed_from(stage)
         .into_iter()
         .filter(|s| c.has(s.permission()) && (*s != Step::Submit || mine))
-        .map(Step::code)
+        .map(|s| s.code().to_string())
         .collect();
     let mut verifications = Vec::new();
-    for v in &flow.verifications {
-        let mut j = serde_json::to_value(v).expect("serialisable");
-        j["recovered"] = json!(money(v.recovered_fen));
-        j["stopped_monthly"] = json!(money(v.stopped_monthly_fen));
-        j["files"] =
-            json!(crate::files::attached(&state, &format!("verification:{}", v.id)).await?);
-        verifications.push(j);
+    for v in flow.verifications {
+        let files = crate::files::attached(&state, &format!("verification:{}", v.id)).await?;
+        verifications.push(VerificationView {
+            recovered: money(v.recovered_fen),
+            stopped_monthly: money(v.stopped_monthly_fen),
+            files,
+            record: v,
+        });
     }
     let mut accountability = Vec::new();
-    for r in &flow.accountability {
-        let mut j = serde_json::to_value(r).expect("serialisable");
-        j["files"] =
-            json!(crate::files::attached(&state, &format!("accountability:{}", r.id)).await?);
-        accountability.push(j);
+    for r in flow.accountability {
+        let files = crate::files::attached(&state, &format!("accountability:{}", r.id)).await?;
+        accountability.push(AccountabilityView { files, record: r });
     }
-    let earlier: Vec<Value> = earlier
+    let earlier = earlier
         .iter()
-        .map(|o| {
-            json!({
-                "id": o.id, "model": o.model, "program": o.program, "raised_at": o.raised_at,
-                "stage": o.stage, "stage_label": stage_label(&o.stage), "conclusion": o.conclusion,
-                "amount": o.amount_fen.map(money),
-            })
+        .map(|o| EarlierAlert {
+            id: o.id,
+            model: o.model.clone(),
+            program: o.program.clone(),
+            raised_at: o.raised_at.clone(),
+            stage: o.stage.clone(),
+            stage_label: stage_label(&o.stage).to_string(),
+            conclusion: o.conclusion.clone(),
+            amount: o.amount_fen.map(money),
         })
         .collect();
     let org = match a.org_id {
-        Some(o) => state.store().org_node(o).await?.map(|n| n.name),
+        Some(o) => state.platform.org_node(o).await?.map(|n| n.name),
         None => None,
     };
-    Ok(Json(json!({
-        "stage": stage.code(), "stage_label": stage.label(),
-        "org_id": a.org_id, "org": org, "deadline": a.deadline,
-        "overdue": mingjing_app::is_overdue(stage, a.deadline.as_deref(), state.today()),
-        "conclusion": a.conclusion,
-        "routed_at": flow.routed_at, "escalated_at": flow.escalated_at, "closed_at": flow.closed_at,
-        "events": flow.events, "verifications": verifications, "accountability": accountability,
-        "allowed": allowed, "may_account": c.has(Permission::AlertsReview) && stage.is_final()
+    Ok(Json(FlowView {
+        stage: stage.code().into(),
+        stage_label: stage.label().into(),
+        org_id: a.org_id,
+        org,
+        overdue: mingjing_app::is_overdue(stage, a.deadline.as_deref(), state.today()),
+        deadline: a.deadline.clone(),
+        may_account: c.has(Permission::AlertsReview)
+            && stage.is_final()
             && a.conclusion.as_deref().is_some_and(|c| c != "不属实"),
-        "earlier": earlier,
-    })))
+        conclusion: a.conclusion.clone(),
+        routed_at: flow.routed_at,
+        escalated_at: flow.escalated_at,
+        closed_at: flow.closed_at,
+        events: flow.events,
+        verifications,
+        accountability,
+        allowed,
+        earlier,
+    }))
 }
 
 /// Each model's name, by id.
@@ -202,7 +273,7 @@ pub use mingjing_app::alerts::stage_label;
 
 // ---- statistics and the dashboard ----------------------------------------------------
 
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, schemars::JsonSchema)]
 pub struct StatParams {
     #[serde(default)]
     pub dim: Option<StatDimension>,
@@ -232,26 +303,52 @@ fn day(name: &str, s: &Option<String>) -> ApiResult<Option<NaiveDate>> {
     }
 }
 
-fn figures_json(f: &LoopFigures) -> Value {
-    let mut j = serde_json::to_value(f).expect("serialisable");
-    j["recovered"] = json!(money(f.recovered_fen));
-    j["stopped_monthly"] = json!(money(f.stopped_monthly_fen));
-    j["hit_rate"] = json!(f.hit_rate());
-    j["recovered_per_alert"] = json!(f.recovered_per_alert().map(|m| m.to_string()));
-    j["summary"] = json!(f.summary());
-    j
+/// The loop's figures with money in yuan, the rate and the sentence that sums them up.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct FiguresView {
+    #[serde(flatten)]
+    pub figures: LoopFigures,
+    pub recovered: String,
+    pub stopped_monthly: String,
+    pub hit_rate: Option<String>,
+    pub recovered_per_alert: Option<String>,
+    pub summary: String,
 }
 
-/// Groups of figures as JSON rows with their `key`.
-fn keyed_json(groups: &[(String, LoopFigures)]) -> Value {
+/// One group's figures (a model, unit, town or month).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct KeyedFigures {
+    pub key: String,
+    #[serde(flatten)]
+    pub figures: FiguresView,
+}
+
+fn figures_view(f: &LoopFigures) -> FiguresView {
+    FiguresView {
+        recovered: money(f.recovered_fen),
+        stopped_monthly: money(f.stopped_monthly_fen),
+        hit_rate: f.hit_rate(),
+        recovered_per_alert: f.recovered_per_alert().map(|m| m.to_string()),
+        summary: f.summary(),
+        figures: f.clone(),
+    }
+}
+
+/// Groups of figures as rows with their `key`.
+fn keyed(groups: &[(String, LoopFigures)]) -> Vec<KeyedFigures> {
     groups
         .iter()
-        .map(|(k, f)| {
-            let mut j = figures_json(f);
-            j["key"] = json!(k);
-            j
+        .map(|(k, f)| KeyedFigures {
+            key: k.clone(),
+            figures: figures_view(f),
         })
         .collect()
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Statistics {
+    pub rows: Vec<KeyedFigures>,
+    pub total: FiguresView,
 }
 
 fn stat_filter(q: &StatParams) -> ApiResult<StatFilter> {
@@ -284,12 +381,13 @@ pub async fn stats(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Query(q): Query<StatParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Statistics>> {
     let dim = q.dim.unwrap_or(StatDimension::Model);
     let (groups, total) = statistics(&state, &c, &q, &[dim]).await?;
-    Ok(Json(
-        json!({ "rows": keyed_json(&groups[0]), "total": figures_json(&total) }),
-    ))
+    Ok(Json(Statistics {
+        rows: groups.first().map(|g| keyed(g)).unwrap_or_default(),
+        total: figures_view(&total),
+    }))
 }
 
 const DIMENSIONS: [StatDimension; 4] = [
@@ -304,72 +402,125 @@ pub async fn export_stats(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Query(q): Query<StatParams>,
-) -> ApiResult<axum::response::Response> {
+) -> ApiResult<Download<Xlsx>> {
     let scope = crate::scope::of(&state, &c).await?;
     let filter = stat_filter(&q)?;
     let bytes = state
         .platform
         .export_loop_statistics(&c.actor(), &scope, &filter)
         .await?;
-    Ok(crate::uploads::xlsx_response(bytes, "预警处置统计.xlsx"))
+    Ok(crate::uploads::xlsx_download(bytes, "预警处置统计.xlsx"))
+}
+
+/// How many alerts stand at a stage.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct StageCount {
+    pub label: String,
+    pub count: i64,
+}
+
+/// An alert past its deadline.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct OverdueAlert {
+    pub id: i64,
+    pub model: String,
+    pub responsible: String,
+    pub deadline: Option<String>,
+    pub name: String,
+}
+
+/// Everything the 智慧监察 dashboard draws.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Dashboard {
+    pub by_model: Vec<KeyedFigures>,
+    pub by_unit: Vec<KeyedFigures>,
+    pub by_town: Vec<KeyedFigures>,
+    pub by_month: Vec<KeyedFigures>,
+    pub model_names: BTreeMap<String, String>,
+    pub total: FiguresView,
+    /// By stage code.
+    pub stages: BTreeMap<String, StageCount>,
+    /// The open alerts' suspect amount in yuan.
+    pub suspect: String,
+    pub overdue: Vec<OverdueAlert>,
 }
 
 /// Everything the 智慧监察 dashboard draws, in the caller's scope.
 pub async fn dashboard(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Dashboard>> {
     let q = StatParams::default();
-    let mut out = json!({});
-    let dims = DIMENSIONS;
-    let (by_dim, total) = statistics(&state, &c, &q, &dims).await?;
-    for (key, groups) in ["by_model", "by_unit", "by_town", "by_month"]
-        .into_iter()
-        .zip(&by_dim)
-    {
-        out[key] = keyed_json(groups);
-    }
+    let (by_dim, total) = statistics(&state, &c, &q, &DIMENSIONS).await?;
+    let group = |i: usize| by_dim.get(i).map(|g| keyed(g)).unwrap_or_default();
     let scope = crate::scope::of(&state, &c).await?;
     let shown = state.platform.dashboard_alerts(&c.actor(), &scope).await?;
     let alerts = &shown.alerts;
-    let mut stages = serde_json::Map::new();
-    for s in Stage::ALL {
-        let n = alerts.iter().filter(|a| a.stage == s.code()).count();
-        stages.insert(s.code().into(), json!({ "label": s.label(), "count": n }));
-    }
-    let suspect: i64 = alerts.iter().filter_map(|a| a.amount_fen).sum();
-    let overdue: Vec<Value> = shown
-        .overdue
+    let stages = Stage::ALL
         .iter()
-        .map(|a| {
-            json!({ "id": a.id, "model": a.model, "responsible": a.responsible,
-                          "deadline": a.deadline, "name": a.name })
+        .map(|s| {
+            let n = alerts.iter().filter(|a| a.stage == s.code()).count();
+            (
+                s.code().to_string(),
+                StageCount {
+                    label: s.label().into(),
+                    count: n as i64,
+                },
+            )
         })
         .collect();
-    let names = model_names(&state).await?;
-    out["model_names"] = json!(names);
-    out["total"] = figures_json(&total);
-    out["stages"] = Value::Object(stages);
-    out["suspect"] = json!(money(suspect));
-    out["overdue"] = json!(overdue);
-    Ok(Json(out))
+    let suspect: i64 = alerts.iter().filter_map(|a| a.amount_fen).sum();
+    let overdue = shown
+        .overdue
+        .iter()
+        .map(|a| OverdueAlert {
+            id: a.id,
+            model: a.model.clone(),
+            responsible: a.responsible.clone(),
+            deadline: a.deadline.clone(),
+            name: a.name.clone(),
+        })
+        .collect();
+    Ok(Json(Dashboard {
+        by_model: group(0),
+        by_unit: group(1),
+        by_town: group(2),
+        by_month: group(3),
+        model_names: model_names(&state).await?.into_iter().collect(),
+        total: figures_view(&total),
+        stages,
+        suspect: money(suspect),
+        overdue,
+    }))
 }
 
 // ---- model deadlines -------------------------------------------------------------------
 
-pub async fn list_deadlines(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let names = model_names(&state).await?;
-    let rows: Vec<Value> = state
-        .store()
-        .deadline_days()
-        .await?
-        .into_iter()
-        .map(|(id, d)| json!({ "model": id, "name": names.get(&id), "days": d }))
-        .collect();
-    Ok(Json(json!({ "deadlines": rows })))
+/// The days a model gives units to verify its alerts.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct DeadlineView {
+    pub model: String,
+    pub name: Option<String>,
+    pub days: i64,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Deadlines {
+    pub deadlines: Vec<DeadlineView>,
+}
+
+pub async fn list_deadlines(State(state): State<AppState>) -> ApiResult<Json<Deadlines>> {
+    let deadlines = state
+        .platform
+        .deadlines()
+        .await?
+        .into_iter()
+        .map(|(model, name, days)| DeadlineView { model, name, days })
+        .collect();
+    Ok(Json(Deadlines { deadlines }))
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct DeadlineBody {
     pub days: i64,
 }
@@ -379,148 +530,80 @@ pub async fn set_deadline(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     Json(b): Json<DeadlineBody>,
-) -> ApiResult<Json<Value>> {
-    let mut e = c.audit("model.deadline", format!("model:{id}"), "ok");
-    e.detail = format!("{} days", b.days);
-    state.store().set_deadline_days(&id, b.days, &e).await?;
-    Ok(Json(json!({ "ok": true })))
+) -> ApiResult<Json<Done>> {
+    state.platform.set_deadline(&c.actor(), &id, b.days).await?;
+    Ok(Done::json())
 }
 
 // ---- notifications ---------------------------------------------------------------------
 
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Notifications {
+    pub unread: i64,
+    pub notifications: Vec<mingjing_store::disposal::Notification>,
+}
+
 pub async fn notifications(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
-) -> ApiResult<Json<Value>> {
-    let perms: Vec<String> = c
-        .role
-        .permissions
-        .iter()
-        .map(|p| p.code().to_string())
-        .collect();
+) -> ApiResult<Json<Notifications>> {
     let list = state
-        .store()
-        .notifications_for(c.user.id, c.org.id, &perms, 200)
+        .platform
+        .notifications_for(&c.user, c.org.id, &c.role, 200)
         .await?;
-    let unread = list.iter().filter(|n| !n.read).count();
-    Ok(Json(json!({ "unread": unread, "notifications": list })))
+    let unread = list.iter().filter(|n| !n.read).count() as i64;
+    Ok(Json(Notifications {
+        unread,
+        notifications: list,
+    }))
 }
 
 pub async fn read_notification(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
-    state.store().mark_notification_read(id, c.user.id).await?;
-    Ok(Json(json!({ "ok": true })))
+) -> ApiResult<Json<Done>> {
+    state.platform.mark_notification_read(id, c.user.id).await?;
+    Ok(Done::json())
 }
 
 // ---- supervision recommendations (纪检监察建议书) ----------------------------------------
 
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Recommendations {
+    pub recommendations: Vec<RecommendationView>,
+}
+
 pub async fn list_recommendations(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Recommendations>> {
     let units = crate::scope::units_of(&state, &c).await?;
-    let reviewer = c.has(Permission::AlertsReview);
-    let tree = state.store().org_tree().await?;
-    let list: Vec<Value> = state
-        .store()
-        .recommendations()
-        .await?
-        .into_iter()
-        .filter(|r| reviewer || units.contains(&r.org_id))
-        .map(|r| {
-            let mut j = serde_json::to_value(&r).expect("serialisable");
-            j["org"] = json!(
-                tree.iter()
-                    .find(|o| o.id == r.org_id)
-                    .map(|o| o.name.clone())
-            );
-            j["may_reply"] = json!(
-                r.reply.is_none() && units.contains(&r.org_id) && c.has(Permission::AlertsVerify)
-            );
-            j
-        })
-        .collect();
-    Ok(Json(json!({ "recommendations": list })))
-}
-
-#[derive(serde::Deserialize)]
-pub struct RecommendationBody {
-    pub number: String,
-    pub org_id: i64,
-    pub title: String,
-    pub content: String,
-    pub reply_due: String,
-    #[serde(default)]
-    pub alert_ids: Vec<i64>,
+    let recommendations = state
+        .platform
+        .recommendations_for(
+            &units,
+            c.has(Permission::AlertsReview),
+            c.has(Permission::AlertsVerify),
+        )
+        .await?;
+    Ok(Json(Recommendations { recommendations }))
 }
 
 pub async fn issue_recommendation(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
-    Json(b): Json<RecommendationBody>,
-) -> ApiResult<Json<Value>> {
-    let bad = |m: &str| ApiError::with(ErrorCode::InvalidRequest, m.to_string());
-    for (v, what) in [
-        (&b.number, "文号"),
-        (&b.title, "标题"),
-        (&b.content, "建议内容"),
-    ] {
-        if v.trim().is_empty() {
-            return Err(bad(&format!("{what}不能为空")));
-        }
-    }
-    let due =
-        day("回复期限", &Some(b.reply_due.clone()))?.ok_or_else(|| bad("回复期限不能为空"))?;
-    if due < state.today() {
-        return Err(bad("回复期限不能早于今天"));
-    }
-    let org = state
-        .store()
-        .org_node(b.org_id)
-        .await?
-        .ok_or_else(|| bad("收文单位不存在"))?;
+    Json(b): Json<RecommendationForm>,
+) -> ApiResult<Json<NewId>> {
     let scope = crate::scope::of(&state, &c).await?;
-    for a in &b.alert_ids {
-        match state.store().alert(*a).await? {
-            Some(x) if scope.sees_alert(&x) => {}
-            _ => return Err(bad(&format!("预警 {a} 不存在"))),
-        }
-    }
-    let r = Recommendation {
-        id: 0,
-        number: b.number.trim().into(),
-        org_id: org.id,
-        title: b.title.trim().into(),
-        content: b.content.trim().into(),
-        reply_due: due.to_string(),
-        issued_by: String::new(),
-        issued_at: String::new(),
-        reply: None,
-        replied_by: None,
-        replied_at: None,
-        alert_ids: b.alert_ids.clone(),
-    };
-    let mut e = c.audit("recommendation.issue", format!("org:{}", org.id), "ok");
-    e.detail = r.number.clone();
-    let notice = NewNotification {
-        org_id: Some(org.id),
-        permission: Permission::AlertsVerify.code().into(),
-        kind: "recommendation.issued".into(),
-        object: String::new(),
-        message: format!(
-            "收到纪检监察建议书 {}《{}》，请于 {} 前回复",
-            r.number, r.title, r.reply_due
-        ),
-        dedup: None,
-    };
-    let id = state.store().issue_recommendation(&r, &e, &notice).await?;
-    Ok(Json(json!({ "id": id })))
+    let id = state
+        .platform
+        .issue_recommendation(&c.actor(), &scope, &b, state.today())
+        .await?;
+    Ok(Json(NewId { id }))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct ReplyBody {
     pub reply: String,
 }
@@ -530,29 +613,11 @@ pub async fn reply_recommendation(
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
     Json(b): Json<ReplyBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Done>> {
     let units = crate::scope::units_of(&state, &c).await?;
-    let r = state
-        .store()
-        .recommendations()
-        .await?
-        .into_iter()
-        .find(|r| r.id == id && units.contains(&r.org_id))
-        .ok_or(ErrorCode::NotFound)?;
-    if b.reply.trim().is_empty() {
-        return Err(ApiError::with(
-            ErrorCode::InvalidRequest,
-            "回复内容不能为空",
-        ));
-    }
-    let e = c.audit(
-        "recommendation.reply",
-        format!("recommendation:{}", r.id),
-        "ok",
-    );
     state
-        .store()
-        .reply_recommendation(id, b.reply.trim(), &e)
+        .platform
+        .reply_recommendation(&c.actor(), &units, id, &b.reply)
         .await?;
-    Ok(Json(json!({ "ok": true })))
+    Ok(Done::json())
 }

@@ -210,6 +210,39 @@ fn sign_in_refused(r: SignInRefusal) -> ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// axum's extractors refuse a malformed body, query or path with plain text; the API answers
+/// every error in its own shape (`invalid_request`, or `file_too_large` for an oversized body),
+/// with the extractor's reason as the message.
+pub async fn rejections_as_errors(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !status.is_client_error() || is_json || status == StatusCode::SWITCHING_PROTOCOLS {
+        return res;
+    }
+    let reason = axum::body::to_bytes(res.into_body(), 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let code = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::FileTooLarge,
+        StatusCode::NOT_FOUND => ErrorCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+        _ => ErrorCode::InvalidRequest,
+    };
+    if reason.is_empty() {
+        ApiError::new(code).into_response()
+    } else {
+        ApiError::with(code, format!("{}：{reason}", code.message())).into_response()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,29 +3,57 @@
 //! `app/src/attachments.rs`.
 
 use crate::AppState;
+use crate::contract::{AnyFile, Download, FileField, Form};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::guard::Caller;
 use axum::extract::{Multipart, Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use mingjing_store::disposal::FileRecord;
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
 
 pub use mingjing_app::attachments::MAX_ATTACHMENT;
 
-fn file_json(f: &FileRecord) -> Value {
-    json!({ "id": f.id, "name": f.name, "size": f.size, "content_type": f.content_type,
-            "fingerprint": f.sha256, "created_at": f.created_at })
+/// An attachment as its readers see it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct FileView {
+    pub id: i64,
+    pub name: String,
+    pub size: i64,
+    pub content_type: String,
+    /// The content's SHA-256.
+    pub fingerprint: String,
+    pub created_at: String,
+}
+
+pub fn file_view(f: &FileRecord) -> FileView {
+    FileView {
+        id: f.id,
+        name: f.name.clone(),
+        size: f.size,
+        content_type: f.content_type.clone(),
+        fingerprint: f.sha256.clone(),
+        created_at: f.created_at.clone(),
+    }
+}
+
+/// The multipart form of an attachment.
+#[derive(JsonSchema)]
+pub struct AttachmentFields {
+    pub file: FileField,
 }
 
 /// Upload one attachment (multipart field `file`); attach it by id in a later form.
 pub async fn upload(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
-    mut multipart: Multipart,
-) -> ApiResult<Json<Value>> {
+    form: Form<AttachmentFields>,
+) -> ApiResult<Json<FileView>> {
     let bad = |m: String| ApiError::with(ErrorCode::InvalidRequest, m);
+    let mut multipart =
+        <Multipart as axum::extract::FromRequest<()>>::from_request(form.request, &())
+            .await
+            .map_err(|e| bad(e.body_text()))?;
     let mut got = None;
     while let Some(mut field) = multipart
         .next_field()
@@ -53,14 +81,14 @@ pub async fn upload(
         .platform
         .add_attachment(&c.actor(), &name, bytes)
         .await?;
-    Ok(Json(file_json(&rec)))
+    Ok(Json(file_view(&rec)))
 }
 
 pub async fn download(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
-) -> ApiResult<Response> {
+) -> ApiResult<Download<AnyFile>> {
     let scope = crate::scope::of(&state, &c).await?;
     // Not permitted looks exactly like absent.
     let (f, bytes) = state
@@ -68,27 +96,21 @@ pub async fn download(
         .download_attachment(&c.actor(), &c.viewer(), &scope, id)
         .await?
         .ok_or(ErrorCode::NotFound)?;
-    let disposition = format!(
-        "attachment; filename=\"file-{id}\"; filename*=UTF-8''{}",
-        crate::uploads::percent_encode(&f.name)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, f.content_type.clone()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
+    Ok(Download::new(
         bytes,
-    )
-        .into_response())
+        &f.content_type,
+        &format!("file-{id}"),
+        &f.name,
+    ))
 }
 
 /// The files attached to an object, as JSON.
-pub async fn attached(state: &AppState, object: &str) -> ApiResult<Vec<Value>> {
+pub async fn attached(state: &AppState, object: &str) -> ApiResult<Vec<FileView>> {
     Ok(state
         .platform
         .files_of(object)
         .await?
         .iter()
-        .map(file_json)
+        .map(file_view)
         .collect())
 }

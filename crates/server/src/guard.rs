@@ -64,7 +64,12 @@ impl Caller {
 
 /// The client's address (the socket peer; the server is not behind a proxy by default).
 pub fn source(req: &Request) -> String {
-    req.extensions()
+    source_of(req.extensions())
+}
+
+/// The peer's address from a request's extensions ("local" when served without one).
+pub fn source_of(extensions: &axum::http::Extensions) -> String {
+    extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "local".into())

@@ -2,36 +2,52 @@
 //! business reads (dataset types, alerts, models). Object-level scope is applied here.
 
 use crate::AppState;
+use crate::contract::{Change, Created, Download, NewId, NoContent, Xlsx};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::guard::Caller;
 use crate::scope::Scope;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use mingjing_app::ChangeOutcome;
 use mingjing_app::alerts::AlertFilter;
-use mingjing_domain::access::{AdminKind, DataScope, Permission, Role, SecurityPolicy};
-use mingjing_store::access::{NewOrg, NewUser, UserUpdate};
+use mingjing_app::{ChangeOutcome, NewAccount};
+use mingjing_domain::access::{AdminKind, Permission, SecurityPolicy};
+use mingjing_store::access::{NewOrg, UserUpdate};
+use mingjing_store::access::{OrgNode, User};
 use mingjing_store::audit::AuditQuery;
 use mingjing_store::changes::{Applied, ProposedChange};
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
 
-pub async fn health(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Health {
+    /// `ok`.
+    pub status: String,
+    pub version: String,
+}
+
+pub async fn health(State(state): State<AppState>) -> ApiResult<Json<Health>> {
     // The database answers, or this is not healthy.
-    state.store().setting("county").await?;
-    Ok(Json(
-        json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") }),
-    ))
+    state.platform.health().await?;
+    Ok(Json(Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }))
 }
 
 // ---- organisations ---------------------------------------------------------------------
 
-pub async fn list_orgs(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    Ok(Json(json!({ "orgs": state.store().org_tree().await? })))
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Orgs {
+    pub orgs: Vec<OrgNode>,
 }
 
-#[derive(serde::Deserialize)]
+pub async fn list_orgs(State(state): State<AppState>) -> ApiResult<Json<Orgs>> {
+    Ok(Json(Orgs {
+        orgs: state.platform.org_tree().await?,
+    }))
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct OrgBody {
     pub name: String,
     pub kind: String,
@@ -62,11 +78,9 @@ pub async fn create_org(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Json(b): Json<OrgBody>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
-    let mut e = c.audit("org.create", "org:new", "ok");
-    e.detail = b.name.clone();
-    let id = state.store().create_org(&b.into_new(), &e).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+) -> ApiResult<Created<NewId>> {
+    let id = state.platform.create_org(&c.actor(), &b.into_new()).await?;
+    Ok(Created(NewId { id }))
 }
 
 /// Code and order change at once; name, kind, parent or town wait for the security
@@ -76,46 +90,45 @@ pub async fn update_org(
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
     Json(b): Json<OrgBody>,
-) -> ApiResult<Response> {
-    let e = c.audit("org.update", format!("org:{id}"), "ok");
+) -> ApiResult<Change<Proposal>> {
     let outcome = state
         .platform
-        .change_org(id, b.into_new(), &c.user, e)
+        .change_org(&c.actor(), &c.user, id, b.into_new())
         .await?;
     Ok(change_response(outcome))
 }
 
-fn change_response(outcome: ChangeOutcome) -> Response {
+/// A change waiting for the security administrator.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Proposal {
+    pub change_id: i64,
+    /// `pending`.
+    pub status: String,
+    pub message: String,
+}
+
+fn change_response(outcome: ChangeOutcome) -> Change<Proposal> {
     match outcome {
-        ChangeOutcome::Applied => StatusCode::NO_CONTENT.into_response(),
-        ChangeOutcome::Proposed(id) => (
-            StatusCode::ACCEPTED,
-            Json(json!({ "change_id": id, "status": "pending",
-                "message": "已提交，待安全管理员审批后生效" })),
-        )
-            .into_response(),
+        ChangeOutcome::Applied => Change::Applied,
+        ChangeOutcome::Proposed(id) => Change::Proposed(Proposal {
+            change_id: id,
+            status: "pending".into(),
+            message: "已提交，待安全管理员审批后生效".into(),
+        }),
     }
 }
 
 // ---- accounts ----------------------------------------------------------------------------
 
-pub async fn list_users(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    Ok(Json(json!({ "users": state.store().users().await? })))
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Users {
+    pub users: Vec<User>,
 }
 
-#[derive(serde::Deserialize)]
-pub struct NewUserBody {
-    pub username: String,
-    pub display_name: String,
-    pub org_id: i64,
-    pub role: String,
-    pub password: String,
-}
-
-fn valid_username(u: &str) -> bool {
-    (3..=32).contains(&u.len())
-        && u.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-')
+pub async fn list_users(State(state): State<AppState>) -> ApiResult<Json<Users>> {
+    Ok(Json(Users {
+        users: state.platform.users().await?,
+    }))
 }
 
 /// A new account is a proposal: it exists, with its role, once the security administrator
@@ -123,39 +136,16 @@ fn valid_username(u: &str) -> bool {
 pub async fn create_user(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
-    Json(b): Json<NewUserBody>,
-) -> ApiResult<Response> {
-    if !valid_username(&b.username) {
-        return Err(ApiError::with(
-            ErrorCode::InvalidRequest,
-            "用户名为 3 至 32 位字母、数字或 _ . -",
-        ));
-    }
-    let hash = state
-        .platform
-        .new_account_password(&b.username, b.password)
-        .await?;
-    let mut e = c.audit("user.propose", format!("user:{}", b.username), "ok");
-    e.detail = format!("role {} org {}", b.role, b.org_id);
+    Json(b): Json<NewAccount>,
+) -> ApiResult<Change<Proposal>> {
     let id = state
         .platform
-        .propose_account(
-            NewUser {
-                username: b.username,
-                display_name: b.display_name,
-                org_id: b.org_id,
-                role: b.role,
-                password_hash: hash,
-                must_change: true,
-            },
-            &c.user,
-            e,
-        )
+        .propose_account(&c.actor(), &c.user, b)
         .await?;
     Ok(change_response(ChangeOutcome::Proposed(id)))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct UpdateUserBody {
     pub display_name: String,
     pub org_id: i64,
@@ -169,12 +159,12 @@ pub async fn update_user(
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
     Json(b): Json<UpdateUserBody>,
-) -> ApiResult<Response> {
-    let mut e = c.audit("user.update", format!("user:{id}"), "ok");
-    e.detail = format!("role {} org {} enabled {}", b.role, b.org_id, b.enabled);
+) -> ApiResult<Change<Proposal>> {
     let outcome = state
         .platform
         .change_account(
+            &c.actor(),
+            &c.user,
             id,
             UserUpdate {
                 display_name: b.display_name,
@@ -182,8 +172,6 @@ pub async fn update_user(
                 role: b.role,
                 enabled: b.enabled,
             },
-            &c.user,
-            e,
         )
         .await?;
     Ok(change_response(outcome))
@@ -191,21 +179,56 @@ pub async fn update_user(
 
 // ---- dual control ------------------------------------------------------------------------
 
-fn change_json(ch: &mingjing_store::changes::AccessChange) -> Value {
-    json!({
-        "id": ch.id, "target": ch.target, "summary": ch.summary,
-        "kind": match &ch.change {
+/// A proposed access change as administrators read it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ChangeView {
+    pub id: i64,
+    pub target: String,
+    pub summary: String,
+    /// `create_user`, `update_user` or `update_org`.
+    pub kind: String,
+    pub proposed_by: String,
+    pub proposed_at: String,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub note: String,
+}
+
+fn change_view(ch: &mingjing_store::changes::AccessChange) -> ChangeView {
+    ChangeView {
+        id: ch.id,
+        target: ch.target.clone(),
+        summary: ch.summary.clone(),
+        kind: match &ch.change {
             ProposedChange::CreateUser { .. } => "create_user",
             ProposedChange::UpdateUser { .. } => "update_user",
             ProposedChange::UpdateOrg { .. } => "update_org",
-        },
-        "proposed_by": ch.proposed_by, "proposed_at": ch.proposed_at,
-        "status": ch.status.code(), "decided_by": ch.decided_by, "decided_at": ch.decided_at,
-        "note": ch.note,
-    })
+        }
+        .into(),
+        proposed_by: ch.proposed_by.clone(),
+        proposed_at: ch.proposed_at.clone(),
+        status: ch.status.code().into(),
+        decided_by: ch.decided_by.clone(),
+        decided_at: ch.decided_at.clone(),
+        note: ch.note.clone(),
+    }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Changes {
+    pub changes: Vec<ChangeView>,
+}
+
+/// A decided change, and the account it made or changed.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Decided {
+    pub change: ChangeView,
+    pub user_id: Option<i64>,
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct ChangesQuery {
     #[serde(default)]
     pub pending: bool,
@@ -215,14 +238,14 @@ pub struct ChangesQuery {
 pub async fn list_changes(
     State(state): State<AppState>,
     Query(q): Query<ChangesQuery>,
-) -> ApiResult<Json<Value>> {
-    let list = state.store().access_changes(q.pending).await?;
-    Ok(Json(
-        json!({ "changes": list.iter().map(change_json).collect::<Vec<_>>() }),
-    ))
+) -> ApiResult<Json<Changes>> {
+    let list = state.platform.access_changes(q.pending).await?;
+    Ok(Json(Changes {
+        changes: list.iter().map(change_view).collect(),
+    }))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct DecisionBody {
     #[serde(default)]
     pub note: String,
@@ -233,7 +256,7 @@ pub async fn approve_change(
     c: Extension<Caller>,
     id: Path<i64>,
     b: Json<DecisionBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Decided>> {
     decide(state, c, id, b, true).await
 }
 
@@ -242,7 +265,7 @@ pub async fn reject_change(
     c: Extension<Caller>,
     id: Path<i64>,
     b: Json<DecisionBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Decided>> {
     decide(state, c, id, b, false).await
 }
 
@@ -252,62 +275,88 @@ async fn decide(
     Path(id): Path<i64>,
     Json(b): Json<DecisionBody>,
     approve: bool,
-) -> ApiResult<Json<Value>> {
-    let action = if approve {
-        "change.approve"
-    } else {
-        "change.reject"
-    };
-    let mut e = c.audit(action, format!("change:{id}"), "ok");
-    if let Some(ch) = state.store().access_change(id).await? {
-        e.detail = format!("{}; {}", ch.target, ch.summary);
-    }
-    let applied = state
+) -> ApiResult<Json<Decided>> {
+    let (applied, ch) = state
         .platform
-        .decide_change(id, approve, &c.user, &b.note, e)
+        .decide_change(&c.actor(), &c.user, id, approve, &b.note)
         .await?;
-    let ch = state
-        .store()
-        .access_change(id)
-        .await?
-        .ok_or(ErrorCode::NotFound)?;
     let user_id = match applied {
         Applied::UserCreated(u) | Applied::UserUpdated(u) => Some(u),
         _ => None,
     };
-    Ok(Json(
-        json!({ "change": change_json(&ch), "user_id": user_id }),
-    ))
+    Ok(Json(Decided {
+        change: change_view(&ch),
+        user_id,
+    }))
 }
 
 // ---- upload rights -----------------------------------------------------------------------
 
 /// Every type's uploader list, with the organisations and kinds to pick from.
-pub async fn list_upload_rights(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let store = state.store();
-    let rights = store.upload_rights().await?;
-    let orgs = store.org_tree().await?;
-    let types: Vec<Value> = store
+/// Who may upload one dataset type.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TypeUploaders {
+    #[serde(rename = "type")]
+    pub name: String,
+    pub label: String,
+    pub owner: String,
+    /// `org:ID` or `kind:KIND`.
+    pub uploaders: Vec<String>,
+    /// The uploaders as people read them.
+    pub names: String,
+}
+
+/// A choice in a picker: its value and what a person reads.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct UploadRights {
+    pub types: Vec<TypeUploaders>,
+    pub kinds: Vec<Choice>,
+}
+
+pub async fn list_upload_rights(State(state): State<AppState>) -> ApiResult<Json<UploadRights>> {
+    let rights = state.platform.upload_rights().await?;
+    let orgs = state.platform.org_tree().await?;
+    let types = state
+        .platform
         .dataset_types()
         .await?
         .iter()
         .map(|t| {
-            let r = rights.get(&t.name).cloned().unwrap_or_default();
-            json!({
-                "type": t.name, "label": t.label, "owner": t.owner,
-                "uploaders": r.uploaders.iter().map(|u| u.to_string()).collect::<Vec<_>>(),
-                "names": mingjing_app::uploader_names(&r.uploaders, &orgs),
-            })
+            let uploaders = rights.get(&t.name).cloned().unwrap_or_default();
+            TypeUploaders {
+                name: t.name.clone(),
+                label: t.label.clone(),
+                owner: t.owner.clone(),
+                uploaders: uploaders.iter().map(|u| u.to_string()).collect(),
+                names: mingjing_app::uploader_names(&uploaders, &orgs),
+            }
         })
         .collect();
-    let kinds: Vec<Value> = mingjing_domain::upload_rights::GRANTABLE_KINDS
+    let kinds = mingjing_domain::upload_rights::GRANTABLE_KINDS
         .iter()
-        .map(|(k, l)| json!({ "value": format!("kind:{k}"), "label": l }))
+        .map(|(k, l)| Choice {
+            value: format!("kind:{k}"),
+            label: (*l).into(),
+        })
         .collect();
-    Ok(Json(json!({ "types": types, "kinds": kinds })))
+    Ok(Json(UploadRights { types, kinds }))
 }
 
-#[derive(serde::Deserialize)]
+/// A type's uploaders as set.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct UploadersSet {
+    #[serde(rename = "type")]
+    pub name: String,
+    pub uploaders: Vec<String>,
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct UploadRightsBody {
     pub uploaders: Vec<String>,
 }
@@ -317,24 +366,18 @@ pub async fn put_upload_rights(
     Extension(c): Extension<Caller>,
     Path(name): Path<String>,
     Json(b): Json<UploadRightsBody>,
-) -> ApiResult<Json<Value>> {
-    if b.uploaders.len() > 500 {
-        return Err(ApiError::with(
-            ErrorCode::InvalidRequest,
-            "上传单位不超过 500 个",
-        ));
-    }
-    let e = c.audit("upload_rights.update", format!("type:{name}"), "ok");
+) -> ApiResult<Json<UploadersSet>> {
     let list = state
         .platform
-        .set_upload_rights(&name, &b.uploaders, e)
+        .set_upload_rights(&c.actor(), &name, &b.uploaders)
         .await?;
-    Ok(Json(
-        json!({ "type": name, "uploaders": list.iter().map(|u| u.to_string()).collect::<Vec<_>>() }),
-    ))
+    Ok(Json(UploadersSet {
+        name,
+        uploaders: list.iter().map(|u| u.to_string()).collect(),
+    }))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct ResetBody {
     pub password: String,
 }
@@ -344,43 +387,75 @@ pub async fn reset_password(
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
     Json(b): Json<ResetBody>,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<NoContent> {
     state
         .platform
         .reset_password(&c.actor(), id, b.password)
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(NoContent)
 }
 
 // ---- roles and policy --------------------------------------------------------------------
 
-pub async fn list_roles(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let roles: Vec<Value> = state
-        .store()
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RoleView {
+    pub code: String,
+    pub name: String,
+    pub data_scope: String,
+    pub data_scope_label: String,
+    /// The administrator kind (`system`, `security`, `audit`) of an administrator's role.
+    pub admin: Option<String>,
+    pub permissions: Vec<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Roles {
+    pub roles: Vec<RoleView>,
+}
+
+pub async fn list_roles(State(state): State<AppState>) -> ApiResult<Json<Roles>> {
+    let roles = state
+        .platform
         .roles()
         .await?
         .iter()
-        .map(|r| {
-            json!({
-                "code": r.code, "name": r.name, "data_scope": r.scope.code(),
-                "data_scope_label": r.scope.label(),
-                "admin": r.admin.map(AdminKind::code),
-                "permissions": r.permissions.iter().map(|p| p.code()).collect::<Vec<_>>(),
-            })
+        .map(|r| RoleView {
+            code: r.code.clone(),
+            name: r.name.clone(),
+            data_scope: r.scope.code().into(),
+            data_scope_label: r.scope.label().into(),
+            admin: r.admin.map(|a| AdminKind::code(a).into()),
+            permissions: r.permissions.iter().map(|p| p.code().into()).collect(),
         })
         .collect();
-    Ok(Json(json!({ "roles": roles })))
+    Ok(Json(Roles { roles }))
 }
 
-pub async fn list_permissions() -> Json<Value> {
-    let list: Vec<Value> = Permission::ALL
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PermissionView {
+    pub code: String,
+    pub label: String,
+    pub group: mingjing_domain::access::PermissionGroup,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Permissions {
+    pub permissions: Vec<PermissionView>,
+}
+
+pub async fn list_permissions() -> Json<Permissions> {
+    let permissions = Permission::ALL
         .iter()
-        .map(|p| json!({ "code": p.code(), "label": p.label(), "group": p.group() }))
+        .map(|p| PermissionView {
+            code: p.code().into(),
+            label: p.label().into(),
+            group: p.group(),
+        })
         .collect();
-    Json(json!({ "permissions": list }))
+    Json(Permissions { permissions })
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct RoleBody {
     pub name: String,
     pub data_scope: String,
@@ -392,41 +467,12 @@ pub async fn update_role(
     Extension(c): Extension<Caller>,
     Path(code): Path<String>,
     Json(b): Json<RoleBody>,
-) -> ApiResult<StatusCode> {
-    let existing = state
-        .store()
-        .roles()
-        .await?
-        .into_iter()
-        .find(|r| r.code == code)
-        .ok_or(ErrorCode::NotFound)?;
-    let bad = |m: String| ApiError::with(ErrorCode::InvalidRequest, m);
-    let permissions = b
-        .permissions
-        .iter()
-        .map(|p| p.parse::<Permission>())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(bad)?;
-    let role = Role {
-        code: code.clone(),
-        name: b.name,
-        scope: b.data_scope.parse::<DataScope>().map_err(bad)?,
-        admin: existing.admin,
-        permissions,
-    };
-    role.validate().map_err(bad)?;
-    let mut e = c.audit("role.update", format!("role:{code}"), "ok");
-    e.detail = format!(
-        "scope {} permissions {}",
-        role.scope.code(),
-        role.permissions
-            .iter()
-            .map(|p| p.code())
-            .collect::<Vec<_>>()
-            .join(",")
-    );
-    state.store().update_role(&role, &e).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> ApiResult<NoContent> {
+    state
+        .platform
+        .update_role(&c.actor(), &code, &b.name, &b.data_scope, &b.permissions)
+        .await?;
+    Ok(NoContent)
 }
 
 pub async fn get_policy(State(state): State<AppState>) -> ApiResult<Json<SecurityPolicy>> {
@@ -437,55 +483,63 @@ pub async fn put_policy(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Json(p): Json<SecurityPolicy>,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<NoContent> {
     state.platform.set_policy(&c.actor(), &p).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(NoContent)
 }
 
 // ---- sessions and audit -------------------------------------------------------------------
 
-pub async fn list_sessions(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let now = state.clock.now_text();
-    let users = state.store().users().await?;
-    let list: Vec<Value> = state
-        .store()
-        .active_sessions(&now)
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SessionView {
+    /// A prefix of the session's hash: administrators never see a token.
+    pub id: String,
+    pub user_id: i64,
+    pub username: Option<String>,
+    pub source: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub expires_at: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Sessions {
+    pub sessions: Vec<SessionView>,
+}
+
+pub async fn list_sessions(State(state): State<AppState>) -> ApiResult<Json<Sessions>> {
+    let users = state.platform.users().await?;
+    let sessions = state
+        .platform
+        .live_sessions()
         .await?
         .iter()
-        .map(|s| {
-            let u = users.iter().find(|u| u.id == s.user_id);
-            json!({
-                // Administrators name a session by a prefix of its hash, never by its token.
-                "id": &s.token_hash[..24],
-                "user_id": s.user_id,
-                "username": u.map(|u| u.username.as_str()),
-                "source": s.source, "created_at": s.created_at,
-                "last_seen_at": s.last_seen_at, "expires_at": s.expires_at,
-            })
+        .map(|s| SessionView {
+            id: s.token_hash.chars().take(24).collect(),
+            user_id: s.user_id,
+            username: users
+                .iter()
+                .find(|u| u.id == s.user_id)
+                .map(|u| u.username.clone()),
+            source: s.source.clone(),
+            created_at: s.created_at.clone(),
+            last_seen_at: s.last_seen_at.clone(),
+            expires_at: s.expires_at.clone(),
         })
         .collect();
-    Ok(Json(json!({ "sessions": list })))
+    Ok(Json(Sessions { sessions }))
 }
 
 pub async fn end_session(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
-) -> ApiResult<StatusCode> {
-    let s = state
-        .store()
-        .session_by_id(&id)
-        .await?
-        .ok_or(ErrorCode::NotFound)?;
-    let e = c.audit("session.end", format!("user:{}", s.user_id), "ok");
-    state
-        .store()
-        .end_session(&s.token_hash, "ended by the security administrator", &e)
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> ApiResult<NoContent> {
+    state.platform.end_session(&c.actor(), &id).await?;
+    Ok(NoContent)
 }
 
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, schemars::JsonSchema)]
 pub struct AuditParams {
     #[serde(default)]
     pub actor: String,
@@ -504,9 +558,9 @@ pub struct AuditParams {
 pub async fn list_audit(
     State(state): State<AppState>,
     Query(q): Query<AuditParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AuditRecords>> {
     let records = state
-        .store()
+        .platform
         .audit_records(&AuditQuery {
             actor: q.actor,
             action: q.action,
@@ -516,41 +570,89 @@ pub async fn list_audit(
             limit: q.limit.unwrap_or(100).clamp(1, 1000),
         })
         .await?;
-    Ok(Json(json!({ "records": records })))
+    Ok(Json(AuditRecords { records }))
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AuditRecords {
+    pub records: Vec<mingjing_store::audit::AuditRecord>,
+}
+
+/// The audit chain checked: intact with its length, or the first record that breaks it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ChainCheck {
+    pub intact: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub records: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_bad_seq: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 pub async fn verify_audit(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ChainCheck>> {
     let result = state.platform.verify_audit_log(&c.actor()).await?;
-    Ok(Json(match &result {
-        Ok(n) => json!({ "intact": true, "records": n }),
-        Err(b) => json!({ "intact": false, "first_bad_seq": b.seq, "problem": b.problem }),
+    Ok(Json(match result {
+        Ok(n) => ChainCheck {
+            intact: true,
+            records: Some(n),
+            first_bad_seq: None,
+            problem: None,
+        },
+        Err(b) => ChainCheck {
+            intact: false,
+            records: None,
+            first_bad_seq: Some(b.seq),
+            problem: Some(b.problem),
+        },
     }))
 }
 
 // ---- business reads -----------------------------------------------------------------------
 
-pub async fn list_types(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    // The definition as the standard writes it, with its name (which the file uses as the
-    // table's key, not as a field).
-    let types: Vec<Value> = state
-        .store()
-        .dataset_types()
-        .await?
-        .iter()
-        .map(|t| {
-            let mut v = serde_json::to_value(t).expect("serialisable");
-            v["name"] = json!(t.name);
-            v["period"] = json!(t.period);
-            v
-        })
-        .collect();
-    Ok(Json(json!({ "types": types })))
+/// A dataset type as the standard writes it, with its name (which the standard's file uses
+/// as the table's key, not as a field).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TypeView {
+    pub name: String,
+    pub label: String,
+    pub owner: String,
+    pub description: String,
+    pub key: Vec<String>,
+    pub period: bool,
+    pub partition: Vec<String>,
+    pub fields: Vec<mingjing_domain::standard::Field>,
 }
 
-#[derive(serde::Deserialize, Default)]
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Types {
+    pub types: Vec<TypeView>,
+}
+
+pub async fn list_types(State(state): State<AppState>) -> ApiResult<Json<Types>> {
+    let types = state
+        .platform
+        .dataset_types()
+        .await?
+        .into_iter()
+        .map(|t| TypeView {
+            name: t.name,
+            label: t.label,
+            owner: t.owner,
+            description: t.description,
+            key: t.row_key,
+            period: t.period,
+            partition: t.partition,
+            fields: t.fields,
+        })
+        .collect();
+    Ok(Json(Types { types }))
+}
+
+#[derive(serde::Deserialize, Default, schemars::JsonSchema)]
 pub struct AlertParams {
     #[serde(default)]
     pub model: Option<String>,
@@ -587,18 +689,60 @@ pub struct AlertParams {
     pub limit: Option<usize>,
 }
 
-fn alert_json(a: &mingjing_store::Alert, scope: &Scope, today: chrono::NaiveDate) -> Value {
+/// An alert as a list or its page shows it (the subject's ID masked by scope).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AlertView {
+    pub id: i64,
+    pub model: String,
+    pub model_version: i64,
+    pub subject: String,
+    pub program: String,
+    pub name: String,
+    /// The suspect amount in yuan ("1234.50").
+    pub amount: Option<String>,
+    pub responsible: String,
+    pub town: String,
+    pub village: String,
+    pub status: String,
+    pub raised_at: String,
+    pub previous_id: Option<i64>,
+    pub evidence_rows: u64,
+    /// The loop's stage and its label.
+    pub stage: String,
+    pub stage_label: Option<String>,
+    pub deadline: Option<String>,
+    pub overdue: bool,
+    pub conclusion: Option<String>,
+    pub org_id: Option<i64>,
+}
+
+pub fn alert_view(a: &mingjing_store::Alert, scope: &Scope, today: chrono::NaiveDate) -> AlertView {
     let stage: Option<mingjing_domain::disposal::Stage> = a.stage.parse().ok();
-    json!({
-        "stage": a.stage, "stage_label": stage.map(|s| s.label()), "deadline": a.deadline,
-        "overdue": stage.is_some_and(|s| mingjing_app::is_overdue(s, a.deadline.as_deref(), today)),
-        "conclusion": a.conclusion, "org_id": a.org_id,
-        "id": a.id, "model": a.model, "model_version": a.model_version,
-        "subject": scope.id(&a.subject), "program": a.program, "name": a.name,
-        "amount": a.amount_fen.and_then(mingjing_domain::Money::from_fen).map(|m| m.to_string()),
-        "responsible": a.responsible, "town": a.town, "village": a.village, "status": a.status,
-        "raised_at": a.raised_at, "previous_id": a.previous_id, "evidence_rows": a.evidence_rows,
-    })
+    AlertView {
+        id: a.id,
+        model: a.model.clone(),
+        model_version: a.model_version,
+        subject: scope.id(&a.subject),
+        program: a.program.clone(),
+        name: a.name.clone(),
+        amount: a
+            .amount_fen
+            .and_then(mingjing_domain::Money::from_fen)
+            .map(|m| m.to_string()),
+        responsible: a.responsible.clone(),
+        town: a.town.clone(),
+        village: a.village.clone(),
+        status: a.status.clone(),
+        raised_at: a.raised_at.clone(),
+        previous_id: a.previous_id,
+        evidence_rows: a.evidence_rows,
+        stage: a.stage.clone(),
+        stage_label: stage.map(|s| s.label().to_string()),
+        deadline: a.deadline.clone(),
+        overdue: stage.is_some_and(|s| mingjing_app::is_overdue(s, a.deadline.as_deref(), today)),
+        conclusion: a.conclusion.clone(),
+        org_id: a.org_id,
+    }
 }
 
 /// The list's query as a filter: empty parameters narrow nothing; amounts and dates that do
@@ -652,21 +796,21 @@ pub async fn export_alerts(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Query(q): Query<AlertParams>,
-) -> ApiResult<axum::response::Response> {
+) -> ApiResult<Download<Xlsx>> {
     let filter = alert_filter(&q)?;
     let scope = crate::scope::of(&state, &c).await?;
     let bytes = state
         .platform
         .export_alerts(&c.actor(), &scope, &filter)
         .await?;
-    Ok(crate::uploads::xlsx_response(bytes, "预警清单.xlsx"))
+    Ok(crate::uploads::xlsx_download(bytes, "预警清单.xlsx"))
 }
 
 pub async fn list_alerts(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Query(q): Query<AlertParams>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AlertPage>> {
     let filter = alert_filter(&q)?;
     let scope = crate::scope::of(&state, &c).await?;
     let offset = q.offset.unwrap_or(0);
@@ -676,75 +820,150 @@ pub async fn list_alerts(
         .list_alerts(&c.actor(), &scope, &filter, offset, limit)
         .await?;
     let today = state.today();
-    let alerts: Vec<Value> = page
+    let alerts = page
         .alerts
         .iter()
-        .map(|a| alert_json(a, &scope, today))
+        .map(|a| alert_view(a, &scope, today))
         .collect();
-    Ok(Json(json!({ "total": page.total, "alerts": alerts })))
+    Ok(Json(AlertPage {
+        total: page.total as i64,
+        alerts,
+    }))
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AlertPage {
+    /// Alerts matching the filter, on every page.
+    pub total: i64,
+    pub alerts: Vec<AlertView>,
+}
+
+/// An evidence table: the rows of one dataset the alert rests on.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct EvidenceTable {
+    #[serde(flatten)]
+    pub table: crate::data::TextTable,
+    pub dataset: String,
+    pub dataset_label: String,
+    pub upload_dir: String,
+}
+
+/// An alert, why it fired, and its evidence.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AlertDetail {
+    pub alert: AlertView,
+    pub explanation: mingjing_app::Explanation,
+    pub evidence: Vec<EvidenceTable>,
 }
 
 pub async fn get_alert(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AlertDetail>> {
     let scope = crate::scope::of(&state, &c).await?;
     let detail = state
         .platform
         .view_alert(&c.actor(), &scope, id)
         .await?
         .ok_or(ErrorCode::NotFound)?;
-    let types = state.store().dataset_types().await?;
+    let types = state.platform.dataset_types().await?;
     let mut tables = Vec::new();
     for t in &detail.rows {
         let Some(ty) = types.iter().find(|ty| ty.name == t.dataset) else {
             continue;
         };
-        let mut j = crate::data::text_table_json(ty, &t.rows, &scope);
-        j["dataset"] = json!(t.dataset);
-        j["dataset_label"] = json!(t.dataset_label);
-        j["upload_dir"] = json!(t.upload_dir);
-        tables.push(j);
+        tables.push(EvidenceTable {
+            table: crate::data::text_table(ty, &t.rows, &scope),
+            dataset: t.dataset.clone(),
+            dataset_label: t.dataset_label.clone(),
+            upload_dir: t.upload_dir.clone(),
+        });
     }
-    Ok(Json(json!({
-        "alert": alert_json(&detail.alert, &scope, state.today()),
-        "explanation": detail.explanation,
-        "evidence": tables,
-    })))
+    Ok(Json(AlertDetail {
+        alert: alert_view(&detail.alert, &scope, state.today()),
+        explanation: detail.explanation,
+        evidence: tables,
+    }))
 }
 
-pub async fn list_models(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    // The latest run of each model: when, and what it found.
-    let runs = state.store().runs(200).await?;
+/// A model's latest run: when, and what it found.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LastRun {
+    pub at: String,
+    pub hits: i64,
+    pub raised: i64,
+    pub trigger: String,
+}
+
+/// A parameter with its current default, as the model file writes it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ParamView {
+    pub name: String,
+    pub label: String,
+    pub value: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ModelView {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub version: i64,
+    pub enabled: bool,
+    pub builtin: bool,
+    pub reads: Vec<String>,
+    pub last_run: Option<LastRun>,
+    pub params: Vec<ParamView>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Models {
+    pub models: Vec<ModelView>,
+}
+
+pub async fn list_models(State(state): State<AppState>) -> ApiResult<Json<Models>> {
+    let runs = state.platform.runs(200).await?;
     let last = |id: &str| {
         runs.iter().find_map(|r| {
-            r.results.iter().find(|x| x.model == id).map(|x| {
-                json!({ "at": r.finished_at, "hits": x.hits, "raised": x.counts.raised, "trigger": r.trigger })
+            r.results.iter().find(|x| x.model == id).map(|x| LastRun {
+                at: r.finished_at.clone(),
+                hits: x.hits as i64,
+                raised: x.counts.raised as i64,
+                trigger: r.trigger.clone(),
             })
         })
     };
-    let list: Vec<Value> = state
+    let models = state
         .platform
         .library()
         .await?
         .iter()
-        .map(|m| {
-            json!({
-                "id": m.record.id, "name": m.spec.name, "description": m.spec.description,
-                "version": m.record.current_version, "enabled": m.record.enabled,
-                "builtin": m.record.builtin, "reads": m.record.reads,
-                "last_run": last(&m.record.id),
-                "params": m.spec.params.iter().map(|(k, p)| json!({
-                    "name": k, "label": p.label, "value": p.default.to_string(),
-                })).collect::<Vec<_>>(),
-            })
+        .map(|m| ModelView {
+            id: m.record.id.clone(),
+            name: m.spec.name.clone(),
+            description: m.spec.description.clone(),
+            version: m.record.current_version,
+            enabled: m.record.enabled,
+            builtin: m.record.builtin,
+            reads: m.record.reads.clone(),
+            last_run: last(&m.record.id),
+            params: m
+                .spec
+                .params
+                .iter()
+                .map(|(k, p)| ParamView {
+                    name: k.clone(),
+                    label: p.label.clone(),
+                    value: p.default.to_string(),
+                })
+                .collect(),
         })
         .collect();
-    Ok(Json(json!({ "models": list })))
+    Ok(Json(Models { models }))
 }
 
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, schemars::JsonSchema)]
 pub struct RunBody {
     #[serde(default)]
     pub models: Vec<String>,
@@ -756,7 +975,7 @@ pub async fn run_models(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Json(b): Json<RunBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<RunResults>> {
     let as_of = match b.as_of.as_deref() {
         None => state.today(),
         Some(d) => mingjing_domain::calendar::parse_date(d)
@@ -767,29 +986,74 @@ pub async fn run_models(
         .platform
         .run_models(&c.actor(), &b.models, as_of)
         .await?;
-    let list: Vec<Value> = outcomes
+    let results = outcomes
         .iter()
-        .map(|o| json!({ "model": o.model, "hits": o.hits, "raised": o.counts.raised, "updated": o.counts.updated }))
+        .map(|o| RunResult {
+            model: o.model.clone(),
+            version: None,
+            hits: o.hits as i64,
+            raised: o.counts.raised as i64,
+            updated: o.counts.updated as i64,
+        })
         .collect();
-    Ok(Json(json!({ "results": list })))
+    Ok(Json(RunResults { results }))
 }
 
-pub async fn list_runs(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let runs: Vec<Value> = state
-        .store()
+/// What one model found in a run.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RunResult {
+    pub model: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
+    pub hits: i64,
+    pub raised: i64,
+    pub updated: i64,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RunResults {
+    pub results: Vec<RunResult>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RunView {
+    pub id: i64,
+    pub started_at: String,
+    pub finished_at: String,
+    pub as_of: String,
+    pub trigger: String,
+    pub results: Vec<RunResult>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Runs {
+    pub runs: Vec<RunView>,
+}
+
+pub async fn list_runs(State(state): State<AppState>) -> ApiResult<Json<Runs>> {
+    let runs = state
+        .platform
         .runs(50)
         .await?
         .iter()
-        .map(|r| {
-            json!({
-                "id": r.id, "started_at": r.started_at, "finished_at": r.finished_at,
-                "as_of": r.as_of, "trigger": r.trigger,
-                "results": r.results.iter().map(|x| json!({
-                    "model": x.model, "version": x.version, "hits": x.hits,
-                    "raised": x.counts.raised, "updated": x.counts.updated,
-                })).collect::<Vec<_>>(),
-            })
+        .map(|r| RunView {
+            id: r.id,
+            started_at: r.started_at.clone(),
+            finished_at: r.finished_at.clone(),
+            as_of: r.as_of.clone(),
+            trigger: r.trigger.clone(),
+            results: r
+                .results
+                .iter()
+                .map(|x| RunResult {
+                    model: x.model.clone(),
+                    version: Some(x.version),
+                    hits: x.hits as i64,
+                    raised: x.counts.raised as i64,
+                    updated: x.counts.updated as i64,
+                })
+                .collect(),
         })
         .collect();
-    Ok(Json(json!({ "runs": runs })))
+    Ok(Json(Runs { runs }))
 }

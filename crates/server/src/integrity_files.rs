@@ -8,20 +8,30 @@ use crate::guard::Caller;
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use mingjing_domain::IdNumber;
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// A person's integrity file, with the ID as the caller may read it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct IntegrityFileView {
+    #[serde(flatten)]
+    pub file: mingjing_app::IntegrityFile,
+    pub id_number: String,
+}
 
 pub async fn get(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<IntegrityFileView>> {
     let id: IdNumber = id
         .trim()
         .parse()
         .map_err(|e| ApiError::with(ErrorCode::InvalidRequest, format!("身份证号无效：{e}")))?;
     let file = state.platform.view_integrity_file(&c.actor(), &id).await?;
     let scope = crate::scope::of(&state, &c).await?;
-    let mut out = serde_json::to_value(&file).expect("serialisable");
-    out["id_number"] = json!(scope.id(&id.to_string()));
-    Ok(Json(out))
+    Ok(Json(IntegrityFileView {
+        file,
+        id_number: scope.id(&id.to_string()),
+    }))
 }

@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod chat;
+pub mod contract;
 pub mod data;
 pub mod disposal;
 pub mod documents;
@@ -133,10 +134,6 @@ impl Shared {
     pub fn today(&self) -> chrono::NaiveDate {
         self.clock.today()
     }
-
-    pub fn store(&self) -> &mingjing_store::SqlStore {
-        &self.platform.meta
-    }
 }
 
 /// The whole application: routes, the guard, security headers and the JSON fallbacks.
@@ -149,6 +146,7 @@ pub fn app(state: AppState) -> Router {
         .saturating_add(uploads::ENVELOPE_BYTES as usize);
     routes::router(body_limit)
         .fallback(web::fallback)
+        .layer(axum::middleware::from_fn(error::rejections_as_errors))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::guard,
@@ -188,7 +186,7 @@ fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         // The day of the last scheduled run, as recorded: a restart after the hour does not
         // run the models again on a day they already ran (it does catch up a missed day).
-        let mut last_day = match state.store().runs(50).await {
+        let mut last_day = match state.platform.runs(50).await {
             Ok(runs) => last_scheduled_day(&state.clock, &runs),
             Err(e) => {
                 tracing::error!(error = %e, "reading the last scheduled run failed");
@@ -237,15 +235,7 @@ fn spawn_housekeeping(state: AppState) {
                 .await
                 .map(|p| p.audit_retention_days)
                 .unwrap_or(180);
-            let by = mingjing_store::audit::AuditEntry {
-                actor: "system".into(),
-                role: "system".into(),
-                result: "ok".into(),
-                source: "local".into(),
-                object: "audit_log".into(),
-                ..Default::default()
-            };
-            match state.store().prune_audit(keep, &by).await {
+            match state.platform.prune_audit_log(keep).await {
                 Ok(n) if n > 0 => tracing::info!(removed = n, keep_days = keep, "audit retention"),
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "audit retention failed"),

@@ -7,9 +7,22 @@ use crate::error::ApiResult;
 use crate::guard::Caller;
 use axum::extract::{Query, State};
 use axum::{Extension, Json};
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
 
-#[derive(serde::Deserialize)]
+/// A level of 民生监督, and whether its rows are recipients.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LivelihoodLevel {
+    pub view: mingjing_app::ProgrammeView,
+    pub recipients: bool,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Projects {
+    pub projects: Vec<mingjing_app::ProjectView>,
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct Level {
     pub program: Option<String>,
     pub town: Option<String>,
@@ -20,7 +33,7 @@ pub async fn view(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Query(l): Query<Level>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<LivelihoodLevel>> {
     let some = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
@@ -39,7 +52,10 @@ pub async fn view(
             village.as_deref(),
         )
         .await?;
-    Ok(Json(json!({ "view": v.view, "recipients": v.recipients })))
+    Ok(Json(LivelihoodLevel {
+        view: v.view,
+        recipients: v.recipients,
+    }))
 }
 
 /// Livelihood projects, budget against disbursed, with contractors' links to office holders;
@@ -47,11 +63,11 @@ pub async fn view(
 pub async fn projects(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Projects>> {
     let scope = crate::scope::of(&state, &c).await?;
     let list = state
         .platform
         .livelihood_projects_in(&c.actor(), &scope)
         .await?;
-    Ok(Json(json!({ "projects": list })))
+    Ok(Json(Projects { projects: list }))
 }

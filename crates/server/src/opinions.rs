@@ -2,32 +2,65 @@
 //! workflow. Discipline records are read only by roles that may; every look is audited.
 
 use crate::AppState;
+use crate::contract::{Done, Download, Form, Letter, NewId};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::guard::Caller;
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use mingjing_app::{NewRequest, RequestedPerson};
 use mingjing_domain::access::Permission;
-use serde_json::{Value, json};
+use mingjing_domain::opinion_flow::{OpinionStage, OpinionStep, Parties};
+use mingjing_store::opinions::OpinionRequest;
+use schemars::JsonSchema;
+use serde::Serialize;
 
-pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let list: Vec<Value> = state
-        .store()
-        .opinion_requests()
-        .await?
-        .iter()
-        .map(|r| {
-            let mut j = serde_json::to_value(r).expect("serialisable");
-            j["stage_label"] = json!(mingjing_app::opinion_stage_label(&r.stage));
-            j
-        })
-        .collect();
-    Ok(Json(
-        json!({ "requests": list, "purposes": mingjing_app::PURPOSES }),
-    ))
+/// A request with its stage as people read it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RequestView {
+    #[serde(flatten)]
+    pub request: OpinionRequest,
+    pub stage_label: String,
 }
 
-#[derive(serde::Deserialize)]
+fn request_view(r: OpinionRequest) -> RequestView {
+    RequestView {
+        stage_label: mingjing_app::opinion_stage_label(&r.stage).to_string(),
+        request: r,
+    }
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Requests {
+    pub requests: Vec<RequestView>,
+    /// The purposes a request may state.
+    pub purposes: Vec<String>,
+}
+
+pub async fn list(State(state): State<AppState>) -> ApiResult<Json<Requests>> {
+    let requests = state
+        .platform
+        .opinion_requests()
+        .await?
+        .into_iter()
+        .map(request_view)
+        .collect();
+    Ok(Json(Requests {
+        requests,
+        purposes: mingjing_app::PURPOSES
+            .iter()
+            .map(|p| p.to_string())
+            .collect(),
+    }))
+}
+
+/// Persons checked against the records; `ok` when none has a problem.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Checks {
+    pub persons: Vec<mingjing_app::PersonCheck>,
+    pub ok: bool,
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct PersonsBody {
     pub persons: Vec<RequestedPerson>,
 }
@@ -37,80 +70,112 @@ pub async fn check(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Json(b): Json<PersonsBody>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Checks>> {
     let scope = crate::scope::of(&state, &c).await?;
-    let checks = state
+    let mut checks = state
         .platform
         .precheck_persons(&c.actor(), &b.persons)
         .await?;
-    let shown: Vec<Value> = checks
-        .iter()
-        .map(|k| {
-            let mut j = serde_json::to_value(k).expect("serialisable");
-            j["id_number"] = json!(scope.id(&k.id_number));
-            j
-        })
-        .collect();
-    Ok(Json(
-        json!({ "persons": shown, "ok": checks.iter().all(|k| k.problem.is_none()) }),
-    ))
+    let ok = checks.iter().all(|k| k.problem.is_none());
+    for k in &mut checks {
+        k.id_number = scope.id(&k.id_number);
+    }
+    Ok(Json(Checks {
+        persons: checks,
+        ok,
+    }))
 }
 
 pub async fn create(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Json(b): Json<NewRequest>,
-) -> ApiResult<Json<Value>> {
-    let e = c.audit("opinion.create", "opinion_request", "ok");
-    let (id, _) = state.platform.create_opinion_request(&b, &e).await?;
-    Ok(Json(json!({ "id": id })))
+) -> ApiResult<Json<NewId>> {
+    let (id, _) = state
+        .platform
+        .create_opinion_request(&c.actor(), &b)
+        .await?;
+    Ok(Json(NewId { id }))
+}
+
+/// A person of a request with their findings and opinions.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RequestPersonView {
+    pub seq: i64,
+    pub id_number: String,
+    pub name: String,
+    pub org: String,
+    pub position: String,
+    pub verdict: String,
+    /// What the records hold, as the compiler found it.
+    pub findings: Vec<FindingSeen>,
+    pub drafted_opinion: String,
+    pub opinion: String,
+}
+
+/// One fact an opinion rests on, with the record it came from (as the compiler stored it).
+#[derive(Debug, Serialize, serde::Deserialize, JsonSchema)]
+pub struct FindingSeen {
+    /// `petition_open`, `petition_confirmed`, `sanction_in_impact`, `sanction_permanent`,
+    /// `sanction_expired`, `sanction_no_impact`, `no_record`.
+    pub kind: String,
+    /// A petition or case number.
+    pub record: String,
+    pub text: String,
+}
+
+/// A request, its persons, and what the caller may do with it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RequestDetail {
+    pub request: RequestView,
+    pub persons: Vec<RequestPersonView>,
+    pub allowed: Vec<String>,
+    pub may_reword: bool,
 }
 
 pub async fn get(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<RequestDetail>> {
     let (req, persons) = state.platform.view_opinion_request(&c.actor(), id).await?;
     let scope = crate::scope::of(&state, &c).await?;
-    let persons: Vec<Value> = persons
+    let persons = persons
         .iter()
-        .map(|p| {
-            json!({
-                "seq": p.seq, "id_number": scope.id(&p.id_number), "name": p.name, "org": p.org,
-                "position": p.position, "verdict": p.verdict,
-                "findings": serde_json::from_str::<Value>(&p.findings).unwrap_or(Value::Null),
-                "drafted_opinion": p.drafted_opinion, "opinion": p.opinion,
-            })
+        .map(|p| RequestPersonView {
+            seq: p.seq,
+            id_number: scope.id(&p.id_number),
+            name: p.name.clone(),
+            org: p.org.clone(),
+            position: p.position.clone(),
+            verdict: p.verdict.clone(),
+            findings: serde_json::from_str(&p.findings).unwrap_or_default(),
+            drafted_opinion: p.drafted_opinion.clone(),
+            opinion: p.opinion.clone(),
         })
         .collect();
-    let me = c.user.username.as_str();
-    let mut allowed = Vec::new();
-    match req.stage.as_str() {
-        "drafted" if c.has(Permission::OpinionsDraft) && me == req.drafted_by => {
-            allowed.push("submit")
-        }
-        "in_review" if c.has(Permission::OpinionsReview) && me != req.drafted_by => {
-            allowed.extend(["review", "return"])
-        }
-        "reviewed"
-            if c.has(Permission::OpinionsApprove)
-                && me != req.drafted_by
-                && Some(me) != req.reviewed_by.as_deref() =>
-        {
-            allowed.extend(["approve", "return"])
-        }
-        _ => {}
-    }
-    let mut r = serde_json::to_value(&req).expect("serialisable");
-    r["stage_label"] = json!(mingjing_app::opinion_stage_label(&req.stage));
-    Ok(Json(json!({
-        "request": r, "persons": persons, "allowed": allowed,
-        "may_reword": req.stage == "drafted" && c.has(Permission::OpinionsDraft),
-    })))
+    let allowed = match req.stage.parse::<OpinionStage>() {
+        Ok(stage) => OpinionStep::allowed(
+            stage,
+            &c.user.username,
+            &Parties {
+                drafted_by: &req.drafted_by,
+                reviewed_by: req.reviewed_by.as_deref(),
+            },
+            |p| c.has(p),
+        ),
+        Err(_) => Vec::new(),
+    };
+    let may_reword = req.stage == "drafted" && c.has(Permission::OpinionsDraft);
+    Ok(Json(RequestDetail {
+        allowed: allowed.iter().map(|s| s.code().to_string()).collect(),
+        request: request_view(req),
+        persons,
+        may_reword,
+    }))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct RewordBody {
     pub opinion: String,
 }
@@ -120,21 +185,15 @@ pub async fn reword(
     Extension(c): Extension<Caller>,
     Path((id, seq)): Path<(i64, i64)>,
     Json(b): Json<RewordBody>,
-) -> ApiResult<Json<Value>> {
-    let text = b.opinion.trim();
-    if text.is_empty() || text.chars().count() > 2000 {
-        return Err(ApiError::with(
-            ErrorCode::InvalidRequest,
-            "意见不能为空，且不超过 2000 字",
-        ));
-    }
-    let mut e = c.audit("opinion.reword", format!("opinion_request:{id}"), "ok");
-    e.detail = format!("person {seq}");
-    state.store().reword_opinion(id, seq, text, &e).await?;
-    Ok(Json(json!({ "ok": true })))
+) -> ApiResult<Json<Done>> {
+    state
+        .platform
+        .reword_opinion(&c.actor(), id, seq, &b.opinion)
+        .await?;
+    Ok(Done::json())
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct StepBody {
     /// `submit`, `review`, `return` or `approve`.
     pub step: String,
@@ -147,37 +206,37 @@ pub async fn step(
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
     Json(b): Json<StepBody>,
-) -> ApiResult<Json<Value>> {
-    let permitted = match b.step.as_str() {
-        "submit" => c.has(Permission::OpinionsDraft),
-        "review" => c.has(Permission::OpinionsReview),
-        "approve" => c.has(Permission::OpinionsApprove),
-        "return" => c.has(Permission::OpinionsReview) || c.has(Permission::OpinionsApprove),
-        other => {
-            return Err(ApiError::with(
-                ErrorCode::InvalidRequest,
-                format!("未知操作“{other}”"),
-            ));
-        }
-    };
-    if !permitted {
+) -> ApiResult<Json<Done>> {
+    let step: OpinionStep = b
+        .step
+        .parse()
+        .map_err(|e: String| ApiError::with(ErrorCode::InvalidRequest, e))?;
+    if !step.permissions().iter().any(|p| c.has(*p)) {
         return Err(ErrorCode::Forbidden.into());
     }
-    let e = c.audit(
-        &format!("opinion.{}", b.step),
-        format!("opinion_request:{id}"),
-        "ok",
-    );
     state
         .platform
-        .opinion_step(id, &b.step, &b.comment, &e)
+        .opinion_step(&c.actor(), id, step.code(), &b.comment)
         .await?;
-    Ok(Json(json!({ "ok": true })))
+    Ok(Done::json())
 }
 
 /// Reads a list of persons from an uploaded CSV or Excel file (multipart field `file`).
-pub async fn persons_file(mut multipart: axum::extract::Multipart) -> ApiResult<Json<Value>> {
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PersonList {
+    pub persons: Vec<RequestedPerson>,
+}
+
+pub async fn persons_file(
+    form: Form<crate::files::AttachmentFields>,
+) -> ApiResult<Json<PersonList>> {
     let bad = |m: String| ApiError::with(ErrorCode::InvalidRequest, m);
+    let mut multipart = <axum::extract::Multipart as axum::extract::FromRequest<()>>::from_request(
+        form.request,
+        &(),
+    )
+    .await
+    .map_err(|e| bad(e.body_text()))?;
     while let Some(field) = multipart
         .next_field()
         .await
@@ -190,15 +249,17 @@ pub async fn persons_file(mut multipart: axum::extract::Multipart) -> ApiResult<
                 tokio::task::spawn_blocking(move || mingjing_app::read_person_list(&name, &bytes))
                     .await
                     .map_err(|e| bad(e.to_string()))??;
-            return Ok(Json(json!({ "persons": persons })));
+            return Ok(Json(PersonList { persons }));
         }
     }
     Err(bad("缺少文件（字段 file）".into()))
 }
 
 /// The four opinion templates (clean, noted, under review, barred).
-pub async fn get_wording(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    Ok(Json(json!(state.platform.opinion_wording().await?)))
+pub async fn get_wording(
+    State(state): State<AppState>,
+) -> ApiResult<Json<mingjing_domain::integrity::Wording>> {
+    Ok(Json(state.platform.opinion_wording().await?))
 }
 
 /// Changes the templates; later compilations use them (opinions already drafted keep theirs).
@@ -206,32 +267,12 @@ pub async fn put_wording(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Json(w): Json<mingjing_domain::integrity::Wording>,
-) -> ApiResult<Json<Value>> {
-    for (what, v) in [
-        ("无问题", &w.clean),
-        ("已办结问题", &w.noted),
-        ("正在核查", &w.under_review),
-        ("影响期内", &w.barred),
-        ("查无此人", &w.no_record),
-    ] {
-        let n = v.trim().chars().count();
-        if n == 0 || n > 200 {
-            return Err(ApiError::with(
-                ErrorCode::InvalidRequest,
-                format!("“{what}”的意见模板须为 1 到 200 字"),
-            ));
-        }
-    }
-    let text = serde_json::to_string(&w).expect("serialisable");
-    let e = c.audit("opinion.wording", "setting:opinion_wording", "ok");
-    state
-        .store()
-        .set_setting_audited("opinion_wording", &text, &e)
-        .await?;
-    Ok(Json(json!({ "ok": true })))
+) -> ApiResult<Json<Done>> {
+    state.platform.set_opinion_wording(&c.actor(), &w).await?;
+    Ok(Done::json())
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct DocumentQuery {
     /// `docx` or `pdf`.
     pub format: String,
@@ -243,41 +284,49 @@ pub async fn document(
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
     axum::extract::Query(q): axum::extract::Query<DocumentQuery>,
-) -> ApiResult<axum::response::Response> {
-    use axum::http::header;
-    use axum::response::IntoResponse;
+) -> ApiResult<Download<Letter>> {
     let format = mingjing_app::ReplyFormat::parse(&q.format)
         .ok_or_else(|| ApiError::with(ErrorCode::InvalidRequest, "format 须为 docx 或 pdf"))?;
     let file = state
         .platform
         .reply_document(&c.actor(), id, format)
         .await?;
-    let disposition = format!(
-        "attachment; filename=\"reply-{id}.{}\"; filename*=UTF-8''{}",
-        format.extension(),
-        crate::uploads::percent_encode(&file.file_name)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, format.content_type().to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
+    Ok(Download::new(
         file.bytes,
-    )
-        .into_response())
+        format.content_type(),
+        &format!("reply-{id}.{}", format.extension()),
+        &file.file_name,
+    ))
 }
 
 /// The reply template, with the placeholders it may use.
-pub async fn get_reply_template(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let placeholders: Vec<Value> = mingjing_domain::reply::PLACEHOLDERS
+/// A placeholder a reply template may use.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Placeholder {
+    pub name: String,
+    pub label: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ReplyTemplateView {
+    pub template: mingjing_domain::reply::ReplyTemplate,
+    pub placeholders: Vec<Placeholder>,
+}
+
+pub async fn get_reply_template(
+    State(state): State<AppState>,
+) -> ApiResult<Json<ReplyTemplateView>> {
+    let placeholders = mingjing_domain::reply::PLACEHOLDERS
         .iter()
-        .map(|(name, what)| json!({ "name": name, "label": what }))
+        .map(|(name, what)| Placeholder {
+            name: name.to_string(),
+            label: what.to_string(),
+        })
         .collect();
-    Ok(Json(json!({
-        "template": state.platform.reply_template().await?,
-        "placeholders": placeholders,
-    })))
+    Ok(Json(ReplyTemplateView {
+        template: state.platform.reply_template().await?,
+        placeholders,
+    }))
 }
 
 /// Changes the reply template (checked: lengths, known placeholders); later replies use it.
@@ -285,8 +334,7 @@ pub async fn put_reply_template(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Json(t): Json<mingjing_domain::reply::ReplyTemplate>,
-) -> ApiResult<Json<Value>> {
-    let e = c.audit("opinion.reply_template", "setting:reply_template", "ok");
-    state.platform.set_reply_template(&t, &e).await?;
-    Ok(Json(json!({ "ok": true })))
+) -> ApiResult<Json<Done>> {
+    state.platform.set_reply_template(&c.actor(), &t).await?;
+    Ok(Done::json())
 }

@@ -10,9 +10,10 @@ use axum::{Extension, Json};
 use mingjing_app::{PersonFilter, PersonLook, PersonProfile};
 use mingjing_domain::IdNumber;
 use mingjing_domain::access::Permission;
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct SearchQuery {
     #[serde(default)]
     pub q: String,
@@ -27,11 +28,29 @@ pub struct SearchQuery {
     pub age_max: Option<u32>,
 }
 
+/// A person found (the ID as the caller may read it; the page opens by the handle).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Found {
+    pub id_number: String,
+    pub name: String,
+    pub gender: String,
+    pub age: Option<i64>,
+    pub town: String,
+    pub village: String,
+    pub matched: mingjing_app::MatchKind,
+    pub handle: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct FoundPersons {
+    pub persons: Vec<Found>,
+}
+
 pub async fn search(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Query(s): Query<SearchQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<FoundPersons>> {
     let scope = crate::scope::of(&state, &c).await?;
     let hits = state
         .platform
@@ -48,22 +67,24 @@ pub async fn search(
             },
         )
         .await?;
-    let shown: Vec<Value> = hits
+    let persons = hits
         .iter()
-        .map(|h| {
-            json!({
-                "id_number": scope.id(&h.person.id_number), "name": h.person.name,
-                "gender": h.person.gender, "age": h.age, "town": h.person.town,
-                "village": h.person.village, "matched": h.matched,
-                // The page is opened by a handle, never by a masked number.
-                "handle": h.person.handle,
-            })
+        .map(|h| Found {
+            id_number: scope.id(&h.person.id_number),
+            name: h.person.name.clone(),
+            gender: h.person.gender.clone(),
+            age: h.age,
+            town: h.person.town.clone(),
+            village: h.person.village.clone(),
+            matched: h.matched,
+            // The page is opened by a handle, never by a masked number.
+            handle: h.person.handle.clone(),
         })
         .collect();
-    Ok(Json(json!({ "persons": shown })))
+    Ok(Json(FoundPersons { persons }))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct PurposeQuery {
     #[serde(default)]
     pub purpose: String,
@@ -99,51 +120,114 @@ async fn open(
     Ok((scope, id, profile))
 }
 
+/// A person of the household register as the caller may read them.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PersonView {
+    pub id_number: String,
+    pub handle: String,
+    pub name: String,
+    pub gender: String,
+    pub birth_date: String,
+    pub relation: String,
+    pub household_id: String,
+    pub town: String,
+    pub village: String,
+}
+
+/// An alert about the person.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PersonAlert {
+    pub id: i64,
+    pub model: String,
+    pub program: String,
+    pub status: String,
+    pub stage: String,
+    pub amount_fen: Option<i64>,
+    pub raised_at: String,
+    pub responsible: String,
+    pub conclusion: Option<String>,
+}
+
+/// Everything the data says about a person, in the caller's scope.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PersonPage {
+    pub person: Option<PersonView>,
+    pub id_number: String,
+    pub household: Vec<PersonView>,
+    pub records: Vec<mingjing_app::PersonRecords>,
+    pub alerts: Vec<PersonAlert>,
+    pub discipline_shown: bool,
+}
+
 pub async fn profile(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     Query(p): Query<PurposeQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PersonPage>> {
     let discipline = c.has(Permission::DisciplineRead);
     let (scope, id, profile) = open(&state, &c, &id, &p.purpose, PersonLook::Page).await?;
     let mask_row = |_columns: &[String], row: &[Option<String>]| scope.cells(row);
-    let records: Vec<Value> = profile
+    let records = profile
         .records
         .iter()
-        .map(|r| {
-            json!({
-                "dataset_type": r.dataset_type, "label": r.label, "field": r.field,
-                "discipline": r.discipline, "columns": r.columns, "labels": r.labels,
-                "rows": r.rows.iter().map(|row| mask_row(&r.columns, row)).collect::<Vec<_>>(),
-            })
+        .map(|r| mingjing_app::PersonRecords {
+            rows: r.rows.iter().map(|row| mask_row(&r.columns, row)).collect(),
+            ..r.clone()
         })
         .collect();
-    let person_json = |p: &mingjing_store::persons::PersonEntry| {
-        json!({ "id_number": scope.id(&p.id_number), "handle": p.handle, "name": p.name,
-            "gender": p.gender, "birth_date": scope.birth_date(&p.birth_date), "relation": p.relation,
-            "household_id": p.household_id, "town": p.town, "village": p.village })
+    let person_view = |p: &mingjing_store::persons::PersonEntry| PersonView {
+        id_number: scope.id(&p.id_number),
+        handle: p.handle.clone(),
+        name: p.name.clone(),
+        gender: p.gender.clone(),
+        birth_date: scope.birth_date(&p.birth_date),
+        relation: p.relation.clone(),
+        household_id: p.household_id.clone(),
+        town: p.town.clone(),
+        village: p.village.clone(),
     };
-    let alerts: Vec<Value> = state
-        .store()
-        .alerts_on_subject(&id.to_string())
+    let alerts = state
+        .platform
+        .alerts_on_subject_in(&scope, &id.to_string())
         .await?
         .iter()
-        .filter(|a| scope.sees_alert(a))
-        .map(|a| {
-            json!({ "id": a.id, "model": a.model, "program": a.program, "status": a.status,
-                "stage": a.stage, "amount_fen": a.amount_fen, "raised_at": a.raised_at,
-                "responsible": a.responsible, "conclusion": a.conclusion })
+        .map(|a| PersonAlert {
+            id: a.id,
+            model: a.model.clone(),
+            program: a.program.clone(),
+            status: a.status.clone(),
+            stage: a.stage.clone(),
+            amount_fen: a.amount_fen,
+            raised_at: a.raised_at.clone(),
+            responsible: a.responsible.clone(),
+            conclusion: a.conclusion.clone(),
         })
         .collect();
-    Ok(Json(json!({
-        "person": profile.person.as_ref().map(person_json),
-        "id_number": scope.id(&id.to_string()),
-        "household": profile.household.iter().map(person_json).collect::<Vec<_>>(),
-        "records": records,
-        "alerts": alerts,
-        "discipline_shown": discipline,
-    })))
+    Ok(Json(PersonPage {
+        person: profile.person.as_ref().map(person_view),
+        id_number: scope.id(&id.to_string()),
+        household: profile.household.iter().map(person_view).collect(),
+        records,
+        alerts,
+        discipline_shown: discipline,
+    }))
+}
+
+/// A node of the graph: a person (keyed by handle) or a thing.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct NodeView {
+    pub key: String,
+    pub kind: String,
+    pub label: String,
+    pub id_number: Option<String>,
+    pub handle: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct GraphView {
+    pub nodes: Vec<NodeView>,
+    pub edges: Vec<mingjing_app::GraphEdge>,
 }
 
 /// The person's relationship graph, one hop: relatives, accounts, employers, companies,
@@ -153,9 +237,9 @@ pub async fn graph(
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
     Query(p): Query<PurposeQuery>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<GraphView>> {
     let (scope, id, profile) = open(&state, &c, &id, &p.purpose, PersonLook::Graph).await?;
-    let types = state.store().dataset_types().await?;
+    let types = state.platform.dataset_types().await?;
     let g = mingjing_app::person_graph(&profile, &id.to_string(), &types);
     // Person nodes are keyed by handle and labelled with the ID as the caller may read it.
     let mut keys = std::collections::HashMap::new();
@@ -169,13 +253,23 @@ pub async fn graph(
             None => (n.key.clone(), None, None),
         };
         keys.insert(n.key.clone(), key.clone());
-        nodes.push(json!({ "key": key, "kind": n.kind, "label": n.label,
-            "id_number": id_shown, "handle": handle }));
+        nodes.push(NodeView {
+            key,
+            kind: n.kind.clone(),
+            label: n.label.clone(),
+            id_number: id_shown,
+            handle,
+        });
     }
-    let edges: Vec<Value> = g
+    let edges = g
         .edges
         .iter()
-        .map(|e| json!({ "from": keys[&e.from], "to": keys[&e.to], "label": e.label, "source": e.source }))
+        .map(|e| mingjing_app::GraphEdge {
+            from: keys.get(&e.from).cloned().unwrap_or_default(),
+            to: keys.get(&e.to).cloned().unwrap_or_default(),
+            label: e.label.clone(),
+            source: e.source.clone(),
+        })
         .collect();
-    Ok(Json(json!({ "nodes": nodes, "edges": edges })))
+    Ok(Json(GraphView { nodes, edges }))
 }

@@ -2,6 +2,7 @@
 //! The router, the guard, the OpenAPI document and the authorization-matrix test all read it.
 
 use crate::AppState;
+use crate::contract::{Operation, Schemas};
 use crate::{
     auth, data, disposal as d, documents as doc, files, handlers as h, library as lib,
     opinions as op, uploads,
@@ -29,6 +30,8 @@ pub struct RouteInfo {
     pub access: Access,
     pub tag: &'static str,
     pub summary: &'static str,
+    /// The operation as the handler's signature describes it (`crate::contract`).
+    pub operation: fn(&str, &mut Schemas) -> Operation,
 }
 
 macro_rules! routes {
@@ -39,6 +42,7 @@ macro_rules! routes {
             access: $access,
             tag: $tag,
             summary: $summary,
+            operation: |path, schemas| crate::contract::operation_of(&$handler, path, schemas),
         }),*];
 
         /// The router, each route with its own body limit: `upload_limit` for the routes

@@ -2,16 +2,18 @@
 //! file lands or none of it. A body over the size limit is answered 413 before it is read; a
 //! rejected file's row errors come back in the answer and as an Excel report.
 
+use crate::contract::{CreatedOr, Download, FileField, FileKind, Form, Xlsx};
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::guard::Caller;
 use crate::{AppState, Rejection};
 use axum::extract::{Multipart, Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::header;
 use axum::{Extension, Json};
 use mingjing_app::FileError;
 use mingjing_app::{ImportInput, ImportOutcome};
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::json;
 
 /// How long a rejection report stays downloadable.
 const REJECTION_TTL_MINUTES: i64 = 60;
@@ -46,40 +48,66 @@ pub fn file_error(f: FileError) -> ApiError {
     }
 }
 
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct UploadView {
+    pub id: i64,
+    pub dataset_type: String,
+    pub org_id: i64,
+    pub org_name: String,
+    /// `YYYY-MM` for a monthly type.
+    pub period: Option<String>,
+    pub file_name: String,
+    pub sha256: String,
+    pub rows: i64,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Uploads {
+    pub uploads: Vec<UploadView>,
+}
+
 pub async fn list(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<Uploads>> {
     let scope = crate::scope::of(&state, &c).await?;
-    let uploads: Vec<Value> = state
-        .store()
-        .uploads(None)
+    let uploads = state
+        .platform
+        .uploads_in(&scope)
         .await?
         .iter()
-        .filter(|u| scope.sees_org(u.org_id))
-        .map(upload_json)
+        .map(upload_view)
         .collect();
-    Ok(Json(json!({ "uploads": uploads })))
+    Ok(Json(Uploads { uploads }))
 }
 
-fn upload_json(u: &mingjing_store::Upload) -> Value {
-    json!({
-        "id": u.id, "dataset_type": u.dataset_type, "org_id": u.org_id, "org_name": u.org_name,
-        "period": u.period.map(|p| p.to_string()), "file_name": u.file_name, "sha256": u.sha256,
-        "rows": u.rows, "uploaded_by": u.uploaded_by, "uploaded_at": u.uploaded_at,
-    })
+fn upload_view(u: &mingjing_store::Upload) -> UploadView {
+    UploadView {
+        id: u.id,
+        dataset_type: u.dataset_type.clone(),
+        org_id: u.org_id,
+        org_name: u.org_name.clone(),
+        period: u.period.map(|p| p.to_string()),
+        file_name: u.file_name.clone(),
+        sha256: u.sha256.clone(),
+        rows: u.rows as i64,
+        uploaded_by: u.uploaded_by.clone(),
+        uploaded_at: u.uploaded_at.clone(),
+    }
 }
 
 pub async fn get(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<UploadView>> {
     let scope = crate::scope::of(&state, &c).await?;
-    match state.store().upload(id).await? {
-        Some(u) if scope.sees_org(u.org_id) => Ok(Json(upload_json(&u))),
+    match state.platform.upload_in(&scope, id).await? {
+        Some(u) => Ok(Json(upload_view(&u))),
         // Another unit's upload looks exactly like a missing one.
-        _ => Err(ErrorCode::NotFound.into()),
+        None => Err(ErrorCode::NotFound.into()),
     }
 }
 
@@ -221,17 +249,73 @@ pub fn parse_form_bytes(boundary: &str, body: Vec<u8>, limit: u64) -> Result<Upl
     })
 }
 
+/// The fields of an upload.
+#[derive(JsonSchema)]
+pub struct UploadFields {
+    /// The dataset type.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// The month (`YYYY-MM`) of a monthly type.
+    pub period: Option<String>,
+    pub file: FileField,
+}
+
+/// The fields of a 事前比对 roll.
+#[derive(JsonSchema)]
+pub struct PrecheckFields {
+    /// Ignored: a roll is always the payment roll type.
+    #[serde(rename = "type")]
+    pub ty: Option<String>,
+    /// The month of payment (`YYYY-MM`).
+    pub period: String,
+    pub file: FileField,
+}
+
+/// A row and column a file's reader warns of (the row still lands).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RowWarning {
+    pub row: u64,
+    pub column: String,
+    pub message: String,
+}
+
+/// An earlier upload's rows this one replaces.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ReplacedUpload {
+    pub upload_id: i64,
+    pub rows: i64,
+    pub partition: String,
+}
+
+/// A file that landed.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Loaded {
+    pub id: i64,
+    pub rows: i64,
+    pub replaced: Vec<ReplacedUpload>,
+    pub warnings: Vec<RowWarning>,
+    pub warnings_total: i64,
+}
+
+/// The same file, landed before.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AlreadyLoaded {
+    pub id: i64,
+    pub rows: i64,
+    pub already_loaded: bool,
+}
+
 pub async fn create(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
-    req: Request,
-) -> ApiResult<Response> {
+    form: Form<UploadFields>,
+) -> ApiResult<CreatedOr<Loaded, AlreadyLoaded>> {
     let UploadForm {
         ty,
         period,
         file_name,
         bytes,
-    } = read_form(&state, &c, req, "upload.create").await?;
+    } = read_form(&state, &c, form.request, "upload.create").await?;
     let ty = ty.ok_or_else(|| ApiError::with(ErrorCode::InvalidRequest, "缺少数据类型（type）"))?;
     let actor = c.actor();
     let outcome = state
@@ -254,21 +338,34 @@ pub async fn create(
             if state.config.rematch_on_upload {
                 spawn_rematch(state.clone(), ty.clone());
             }
-            Ok((
-                StatusCode::CREATED,
-                Json(json!({
-                    "id": upload_id, "rows": checked.rows,
-                    "replaced": replaced.iter().map(|r| json!({ "upload_id": r.upload_id, "rows": r.rows, "partition": r.partition })).collect::<Vec<_>>(),
-                    "warnings": checked.warnings.iter().map(|w| json!({ "row": w.row, "column": w.column, "message": w.message })).collect::<Vec<_>>(),
-                    "warnings_total": checked.warnings_total,
-                })),
-            )
-                .into_response())
+            Ok(CreatedOr::Created(Loaded {
+                id: upload_id,
+                rows: checked.rows as i64,
+                replaced: replaced
+                    .iter()
+                    .map(|r| ReplacedUpload {
+                        upload_id: r.upload_id,
+                        rows: r.rows as i64,
+                        partition: r.partition.clone(),
+                    })
+                    .collect(),
+                warnings: checked
+                    .warnings
+                    .iter()
+                    .map(|w| RowWarning {
+                        row: w.row,
+                        column: w.column.clone(),
+                        message: w.message.clone(),
+                    })
+                    .collect(),
+                warnings_total: checked.warnings_total as i64,
+            }))
         }
-        Ok(ImportOutcome::AlreadyLoaded { upload }) => Ok(Json(
-            json!({ "id": upload.id, "rows": upload.rows, "already_loaded": true }),
-        )
-        .into_response()),
+        Ok(ImportOutcome::AlreadyLoaded { upload }) => Ok(CreatedOr::Existing(AlreadyLoaded {
+            id: upload.id,
+            rows: upload.rows as i64,
+            already_loaded: true,
+        })),
         Err(mingjing_app::AppError::File(f)) => {
             let report: Vec<(u64, String, String)> = match &f {
                 FileError::Rows { errors, .. } => errors
@@ -324,7 +421,7 @@ pub async fn rejection_report(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
     Path(id): Path<String>,
-) -> ApiResult<Response> {
+) -> ApiResult<Download<Xlsx>> {
     let map = state.rejections.lock().await;
     let r = map
         .get(&id)
@@ -332,7 +429,7 @@ pub async fn rejection_report(
         .ok_or(ErrorCode::NotFound)?;
     let bytes = mingjing_app::sheets::rejection_report(&r.errors)?;
     let name = format!("{}-错误报告.xlsx", r.file_name);
-    Ok(xlsx_response(bytes, &name))
+    Ok(xlsx_download(bytes, &name))
 }
 
 /// A file name for `filename*=UTF-8''…` (RFC 5987).
@@ -348,23 +445,8 @@ pub fn percent_encode(name: &str) -> String {
         .collect()
 }
 
-pub fn xlsx_response(bytes: Vec<u8>, file_name: &str) -> Response {
-    let mut res = bytes.into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    );
-    let encoded = percent_encode(file_name);
-    res.headers_mut().insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&format!(
-            "attachment; filename=\"download.xlsx\"; filename*=UTF-8''{encoded}"
-        ))
-        .expect("ascii"),
-    );
-    res
+pub fn xlsx_download(bytes: Vec<u8>, file_name: &str) -> Download<Xlsx> {
+    Download::new(bytes, Xlsx::MEDIA_TYPES[0], "download.xlsx", file_name)
 }
 
 /// An Excel template generated from the type's definition: the header row of labels (text
@@ -372,10 +454,10 @@ pub fn xlsx_response(bytes: Vec<u8>, file_name: &str) -> Response {
 pub async fn template(
     State(state): State<AppState>,
     Path(name): Path<String>,
-) -> ApiResult<Response> {
+) -> ApiResult<Download<Xlsx>> {
     let ty = state.platform.dataset_type(&name).await?;
     let bytes = mingjing_app::sheets::template(&ty)?;
-    Ok(xlsx_response(bytes, &format!("{}-模板.xlsx", ty.label)))
+    Ok(xlsx_download(bytes, &format!("{}-模板.xlsx", ty.label)))
 }
 
 /// 事前比对: a payout roll checked against the payment models before paying; nothing is stored
@@ -383,17 +465,17 @@ pub async fn template(
 pub async fn precheck(
     State(state): State<AppState>,
     Extension(c): Extension<Caller>,
-    req: Request,
-) -> ApiResult<Json<Value>> {
+    form: Form<PrecheckFields>,
+) -> ApiResult<Json<mingjing_app::PrecheckOutcome>> {
     let UploadForm {
         period,
         file_name,
         bytes,
         ..
-    } = read_form(&state, &c, req, "upload.precheck").await?;
+    } = read_form(&state, &c, form.request, "upload.precheck").await?;
     let period = period
         .ok_or_else(|| ApiError::with(ErrorCode::InvalidRequest, "缺少发放月份（period）"))?;
-    let out = state
+    let mut out = state
         .platform
         .precheck_roll(
             &c.actor(),
@@ -405,16 +487,8 @@ pub async fn precheck(
         )
         .await?;
     let scope = crate::scope::of(&state, &c).await?;
-    let hits: Vec<Value> = out
-        .hits
-        .iter()
-        .map(|h| {
-            let mut j = serde_json::to_value(h).expect("serialisable");
-            j["subject"] = json!(scope.id(&h.subject));
-            j
-        })
-        .collect();
-    Ok(Json(
-        json!({ "rows": out.rows, "models": out.models, "hits": hits }),
-    ))
+    for h in &mut out.hits {
+        h.subject = scope.id(&h.subject);
+    }
+    Ok(Json(out))
 }

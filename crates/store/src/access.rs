@@ -9,7 +9,7 @@ use sqlx::Row;
 use std::str::FromStr;
 
 /// An organisation of the tree.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct OrgNode {
     pub id: i64,
     pub name: String,
@@ -20,7 +20,9 @@ pub struct OrgNode {
     pub sort_order: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct NewOrg {
     pub name: String,
     pub kind: String,
@@ -30,7 +32,7 @@ pub struct NewOrg {
     pub sort_order: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct User {
     pub id: i64,
     pub username: String,
@@ -48,7 +50,9 @@ pub struct User {
     pub totp_secret: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct NewUser {
     pub username: String,
     pub display_name: String,
@@ -58,7 +62,7 @@ pub struct NewUser {
     pub must_change: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Session {
     #[serde(skip)]
     pub token_hash: String,
@@ -617,7 +621,9 @@ async fn insert_permissions(tx: &mut sqlx::Transaction<'_, sqlx::Any>, role: &Ro
 }
 
 /// An account's changeable fields.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct UserUpdate {
     pub display_name: String,
     pub org_id: i64,

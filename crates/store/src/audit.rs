@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// What happened, by whom, to what.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct AuditEntry {
     /// The account name, or `-` before anyone is known (a failed login names the attempt).
     pub actor: String,
@@ -35,7 +35,7 @@ pub struct AuditEntry {
 }
 
 /// A stored record.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct AuditRecord {
     pub seq: i64,
     /// UTC, RFC 3339.

@@ -11,7 +11,7 @@ use sqlx::Row;
 /// The PostgreSQL channel new message ids are announced on.
 pub const CHANNEL: &str = "mingjing_chat";
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Message {
     pub id: i64,
     pub conversation_id: i64,
@@ -21,7 +21,7 @@ pub struct Message {
     pub sent_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Conversation {
     pub id: i64,
     /// `direct`, `unit` or `grp`.
@@ -229,6 +229,10 @@ impl SqlStore {
         let now = self.now_text();
         let texts = self.texts()?;
         let mut tx = self.begin().await?;
+        // Before the message row, whose foreign key would refuse a missing file less kindly.
+        if let Some(f) = file_id {
+            crate::disposal::check_own_file(&mut tx, f, sender).await?;
+        }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO messages (conversation_id, sender_id, body, file_id, sent_at) \
              VALUES ($1, $2, '', $3, $4) RETURNING id",

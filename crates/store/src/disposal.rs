@@ -12,7 +12,7 @@ use mingjing_domain::disposal::{Accountability, Stage, Step, Verification};
 use sqlx::Row;
 
 /// One step taken by an alert.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct AlertEvent {
     pub at: String,
     pub actor: String,
@@ -24,7 +24,7 @@ pub struct AlertEvent {
 }
 
 /// A stored verification and the review it got.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct VerificationRecord {
     pub id: i64,
     pub round: i64,
@@ -44,7 +44,7 @@ pub struct VerificationRecord {
     pub reviewed_at: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct AccountabilityRecord {
     pub id: i64,
     pub kind: String,
@@ -57,7 +57,7 @@ pub struct AccountabilityRecord {
 }
 
 /// An alert's follow-up: every step, every verification, every accountability record.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct AlertFlow {
     pub routed_at: Option<String>,
     pub escalated_at: Option<String>,
@@ -106,7 +106,7 @@ pub struct Unrouted {
     pub responsible: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Notification {
     pub id: i64,
     pub kind: String,
@@ -129,7 +129,7 @@ pub struct NewNotification {
     pub dedup: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Recommendation {
     pub id: i64,
     pub number: String,
@@ -145,7 +145,7 @@ pub struct Recommendation {
     pub alert_ids: Vec<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct FileRecord {
     pub id: i64,
     pub sha256: String,
@@ -249,6 +249,26 @@ pub(crate) async fn notify(
         .await
 }
 
+/// Refuses a file that does not exist or that `owner` did not upload: only one's own uploads
+/// can be attached, and an id guessed from elsewhere is refused.
+pub(crate) async fn check_own_file(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    file: i64,
+    owner: &str,
+) -> Result<()> {
+    let by: Option<String> = sqlx::query_scalar("SELECT created_by FROM files WHERE id = $1")
+        .bind(file)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if by.as_deref() == Some(owner) {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!(
+            "附件 {file} 不存在或不是本人上传"
+        )))
+    }
+}
+
 pub(crate) async fn link_files(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     files: &[i64],
@@ -256,16 +276,7 @@ pub(crate) async fn link_files(
     owner: &str,
 ) -> Result<()> {
     for f in files {
-        // Only one's own uploads can be attached: an id guessed from elsewhere is refused.
-        let by: Option<String> = sqlx::query_scalar("SELECT created_by FROM files WHERE id = $1")
-            .bind(f)
-            .fetch_optional(&mut **tx)
-            .await?;
-        if by.as_deref() != Some(owner) {
-            return Err(StoreError::Invalid(format!(
-                "附件 {f} 不存在或不是本人上传"
-            )));
-        }
+        check_own_file(tx, *f, owner).await?;
         sqlx::query("INSERT INTO file_links (file_id, object) VALUES ($1, $2)")
             .bind(f)
             .bind(object)
@@ -1075,7 +1086,9 @@ impl SqlStore {
 // ---- upload schedules (报送计划) ------------------------------------------------------
 
 /// When an organisation's data of a type is due.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct UploadSchedule {
     pub dataset_type: String,
     pub org_id: i64,

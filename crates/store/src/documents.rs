@@ -9,7 +9,7 @@ use crate::meta::{Result, SqlStore};
 use crate::texts::Texts;
 use sqlx::Row;
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Document {
     pub id: i64,
     pub number: String,
@@ -38,7 +38,7 @@ pub struct NewDocument {
     pub year: i32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Recipient {
     pub id: i64,
     pub document_id: i64,
@@ -54,7 +54,7 @@ pub struct Recipient {
     pub reminded_at: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct DocumentReply {
     pub id: i64,
     pub recipient_id: i64,
@@ -66,7 +66,7 @@ pub struct DocumentReply {
 }
 
 /// A document as a list shows it, with the viewer's recipient row when it was sent to them.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct DocumentSummary {
     pub document: Document,
     /// Recipients in all, and how many have signed and replied.
@@ -75,7 +75,7 @@ pub struct DocumentSummary {
     pub replied: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Notice {
     pub id: i64,
     pub title: String,
@@ -615,7 +615,7 @@ impl SqlStore {
 }
 
 /// What one account has to act on, counted live from the records (信息提醒's to-do list).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct ToDo {
     /// Alerts routed or returned to the account's unit.
     pub alerts_to_verify: i64,

@@ -8,7 +8,7 @@ use crate::meta::{Result, SqlStore};
 use mingjing_crypto::Purpose;
 use sqlx::Row;
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct OpinionRequest {
     pub id: i64,
     pub reference: String,
@@ -26,7 +26,7 @@ pub struct OpinionRequest {
     pub persons: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct OpinionPerson {
     pub seq: i64,
     pub id_number: String,

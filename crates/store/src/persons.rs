@@ -10,7 +10,7 @@
 use crate::meta::{Backend, Result, SqlStore};
 use sqlx::Row;
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct PersonEntry {
     pub id_number: String,
     /// Set by the store when the entry is written.

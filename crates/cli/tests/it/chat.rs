@@ -68,6 +68,7 @@ async fn chat_round(s: &TestServer, a: &Process, b: &Process) {
     let stranger = s.login("rs_verifier").await;
     let clerk_id = s
         .state
+        .platform
         .store()
         .user_by_name("mz_clerk")
         .await
@@ -221,6 +222,7 @@ async fn chat_round(s: &TestServer, a: &Process, b: &Process) {
     // An ad hoc group: its members see it, a stranger does not; a group needs a name.
     let verifier_id = s
         .state
+        .platform
         .store()
         .user_by_name("mz_verifier")
         .await
@@ -303,7 +305,7 @@ async fn first_looks_at_the_unit_group_at_once_all_succeed() {
             answers.iter().all(|a| a.status == StatusCode::OK),
             "{backend:?}"
         );
-        let store = s.state.store();
+        let store = s.state.platform.store();
         let (a, b) = (
             store.user_by_name("analyst").await.unwrap().unwrap().id,
             store.user_by_name("mz_clerk").await.unwrap().unwrap().id,
@@ -322,4 +324,42 @@ async fn first_looks_at_the_unit_group_at_once_all_succeed() {
             "{ids:?}"
         );
     }
+}
+
+/// Found by the contract test: a message naming a file id that does not exist answered 500
+/// (the message row's foreign key refused it before the attachment check ran).
+#[tokio::test]
+async fn regression_a_message_naming_a_missing_file_answered_500() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    let clerk = s.login("mz_clerk").await;
+    let list = s
+        .call(Some(&clerk), Method::GET, "/api/chat/conversations", None)
+        .await
+        .json();
+    let group = list["conversations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["kind"] == "unit")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/chat/conversations/{group}/messages");
+    let sent = s
+        .call(
+            Some(&clerk),
+            Method::POST,
+            &path,
+            Some(json!({ "body": "", "file": 9_223_372_036_854_775_806_i64 })),
+        )
+        .await;
+    assert_eq!(
+        (sent.status, sent.code().as_str()),
+        (StatusCode::BAD_REQUEST, "invalid_request"),
+        "{}",
+        sent.json()
+    );
+    // Nothing was stored.
+    let history = s.call(Some(&clerk), Method::GET, &path, None).await.json();
+    assert_eq!(history["messages"].as_array().unwrap().len(), 0);
 }

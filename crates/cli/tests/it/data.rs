@@ -78,6 +78,7 @@ async fn the_data_browser_keeps_to_the_scope_and_masks_ids() {
     assert_eq!(r.code(), "unknown_dataset_type");
     let looks = s
         .state
+        .platform
         .store()
         .audit_records(&mingjing_store::audit::AuditQuery {
             action: "data.browse".into(),
@@ -112,7 +113,7 @@ async fn regression_schedules_test_failed_from_the_1st_to_the_10th() {
 /// due on the 10th: who is late when, and the reminders that go out once each.
 async fn schedules_scenario(s: TestServer) {
     two_departments(&s).await; // 公安局 uploads deaths today
-    let tree = s.state.store().org_tree().await.unwrap();
+    let tree = s.state.platform.store().org_tree().await.unwrap();
     let org = |n: &str| tree.iter().find(|o| o.name == n).unwrap().id;
     let a = s.login("analyst").await;
     for (ty, o) in [("deaths", "公安局"), ("benefit_payments", "民政局")] {

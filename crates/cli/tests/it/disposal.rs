@@ -6,7 +6,6 @@ use crate::server::{TestServer, two_departments};
 use crate::support::Backend;
 use axum::http::{Method, StatusCode};
 use mingjing_domain::disposal::{Step, VerificationForm};
-use mingjing_store::audit::AuditEntry;
 use mingjing_store::{AlertHit, EvidenceRow};
 use serde_json::{Value, json};
 
@@ -246,7 +245,7 @@ async fn loop_round(backend: Backend) {
         steps,
         ["route", "submit", "return", "submit", "approve", "account"]
     );
-    let alert = s.state.store().alert(mz).await.unwrap().unwrap();
+    let alert = s.state.platform.store().alert(mz).await.unwrap().unwrap();
     assert_eq!(alert.status, "closed", "batch.md's coarse state follows");
 
     // Every step audited with the alert it moved.
@@ -348,7 +347,7 @@ async fn deadlines_remind_the_unit_then_escalate_to_the_commission_once() {
     let day0 = s.state.today();
     s.state.platform.route_new_alerts(day0).await.unwrap();
     let p = &s.state.platform;
-    let pool = s.state.store().pool().clone();
+    let pool = s.state.platform.store().pool().clone();
     let count = |kind: &'static str| {
         let pool = pool.clone();
         async move {
@@ -437,19 +436,10 @@ fn hit(subject: &str, row: i64) -> AlertHit {
     }
 }
 
-fn system(action: &str) -> AuditEntry {
-    AuditEntry {
-        actor: "tester".into(),
-        action: action.into(),
-        result: "ok".into(),
-        ..Default::default()
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_closed_unfounded_alert_is_not_raised_again_and_the_next_one_shows_it() {
     let s = TestServer::new(Backend::Sqlite).await;
-    let store = s.state.store();
+    let store = s.state.platform.store();
     let p = &s.state.platform;
     let subject = "11010519491231002X";
     store
@@ -473,15 +463,15 @@ async fn a_closed_unfounded_alert_is_not_raised_again_and_the_next_one_shows_it(
         ..Default::default()
     };
     // Transfer as a clue is refused for an unfounded verification.
-    p.submit_verification(first, &[mz], form, &system("alert.verify"))
+    p.submit_verification(first, &[mz], form, &mingjing_app::Actor::system())
         .await
         .unwrap();
     let e = p
-        .review_alert(first, Step::Transfer, "", &system("alert.transfer"))
+        .review_alert(first, Step::Transfer, "", &mingjing_app::Actor::system())
         .await
         .unwrap_err();
     assert!(e.to_string().contains("不属实"), "{e}");
-    p.review_alert(first, Step::Approve, "", &system("alert.approve"))
+    p.review_alert(first, Step::Approve, "", &mingjing_app::Actor::system())
         .await
         .unwrap();
     // The same evidence again: nothing new.
@@ -532,7 +522,7 @@ async fn a_closed_unfounded_alert_is_not_raised_again_and_the_next_one_shows_it(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn money_sums_stay_exact_to_the_fen_across_two_thousand_alerts() {
     let s = TestServer::new(Backend::Sqlite).await;
-    let store = s.state.store();
+    let store = s.state.platform.store();
     let p = &s.state.platform;
     const N: usize = 2000;
     // Subjects need not be valid IDs for the loop; the amounts are what matters.
@@ -559,10 +549,10 @@ async fn money_sums_stay_exact_to_the_fen_across_two_thousand_alerts() {
             explanation: "追回".into(),
             ..Default::default()
         };
-        p.submit_verification(a.id, &[mz], form, &system("alert.verify"))
+        p.submit_verification(a.id, &[mz], form, &mingjing_app::Actor::system())
             .await
             .unwrap();
-        p.review_alert(a.id, Step::Approve, "", &system("alert.approve"))
+        p.review_alert(a.id, Step::Approve, "", &mingjing_app::Actor::system())
             .await
             .unwrap();
     }
@@ -607,6 +597,7 @@ async fn a_recommendation_reaches_only_its_department_which_replies_once() {
     let (mz, _, _) = two_departments(&s).await;
     let mz_org = s
         .state
+        .platform
         .store()
         .org_tree()
         .await

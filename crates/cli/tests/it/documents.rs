@@ -374,6 +374,7 @@ async fn document_round(backend: Backend) {
     assert_eq!(none["documents"], json!([]), "a % searches for itself");
     let audited = s
         .state
+        .platform
         .store()
         .audit_records(&mingjing_store::audit::AuditQuery {
             action: "document.view".into(),

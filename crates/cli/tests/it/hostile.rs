@@ -291,7 +291,7 @@ async fn regression_one_small_workbook_took_the_whole_server_down() {
         peak >> 20
     );
     // Nothing of a refused file is written: only the good upload is there.
-    let uploads = s.state.store().uploads(None).await.unwrap();
+    let uploads = s.state.platform.store().uploads(None).await.unwrap();
     assert_eq!(uploads.len(), 1, "{uploads:?}");
 }
 

@@ -799,6 +799,7 @@ async fn texts_at_rest(backend: Backend) {
     assert!(matches!(status, 200 | 404), "{body}");
     let verifier_id = s
         .state
+        .platform
         .store()
         .user_by_name("mz_verifier")
         .await
@@ -884,6 +885,7 @@ async fn texts_at_rest(backend: Backend) {
     assert_eq!(found["documents"].as_array().unwrap().len(), 1, "{found}");
     let searched = s
         .state
+        .platform
         .store()
         .audit_records(&mingjing_store::audit::AuditQuery {
             action: "person.search".into(),
@@ -896,7 +898,7 @@ async fn texts_at_rest(backend: Backend) {
         searched.iter().any(|r| r.entry.detail.contains(name)),
         "the audit log says whom was searched for: {searched:?}"
     );
-    let chain = s.state.store().verify_audit().await.unwrap();
+    let chain = s.state.platform.store().verify_audit().await.unwrap();
     assert!(
         chain.is_ok(),
         "the chain verifies over sealed details: {chain:?}"

@@ -289,7 +289,7 @@ async fn an_upload_re_runs_only_the_models_that_read_its_type() {
         .map(|o| o.model)
         .collect();
     assert_eq!(vehicles, ["M05", "M19"]);
-    let runs = platform.meta.runs(10).await.unwrap();
+    let runs = platform.store().runs(10).await.unwrap();
     assert_eq!(runs[0].trigger, "upload:vehicles");
     assert_eq!(runs[1].trigger, "upload:deaths");
 }
@@ -362,7 +362,7 @@ async fn the_library_over_http_checks_dry_runs_saves_and_versions() {
         );
         assert_eq!(r.json()["hits"], 0, "no payments loaded");
     }
-    let before = s.state.store().models().await.unwrap().len();
+    let before = s.state.platform.store().models().await.unwrap().len();
     assert_eq!(before, 24, "a dry run saves nothing");
     // A broken file: every problem listed.
     let bad = ex["examples"]["query"]

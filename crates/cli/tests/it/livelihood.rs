@@ -84,11 +84,13 @@ async fn a_programme_is_followed_from_the_county_to_the_recipient() {
         }],
     };
     s.state
+        .platform
         .store()
         .apply_hits("M01", 1, &[hit(id(0))])
         .await
         .unwrap();
     s.state
+        .platform
         .store()
         .apply_hits("M22", 1, &[hit(id(9))])
         .await
@@ -215,7 +217,7 @@ async fn a_roll_checked_before_paying_finds_the_dead_and_stores_nothing() {
         ),
     )
     .await;
-    let uploads_before = s.state.store().uploads(None).await.unwrap().len();
+    let uploads_before = s.state.platform.store().uploads(None).await.unwrap().len();
     let clerk = s.login("mz_clerk").await;
     let mut roll = String::from("program,id_number,name,town,village,period,amount,bank_account\n");
     for i in 0..3 {
@@ -240,12 +242,18 @@ async fn a_roll_checked_before_paying_finds_the_dead_and_stores_nothing() {
         "a clerk reads masked IDs"
     );
     assert_eq!(
-        s.state.store().uploads(None).await.unwrap().len(),
+        s.state.platform.store().uploads(None).await.unwrap().len(),
         uploads_before,
         "no upload"
     );
     assert!(
-        s.state.store().alerts(None).await.unwrap().is_empty(),
+        s.state
+            .platform
+            .store()
+            .alerts(None)
+            .await
+            .unwrap()
+            .is_empty(),
         "no alert"
     );
     // A bad roll is refused with its row and column, as an upload would be.

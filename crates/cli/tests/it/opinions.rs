@@ -413,6 +413,7 @@ async fn opinions_are_compiled_by_the_rules_and_approved_by_three_people() {
     assert_eq!(bad.code(), "invalid_request");
     let views = s
         .state
+        .platform
         .store()
         .audit_records(&mingjing_store::audit::AuditQuery {
             action: "integrity.view".into(),

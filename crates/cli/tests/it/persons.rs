@@ -347,6 +347,7 @@ async fn person_round(backend: Backend) {
     for action in ["person.search", "person.view"] {
         log.extend(
             s.state
+                .platform
                 .store()
                 .audit_records(&mingjing_store::audit::AuditQuery {
                     action: action.into(),
@@ -488,4 +489,25 @@ async fn person_page_reads_rows_by_the_id_index_and_rebuilds_a_missing_index() {
         indexes.len() - 1,
         "rebuilt for the current files it read (the replaced register is not read)"
     );
+}
+
+/// Found by the contract test: an age bound beyond any lifetime overflowed the birth-date
+/// arithmetic and the search panicked (the connection closed without an answer).
+#[tokio::test]
+async fn regression_a_huge_age_bound_panicked_the_search() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    let analyst = s.login("analyst").await;
+    for extra in ["age_min=1856395627", "age_max=4294967295", "age_max=151"] {
+        let path = format!(
+            "/api/persons?q={}&purpose=%E6%A0%B8%E6%9F%A5%E7%BA%BF%E7%B4%A2&{extra}",
+            urlencode("王")
+        );
+        let a = s.call(Some(&analyst), Method::GET, &path, None).await;
+        assert_eq!(
+            (a.status, a.code().as_str()),
+            (StatusCode::BAD_REQUEST, "invalid_request"),
+            "{extra}: {}",
+            a.json()
+        );
+    }
 }

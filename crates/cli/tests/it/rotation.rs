@@ -21,7 +21,7 @@ async fn data_keys_rotate_while_the_platform_serves_on_postgres() {
 async fn sealed_cells(s: &TestServer, ty: &str, field: &str) -> Vec<String> {
     let platform = &s.state.platform;
     let mut out = Vec::new();
-    for slice in platform.meta.all_slices(ty).await.unwrap() {
+    for slice in platform.store().all_slices(ty).await.unwrap() {
         let path = platform.data.slice_path(&slice.dir, &slice.file);
         for batch in mingjing_ingest::columnar::read_batches(&path, 8192).unwrap() {
             let batch = batch.unwrap();
@@ -38,7 +38,7 @@ async fn shown_rows(s: &TestServer, ty: &str) -> Vec<Vec<Option<String>>> {
     let platform = &s.state.platform;
     let t = platform.dataset_type(ty).await.unwrap();
     let files: Vec<_> = platform
-        .meta
+        .store()
         .current_slices(ty)
         .await
         .unwrap()
@@ -84,7 +84,7 @@ async fn data_keys_rotate(backend: Backend) {
     let fingerprint = platform.store_attachment(attachment.clone()).await.unwrap();
     let marker = "轮换之前写下的审计详情";
     platform
-        .meta
+        .store()
         .audit(&mingjing_store::audit::AuditEntry {
             actor: "test".into(),
             role: "test".into(),
@@ -108,7 +108,7 @@ async fn data_keys_rotate(backend: Backend) {
     );
 
     // Keys whose values cannot change in place are refused, and nothing is written.
-    let keyring_before = platform.meta.stored_keyring().await.unwrap();
+    let keyring_before = platform.store().stored_keyring().await.unwrap();
     for key in ["columns", "audit", "blind_index", "person_handle"] {
         let out = keys("rotate", &["--key", key]);
         assert!(!out.status.success(), "{key}");
@@ -125,7 +125,7 @@ async fn data_keys_rotate(backend: Backend) {
         stderr(&out)
     );
     assert_eq!(
-        platform.meta.stored_keyring().await.unwrap(),
+        platform.store().stored_keyring().await.unwrap(),
         keyring_before,
         "a refused rotation wrote nothing"
     );
@@ -147,11 +147,15 @@ async fn data_keys_rotate(backend: Backend) {
         platform.refresh_keys().await.unwrap(),
         "this process takes the new keys up"
     );
-    let ring = platform.meta.keyring().unwrap();
+    let ring = platform.store().keyring().unwrap();
     for purpose in [Purpose::Fields, Purpose::Files, Purpose::Totp] {
         assert_eq!(ring.version(purpose), 2, "{purpose:?}");
         assert_eq!(
-            platform.meta.sealed_with_older_keys(purpose).await.unwrap(),
+            platform
+                .store()
+                .sealed_with_older_keys(purpose)
+                .await
+                .unwrap(),
             0,
             "{purpose:?}: every value of the database is sealed with the new key"
         );
@@ -204,10 +208,10 @@ async fn data_keys_rotate(backend: Backend) {
     assert_eq!(again.status, axum::http::StatusCode::OK, "{}", again.json());
     drop(process);
     // The rotations are audited, the chain holds, and the files match their digests.
-    let chain = platform.meta.verify_audit().await.unwrap();
+    let chain = platform.store().verify_audit().await.unwrap();
     assert!(chain.is_ok(), "{chain:?}");
     let rotations = platform
-        .meta
+        .store()
         .audit_records(&mingjing_store::audit::AuditQuery {
             action: "keys.reseal".into(),
             limit: 10,

@@ -14,6 +14,7 @@ async fn upload(s: &TestServer, c: &Client, ty: &str, period: Option<&str>, csv:
 
 async fn uploads_of(s: &TestServer, ty: &str) -> usize {
     s.state
+        .platform
         .store()
         .uploads(None)
         .await
@@ -33,6 +34,7 @@ async fn audit(s: &TestServer, action: &str) -> Vec<(String, String, String)> {
 
 async fn org_id(s: &TestServer, name: &str) -> i64 {
     s.state
+        .platform
         .store()
         .org_tree()
         .await
@@ -521,6 +523,7 @@ async fn regression_the_system_administrator_could_hold_every_separated_role() {
         );
         let now = s
             .state
+            .platform
             .store()
             .org_node(node["id"].as_i64().unwrap())
             .await
@@ -559,6 +562,7 @@ async fn regression_the_system_administrator_could_hold_every_separated_role() {
     s.approve(&ans).await;
     assert_eq!(
         s.state
+            .platform
             .store()
             .org_node(node["id"].as_i64().unwrap())
             .await
@@ -570,7 +574,7 @@ async fn regression_the_system_administrator_could_hold_every_separated_role() {
 
     // Whatever the order of requests: every account holds one role, and no administrator
     // role holds a permission of another kind.
-    let roles = s.state.store().roles().await.unwrap();
+    let roles = s.state.platform.store().roles().await.unwrap();
     for r in &roles {
         r.validate().unwrap();
     }
@@ -600,4 +604,49 @@ async fn regression_the_system_administrator_could_hold_every_separated_role() {
         !text.contains("argon2") && !text.contains("password_hash"),
         "proposals never show a password hash"
     );
+}
+
+/// Found reading the code beside the contract test: the system administrator could set his
+/// own password through the reset route, without the old one that changing it demands — a
+/// stolen session was enough to take the account.
+#[tokio::test]
+async fn regression_an_administrator_reset_his_own_password_without_the_old_one() {
+    let s = TestServer::new(Backend::Sqlite).await;
+    let admin = s.login("sysadmin").await;
+    let me = s
+        .call(Some(&admin), Method::GET, "/api/auth/me", None)
+        .await
+        .json();
+    let own = me["id"].as_i64().unwrap();
+    let reset = s
+        .call(
+            Some(&admin),
+            Method::POST,
+            &format!("/api/users/{own}/password"),
+            Some(json!({ "password": "Another#Pass2026x" })),
+        )
+        .await;
+    assert_eq!(
+        (reset.status, reset.code().as_str()),
+        (StatusCode::FORBIDDEN, "forbidden"),
+        "{}",
+        reset.json()
+    );
+    // Another account's temporary password is still his to set.
+    let clerk = s.login("mz_clerk").await;
+    let clerk_id = s
+        .call(Some(&clerk), Method::GET, "/api/auth/me", None)
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let other = s
+        .call(
+            Some(&admin),
+            Method::POST,
+            &format!("/api/users/{clerk_id}/password"),
+            Some(json!({ "password": "Another#Pass2026x" })),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::NO_CONTENT, "{}", other.json());
 }

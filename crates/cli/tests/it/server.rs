@@ -52,6 +52,7 @@ impl TestServer {
     /// The audit records of `action`, oldest first.
     pub async fn audited(&self, action: &str) -> Vec<mingjing_store::audit::AuditEntry> {
         self.state
+            .platform
             .store()
             .audit_records(&mingjing_store::audit::AuditQuery {
                 action: action.into(),
@@ -459,7 +460,7 @@ async fn authorization_matrix_covers_every_route_and_role() {
 
 /// Two alerts routed to two departments, and one upload each.
 pub async fn two_departments(s: &TestServer) -> (i64, i64, i64) {
-    let store = &s.state.platform.meta;
+    let store = &s.state.platform.store();
     let hit = |subject: &str, responsible: &str, town: &str| AlertHit {
         subject: subject.into(),
         program: "DIBAO".into(),
@@ -1167,7 +1168,7 @@ async fn uploads_over_http_land_whole_or_are_rejected_with_a_report(backend: Bac
 /// Runs SQL against the platform's metadata database, directly (a tamperer's access).
 async fn tamper(s: &TestServer, sql: &str) {
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-        .execute(s.state.platform.meta.pool())
+        .execute(s.state.platform.store().pool())
         .await
         .unwrap();
 }
@@ -1175,7 +1176,7 @@ async fn tamper(s: &TestServer, sql: &str) {
 async fn verify(s: &TestServer) -> Result<i64, i64> {
     s.state
         .platform
-        .meta
+        .store()
         .verify_audit()
         .await
         .unwrap()
@@ -1392,6 +1393,7 @@ async fn regression_a_burst_of_parallel_guesses_outran_the_lockout() {
     );
     let log = s
         .state
+        .platform
         .store()
         .audit_records(&mingjing_store::audit::AuditQuery {
             action: "auth.login".into(),
@@ -1619,6 +1621,7 @@ async fn regression_one_account_could_start_heavy_work_without_end() {
     let leader = s.login("leader").await;
     let id = s
         .state
+        .platform
         .store()
         .user_by_name("analyst")
         .await
