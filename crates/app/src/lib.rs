@@ -6,10 +6,26 @@
 use mingjing_domain::{DatasetType, Month, Standard};
 /// Why a file was rejected (its rows' errors, a limit it passed, its header).
 pub use mingjing_ingest::FileError;
+pub use mingjing_store::StoreError;
+
+/// The records the services take and return, as the store defines them: the adapters name
+/// them from here and never reach the store itself.
+pub mod records {
+    pub use mingjing_store::access::{NewOrg, OrgNode, Session, User, UserUpdate};
+    pub use mingjing_store::audit::{AuditEntry, AuditQuery, AuditRecord};
+    pub use mingjing_store::changes::{AccessChange, Applied, ProposedChange};
+    pub use mingjing_store::chat::{CHANNEL, Message};
+    pub use mingjing_store::disposal::{
+        AccountabilityRecord, AlertEvent, FileRecord, Notification, UploadSchedule,
+        VerificationRecord,
+    };
+    pub use mingjing_store::documents::{Document, DocumentReply};
+    pub use mingjing_store::opinions::OpinionRequest;
+    pub use mingjing_store::persons::PersonEntry;
+    pub use mingjing_store::{Alert, ModelRecord, ModelRun, Upload};
+}
 use mingjing_ingest::{CheckedFile, ImportRequest, Limits, import_file};
-use mingjing_store::{
-    Committed, DataDir, NewSlice, NewUpload, Replaced, SqlStore, StoreError, Upload,
-};
+use mingjing_store::{Committed, DataDir, NewSlice, NewUpload, Replaced, SqlStore, Upload};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 

@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::{Extension, Json};
 use mingjing_app::chat::{Contact, ConversationSeen, MessageSeen};
-use mingjing_store::chat::Message;
+use mingjing_app::records::Message;
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -107,7 +107,7 @@ pub fn spawn_listener(state: AppState) {
             }
         };
         tracing::info!(
-            channel = mingjing_store::chat::CHANNEL,
+            channel = mingjing_app::records::CHANNEL,
             "chat listener started"
         );
         loop {

@@ -8,8 +8,8 @@ use crate::guard::Caller;
 use crate::scope::Scope;
 use axum::extract::{Path, Query, State};
 use axum::{Extension, Json};
+use mingjing_app::records::UploadSchedule;
 use mingjing_domain::standard::FieldType;
-use mingjing_store::disposal::UploadSchedule;
 use schemars::JsonSchema;
 use serde::Serialize;
 

@@ -25,7 +25,7 @@ async fn visible_alert(
     state: &AppState,
     c: &Caller,
     id: i64,
-) -> ApiResult<(Scope, mingjing_store::Alert)> {
+) -> ApiResult<(Scope, mingjing_app::records::Alert)> {
     let scope = crate::scope::of(state, c).await?;
     let a = state.platform.alert_in_scope(&scope, id).await?;
     Ok((scope, a))
@@ -132,7 +132,7 @@ pub struct AccountabilityId {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct VerificationView {
     #[serde(flatten)]
-    pub record: mingjing_store::disposal::VerificationRecord,
+    pub record: mingjing_app::records::VerificationRecord,
     pub recovered: String,
     pub stopped_monthly: String,
     pub files: Vec<crate::files::FileView>,
@@ -142,7 +142,7 @@ pub struct VerificationView {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct AccountabilityView {
     #[serde(flatten)]
-    pub record: mingjing_store::disposal::AccountabilityRecord,
+    pub record: mingjing_app::records::AccountabilityRecord,
     pub files: Vec<crate::files::FileView>,
 }
 
@@ -172,7 +172,7 @@ pub struct FlowView {
     pub routed_at: Option<String>,
     pub escalated_at: Option<String>,
     pub closed_at: Option<String>,
-    pub events: Vec<mingjing_store::disposal::AlertEvent>,
+    pub events: Vec<mingjing_app::records::AlertEvent>,
     pub verifications: Vec<VerificationView>,
     pub accountability: Vec<AccountabilityView>,
     /// The steps the caller may take now.
@@ -196,7 +196,7 @@ pub async fn flow(
     let stage: Stage = a
         .stage
         .parse()
-        .map_err(|e: String| mingjing_store::StoreError::Corrupt(e))?;
+        .map_err(|e: String| mingjing_app::AppError::Store(mingjing_app::StoreError::Corrupt(e)))?;
     let units = crate::scope::units_of(&state, &c).await?;
     let mine = a.org_id.is_some_and(|o| units.contains(&o));
     let allowed = Step::allowed_from(stage)
@@ -540,7 +540,7 @@ pub async fn set_deadline(
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Notifications {
     pub unread: i64,
-    pub notifications: Vec<mingjing_store::disposal::Notification>,
+    pub notifications: Vec<mingjing_app::records::Notification>,
 }
 
 pub async fn notifications(

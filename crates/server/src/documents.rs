@@ -69,11 +69,11 @@ pub struct DocumentFile {
 /// A document as the caller may see it, and what the caller may do with it.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct DocumentPage {
-    pub document: mingjing_store::documents::Document,
+    pub document: mingjing_app::records::Document,
     pub sender_org: String,
     pub is_sender: bool,
     pub recipients: Vec<mingjing_app::RecipientStatus>,
-    pub replies: Vec<mingjing_store::documents::DocumentReply>,
+    pub replies: Vec<mingjing_app::records::DocumentReply>,
     pub files: Vec<DocumentFile>,
     pub may_send: bool,
     pub may_receive: bool,

@@ -4,8 +4,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mingjing_app::AppError;
+use mingjing_app::StoreError;
 use mingjing_app::accounts::SignInRefusal;
-use mingjing_store::StoreError;
 
 macro_rules! error_codes {
     ($($variant:ident => $code:literal, $status:ident, $message:literal;)*) => {

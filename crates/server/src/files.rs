@@ -8,7 +8,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::guard::Caller;
 use axum::extract::{Multipart, Path, State};
 use axum::{Extension, Json};
-use mingjing_store::disposal::FileRecord;
+use mingjing_app::records::FileRecord;
 use schemars::JsonSchema;
 use serde::Serialize;
 

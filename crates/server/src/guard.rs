@@ -9,9 +9,9 @@ use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use mingjing_app::Actor;
+use mingjing_app::records::AuditEntry;
+use mingjing_app::records::{OrgNode, Session, User};
 use mingjing_domain::access::{Permission, Role, SecurityPolicy};
-use mingjing_store::access::{OrgNode, Session, User};
-use mingjing_store::audit::AuditEntry;
 
 pub const SESSION_COOKIE: &str = "mj_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";

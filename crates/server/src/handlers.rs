@@ -9,12 +9,12 @@ use crate::scope::Scope;
 use axum::extract::{Path, Query, State};
 use axum::{Extension, Json};
 use mingjing_app::alerts::AlertFilter;
+use mingjing_app::records::AuditQuery;
+use mingjing_app::records::{Applied, ProposedChange};
+use mingjing_app::records::{NewOrg, UserUpdate};
+use mingjing_app::records::{OrgNode, User};
 use mingjing_app::{ChangeOutcome, NewAccount};
 use mingjing_domain::access::{AdminKind, Permission, SecurityPolicy};
-use mingjing_store::access::{NewOrg, UserUpdate};
-use mingjing_store::access::{OrgNode, User};
-use mingjing_store::audit::AuditQuery;
-use mingjing_store::changes::{Applied, ProposedChange};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -196,7 +196,7 @@ pub struct ChangeView {
     pub note: String,
 }
 
-fn change_view(ch: &mingjing_store::changes::AccessChange) -> ChangeView {
+fn change_view(ch: &mingjing_app::records::AccessChange) -> ChangeView {
     ChangeView {
         id: ch.id,
         target: ch.target.clone(),
@@ -575,7 +575,7 @@ pub async fn list_audit(
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct AuditRecords {
-    pub records: Vec<mingjing_store::audit::AuditRecord>,
+    pub records: Vec<mingjing_app::records::AuditRecord>,
 }
 
 /// The audit chain checked: intact with its length, or the first record that breaks it.
@@ -716,7 +716,11 @@ pub struct AlertView {
     pub org_id: Option<i64>,
 }
 
-pub fn alert_view(a: &mingjing_store::Alert, scope: &Scope, today: chrono::NaiveDate) -> AlertView {
+pub fn alert_view(
+    a: &mingjing_app::records::Alert,
+    scope: &Scope,
+    today: chrono::NaiveDate,
+) -> AlertView {
     let stage: Option<mingjing_domain::disposal::Stage> = a.stage.parse().ok();
     AlertView {
         id: a.id,

@@ -162,7 +162,7 @@ pub fn app(state: AppState) -> Router {
 /// The civil day of the latest scheduled run among `runs` (newest first).
 fn last_scheduled_day(
     clock: &Clock,
-    runs: &[mingjing_store::ModelRun],
+    runs: &[mingjing_app::records::ModelRun],
 ) -> Option<chrono::NaiveDate> {
     runs.iter()
         .find(|r| r.trigger == mingjing_app::Trigger::Schedule.tag())
@@ -301,8 +301,8 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
 
-    fn run(trigger: &str, started_at: &str) -> mingjing_store::ModelRun {
-        mingjing_store::ModelRun {
+    fn run(trigger: &str, started_at: &str) -> mingjing_app::records::ModelRun {
+        mingjing_app::records::ModelRun {
             id: 1,
             started_at: started_at.into(),
             finished_at: started_at.into(),

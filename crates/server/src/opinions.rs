@@ -7,10 +7,10 @@ use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::guard::Caller;
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
+use mingjing_app::records::OpinionRequest;
 use mingjing_app::{NewRequest, RequestedPerson};
 use mingjing_domain::access::Permission;
 use mingjing_domain::opinion_flow::{OpinionStage, OpinionStep, Parties};
-use mingjing_store::opinions::OpinionRequest;
 use schemars::JsonSchema;
 use serde::Serialize;
 

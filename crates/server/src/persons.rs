@@ -176,7 +176,7 @@ pub async fn profile(
             ..r.clone()
         })
         .collect();
-    let person_view = |p: &mingjing_store::persons::PersonEntry| PersonView {
+    let person_view = |p: &mingjing_app::records::PersonEntry| PersonView {
         id_number: scope.id(&p.id_number),
         handle: p.handle.clone(),
         name: p.name.clone(),

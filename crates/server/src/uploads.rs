@@ -83,7 +83,7 @@ pub async fn list(
     Ok(Json(Uploads { uploads }))
 }
 
-fn upload_view(u: &mingjing_store::Upload) -> UploadView {
+fn upload_view(u: &mingjing_app::records::Upload) -> UploadView {
     UploadView {
         id: u.id,
         dataset_type: u.dataset_type.clone(),

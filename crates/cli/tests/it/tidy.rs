@@ -340,7 +340,6 @@ fn every_crate_depends_only_on_what_its_layer_allows() {
                 "chrono",
                 "mingjing-app",
                 "mingjing-domain",
-                "mingjing-store",
                 "rust-embed",
                 "schemars",
                 "serde",
