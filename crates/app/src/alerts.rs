@@ -283,6 +283,22 @@ impl Platform {
         Ok((alerts, evidence))
     }
 
+    /// An alert with its explanation and the rows it cites, for the operator at the command
+    /// line (who sees every alert). Audited (`alert.view`) as a look in the browser is.
+    pub async fn explain_alert(
+        &self,
+        actor: &crate::Actor,
+        id: i64,
+    ) -> Result<Option<AlertDetail>, AppError> {
+        let detail = self.alert_detail(id).await?;
+        if detail.is_some() {
+            self.meta
+                .audit(&actor.entry("alert.view", format!("alert:{id}"), "ok"))
+                .await?;
+        }
+        Ok(detail)
+    }
+
     /// How many alerts there are, open and closed.
     pub async fn alert_count(&self) -> Result<usize, AppError> {
         Ok(self.meta.alerts(None).await?.len())

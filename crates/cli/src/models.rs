@@ -261,7 +261,7 @@ pub async fn explain(data_dir: PathBuf, alert: i64, json: bool, clock: &Clock) -
         Ok(p) => p,
         Err(e) => return fail(&here, &e),
     };
-    let detail = match platform.alert_detail(alert).await {
+    let detail = match platform.explain_alert(&operator(), alert).await {
         Ok(Some(d)) => d,
         Ok(None) => {
             eprintln!("error: {here}: there is no alert #{alert}");

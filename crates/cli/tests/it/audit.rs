@@ -28,6 +28,8 @@ fn regression_actions_at_the_command_line_left_no_audit_record() {
     assert!(run.status.success(), "{}", stderr(&run));
     let export = p.run(&["model", "--data-dir", d, "export", "M01"]);
     assert!(export.status.success(), "{}", stderr(&export));
+    let alerts = p.run(&["alerts", "--data-dir", d, "--format", "csv"]);
+    assert!(alerts.status.success(), "{}", stderr(&alerts));
 
     let records = block_on(async {
         p.store()
@@ -59,6 +61,7 @@ fn regression_actions_at_the_command_line_left_no_audit_record() {
         ("upload.create", "upload:1", "ok"),
         ("model.run", "models:M01", "ok"),
         ("model.export", "model:M01", "ok"),
+        ("alert.export", "alerts", "ok"),
     ]
     .iter()
     .map(|(a, o, r)| (a.to_string(), o.to_string(), r.to_string()))
@@ -66,4 +69,20 @@ fn regression_actions_at_the_command_line_left_no_audit_record() {
     assert_eq!(seen, expected);
     let verify = p.run(&["audit", "verify", "--data-dir", d]);
     assert!(verify.status.success(), "{}", stderr(&verify));
+    // The verification is itself recorded, as the browser's is.
+    let last = block_on(async {
+        p.store()
+            .await
+            .audit_records(&mingjing_store::audit::AuditQuery {
+                limit: 1,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+    });
+    assert_eq!(
+        (last[0].entry.action.as_str(), last[0].entry.result.as_str()),
+        ("audit.verify", "ok")
+    );
+    assert!(last[0].entry.actor.starts_with("cli:"), "{:?}", last[0]);
 }

@@ -54,6 +54,24 @@ fn an_alert_explains_which_condition_matched_which_rows() {
     run_ok(&p, &["run", "--model", "M01", "--as-of", "2026-03-31"]);
     let json: serde_json::Value =
         serde_json::from_str(&run_ok(&p, &["explain", "--alert", "1", "--json"])).unwrap();
+    // The operator's look at an alert and its rows is recorded, as the browser's is.
+    let looked = crate::support::block_on(async {
+        p.store()
+            .await
+            .audit_records(&mingjing_store::audit::AuditQuery {
+                action: "alert.view".into(),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+    });
+    assert!(
+        looked
+            .iter()
+            .any(|r| r.entry.actor.starts_with("cli:") && r.entry.object == "alert:1"),
+        "{looked:?}"
+    );
     let conditions = json["explanation"]["conditions"].as_array().unwrap();
     assert_eq!(conditions.len(), 2);
     assert_eq!(conditions[0]["kind"], "触发");
