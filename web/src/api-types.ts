@@ -2905,7 +2905,8 @@ export interface components {
         };
         /** @description A request, its persons, and what the caller may do with it. */
         RequestDetail: {
-            allowed: string[];
+            /** @description The steps the caller may take now. */
+            allowed: ("submit" | "review" | "return" | "approve")[];
             may_reword: boolean;
             persons: components["schemas"]["RequestPersonView"][];
             request: components["schemas"]["RequestView"];
@@ -2960,8 +2961,11 @@ export interface components {
         ReviewBody: {
             /** @default  */
             comment?: string;
-            /** @description `return`, `approve` or `transfer`. */
-            decision: string;
+            /**
+             * @description `return`, `approve` or `transfer`.
+             * @enum {string}
+             */
+            decision: "return" | "approve" | "transfer";
         };
         RewordBody: {
             opinion: string;
@@ -3194,8 +3198,11 @@ export interface components {
         StepBody: {
             /** @default  */
             comment?: string;
-            /** @description `submit`, `review`, `return` or `approve`. */
-            step: string;
+            /**
+             * @description `submit`, `review`, `return` or `approve`.
+             * @enum {string}
+             */
+            step: "submit" | "review" | "return" | "approve";
         };
         ToDo: {
             items: components["schemas"]["ToDoItem"][];
@@ -4524,7 +4531,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description `received` (default) or `sent`. */
-                box?: string;
+                box?: "received" | "sent";
                 q?: string;
             };
             header?: never;
@@ -5938,7 +5945,7 @@ export interface operations {
         parameters: {
             query: {
                 /** @description `docx` or `pdf`. */
-                format: string;
+                format: "docx" | "pdf";
             };
             header?: never;
             path: {

@@ -173,7 +173,11 @@ impl<T: PathValues> Part for Path<T> {
 fn present(schema: &Value) -> Value {
     let mut schema = schema.clone();
     if let Some(o) = schema.as_object_mut() {
-        if o.get("default").is_some_and(Value::is_null) {
+        let outside_enum = match (o.get("default"), o.get("enum")) {
+            (Some(d), Some(Value::Array(values))) => !values.contains(d),
+            _ => false,
+        };
+        if outside_enum || o.get("default").is_some_and(Value::is_null) {
             o.remove("default");
         }
         if let Some(Value::Array(types)) = o.get("type") {

@@ -72,6 +72,7 @@ pub async fn verify(
 #[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct ReviewBody {
     /// `return`, `approve` or `transfer`.
+    #[schemars(extend("enum" = ["return", "approve", "transfer"]))]
     pub decision: String,
     #[serde(default)]
     pub comment: String,

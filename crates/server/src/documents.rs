@@ -16,6 +16,7 @@ use serde::Serialize;
 pub struct ListQuery {
     /// `received` (default) or `sent`.
     #[serde(default)]
+    #[schemars(extend("enum" = ["received", "sent"]))]
     pub r#box: String,
     #[serde(default)]
     pub q: String,

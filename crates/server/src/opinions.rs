@@ -129,6 +129,8 @@ pub struct FindingSeen {
 pub struct RequestDetail {
     pub request: RequestView,
     pub persons: Vec<RequestPersonView>,
+    /// The steps the caller may take now.
+    #[schemars(extend("items" = { "type": "string", "enum": ["submit", "review", "return", "approve"] }))]
     pub allowed: Vec<String>,
     pub may_reword: bool,
 }
@@ -196,6 +198,7 @@ pub async fn reword(
 #[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct StepBody {
     /// `submit`, `review`, `return` or `approve`.
+    #[schemars(extend("enum" = ["submit", "review", "return", "approve"]))]
     pub step: String,
     #[serde(default)]
     pub comment: String,
@@ -275,6 +278,7 @@ pub async fn put_wording(
 #[derive(serde::Deserialize, schemars::JsonSchema)]
 pub struct DocumentQuery {
     /// `docx` or `pdf`.
+    #[schemars(extend("enum" = ["docx", "pdf"]))]
     pub format: String,
 }
 
