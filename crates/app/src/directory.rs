@@ -115,6 +115,16 @@ impl Platform {
         Ok(self.meta.models().await?)
     }
 
+    /// Each model's name, by id.
+    pub async fn model_names(&self) -> Result<HashMap<String, String>, AppError> {
+        Ok(self
+            .library()
+            .await?
+            .into_iter()
+            .map(|m| (m.record.id, m.spec.name))
+            .collect())
+    }
+
     pub async fn opinion_requests(&self) -> Result<Vec<OpinionRequest>, AppError> {
         Ok(self.meta.opinion_requests().await?)
     }

@@ -683,14 +683,7 @@ impl Platform {
             };
             if !sent
                 && let Some((_, recipients, _)) = self.meta.document(row.document.id).await?
-                && let Some(r) = recipients
-                    .iter()
-                    .find(|r| r.org_id == v.org_id && r.user_id == v.user_id)
-                    .or_else(|| {
-                        recipients
-                            .iter()
-                            .find(|r| r.org_id == v.org_id && r.user_id == 0)
-                    })
+                && let Some(r) = Self::recipient_of(v, &recipients)
             {
                 let (status, overdue) = recipient_status(
                     r,

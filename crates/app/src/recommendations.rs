@@ -163,12 +163,7 @@ impl Platform {
 
     /// The days each model gives units to verify, with the model's name.
     pub async fn deadlines(&self) -> Result<Vec<(String, Option<String>, i64)>, AppError> {
-        let names: std::collections::HashMap<String, String> = self
-            .library()
-            .await?
-            .into_iter()
-            .map(|m| (m.record.id, m.spec.name))
-            .collect();
+        let names = self.model_names().await?;
         Ok(self
             .meta
             .deadline_days()

@@ -123,10 +123,6 @@ pub fn operation_of<M, H: Documented<M>>(
 impl<S> Part for State<S> {}
 impl<T> Part for axum::Extension<T> {}
 impl Part for HeaderMap {}
-impl Part for axum::http::request::Parts {}
-impl Part for axum::http::Method {}
-impl Part for axum::http::Uri {}
-impl<T> Part for axum::extract::ConnectInfo<T> {}
 
 /// Path segments: one value, or a tuple in the order of the path's `{name}`s.
 pub trait PathValues {

@@ -259,17 +259,6 @@ pub async fn flow(
     }))
 }
 
-/// Each model's name, by id.
-async fn model_names(state: &AppState) -> ApiResult<std::collections::HashMap<String, String>> {
-    Ok(state
-        .platform
-        .library()
-        .await?
-        .into_iter()
-        .map(|m| (m.record.id, m.spec.name))
-        .collect())
-}
-
 pub use mingjing_app::alerts::stage_label;
 
 // ---- statistics and the dashboard ----------------------------------------------------
@@ -487,7 +476,7 @@ pub async fn dashboard(
         by_unit: group(1),
         by_town: group(2),
         by_month: group(3),
-        model_names: model_names(&state).await?.into_iter().collect(),
+        model_names: state.platform.model_names().await?.into_iter().collect(),
         total: figures_view(&total),
         stages,
         suspect: money(suspect),

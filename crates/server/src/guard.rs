@@ -9,7 +9,6 @@ use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use mingjing_app::Actor;
-use mingjing_app::records::AuditEntry;
 use mingjing_app::records::{OrgNode, Session, User};
 use mingjing_domain::access::{Permission, Role, SecurityPolicy};
 
@@ -48,11 +47,6 @@ impl Caller {
             user_id: self.user.id,
             org_id: self.org.id,
         }
-    }
-
-    /// An audit record of this caller's action.
-    pub fn audit(&self, action: &str, object: impl Into<String>, result: &str) -> AuditEntry {
-        self.actor().entry(action, object, result)
     }
 
     /// An account whose role needs a second factor must enrol one before it does anything
