@@ -893,6 +893,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/names": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The names of models, programmes and loop stages, by code */
+        get: operations["get_names"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/notices": {
         parameters: {
             query?: never;
@@ -1871,7 +1888,7 @@ export interface components {
             stages: {
                 [key: string]: components["schemas"]["StageCount"];
             };
-            /** @description The open alerts' suspect amount in yuan. */
+            /** @description The suspect amount of every alert in scope (whatever its stage), in yuan. */
             suspect: string;
             total: components["schemas"]["FiguresView"];
         };
@@ -2440,6 +2457,21 @@ export interface components {
         };
         Models: {
             models: components["schemas"]["ModelView"][];
+        };
+        /** @description The names people read for the codes the platform keeps: reference data, no one's records. */
+        Names: {
+            /** @description Model id → name (M01 → 死亡人员仍领取民生资金). */
+            models: {
+                [key: string]: string;
+            };
+            /** @description Programme code → name (DIBAO → 最低生活保障). */
+            programs: {
+                [key: string]: string;
+            };
+            /** @description The loop's stage code → label (routed → 待核查). */
+            stages: {
+                [key: string]: string;
+            };
         };
         /** @description An account as the system administrator proposes it. */
         NewAccount: {
@@ -5376,6 +5408,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NewVersion"];
+                };
+            };
+            /** @description An error (see x-error-codes) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_names: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Names"];
                 };
             };
             /** @description An error (see x-error-codes) */

@@ -69,6 +69,10 @@ describe('fenToYuan', () => {
     [123456789, '1,234,567.89'],
     [-1050, '-10.50'],
   ])('%d fen is %s yuan', (fen, want) => expect(fenToYuan(fen)).toBe(want))
+  it('takes whole fen as a bigint too, beyond the safe integers', () => {
+    expect(fenToYuan(900719925474099399n)).toBe('9,007,199,254,740,993.99')
+    expect(fenToYuan(-5n)).toBe('-0.05')
+  })
 })
 
 describe('escapeHtml', () => {

@@ -22,11 +22,12 @@ export function alertQuery(f: Record<string, string | boolean | undefined | null
 }
 
 /** Whole fen as yuan for display ("1,234.50"), by integer arithmetic. */
-export function fenToYuan(fen: number): string {
-  const sign = fen < 0 ? '-' : ''
-  const a = Math.abs(Math.trunc(fen))
-  const whole = Math.trunc(a / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-  return `${sign}${whole}.${String(a % 100).padStart(2, '0')}`
+export function fenToYuan(fen: number | bigint): string {
+  const n = typeof fen === 'bigint' ? fen : BigInt(Math.trunc(fen))
+  const sign = n < 0n ? '-' : ''
+  const a = n < 0n ? -n : n
+  const whole = (a / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+  return `${sign}${whole}.${(a % 100n).toString().padStart(2, '0')}`
 }
 
 /** Yuan as typed (`1234.5`) to fen, exactly; null when not a valid amount. */

@@ -60,6 +60,78 @@ pub struct SessionHolder {
     pub role: Role,
     pub org: OrgNode,
     pub session: Session,
+    /// The security policy in force.
+    pub policy: SecurityPolicy,
+    /// What the account sees.
+    pub scope: crate::scope::Scope,
+}
+
+/// What a session's access was made of at one access generation.
+#[derive(Clone)]
+pub(crate) struct Kept {
+    generation: i64,
+    policy: SecurityPolicy,
+    /// `None` when the account is gone.
+    access: Option<Box<KeptAccess>>,
+}
+
+#[derive(Clone)]
+struct KeptAccess {
+    user: User,
+    role: Option<Role>,
+    org: Option<OrgNode>,
+    scope: Option<crate::scope::Scope>,
+}
+
+/// A live account's access, all its parts present.
+struct Access {
+    user: User,
+    role: Role,
+    org: OrgNode,
+    scope: crate::scope::Scope,
+}
+
+impl KeptAccess {
+    /// The access of an enabled account whose role and organisation exist.
+    fn checked(self) -> Result<Access, AppError> {
+        if !self.user.enabled {
+            return Err(AppError::SessionExpired);
+        }
+        let gone = || AppError::NotPermitted("账号的角色或所属机构已不存在".into());
+        match (self.role, self.org, self.scope) {
+            (Some(role), Some(org), Some(scope)) => Ok(Access {
+                user: self.user,
+                role,
+                org,
+                scope,
+            }),
+            _ => Err(gone()),
+        }
+    }
+}
+
+/// Sessions' access kept by this process, by session token hash; bounded, emptied when full.
+#[derive(Default)]
+pub(crate) struct AccessKept(std::sync::Mutex<std::collections::HashMap<String, Kept>>);
+
+/// Sessions whose access one process keeps at most.
+const ACCESS_KEPT_MAX: usize = 20_000;
+
+impl AccessKept {
+    fn get(&self, hash: &str, generation: i64) -> Option<Kept> {
+        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(hash)
+            .filter(|k| k.generation == generation)
+            .cloned()
+    }
+
+    fn put(&self, hash: &str, kept: Kept) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= ACCESS_KEPT_MAX {
+            map.clear();
+        }
+        map.insert(hash.to_string(), kept);
+    }
 }
 
 impl SessionHolder {
@@ -359,17 +431,26 @@ impl Platform {
     ) -> Result<Option<SessionHolder>, AppError> {
         let hash = token_hash(token);
         let store = &self.meta;
-        let Some(session) = store.session(&hash).await? else {
+        let Some((session, generation)) = store.session_and_generation(&hash).await? else {
             return Ok(None);
         };
         if session.ended_at.is_some() {
             return Err(AppError::SessionExpired);
         }
+        // What the session's access is made of, read again only when something it is made of
+        // changed (the generation moved) or another session's entry pushed it out.
+        let kept = match self.access_kept.get(&hash, generation) {
+            Some(k) => k,
+            None => {
+                let k = self.access_of(&session, generation).await?;
+                self.access_kept.put(&hash, k.clone());
+                k
+            }
+        };
         let now = self.clock().now();
-        let policy = self.policy().await?;
         let at = |s: &str| parse_ts(s).unwrap_or(now);
-        let idle_limit =
-            at(&session.last_seen_at) + Duration::minutes(i64::from(policy.idle_timeout_minutes));
+        let idle_limit = at(&session.last_seen_at)
+            + Duration::minutes(i64::from(kept.policy.idle_timeout_minutes));
         let expired = if now >= at(&session.expires_at) {
             Some("absolute timeout")
         } else if now >= idle_limit {
@@ -377,15 +458,15 @@ impl Platform {
         } else {
             None
         };
-        let user = store
-            .user(session.user_id)
-            .await?
-            .ok_or(AppError::SessionExpired)?;
+        let Some(access) = kept.access else {
+            return Err(AppError::SessionExpired);
+        };
+        let access = *access;
         if let Some(reason) = expired {
             let e = AuditEntry {
-                actor: user.username.clone(),
+                actor: access.user.username.clone(),
                 action: "auth.session_expired".into(),
-                object: format!("user:{}", user.id),
+                object: format!("user:{}", access.user.id),
                 result: "ok".into(),
                 source: source.into(),
                 detail: reason.into(),
@@ -394,17 +475,12 @@ impl Platform {
             store.end_session(&hash, reason, &e).await?;
             return Err(AppError::SessionExpired);
         }
-        if !user.enabled {
-            return Err(AppError::SessionExpired);
-        }
-        let gone = || AppError::NotPermitted("账号的角色或所属机构已不存在".into());
-        let role = store
-            .roles()
-            .await?
-            .into_iter()
-            .find(|r| r.code == user.role)
-            .ok_or_else(gone)?;
-        let org = store.org_node(user.org_id).await?.ok_or_else(gone)?;
+        let Access {
+            user,
+            role,
+            org,
+            scope,
+        } = access.checked()?;
         if now - at(&session.last_seen_at) > Duration::seconds(60) {
             store.touch_session(&hash, &ts(now)).await?;
         }
@@ -413,7 +489,42 @@ impl Platform {
             role,
             org,
             session,
+            policy: kept.policy,
+            scope,
         }))
+    }
+
+    /// Reads what a session's access is made of.
+    async fn access_of(&self, session: &Session, generation: i64) -> Result<Kept, AppError> {
+        let store = &self.meta;
+        let policy = self.policy().await?;
+        let Some(user) = store.user(session.user_id).await? else {
+            return Ok(Kept {
+                generation,
+                policy,
+                access: None,
+            });
+        };
+        let role = store
+            .roles()
+            .await?
+            .into_iter()
+            .find(|r| r.code == user.role);
+        let org = store.org_node(user.org_id).await?;
+        let scope = match (&role, &org) {
+            (Some(r), Some(o)) => Some(self.scope(r, o).await?),
+            _ => None,
+        };
+        Ok(Kept {
+            generation,
+            policy,
+            access: Some(Box::new(KeptAccess {
+                user,
+                role,
+                org,
+                scope,
+            })),
+        })
     }
 
     /// Whether the session behind a token is still live, without touching it: long-lived

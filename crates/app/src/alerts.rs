@@ -4,12 +4,13 @@
 
 use crate::models::AlertDetail;
 use crate::scope::Scope;
-use crate::sheets::{self, Sheet};
-use crate::{Actor, AppError, Platform, is_overdue};
+use crate::sheets;
+use crate::{Actor, AppError, Platform};
 use chrono::NaiveDate;
 use mingjing_domain::Money;
 use mingjing_domain::disposal::Stage;
 use mingjing_store::Alert;
+use mingjing_store::alert_list::{AlertCriteria, Named, StageFigure};
 
 /// What a list of alerts is narrowed to (each `None` or `false` narrows nothing).
 #[derive(Debug, Clone, Default)]
@@ -39,10 +40,11 @@ pub struct AlertPage {
     pub alerts: Vec<Alert>,
 }
 
-/// What the 智慧监察 dashboard lists by name: the alerts in scope and the overdue ones.
+/// What the 智慧监察 dashboard shows of the alerts in scope: how many stand at each stage
+/// (with their suspect amount) and the overdue ones by name.
 #[derive(Debug, Clone)]
 pub struct DashboardAlerts {
-    pub alerts: Vec<Alert>,
+    pub stages: Vec<StageFigure>,
     /// The first overdue alerts (at most [`DASHBOARD_OVERDUE`]).
     pub overdue: Vec<Alert>,
 }
@@ -56,49 +58,35 @@ pub fn stage_label(code: &str) -> &'static str {
 }
 
 impl Platform {
-    /// The alerts in scope that pass the filters, sorted as the store sorts (newest first).
-    async fn visible_alerts(&self, scope: &Scope, f: &AlertFilter) -> Result<Vec<Alert>, AppError> {
-        let today = self.today();
-        let clock = self.clock();
-        let is = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
-        Ok(self
-            .meta
-            .alerts(f.model.as_deref())
-            .await?
-            .into_iter()
-            .filter(|a| scope.sees_alert(a))
-            .filter(|a| is(&f.status, &a.status))
-            .filter(|a| is(&f.town, &a.town))
-            .filter(|a| is(&f.village, &a.village))
-            .filter(|a| is(&f.responsible, &a.responsible))
-            .filter(|a| is(&f.stage, &a.stage))
-            .filter(|a| {
-                !f.overdue
-                    || a.stage
-                        .parse()
-                        .is_ok_and(|s| is_overdue(s, a.deadline.as_deref(), today))
-            })
-            .filter(|a| {
-                f.min_fen
-                    .is_none_or(|m| a.amount_fen.is_some_and(|x| x >= m))
-            })
-            .filter(|a| {
-                f.max_fen
-                    .is_none_or(|m| a.amount_fen.is_some_and(|x| x <= m))
-            })
-            .filter(|a| {
-                let d = clock.day_of(&a.raised_at);
-                f.from.is_none_or(|from| d.is_some_and(|d| d >= from))
-                    && f.to.is_none_or(|to| d.is_some_and(|d| d <= to))
-            })
+    /// The store's criteria for the alerts in scope that pass the filters.
+    fn criteria(&self, scope: &Scope, f: &AlertFilter) -> AlertCriteria {
+        AlertCriteria {
+            admitted: scope.admitted(),
+            model: f.model.clone(),
+            status: f.status.clone(),
+            town: f.town.clone(),
+            village: f.village.clone(),
+            responsible: f.responsible.clone(),
+            stage: f.stage.clone(),
+            overdue_on: f.overdue.then(|| day_text(self.today())),
+            min_fen: f.min_fen,
+            max_fen: f.max_fen,
+            raised_from: f.from.map(|d| self.start_of(d)),
+            raised_before: f.to.and_then(|d| d.succ_opt()).map(|d| self.start_of(d)),
             // A full ID matches only for those who may read full IDs; a masked one never
             // leaks more.
-            .filter(|a| {
-                f.text
-                    .as_deref()
-                    .is_none_or(|t| a.name.contains(t) || (scope.full_ids && a.subject.contains(t)))
-            })
-            .collect())
+            named: f.text.clone().map(|text| Named {
+                text,
+                subject_too: scope.full_ids,
+            }),
+        }
+    }
+
+    /// The instant a civil day of the platform begins, as alerts record their instants.
+    pub(crate) fn start_of(&self, day: NaiveDate) -> String {
+        self.clock()
+            .instant_of(day.and_time(chrono::NaiveTime::MIN))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
     }
 
     /// A page of the alerts in scope that pass the filters; audited (`alert.list`) with
@@ -111,9 +99,12 @@ impl Platform {
         offset: usize,
         limit: usize,
     ) -> Result<AlertPage, AppError> {
-        let visible = self.visible_alerts(scope, f).await?;
-        let total = visible.len();
-        let alerts: Vec<Alert> = visible.into_iter().skip(offset).take(limit).collect();
+        let criteria = self.criteria(scope, f);
+        let total = self.meta.count_alerts(&criteria).await? as usize;
+        let alerts = self
+            .meta
+            .alert_page(&criteria, offset as u64, limit as u64)
+            .await?;
         let mut e = actor.entry("alert.list", "alerts", "ok");
         e.detail = format!("{} of {total} from {offset}", alerts.len());
         self.meta.audit(&e).await?;
@@ -128,7 +119,7 @@ impl Platform {
         scope: &Scope,
         f: &AlertFilter,
     ) -> Result<Vec<u8>, AppError> {
-        let rows = self.visible_alerts(scope, f).await?;
+        let criteria = self.criteria(scope, f);
         let header = [
             "编号",
             "模型",
@@ -144,29 +135,42 @@ impl Platform {
             "预警时间",
             "证据行数",
         ];
-        let cells = rows.iter().map(|a| {
-            [
-                a.id.to_string(),
-                a.model.clone(),
-                a.model_version.to_string(),
-                scope.id(&a.subject),
-                a.name.clone(),
-                a.program.clone(),
-                a.amount_fen
-                    .and_then(Money::from_fen)
-                    .map(|m| m.to_string())
-                    .unwrap_or_default(),
-                a.responsible.clone(),
-                a.town.clone(),
-                a.village.clone(),
-                stage_label(&a.stage).to_string(),
-                a.raised_at.clone(),
-                a.evidence_rows.to_string(),
-            ]
-        });
-        let bytes = sheets::workbook(&[Sheet::table("预警", &header, cells)])?;
+        let mut book = sheets::TableBook::new("预警", &header)?;
+        let mut after = 0;
+        let mut shown = 0usize;
+        // Keyset pages: the export reads the table a page at a time, whatever its size.
+        loop {
+            let page = self
+                .meta
+                .alerts_after(&criteria, after, EXPORT_PAGE)
+                .await?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            shown += page.len();
+            for a in &page {
+                book.row([
+                    a.id.to_string(),
+                    a.model.clone(),
+                    a.model_version.to_string(),
+                    scope.id(&a.subject),
+                    a.name.clone(),
+                    a.program.clone(),
+                    a.amount_fen
+                        .and_then(Money::from_fen)
+                        .map(|m| m.to_string())
+                        .unwrap_or_default(),
+                    a.responsible.clone(),
+                    a.town.clone(),
+                    a.village.clone(),
+                    stage_label(&a.stage).to_string(),
+                    a.raised_at.clone(),
+                    a.evidence_rows.to_string(),
+                ])?;
+            }
+        }
+        let bytes = book.finish()?;
         let mut e = actor.entry("alert.export", "alerts", "ok");
-        e.detail = format!("{} alerts", rows.len());
+        e.detail = format!("{shown} alerts");
         self.meta.audit(&e).await?;
         Ok(bytes)
     }
@@ -222,37 +226,42 @@ impl Platform {
         Ok((a, flow, earlier))
     }
 
-    /// The alerts the dashboard counts and names, in scope; audited (`dashboard.view`),
-    /// since it names the people of overdue alerts.
+    /// What the dashboard counts and names of the alerts in scope: the alerts at each
+    /// stage with their suspect amount, and the first overdue ones; audited
+    /// (`dashboard.view`), since it names the people of overdue alerts.
     pub async fn dashboard_alerts(
         &self,
         actor: &Actor,
         scope: &Scope,
     ) -> Result<DashboardAlerts, AppError> {
-        let today = self.today();
-        let alerts: Vec<Alert> = self
+        let in_scope = AlertCriteria {
+            admitted: scope.admitted(),
+            ..AlertCriteria::default()
+        };
+        let stages = self.meta.stage_figures(&in_scope).await?;
+        let overdue_in_scope = AlertCriteria {
+            overdue_on: Some(day_text(self.today())),
+            ..in_scope
+        };
+        let overdue = self
             .meta
-            .alerts(None)
-            .await?
-            .into_iter()
-            .filter(|a| scope.sees_alert(a))
-            .collect();
-        let overdue: Vec<Alert> = alerts
-            .iter()
-            .filter(|a| {
-                a.stage
-                    .parse()
-                    .is_ok_and(|s| is_overdue(s, a.deadline.as_deref(), today))
-            })
-            .take(DASHBOARD_OVERDUE)
-            .cloned()
-            .collect();
+            .alert_page(&overdue_in_scope, 0, DASHBOARD_OVERDUE as u64)
+            .await?;
+        let alerts: i64 = stages.iter().map(|s| s.alerts).sum();
         let mut e = actor.entry("dashboard.view", "alerts", "ok");
-        e.detail = format!("{} alerts, {} overdue shown", alerts.len(), overdue.len());
+        e.detail = format!("{alerts} alerts, {} overdue shown", overdue.len());
         self.meta.audit(&e).await?;
-        Ok(DashboardAlerts { alerts, overdue })
+        Ok(DashboardAlerts { stages, overdue })
     }
 }
+
+/// A civil day as the loop records deadlines (`YYYY-MM-DD`).
+pub(crate) fn day_text(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Alerts an export reads at a time.
+const EXPORT_PAGE: u64 = 2_000;
 
 impl Platform {
     /// Every alert (of one model), with each one's evidence rows when `with_evidence`: the
@@ -301,6 +310,6 @@ impl Platform {
 
     /// How many alerts there are, open and closed.
     pub async fn alert_count(&self) -> Result<usize, AppError> {
-        Ok(self.meta.alerts(None).await?.len())
+        Ok(self.meta.count_alerts(&AlertCriteria::default()).await? as usize)
     }
 }

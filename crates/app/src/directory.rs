@@ -116,6 +116,11 @@ impl Platform {
     }
 
     /// Each model's name, by id.
+    /// The livelihood programmes the platform knows (the standard's and those defined since).
+    pub async fn programs(&self) -> Result<Vec<mingjing_domain::Program>, AppError> {
+        Ok(self.meta.programs().await?)
+    }
+
     pub async fn model_names(&self) -> Result<HashMap<String, String>, AppError> {
         Ok(self
             .library()

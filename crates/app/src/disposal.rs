@@ -13,8 +13,9 @@ use mingjing_domain::disposal::{
     Accountability, AccountabilityForm, Conclusion, DEFAULT_DEADLINE_DAYS, DeadlineNotice,
     DisposalError, Stage, Step, Verification, VerificationForm,
 };
+use mingjing_store::alert_list::{AlertCriteria, LoopGroup};
 use mingjing_store::audit::AuditEntry;
-use mingjing_store::disposal::{DisposalRow, NewNotification, Routing};
+use mingjing_store::disposal::{NewNotification, Routing};
 use mingjing_store::{Alert, StoreError};
 use std::collections::{BTreeMap, HashMap};
 
@@ -69,30 +70,22 @@ pub struct LoopFigures {
 }
 
 impl LoopFigures {
-    fn add(&mut self, r: &DisposalRow, today: NaiveDate) {
-        let stage: Stage = r.stage.parse().unwrap_or(Stage::Unrouted);
-        let concluded = r
-            .conclusion
-            .as_deref()
-            .and_then(|c| c.parse::<Conclusion>().ok());
-        self.raised += 1;
-        self.routed += u64::from(r.routed);
-        self.verified += u64::from(r.submissions > 0);
-        if stage.is_final() {
-            self.closed += 1;
-            match concluded {
-                Some(c) if c.is_confirmed() => self.confirmed += 1,
-                Some(_) => self.false_positives += 1,
-                None => {}
-            }
-        }
-        self.records_corrected += r.records_corrected;
-        self.persons_removed += r.persons_removed;
-        self.recovered_fen += r.recovered_fen;
-        self.stopped_monthly_fen += r.stopped_monthly_fen;
-        self.overdue += u64::from(is_overdue(stage, r.deadline.as_deref(), today));
-        self.interviewed += r.interviewed;
-        self.accountable += r.accountable;
+    /// Adds the figures of one group the database summed.
+    fn add(&mut self, g: &LoopGroup) {
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        self.raised += n(g.raised);
+        self.routed += n(g.routed);
+        self.verified += n(g.verified);
+        self.confirmed += n(g.confirmed);
+        self.false_positives += n(g.false_positives);
+        self.closed += n(g.closed);
+        self.records_corrected += g.records_corrected;
+        self.persons_removed += g.persons_removed;
+        self.recovered_fen += g.recovered_fen;
+        self.stopped_monthly_fen += g.stopped_monthly_fen;
+        self.overdue += n(g.overdue);
+        self.interviewed += g.interviewed;
+        self.accountable += g.accountable;
     }
 
     /// Confirmed ÷ closed with a conclusion, in per cent with one decimal; none before any.
@@ -441,41 +434,50 @@ impl Platform {
         Ok((n, escalated))
     }
 
-    /// The loop's figures grouped by each of `dims` (one grouping per dimension, from one read
-    /// of the alerts), for the alerts `keep` admits (the caller's scope) and the filter, with
-    /// their total. Groups are sorted by their key.
+    /// The loop's figures of the alerts in `scope` that pass the filter, grouped by each of
+    /// `dims`, with their total: the database groups and sums (one query), the groups are
+    /// folded here into each dimension. Groups are sorted by their key; `today` decides what
+    /// is overdue.
     pub async fn loop_statistics(
         &self,
         dims: &[StatDimension],
         filter: &StatFilter,
         today: NaiveDate,
-        keep: impl Fn(&DisposalRow) -> bool,
+        scope: &crate::scope::Scope,
     ) -> Result<(Vec<Vec<(String, LoopFigures)>>, LoopFigures), AppError> {
-        let rows = self.meta.disposal_rows().await?;
+        let criteria = AlertCriteria {
+            admitted: scope.admitted(),
+            responsible: filter.unit.clone(),
+            model: filter.model.clone(),
+            town: filter.town.clone(),
+            raised_from: filter.from.map(|d| self.start_of(d)),
+            raised_before: filter
+                .to
+                .and_then(|d| d.succ_opt())
+                .map(|d| self.start_of(d)),
+            ..AlertCriteria::default()
+        };
+        let rows = self
+            .meta
+            .loop_groups(&criteria, &crate::alerts::day_text(today))
+            .await?;
         let mut groups: Vec<BTreeMap<String, LoopFigures>> = vec![BTreeMap::new(); dims.len()];
         let mut total = LoopFigures::default();
-        for r in rows.iter().filter(|r| keep(r)) {
-            let day = self.clock().day_of(&r.raised_at);
-            if filter.from.is_some_and(|f| day.is_none_or(|d| d < f))
-                || filter.to.is_some_and(|t| day.is_none_or(|d| d > t))
-                || filter.unit.as_ref().is_some_and(|u| *u != r.responsible)
-                || filter.model.as_ref().is_some_and(|m| *m != r.model)
-                || filter.town.as_ref().is_some_and(|t| *t != r.town)
-            {
-                continue;
-            }
+        for r in &rows {
             for (dim, g) in dims.iter().zip(&mut groups) {
                 let key = match dim {
                     StatDimension::Model => r.model.clone(),
                     StatDimension::Unit => r.responsible.clone(),
                     StatDimension::Town => r.town.clone(),
-                    StatDimension::Month => day
+                    StatDimension::Month => self
+                        .clock()
+                        .day_of(&format!("{}:00Z", r.minute))
                         .map(|d| d.format("%Y-%m").to_string())
                         .unwrap_or_default(),
                 };
-                g.entry(key).or_default().add(r, today);
+                g.entry(key).or_default().add(r);
             }
-            total.add(r, today);
+            total.add(r);
         }
         Ok((
             groups
@@ -524,9 +526,7 @@ impl Platform {
         ];
         let dims = DIMENSION_LABELS.map(|(d, _)| d);
         let (by_dim, total) = self
-            .loop_statistics(&dims, filter, self.today(), |r| {
-                scope.sees_unit_or_town(&r.responsible, &r.town)
-            })
+            .loop_statistics(&dims, filter, self.today(), scope)
             .await?;
         let summary = total.summary();
         let mut sheets = Vec::new();

@@ -40,6 +40,7 @@ mod disposal;
 mod governance;
 pub use governance::{ChangeOutcome, NewAccount, org_change_needs_approval, uploader_names};
 mod models;
+pub mod offload;
 mod opinions;
 pub use opinions::{
     IntegrityFile, NewRequest, PURPOSES, PersonCheck, RequestedPerson, read_person_list,
@@ -316,6 +317,9 @@ pub struct Platform {
     dry_runs: tokio::sync::Semaphore,
     /// Sign-in attempts per source address and account name (this process's).
     sign_in_throttle: throttle::SignInThrottle,
+    /// Each session's account, role, organisation, policy and scope while the access
+    /// generation stands (one query per request).
+    access_kept: accounts::AccessKept,
 }
 
 impl Platform {
@@ -501,6 +505,7 @@ impl Platform {
             config,
             dry_runs: tokio::sync::Semaphore::new(1),
             sign_in_throttle: throttle::SignInThrottle::default(),
+            access_kept: accounts::AccessKept::default(),
         };
         p.recover().await?;
         p.install_builtin_models().await?;
@@ -536,6 +541,7 @@ impl Platform {
             config,
             dry_runs: tokio::sync::Semaphore::new(1),
             sign_in_throttle: throttle::SignInThrottle::default(),
+            access_kept: accounts::AccessKept::default(),
         };
         p.recover().await?;
         p.install_builtin_models().await?;

@@ -4,7 +4,8 @@
 
 use crate::{AppError, Platform};
 use mingjing_engine::rows::{TextRows, quote};
-use std::collections::BTreeMap;
+use mingjing_store::alert_list::{AlertTally, TallyBy};
+use std::collections::{BTreeMap, HashMap};
 
 /// One group of payments (a programme, a town, a village, a month or a recipient).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
@@ -105,10 +106,14 @@ impl Platform {
         let run = |sql: String| {
             let schema = schema.clone();
             let files = files.clone();
+            // A query over the whole roll: on the engine's runtime, off the request's.
             async move {
-                mingjing_engine::rows::query(schema, &files, &sql)
-                    .await
-                    .map_err(|e| AppError::Engine(e.into()))
+                crate::offload::on_engine(async move {
+                    mingjing_engine::rows::query(schema, &files, &sql)
+                        .await
+                        .map_err(|e| AppError::Engine(e.into()))
+                })
+                .await?
             }
         };
         let mut rows = figures(
@@ -143,33 +148,35 @@ impl Platform {
         .unwrap_or_default();
         let programs = self.meta.programs().await?;
         let standard = program.and_then(|p| programs.iter().find(|x| x.code == p).cloned());
-        // Labels and alerts: programmes by their names; places by the alerts raised there.
-        let alerts = self.meta.alerts(None).await?;
-        let confirmed = |c: &Option<String>| matches!(c.as_deref(), Some("属实" | "部分属实"));
+        // Labels and alerts: programmes by their names; places by the alerts raised there,
+        // tallied by the database (money paid wrongly and people left unpaid apart).
+        let by = match group {
+            "program" => TallyBy::Program,
+            "town" => TallyBy::Town,
+            "village" => TallyBy::Village,
+            _ => TallyBy::Subject,
+        };
+        let tallies: HashMap<String, AlertTally> = self
+            .meta
+            .alert_tally(program, town, village, by, UNPAID_MODELS)
+            .await?
+            .into_iter()
+            .map(|t| (t.key.clone(), t))
+            .collect();
+        let cipher = self.meta.column_cipher()?;
         for f in &mut rows {
-            let on = |a: &&mingjing_store::Alert| {
-                program.is_none_or(|p| a.program == p)
-                    && town.is_none_or(|t| a.town == t)
-                    && village.is_none_or(|v| a.village == v)
-                    && match group {
-                        "program" => a.program == f.key,
-                        "town" => a.town == f.key,
-                        "village" => a.village == f.key,
-                        _ => a.subject == f.key,
-                    }
+            // Alerts keep their subjects as tokens: a recipient's are found by the token of
+            // the ID shown.
+            let key = if by == TallyBy::Subject {
+                cipher.token(&f.key)
+            } else {
+                f.key.clone()
             };
-            let (unpaid, paid): (Vec<_>, Vec<_>) = alerts
-                .iter()
-                .filter(on)
-                .partition(|a| UNPAID_MODELS.contains(&a.model.as_str()));
-            // Money paid wrongly and people left unpaid are counted apart.
-            f.alerts = paid.len() as i64;
-            f.confirmed = paid.iter().filter(|a| confirmed(&a.conclusion)).count() as i64;
-            f.unpaid_eligible = unpaid.len() as i64;
-            f.unpaid_handled = unpaid
-                .iter()
-                .filter(|a| matches!(a.stage.as_str(), "closed" | "transferred"))
-                .count() as i64;
+            let t = tallies.get(&key).cloned().unwrap_or_default();
+            f.alerts = t.paid;
+            f.confirmed = t.confirmed;
+            f.unpaid_eligible = t.unpaid;
+            f.unpaid_handled = t.unpaid_handled;
             if group == "program"
                 && let Some(p) = programs.iter().find(|x| x.code == f.key)
             {

@@ -419,7 +419,9 @@ impl Platform {
                 .acquire()
                 .await
                 .expect("the semaphore is never closed");
-            mingjing_engine::run(&datasets, &programs, &limits, &models).await
+            crate::offload::run_models(datasets, programs, limits, &models)
+                .await
+                .map(|(hits, _)| hits)
         };
         let mut hits = tokio::time::timeout(std::time::Duration::from_secs(seconds), run)
             .await
@@ -514,7 +516,7 @@ impl Platform {
         let (county, datasets, programs, limits) = self.engine_inputs().await?;
         let bound = bind(&chosen, &county, as_of)?;
         let (mut hits, timings) =
-            mingjing_engine::run_timed(&datasets, &programs, &limits, &bound).await?;
+            crate::offload::run_models(datasets, programs, limits, &bound).await?;
         crate::protect::reveal_hits(&*self.meta.column_cipher()?, &mut hits)?;
         let mut outcomes = Vec::new();
         let mut results = Vec::new();

@@ -124,7 +124,7 @@ impl Platform {
                 .extend(checked.slices.iter().map(|s| staged.path.join(&s.file)));
         }
         let limits = self.run_limits()?;
-        let mut hits = mingjing_engine::run(&datasets, &programs, &limits, &bound).await?;
+        let (mut hits, _) = crate::offload::run_models(datasets, programs, limits, &bound).await?;
         crate::protect::reveal_hits(&*self.meta.column_cipher()?, &mut hits)?;
         let mut out: Vec<PrecheckHit> = hits
             .iter()

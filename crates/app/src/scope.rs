@@ -5,6 +5,7 @@
 use crate::{AppError, Platform};
 use mingjing_domain::access::{DataScope, Permission, Role};
 use mingjing_store::access::OrgNode;
+use mingjing_store::alert_list::Admitted;
 use std::collections::HashSet;
 
 #[derive(Debug, Clone)]
@@ -61,6 +62,32 @@ impl Platform {
 }
 
 impl Scope {
+    /// The whole county with full IDs: the operator's at the machine, and the tests'.
+    pub fn whole_county() -> Scope {
+        Scope {
+            kind: DataScope::All,
+            orgs: HashSet::new(),
+            units: HashSet::new(),
+            town: String::new(),
+            org: String::new(),
+            full_ids: true,
+        }
+    }
+
+    /// The alerts this scope admits, as the store narrows a list to them.
+    pub fn admitted(&self) -> Admitted {
+        match self.kind {
+            DataScope::All => Admitted::All,
+            DataScope::None => Admitted::Nothing,
+            DataScope::Org | DataScope::OrgTree => {
+                let mut units: Vec<String> = self.units.iter().cloned().collect();
+                units.sort();
+                Admitted::Units(units)
+            }
+            DataScope::Town => Admitted::Town(self.town.clone()),
+        }
+    }
+
     pub fn sees_org(&self, org_id: i64) -> bool {
         match self.kind {
             DataScope::All => true,

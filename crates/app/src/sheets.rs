@@ -90,6 +90,44 @@ pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>, AppError> {
     wb.save_to_buffer().map_err(failed)
 }
 
+/// A one-sheet table written a row at a time, so that an export never holds its rows as
+/// values beside the workbook (the rows are read a page at a time).
+pub struct TableBook {
+    sheet: rust_xlsxwriter::Worksheet,
+    next: u32,
+}
+
+impl TableBook {
+    pub fn new(name: &str, header: &[&str]) -> Result<TableBook, AppError> {
+        let mut sheet = rust_xlsxwriter::Worksheet::new();
+        sheet.set_name(name).map_err(failed)?;
+        let mut book = TableBook { sheet, next: 0 };
+        book.row(header.iter().map(|h| h.to_string()))?;
+        Ok(book)
+    }
+
+    /// Appends a row of text cells.
+    pub fn row(&mut self, cells: impl IntoIterator<Item = String>) -> Result<(), AppError> {
+        for (c, text) in cells.into_iter().enumerate() {
+            let c = u16::try_from(c).map_err(|_| AppError::Workbook("too many columns".into()))?;
+            self.sheet
+                .write_string(self.next, c, text)
+                .map_err(failed)?;
+        }
+        self.next = self
+            .next
+            .checked_add(1)
+            .ok_or_else(|| AppError::Workbook("too many rows".into()))?;
+        Ok(())
+    }
+
+    pub fn finish(self) -> Result<Vec<u8>, AppError> {
+        let mut wb = Workbook::new();
+        wb.push_worksheet(self.sheet);
+        wb.save_to_buffer().map_err(failed)
+    }
+}
+
 /// A dataset type's Excel template: the header row of labels on a sheet whose columns take
 /// text, and a sheet that says what each column takes.
 pub fn template(ty: &DatasetType) -> Result<Vec<u8>, AppError> {

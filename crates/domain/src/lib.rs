@@ -11,6 +11,7 @@ pub mod cell;
 pub mod check;
 pub mod clock;
 pub mod disposal;
+pub mod hit_merge;
 pub mod id;
 pub mod integrity;
 pub mod names;

@@ -194,3 +194,31 @@ pub async fn define_type(
         label: ty.label,
     }))
 }
+
+/// The names people read for the codes the platform keeps: reference data, no one's records.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Names {
+    /// Model id → name (M01 → 死亡人员仍领取民生资金).
+    pub models: std::collections::BTreeMap<String, String>,
+    /// Programme code → name (DIBAO → 最低生活保障).
+    pub programs: std::collections::BTreeMap<String, String>,
+    /// The loop's stage code → label (routed → 待核查).
+    pub stages: std::collections::BTreeMap<String, String>,
+}
+
+pub async fn names(State(state): State<AppState>) -> ApiResult<Json<Names>> {
+    Ok(Json(Names {
+        models: state.platform.model_names().await?.into_iter().collect(),
+        programs: state
+            .platform
+            .programs()
+            .await?
+            .into_iter()
+            .map(|p| (p.code, p.label))
+            .collect(),
+        stages: mingjing_domain::disposal::Stage::ALL
+            .iter()
+            .map(|s| (s.code().to_string(), s.label().to_string()))
+            .collect(),
+    }))
+}

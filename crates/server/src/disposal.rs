@@ -361,9 +361,7 @@ async fn statistics(
     let filter = stat_filter(q)?;
     Ok(state
         .platform
-        .loop_statistics(dims, &filter, state.today(), |r| {
-            scope.sees_unit_or_town(&r.responsible, &r.town)
-        })
+        .loop_statistics(dims, &filter, state.today(), &scope)
         .await?)
 }
 
@@ -430,7 +428,7 @@ pub struct Dashboard {
     pub total: FiguresView,
     /// By stage code.
     pub stages: BTreeMap<String, StageCount>,
-    /// The open alerts' suspect amount in yuan.
+    /// The suspect amount of every alert in scope (whatever its stage), in yuan.
     pub suspect: String,
     pub overdue: Vec<OverdueAlert>,
 }
@@ -445,21 +443,25 @@ pub async fn dashboard(
     let group = |i: usize| by_dim.get(i).map(|g| keyed(g)).unwrap_or_default();
     let scope = crate::scope::of(&state, &c).await?;
     let shown = state.platform.dashboard_alerts(&c.actor(), &scope).await?;
-    let alerts = &shown.alerts;
     let stages = Stage::ALL
         .iter()
         .map(|s| {
-            let n = alerts.iter().filter(|a| a.stage == s.code()).count();
+            let n = shown
+                .stages
+                .iter()
+                .find(|f| f.stage == s.code())
+                .map_or(0, |f| f.alerts);
             (
                 s.code().to_string(),
                 StageCount {
                     label: s.label().into(),
-                    count: n as i64,
+                    count: n,
                 },
             )
         })
         .collect();
-    let suspect: i64 = alerts.iter().filter_map(|a| a.amount_fen).sum();
+    // Every alert's suspect amount, whatever its stage.
+    let suspect: i64 = shown.stages.iter().map(|f| f.suspect_fen).sum();
     let overdue = shown
         .overdue
         .iter()

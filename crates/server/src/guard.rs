@@ -4,6 +4,7 @@
 use crate::AppState;
 use crate::error::{ApiError, ErrorCode};
 use crate::routes::{self, Access};
+use crate::scope::Scope;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
@@ -23,6 +24,9 @@ pub struct Caller {
     pub org: OrgNode,
     pub session: Session,
     pub source: String,
+    /// The security policy in force and what the caller sees, resolved with the session.
+    pub policy: SecurityPolicy,
+    pub scope: Scope,
 }
 
 impl Caller {
@@ -108,6 +112,8 @@ pub async fn resolve(
         org: held.org,
         session: held.session,
         source: source.to_string(),
+        policy: held.policy,
+        scope: held.scope,
     }))
 }
 
@@ -161,10 +167,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         }
     }
     if route.access != Access::Session {
-        let policy = match state.platform.policy().await {
-            Ok(p) => p,
-            Err(e) => return ApiError::from(e).into_response(),
-        };
+        let policy = &caller.policy;
         if caller.user.must_change
             || mingjing_app::accounts::password_expired(
                 &caller.user,
@@ -174,7 +177,7 @@ pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) 
         {
             return ApiError::new(ErrorCode::PasswordChangeRequired).into_response();
         }
-        if caller.needs_totp(&policy) {
+        if caller.needs_totp(policy) {
             return ApiError::new(ErrorCode::TotpRequired).into_response();
         }
         let allowed = match route.access {

@@ -90,6 +90,7 @@ routes! {
     post "/api/auth/login" => auth::login, Public, "auth", "Sign in";
     post "/api/auth/logout" => auth::logout, Session, "auth", "Sign out everywhere";
     get "/api/auth/me" => auth::me, Session, "auth", "The signed-in account, its role, permissions and CSRF token";
+    get "/api/names" => crate::data::names, Session, "data", "The names of models, programmes and loop stages, by code";
     post "/api/auth/password" => auth::change_password, Session, "auth", "Change one's own password";
     post "/api/auth/totp/setup" => auth::totp_setup, Session, "auth", "Start TOTP enrolment (administrators)";
     post "/api/auth/totp/confirm" => auth::totp_confirm, Session, "auth", "Confirm TOTP enrolment with a code";

@@ -5,9 +5,9 @@ use crate::error::ApiResult;
 use crate::guard::Caller;
 pub use mingjing_app::scope::{Scope, mask_id};
 
-/// What the caller sees.
-pub async fn of(state: &AppState, c: &Caller) -> ApiResult<Scope> {
-    Ok(state.platform.scope(&c.role, &c.org).await?)
+/// What the caller sees (resolved with the session).
+pub async fn of(_state: &AppState, c: &Caller) -> ApiResult<Scope> {
+    Ok(c.scope.clone())
 }
 
 /// The organisations the caller acts for: its own and those below it.

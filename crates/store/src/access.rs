@@ -541,6 +541,32 @@ impl SqlStore {
         row.as_ref().map(decode_session).transpose()
     }
 
+    /// A session with the access generation (`access_generation`: moved by every change to
+    /// accounts, roles, organisations and settings), in one query: while the generation
+    /// stands, what a server keeps of the session's access is current.
+    pub async fn session_and_generation(&self, token_hash: &str) -> Result<Option<(Session, i64)>> {
+        let row = sqlx::query(
+            "SELECT token_hash, user_id, csrf_token, source, created_at, last_seen_at, expires_at, \
+             ended_at, (SELECT n FROM access_generation WHERE id = 1) AS generation \
+             FROM sessions WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref()
+            .map(|r| Ok((decode_session(r)?, r.try_get("generation")?)))
+            .transpose()
+    }
+
+    /// The access generation now (see [`SqlStore::session_and_generation`]).
+    pub async fn access_generation(&self) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT n FROM access_generation WHERE id = 1")
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+
     pub async fn touch_session(&self, token_hash: &str, at: &str) -> Result<()> {
         sqlx::query(
             "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND ended_at IS NULL",

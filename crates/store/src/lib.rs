@@ -36,12 +36,14 @@ macro_rules! select_alerts {
 }
 
 pub mod access;
+pub mod alert_list;
 pub mod audit;
 pub mod changes;
 pub mod chat;
 pub mod datadir;
 pub mod disposal;
 pub mod documents;
+pub mod hits;
 pub mod keys;
 pub mod meta;
 pub mod opinions;

@@ -699,137 +699,6 @@ impl SqlStore {
             .await?)
     }
 
-    /// Records a model's hits, in one transaction: new evidence goes to the open alert of its
-    /// (model, subject); a subject whose alerts are all closed gets a new alert, linked to the
-    /// last one, only for firing rows none of them had.
-    pub async fn apply_hits(
-        &self,
-        model: &str,
-        version: u32,
-        hits: &[AlertHit],
-    ) -> Result<HitCounts> {
-        let mut counts = HitCounts::default();
-        let cipher = self.column_cipher()?.clone();
-        let mut tx = self.begin().await?;
-        let now = self.now_text();
-        for hit in hits {
-            // The subject and name are kept as their tokens (mingjing_crypto::columns): found
-            // again by equality, opened when read.
-            let subject = cipher.token(&hit.subject);
-            let name = protect_name(&cipher, &hit.name);
-            let existing = sqlx::query(
-                "SELECT id, status FROM alerts WHERE model = $1 AND subject = $2 AND program = $3 \
-                 ORDER BY id",
-            )
-            .bind(model)
-            .bind(&subject)
-            .bind(&hit.program)
-            .fetch_all(&mut *tx)
-            .await?;
-            let known: std::collections::HashSet<(String, String, i64)> = sqlx::query(
-                "SELECT e.dataset, e.upload_dir, e.row_no FROM alert_evidence e \
-                 JOIN alerts a ON a.id = e.alert_id \
-                 WHERE a.model = $1 AND a.subject = $2 AND a.program = $3",
-            )
-            .bind(model)
-            .bind(&subject)
-            .bind(&hit.program)
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("dataset")?,
-                    r.try_get("upload_dir")?,
-                    r.try_get("row_no")?,
-                ))
-            })
-            .collect::<Result<_>>()?;
-            let new: Vec<&EvidenceRow> = hit
-                .evidence
-                .iter()
-                .filter(|e| !known.contains(&(e.dataset.clone(), e.upload_dir.clone(), e.row)))
-                .collect();
-            if new.is_empty() {
-                continue;
-            }
-            let open = existing
-                .iter()
-                .find(|r| {
-                    r.try_get::<String, _>("status")
-                        .map(|s| s == "open")
-                        .unwrap_or(false)
-                })
-                .map(|r| r.try_get::<i64, _>("id"))
-                .transpose()?;
-            let alert_id = match open {
-                Some(id) => {
-                    counts.updated += 1;
-                    id
-                }
-                None => {
-                    if !existing.is_empty() && !new.iter().any(|e| e.firing) {
-                        // Only supporting rows are new: the closed alert already judged this.
-                        continue;
-                    }
-                    let previous: Option<i64> = existing
-                        .last()
-                        .map(|r| r.try_get::<i64, _>("id"))
-                        .transpose()?;
-                    counts.raised += 1;
-                    sqlx::query_scalar(
-                        "INSERT INTO alerts (model, model_version, subject, program, name, amount_fen, \
-                         responsible, status, raised_at, updated_at, previous_id, town, village) \
-                         VALUES ($1, $2, $3, $4, $5, NULL, $6, 'open', $7, $7, $8, $9, $10) RETURNING id",
-                    )
-                    .bind(model)
-                    .bind(i64::from(version))
-                    .bind(&subject)
-                    .bind(&hit.program)
-                    .bind(&name)
-                    .bind(&hit.responsible)
-                    .bind(&now)
-                    .bind(previous)
-                    .bind(&hit.town)
-                    .bind(&hit.village)
-                    .fetch_one(&mut *tx)
-                    .await?
-                }
-            };
-            for e in &new {
-                sqlx::query(
-                    "INSERT INTO alert_evidence (alert_id, dataset, upload_dir, row_no, amount_fen, firing, added_at, condition_tag) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(alert_id)
-                .bind(&e.dataset)
-                .bind(&e.upload_dir)
-                .bind(e.row)
-                .bind(e.amount_fen)
-                .bind(i64::from(e.firing))
-                .bind(&now)
-                .bind(&e.condition)
-                .execute(&mut *tx)
-                .await?;
-            }
-            // The amount is the sum of the alert's firing rows, in whole fen.
-            let amounts: Vec<Option<i64>> =
-                sqlx::query_scalar("SELECT amount_fen FROM alert_evidence WHERE alert_id = $1")
-                    .bind(alert_id)
-                    .fetch_all(&mut *tx)
-                    .await?;
-            let amount: Option<i64> = hit.has_amount.then(|| amounts.iter().flatten().sum());
-            sqlx::query("UPDATE alerts SET amount_fen = $1, updated_at = $2 WHERE id = $3")
-                .bind(amount)
-                .bind(&now)
-                .bind(alert_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(counts)
-    }
-
     /// Alerts sorted by model, subject, programme (and id), optionally of one model.
     pub async fn alerts(&self, model: Option<&str>) -> Result<Vec<Alert>> {
         let rows = sqlx::query(select_alerts!("WHERE ($1 = '' OR a.model = $1)"))
@@ -1167,7 +1036,7 @@ async fn insert_version(
 }
 
 /// An alert's name as kept: its token, or empty when the model named no one.
-fn protect_name(cipher: &mingjing_crypto::ColumnCipher, name: &str) -> String {
+pub(crate) fn protect_name(cipher: &mingjing_crypto::ColumnCipher, name: &str) -> String {
     if name.is_empty() {
         String::new()
     } else {

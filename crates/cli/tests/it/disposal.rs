@@ -561,7 +561,7 @@ async fn money_sums_stay_exact_to_the_fen_across_two_thousand_alerts() {
             &[mingjing_app::StatDimension::Model],
             &Default::default(),
             s.state.today(),
-            |_| true,
+            &mingjing_app::scope::Scope::whole_county(),
         )
         .await
         .unwrap();

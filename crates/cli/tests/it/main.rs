@@ -14,6 +14,7 @@ mod hostile;
 mod keys;
 mod library;
 mod lifecycle;
+mod lists;
 mod livelihood;
 mod malformed;
 mod masking;

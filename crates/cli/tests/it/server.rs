@@ -262,6 +262,7 @@ fn expected() -> BTreeMap<&'static str, &'static str> {
         ("POST /api/auth/login", "public"),
         ("POST /api/auth/logout", "*"),
         ("GET /api/auth/me", "*"),
+        ("GET /api/names", "*"),
         ("POST /api/auth/password", "*"),
         ("POST /api/auth/totp/setup", "*"),
         ("POST /api/auth/totp/confirm", "*"),
@@ -609,6 +610,60 @@ async fn departments_see_only_their_own_alerts_and_uploads_and_ids_are_masked(ba
     assert_eq!(town["total"], 1);
     assert_eq!(town["alerts"][0]["town"], "城关镇");
     assert_eq!(town["alerts"][0]["subject"], "110105********002X");
+}
+
+/// A server keeps each session's access while the access generation stands (decision 106):
+/// a change written by another process, by any path — here a bare SQL update of the account,
+/// the role's permissions and the organisation — is seen at the next request.
+async fn a_change_by_another_process_is_seen_at_the_next_request(backend: Backend) {
+    let s = TestServer::new(backend).await;
+    let c = s.login("analyst").await;
+    async fn me(s: &TestServer, c: &Client) -> StatusCode {
+        s.call(Some(c), Method::GET, "/api/alerts", None)
+            .await
+            .status
+    }
+    assert_eq!(me(&s, &c).await, StatusCode::OK);
+    assert_eq!(me(&s, &c).await, StatusCode::OK);
+    let other = Platform::open(s.platform.data_dir(), s.clock.clone())
+        .await
+        .unwrap();
+    let pool = other.store().pool();
+    // The role loses the permission the list needs.
+    let role: String = sqlx::query_scalar("SELECT role FROM users WHERE username = 'analyst'")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let taken =
+        sqlx::query("DELETE FROM role_permissions WHERE role = $1 AND permission = 'alerts.read'")
+            .bind(&role)
+            .execute(pool)
+            .await
+            .unwrap();
+    assert_eq!(taken.rows_affected(), 1);
+    assert_eq!(me(&s, &c).await, StatusCode::FORBIDDEN);
+    sqlx::query("INSERT INTO role_permissions (role, permission) VALUES ($1, 'alerts.read')")
+        .bind(&role)
+        .execute(pool)
+        .await
+        .unwrap();
+    assert_eq!(me(&s, &c).await, StatusCode::OK);
+    // The account is disabled.
+    sqlx::query("UPDATE users SET enabled = 0 WHERE username = 'analyst'")
+        .execute(pool)
+        .await
+        .unwrap();
+    assert_eq!(me(&s, &c).await, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_by_another_process_is_seen_at_the_next_request_on_sqlite() {
+    a_change_by_another_process_is_seen_at_the_next_request(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_by_another_process_is_seen_at_the_next_request_on_postgres() {
+    a_change_by_another_process_is_seen_at_the_next_request(Backend::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -322,6 +322,7 @@ fn every_crate_depends_only_on_what_its_layer_allows() {
                 "mingjing-engine",
                 "mingjing-ingest",
                 "mingjing-render",
+                "libc",
                 "mingjing-store",
                 "rayon",
                 "rust_xlsxwriter",
