@@ -1732,6 +1732,10 @@ export interface components {
             overdue: boolean;
             /** Format: int64 */
             previous_id: number | null;
+            /** @description An open alert's priority: what its verification may be expected to recover, in yuan. */
+            priority: string | null;
+            /** @description Why it ranks where it does, one reason each. */
+            priority_reasons: string[];
             program: string;
             raised_at: string;
             responsible: string;
@@ -1880,6 +1884,11 @@ export interface components {
             by_month: components["schemas"]["KeyedFigures"][];
             by_town: components["schemas"]["KeyedFigures"][];
             by_unit: components["schemas"]["KeyedFigures"][];
+            /**
+             * @description What verifying the open alerts in scope may be expected to recover (their priorities'
+             *     sum), in yuan.
+             */
+            expected: string;
             model_names: {
                 [key: string]: string;
             };
@@ -3592,9 +3601,14 @@ export interface operations {
                 offset?: number;
                 /** @description Only alerts past their deadline. */
                 overdue?: boolean;
-                /** @description Subject (ID number or account) or name contains. */
+                /** @description A whole name, or (for readers of full IDs) a whole ID number or account. */
                 q?: string;
                 responsible?: string;
+                /**
+                 * @description `priority` (default: what a verification may be expected to recover, highest first)
+                 *     or `model` (by model, then as raised).
+                 */
+                sort?: "priority" | "model";
                 /** @description The loop's stage (`routed`, `pending_review`...). */
                 stage?: string;
                 status?: string;
@@ -3641,9 +3655,14 @@ export interface operations {
                 offset?: number;
                 /** @description Only alerts past their deadline. */
                 overdue?: boolean;
-                /** @description Subject (ID number or account) or name contains. */
+                /** @description A whole name, or (for readers of full IDs) a whole ID number or account. */
                 q?: string;
                 responsible?: string;
+                /**
+                 * @description `priority` (default: what a verification may be expected to recover, highest first)
+                 *     or `model` (by model, then as raised).
+                 */
+                sort?: "priority" | "model";
                 /** @description The loop's stage (`routed`, `pending_review`...). */
                 stage?: string;
                 status?: string;

@@ -66,6 +66,10 @@ export const t = {
   },
   alerts: {
     model: '模型',
+    priority: '预计可追回（元）',
+    priorityWhy: '排序依据',
+    sort: '排序',
+    sorts: { priority: '按优先级（预计可追回金额）', model: '按模型' } as Record<string, string>,
     subject: '身份证号/账号',
     name: '姓名',
     program: '项目',
@@ -144,6 +148,7 @@ export const t = {
     exitFullscreen: '退出全屏',
     raised: '预警总数',
     suspect: '可疑金额（元）',
+    expected: '待核查预计可追回（元）',
     verified: '已核查',
     confirmed: '核实属实',
     corrected: '纠错条数',

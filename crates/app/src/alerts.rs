@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use mingjing_domain::Money;
 use mingjing_domain::disposal::Stage;
 use mingjing_store::Alert;
+pub use mingjing_store::alert_list::AlertOrder;
 use mingjing_store::alert_list::{AlertCriteria, Named, StageFigure};
 
 /// What a list of alerts is narrowed to (each `None` or `false` narrows nothing).
@@ -29,8 +30,10 @@ pub struct AlertFilter {
     /// Raised on or after / on or before (inclusive, the platform's civil days).
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
-    /// The name, or for a reader of full IDs also the subject, contains this.
+    /// The whole name is this, or for a reader of full IDs the subject (decision 105).
     pub text: Option<String>,
+    /// The page's order (by default the highest priority first).
+    pub order: AlertOrder,
 }
 
 /// A page of alerts and how many passed the filters.
@@ -103,7 +106,7 @@ impl Platform {
         let total = self.meta.count_alerts(&criteria).await? as usize;
         let alerts = self
             .meta
-            .alert_page(&criteria, offset as u64, limit as u64)
+            .alert_page(&criteria, f.order, offset as u64, limit as u64)
             .await?;
         let mut e = actor.entry("alert.list", "alerts", "ok");
         e.detail = format!("{} of {total} from {offset}", alerts.len());
@@ -245,7 +248,12 @@ impl Platform {
         };
         let overdue = self
             .meta
-            .alert_page(&overdue_in_scope, 0, DASHBOARD_OVERDUE as u64)
+            .alert_page(
+                &overdue_in_scope,
+                AlertOrder::Priority,
+                0,
+                DASHBOARD_OVERDUE as u64,
+            )
             .await?;
         let alerts: i64 = stages.iter().map(|s| s.alerts).sum();
         let mut e = actor.entry("dashboard.view", "alerts", "ok");

@@ -349,6 +349,10 @@ impl Platform {
         self.meta
             .review_alert(id, step, comment, &audit, &notice)
             .await?;
+        // A closed alert teaches triage about its model: its open alerts rank again.
+        if step != Step::Return {
+            self.refresh_priorities(Some(&a.model)).await?;
+        }
         Ok(())
     }
 

@@ -74,6 +74,7 @@ pub mod seed;
 pub mod sheets;
 pub mod throttle;
 pub mod transport;
+mod triage;
 pub use disposal::{LoopFigures, StatDimension, StatFilter, is_overdue};
 pub use mingjing_domain::Clock;
 /// Starting points for the self-service model editor: (name, model text).

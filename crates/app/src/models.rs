@@ -572,6 +572,7 @@ impl Platform {
         // New alerts go to their units at once. Deadlines count from the day of routing, not
         // from the run's as-of date, which may lie in the past.
         self.route_new_alerts(self.today()).await?;
+        self.refresh_priorities(None).await?;
         Ok(RunOutcome {
             models: outcomes,
             open: timings.open,

@@ -59,6 +59,11 @@ pub async fn run(platform: Platform, config: ServerConfig, here: &str) -> ExitCo
     if let Err(e) = prepared {
         return fail(here, &e);
     }
+    // Alerts raised before triage existed, or closed since the last refresh, rank correctly
+    // from the first list.
+    if let Err(e) = platform.refresh_priorities(None).await {
+        return fail(here, &e);
+    }
     if let Err(e) = platform.seed_upload_rights().await {
         return fail(here, &e);
     }

@@ -19,6 +19,7 @@ pub mod number;
 pub mod opinion_flow;
 pub mod reply;
 pub mod standard;
+pub mod triage;
 pub mod upload_rights;
 pub mod uscc;
 pub mod wording;

@@ -430,6 +430,9 @@ pub struct Dashboard {
     pub stages: BTreeMap<String, StageCount>,
     /// The suspect amount of every alert in scope (whatever its stage), in yuan.
     pub suspect: String,
+    /// What verifying the open alerts in scope may be expected to recover (their priorities'
+    /// sum), in yuan.
+    pub expected: String,
     pub overdue: Vec<OverdueAlert>,
 }
 
@@ -462,6 +465,7 @@ pub async fn dashboard(
         .collect();
     // Every alert's suspect amount, whatever its stage.
     let suspect: i64 = shown.stages.iter().map(|f| f.suspect_fen).sum();
+    let expected: i64 = shown.stages.iter().map(|f| f.expected_fen).sum();
     let overdue = shown
         .overdue
         .iter()
@@ -482,6 +486,7 @@ pub async fn dashboard(
         total: figures_view(&total),
         stages,
         suspect: money(suspect),
+        expected: money(expected),
         overdue,
     }))
 }

@@ -8,7 +8,7 @@ use crate::guard::Caller;
 use crate::scope::Scope;
 use axum::extract::{Path, Query, State};
 use axum::{Extension, Json};
-use mingjing_app::alerts::AlertFilter;
+use mingjing_app::alerts::{AlertFilter, AlertOrder};
 use mingjing_app::records::AuditQuery;
 use mingjing_app::records::{Applied, ProposedChange};
 use mingjing_app::records::{NewOrg, UserUpdate};
@@ -680,9 +680,14 @@ pub struct AlertParams {
     pub from: Option<String>,
     #[serde(default)]
     pub to: Option<String>,
-    /// Subject (ID number or account) or name contains.
+    /// A whole name, or (for readers of full IDs) a whole ID number or account.
     #[serde(default)]
     pub q: Option<String>,
+    /// `priority` (default: what a verification may be expected to recover, highest first)
+    /// or `model` (by model, then as raised).
+    #[serde(default)]
+    #[schemars(extend("enum" = ["priority", "model"]))]
+    pub sort: Option<String>,
     #[serde(default)]
     pub offset: Option<usize>,
     #[serde(default)]
@@ -714,6 +719,10 @@ pub struct AlertView {
     pub overdue: bool,
     pub conclusion: Option<String>,
     pub org_id: Option<i64>,
+    /// An open alert's priority: what its verification may be expected to recover, in yuan.
+    pub priority: Option<String>,
+    /// Why it ranks where it does, one reason each.
+    pub priority_reasons: Vec<String>,
 }
 
 pub fn alert_view(
@@ -746,6 +755,16 @@ pub fn alert_view(
         overdue: stage.is_some_and(|s| mingjing_app::is_overdue(s, a.deadline.as_deref(), today)),
         conclusion: a.conclusion.clone(),
         org_id: a.org_id,
+        priority: a
+            .priority_fen
+            .and_then(mingjing_domain::Money::from_fen)
+            .map(|m| m.to_string()),
+        priority_reasons: a
+            .priority_reasons
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect(),
     }
 }
 
@@ -791,6 +810,15 @@ fn alert_filter(q: &AlertParams) -> ApiResult<AlertFilter> {
         from: date("起始日期", &q.from)?,
         to: date("截止日期", &q.to)?,
         text: given(&q.q),
+        order: match q.sort.as_deref() {
+            None | Some("") | Some("priority") => AlertOrder::Priority,
+            Some("model") => AlertOrder::Model,
+            Some(other) => {
+                return Err(bad(format!(
+                    "排序方式“{other}”无效，可选 priority 或 model"
+                )));
+            }
+        },
     })
 }
 

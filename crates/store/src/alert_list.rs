@@ -25,6 +25,16 @@ pub enum Admitted {
     Town(String),
 }
 
+/// How a page of alerts is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AlertOrder {
+    /// The highest priority first (open alerts by what they may recover), then as raised.
+    #[default]
+    Priority,
+    /// By model, then as raised.
+    Model,
+}
+
 /// What a list, a count or a figure is narrowed to; each `None` narrows nothing.
 #[derive(Debug, Clone, Default)]
 pub struct AlertCriteria {
@@ -60,6 +70,8 @@ pub struct StageFigure {
     pub stage: String,
     pub alerts: i64,
     pub suspect_fen: i64,
+    /// What their verifications may be expected to recover (open alerts' priorities).
+    pub expected_fen: i64,
 }
 
 /// The loop's figures of the alerts sharing a model, unit, town and minute raised: the finest
@@ -221,10 +233,11 @@ impl SqlStore {
         Ok(n as u64)
     }
 
-    /// A page of the alerts that meet the criteria, by model and then as raised.
+    /// A page of the alerts that meet the criteria, in the order asked.
     pub async fn alert_page(
         &self,
         c: &AlertCriteria,
+        order: AlertOrder,
         offset: u64,
         limit: u64,
     ) -> Result<Vec<Alert>> {
@@ -235,8 +248,12 @@ impl SqlStore {
             st.int(i64::try_from(offset).unwrap_or(i64::MAX)),
         );
         st.sql = format!(
-            "{} WHERE {w} ORDER BY a.model, a.id LIMIT {lim} OFFSET {off}",
-            select_alerts!("")
+            "{} WHERE {w} ORDER BY {} LIMIT {lim} OFFSET {off}",
+            select_alerts!(""),
+            match order {
+                AlertOrder::Priority => "COALESCE(a.priority_fen, -1) DESC, a.id",
+                AlertOrder::Model => "a.model, a.id",
+            }
         );
         self.decode_alerts(&st).await
     }
@@ -274,7 +291,8 @@ impl SqlStore {
         let w = self.criteria_sql(c, &mut st)?;
         st.sql = format!(
             "SELECT a.stage, COUNT(*) AS alerts, \
-             CAST(COALESCE(SUM(a.amount_fen), 0) AS BIGINT) AS suspect_fen \
+             CAST(COALESCE(SUM(a.amount_fen), 0) AS BIGINT) AS suspect_fen, \
+             CAST(COALESCE(SUM(a.priority_fen), 0) AS BIGINT) AS expected_fen \
              FROM alerts a WHERE {w} GROUP BY a.stage ORDER BY a.stage"
         );
         let rows = st.query().fetch_all(self.pool()).await?;
@@ -423,5 +441,104 @@ impl SqlStore {
             .iter()
             .map(<AlertTally as sqlx::FromRow<_>>::from_row)
             .collect::<std::result::Result<_, _>>()?)
+    }
+}
+
+/// What the loop has learnt of one model: its closed alerts judged, those confirmed, and the
+/// money recovered on the confirmed ones.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ModelJudged {
+    pub model: String,
+    pub judged: i64,
+    pub confirmed: i64,
+    pub recovered_fen: i64,
+}
+
+/// What triage knows of an open alert.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OpenAlertFacts {
+    pub id: i64,
+    pub model: String,
+    pub amount_fen: Option<i64>,
+    /// Open alerts of other models on the same subject.
+    pub other_alerts: i64,
+    /// Evidence rows that fired.
+    pub rows_fired: i64,
+}
+
+impl SqlStore {
+    /// Each model's record in the loop (closed alerts with a conclusion).
+    pub async fn models_judged(&self) -> Result<Vec<ModelJudged>> {
+        let confirmed = conclusion_labels(Conclusion::is_confirmed);
+        let sql = format!(
+            "SELECT a.model, \
+             CAST(COALESCE(SUM(CASE WHEN a.conclusion IN ({all}) THEN 1 ELSE 0 END), 0) AS BIGINT) AS judged, \
+             CAST(COALESCE(SUM(CASE WHEN a.conclusion IN ({confirmed}) THEN 1 ELSE 0 END), 0) AS BIGINT) AS confirmed, \
+             CAST(COALESCE(SUM(CASE WHEN a.conclusion IN ({confirmed}) THEN v.recovered_fen ELSE 0 END), 0) AS BIGINT) AS recovered_fen \
+             FROM alerts a LEFT JOIN verifications v \
+               ON v.alert_id = a.id AND v.decision IN ('approve', 'transfer') \
+             WHERE a.stage IN ({finals}) GROUP BY a.model ORDER BY a.model",
+            all = conclusion_labels(|_| true),
+            finals = stage_codes(Stage::is_final),
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows
+            .iter()
+            .map(<ModelJudged as sqlx::FromRow<_>>::from_row)
+            .collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// What triage knows of the open alerts (of one model).
+    pub async fn open_alert_facts(&self, model: Option<&str>) -> Result<Vec<OpenAlertFacts>> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.model, a.amount_fen, \
+             (SELECT COUNT(*) FROM alerts o WHERE o.subject = a.subject AND o.model <> a.model \
+               AND o.status = 'open') AS other_alerts, \
+             (SELECT COUNT(*) FROM alert_evidence e WHERE e.alert_id = a.id AND e.firing = 1) \
+               AS rows_fired \
+             FROM alerts a WHERE a.status = 'open' AND ($1 = '' OR a.model = $1) ORDER BY a.id",
+        )
+        .bind(model.unwrap_or(""))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(<OpenAlertFacts as sqlx::FromRow<_>>::from_row)
+            .collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// Writes open alerts' priorities (id, expected fen, reasons), a batch per statement, in
+    /// one transaction, and clears those of alerts no longer open.
+    pub async fn set_priorities(&self, priorities: &[(i64, i64, String)]) -> Result<()> {
+        let mut tx = self.begin().await?;
+        for chunk in priorities.chunks(300) {
+            let mut st = Statement::default();
+            let mut rows = Vec::with_capacity(chunk.len());
+            for (id, fen, reasons) in chunk {
+                rows.push(format!(
+                    "({}, {}, {})",
+                    st.int(*id),
+                    st.int(*fen),
+                    st.text(reasons.as_str())
+                ));
+            }
+            // VALUES' columns are column1, column2 ... on both backends.
+            st.sql = format!(
+                "UPDATE alerts SET priority_fen = v.column2, priority_reasons = v.column3 \
+                 FROM (VALUES {}) AS v WHERE alerts.id = v.column1",
+                rows.join(", ")
+            );
+            st.query().execute(&mut *tx).await?;
+        }
+        sqlx::query(
+            "UPDATE alerts SET priority_fen = NULL, priority_reasons = '' \
+             WHERE status <> 'open' AND priority_fen IS NOT NULL",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -27,7 +27,8 @@ macro_rules! select_alerts {
         concat!(
             "SELECT a.id, a.model, a.model_version, a.subject, a.program, a.name, a.amount_fen, \
              a.responsible, a.status, a.raised_at, a.previous_id, a.town, \
-             a.stage, a.org_id, a.deadline, a.conclusion, a.village, \
+             a.stage, a.org_id, a.deadline, a.conclusion, a.village, a.priority_fen, \
+             a.priority_reasons, \
              (SELECT COUNT(*) FROM alert_evidence e WHERE e.alert_id = a.id) AS evidence_rows \
              FROM alerts a ",
             $rest

@@ -155,6 +155,10 @@ pub struct Alert {
     pub deadline: Option<String>,
     /// The approved verification's conclusion.
     pub conclusion: Option<String>,
+    /// An open alert's priority: the money its verification may be expected to recover (fen),
+    /// and why, one reason a line (`mingjing_domain::triage`).
+    pub priority_fen: Option<i64>,
+    pub priority_reasons: String,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -1081,6 +1085,8 @@ pub(crate) fn decode_alert(
         org_id: r.try_get("org_id")?,
         deadline: r.try_get("deadline")?,
         conclusion: r.try_get("conclusion")?,
+        priority_fen: r.try_get("priority_fen")?,
+        priority_reasons: r.try_get("priority_reasons")?,
     })
 }
 

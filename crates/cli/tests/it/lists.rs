@@ -3,9 +3,9 @@
 //! every figure equals the one the platform used to compute in memory — folded here from the
 //! plain rows, independently — for every role's scope, under each filter, on both backends.
 
-use crate::support::{Backend, TestPlatform, generate, import_all, stderr};
+use crate::support::{Backend, TestPlatform, generate_sized, import_all, stderr};
 use chrono::{Duration, NaiveDate};
-use mingjing_app::alerts::AlertFilter;
+use mingjing_app::alerts::{AlertFilter, AlertOrder};
 use mingjing_app::scope::Scope;
 use mingjing_app::{Actor, LoopFigures, Platform, StatDimension, StatFilter, is_overdue};
 use mingjing_domain::disposal::{AccountabilityForm, Conclusion, Stage, Step, VerificationForm};
@@ -54,6 +54,10 @@ async fn sql_figures_equal_the_in_memory_ones(backend: Backend) {
     let day = |a: &Alert| p.clock.day_of(&a.raised_at).unwrap();
     let first_day = alerts.iter().map(day).min().unwrap();
 
+    // Every open alert is ranked, no closed one is.
+    for a in &alerts {
+        assert_eq!(a.priority_fen.is_some(), a.status == "open", "{a:?}");
+    }
     // The figures compared below are not empty ones.
     let (_, whole) = folded(
         &p,
@@ -119,6 +123,10 @@ async fn sql_figures_equal_the_in_memory_ones(backend: Backend) {
             AlertFilter::default(),
             AlertFilter {
                 model: Some(model.clone()),
+                ..Default::default()
+            },
+            AlertFilter {
+                order: AlertOrder::Model,
                 ..Default::default()
             },
             AlertFilter {
@@ -195,16 +203,17 @@ async fn sql_figures_equal_the_in_memory_ones(backend: Backend) {
         // The dashboard: alerts at each stage, their suspect amount, the first overdue ones.
         let shown = platform.dashboard_alerts(&actor, &scope).await.unwrap();
         let seen: Vec<&Alert> = alerts.iter().filter(|a| scope.sees_alert(a)).collect();
-        let mut want_stages: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+        let mut want_stages: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
         for a in &seen {
             let e = want_stages.entry(a.stage.clone()).or_default();
             e.0 += 1;
             e.1 += a.amount_fen.unwrap_or(0);
+            e.2 += a.priority_fen.unwrap_or(0);
         }
-        let got_stages: BTreeMap<String, (i64, i64)> = shown
+        let got_stages: BTreeMap<String, (i64, i64, i64)> = shown
             .stages
             .iter()
-            .map(|s| (s.stage.clone(), (s.alerts, s.suspect_fen)))
+            .map(|s| (s.stage.clone(), (s.alerts, s.suspect_fen, s.expected_fen)))
             .collect();
         assert_eq!(got_stages, want_stages, "{label}: dashboard stages");
         let overdue = AlertFilter {
@@ -222,13 +231,16 @@ async fn sql_figures_equal_the_in_memory_ones(backend: Backend) {
     drop(p);
 }
 
-/// Generated county imported and run, its tree seeded with its towns; then its alerts taken
-/// some way round the loop (confirmed, unfounded, transferred, returned, accounted for), and
-/// the clock moved past the first deadlines.
-async fn county_round_the_loop(backend: Backend) -> (tempfile::TempDir, TestPlatform, Platform) {
+/// A generated county imported and its models run, its tree seeded with its towns and its
+/// alerts routed.
+async fn county_run(
+    backend: Backend,
+    seed: &str,
+    persons: u32,
+) -> (tempfile::TempDir, TestPlatform, Platform) {
     let gen_dir = tempfile::tempdir().unwrap();
     let county = gen_dir.path().join("county");
-    generate(&county, "23");
+    generate_sized(&county, seed, persons);
     let p = TestPlatform::new(backend);
     if let Some(pg) = &p.pg {
         std::fs::write(
@@ -249,9 +261,8 @@ async fn county_round_the_loop(backend: Backend) -> (tempfile::TempDir, TestPlat
     assert!(run.status.success(), "{}", stderr(&run));
 
     let platform = Platform::open(p.data_dir(), p.clock.clone()).await.unwrap();
-    let store = platform.store();
     let mut towns: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for a in store.alerts(None).await.unwrap() {
+    for a in platform.store().alerts(None).await.unwrap() {
         if !a.town.is_empty() {
             let v = towns.entry(a.town.clone()).or_default();
             if !a.village.is_empty() {
@@ -265,7 +276,15 @@ async fn county_round_the_loop(backend: Backend) -> (tempfile::TempDir, TestPlat
         .collect();
     platform.seed_orgs(&towns).await.unwrap();
     platform.route_new_alerts(platform.today()).await.unwrap();
+    (gen_dir, p, platform)
+}
 
+/// Generated county run (`county_run`), then its alerts taken some way round the loop
+/// (confirmed, unfounded, transferred, returned, accounted for), and the clock moved past the
+/// first deadlines.
+async fn county_round_the_loop(backend: Backend) -> (tempfile::TempDir, TestPlatform, Platform) {
+    let (gen_dir, p, platform) = county_run(backend, "23", 20_000).await;
+    let store = platform.store();
     let system = Actor::system();
     let alerts = store.alerts(None).await.unwrap();
     for (i, a) in alerts.iter().enumerate() {
@@ -379,7 +398,12 @@ fn listed(
         })
         .cloned()
         .collect();
-    out.sort_by(|a, b| (&a.model, a.id).cmp(&(&b.model, b.id)));
+    match f.order {
+        AlertOrder::Model => out.sort_by(|a, b| (&a.model, a.id).cmp(&(&b.model, b.id))),
+        AlertOrder::Priority => {
+            out.sort_by_key(|a| (std::cmp::Reverse(a.priority_fen.unwrap_or(-1)), a.id))
+        }
+    }
     out
 }
 

@@ -26,3 +26,4 @@ mod separation;
 mod server;
 mod support;
 mod tidy;
+mod triage;

@@ -269,6 +269,12 @@ pub struct Entry {
 
 /// Generates a small county (20,000 residents, 4 months ending 2026-10).
 pub fn generate(out: &Path, seed: &str) {
+    generate_sized(out, seed, 20_000);
+}
+
+/// Generates a county of `persons` residents (4 months ending 2026-10).
+pub fn generate_sized(out: &Path, seed: &str, persons: u32) {
+    let persons = persons.to_string();
     let o = Command::new(BIN)
         .args([
             "generate",
@@ -277,7 +283,7 @@ pub fn generate(out: &Path, seed: &str) {
             "--seed",
             seed,
             "--persons",
-            "20000",
+            &persons,
             "--months",
             "4",
             "--last-month",
